@@ -1,0 +1,19 @@
+// Three projects: unit (no database), integration (real PostgreSQL, one
+// throwaway database per test) and e2e (the built CLI as a child process).
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testMatch: [`<rootDir>/__tests__/${name}/**/*.test.ts`],
+  transform,
+  testEnvironment: 'node',
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('integration', { globalSetup: '<rootDir>/__tests__/helpers/global-setup.js' }),
+    project('e2e', { globalSetup: '<rootDir>/__tests__/helpers/global-setup.js' }),
+  ],
+  testTimeout: 30000,
+};

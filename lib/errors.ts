@@ -1,0 +1,156 @@
+/**
+ * Typed errors. Library code throws these; only `cli/main.ts` catches them,
+ * prints them once and maps `exitCode` to the process exit code (SPEC §6).
+ */
+import type { Direction, Discrepancy } from './types';
+
+export const ExitCode = {
+  ok: 0,
+  migrationFailed: 1,
+  usage: 2,
+  drift: 3,
+  lockTimeout: 4,
+  unreachable: 5,
+} as const;
+
+export abstract class TidemarkError extends Error {
+  /** Stable, machine-readable identifier of the error class. */
+  abstract readonly code: string;
+  abstract readonly exitCode: number;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or configuration values. Exit 2. */
+export class ConfigError extends TidemarkError {
+  readonly code = 'config';
+  readonly exitCode = ExitCode.usage;
+}
+
+/** One problem the scanner found in one file. */
+export interface ScanProblem {
+  /** Path relative to the migrations directory. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** The migrations directory is malformed. Nothing was sent to the database. Exit 2. */
+export class ScanError extends TidemarkError {
+  readonly code = 'scan';
+  readonly exitCode = ExitCode.usage;
+
+  constructor(
+    readonly dir: string,
+    readonly problems: readonly ScanProblem[],
+  ) {
+    super(
+      `${dir} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent to the database:\n` +
+        problems.map((p) => `  ${p.path}: ${p.reason}`).join('\n'),
+    );
+  }
+}
+
+/** A rollback the files forbid (irreversible or empty down script). Exit 2. */
+export class IrreversibleError extends TidemarkError {
+  readonly code = 'irreversible';
+  readonly exitCode = ExitCode.usage;
+
+  constructor(
+    readonly refused: readonly { version: bigint; name: string; path: string; reason: 'marked' | 'empty' }[],
+  ) {
+    super(
+      'Rollback refused; the database was not changed:\n' +
+        refused
+          .map((r) =>
+            r.reason === 'marked'
+              ? `  ${r.path} (version ${r.version}) is marked -- tidemark:irreversible.`
+              : `  ${r.path} (version ${r.version}) is empty: there is no down script to run.`,
+          )
+          .join('\n') +
+        '\nRoll back to a higher --target, or write a down script that undoes the migration.',
+    );
+  }
+}
+
+/** History on disk and in the ledger disagree. Nothing was run. Exit 3. */
+export class DriftError extends TidemarkError {
+  readonly code = 'drift';
+  readonly exitCode = ExitCode.drift;
+
+  constructor(readonly discrepancies: readonly Discrepancy[]) {
+    super(`History check failed with ${discrepancies.length} discrepanc${discrepancies.length === 1 ? 'y' : 'ies'}; the database was not changed.`);
+  }
+}
+
+/** Another run holds the ledger's advisory lock. Exit 4. */
+export class LockTimeoutError extends TidemarkError {
+  readonly code = 'lock-timeout';
+  readonly exitCode = ExitCode.lockTimeout;
+
+  constructor(
+    readonly waitedSeconds: number,
+    readonly holderPid: number | null,
+  ) {
+    super(
+      `Another tidemark run holds the migration lock${holderPid === null ? '' : ` (server process ${holderPid})`}; ` +
+        `gave up after ${waitedSeconds}s. Nothing was changed. Wait for it to finish, or raise --lock-wait.`,
+    );
+  }
+}
+
+/** The server could not be reached or refused the login. Exit 5. */
+export class ConnectionError extends TidemarkError {
+  readonly code = 'unreachable';
+  readonly exitCode = ExitCode.unreachable;
+
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot connect to ${target}: ${reason}`);
+  }
+}
+
+/** The PostgreSQL error fields tidemark reports. */
+export interface SqlErrorFields {
+  readonly sqlstate: string | null;
+  readonly message: string;
+  readonly detail: string | null;
+  readonly hint: string | null;
+  readonly where: string | null;
+  /** 1-based line and column in the script, when the server gave a position. */
+  readonly line: number | null;
+  readonly column: number | null;
+}
+
+/** A migration script failed; it was rolled back. Exit 1. */
+export class MigrationFailedError extends TidemarkError {
+  readonly code = 'migration-failed';
+  readonly exitCode = ExitCode.migrationFailed;
+
+  constructor(
+    readonly version: bigint,
+    readonly name: string,
+    readonly direction: Direction,
+    /** Path relative to the migrations directory. */
+    readonly path: string,
+    readonly sql: SqlErrorFields,
+    /** The offending line and a caret under the position, when known. */
+    readonly frame: string | null,
+    /** Steps of this run that completed before the failure, and steps left. */
+    readonly completed: number,
+    readonly remaining: number,
+    /** With --single-transaction the completed steps were rolled back too. */
+    readonly batchRolledBack: boolean,
+  ) {
+    super(`${path}${sql.line === null ? '' : `:${sql.line}:${sql.column}`}: ${sql.message}`);
+  }
+}
+
+/** Is this any tidemark error? */
+export function isTidemarkError(err: unknown): err is TidemarkError {
+  return err instanceof TidemarkError;
+}

@@ -1,0 +1,129 @@
+/**
+ * Scanner: migrations directory → pairs sorted by version, or a ScanError
+ * listing every problem at once. Reads files; never touches the database.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { ConfigError, ScanError, type ScanProblem } from '../errors';
+import type { Direction, Pair, Script } from '../types';
+import { checksum, stripBom } from './checksum';
+import { isBlankSql, readDirectives } from './directives';
+import { parseFilename } from './filename';
+
+interface Found {
+  readonly version: bigint;
+  readonly versionText: string;
+  readonly name: string;
+  readonly direction: Direction;
+  readonly script: Script;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Scans `dir` recursively for `.sql` files (case-insensitive extension) and
+ * pairs them. Other files are ignored, as are dot-folders and node_modules.
+ *
+ * @throws ConfigError when `dir` is not a directory.
+ * @throws ScanError with every problem (SPEC §1) when any file is malformed.
+ */
+export function scan(dir: string): Pair[] {
+  assertDirectory(dir);
+  const files = fg.sync('**/*.sql', {
+    cwd: dir,
+    caseSensitiveMatch: false,
+    onlyFiles: true,
+    ignore: ['**/node_modules/**'],
+  });
+  files.sort();
+  const problems: ScanProblem[] = [];
+  const found: Found[] = [];
+  for (const file of files) {
+    const result = readScript(dir, file);
+    if ('reason' in result) problems.push(result);
+    else found.push(result);
+  }
+  const pairs = pairUp(found, problems);
+  if (problems.length > 0) throw new ScanError(dir, problems.sort((a, b) => a.path.localeCompare(b.path)));
+  return pairs;
+}
+
+function assertDirectory(dir: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new ConfigError(`Migrations directory "${dir}" does not exist. Create it, or point --dir at your migrations.`);
+  }
+  if (!isDir) throw new ConfigError(`--dir "${dir}" is not a directory.`);
+}
+
+function readScript(dir: string, file: string): Found | ScanProblem {
+  const parsed = parseFilename(path.posix.basename(file));
+  if (!parsed.ok) return { path: file, reason: parsed.reason };
+  const absolutePath = path.resolve(dir, file);
+  const bytes = readFileSync(absolutePath);
+  let sql: string;
+  try {
+    sql = utf8.decode(stripBom(bytes));
+  } catch {
+    return { path: file, reason: 'is not valid UTF-8; save it as UTF-8' };
+  }
+  const isEmpty = isBlankSql(sql);
+  if (isEmpty && parsed.direction === 'up') {
+    return { path: file, reason: 'the up script is empty (only whitespace or comments); write the migration, or delete the pair' };
+  }
+  const script: Script = {
+    path: file,
+    absolutePath,
+    sql,
+    checksum: checksum(bytes),
+    directives: readDirectives(sql),
+    isEmpty,
+  };
+  return { ...parsed, script };
+}
+
+function pairUp(found: readonly Found[], problems: ScanProblem[]): Pair[] {
+  const byVersion = new Map<bigint, Found[]>();
+  for (const f of found) {
+    const group = byVersion.get(f.version);
+    if (group) group.push(f);
+    else byVersion.set(f.version, [f]);
+  }
+  const pairs: Pair[] = [];
+  for (const [version, group] of byVersion) {
+    const pair = pairOne(version, group, problems);
+    if (pair) pairs.push(pair);
+  }
+  return pairs.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+}
+
+function pairOne(version: bigint, group: readonly Found[], problems: ScanProblem[]): Pair | null {
+  const ups = group.filter((f) => f.direction === 'up');
+  const downs = group.filter((f) => f.direction === 'down');
+  if (ups.length > 1 || downs.length > 1) {
+    const others = (f: Found) => group.filter((g) => g !== f).map((g) => g.script.path).join(', ');
+    for (const f of group) {
+      problems.push({ path: f.script.path, reason: `duplicate version ${version} (also used by ${others(f)}); give one of them a new version` });
+    }
+    return null;
+  }
+  const [up] = ups;
+  const [down] = downs;
+  if (!up) {
+    problems.push({ path: down.script.path, reason: `down script without an up script; add ${down.versionText}_${down.name}.up.sql` });
+    return null;
+  }
+  if (!down) {
+    problems.push({ path: up.script.path, reason: `up script without a down script; add ${up.versionText}_${up.name}.down.sql (mark it "-- tidemark:irreversible" if it cannot be undone)` });
+    return null;
+  }
+  if (up.name !== down.name) {
+    problems.push({ path: up.script.path, reason: `name "${up.name}" differs from its down script ${down.script.path}; use one name for both` });
+    problems.push({ path: down.script.path, reason: `name "${down.name}" differs from its up script ${up.script.path}; use one name for both` });
+    return null;
+  }
+  return { version, name: up.name, up: up.script, down: down.script };
+}

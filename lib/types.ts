@@ -1,0 +1,116 @@
+/**
+ * Domain types.
+ *
+ * Glossary (one name per concept):
+ * - **script**: one `.sql` file, up or down.
+ * - **pair**: the up and down scripts of one version.
+ * - **ledger**: the rows of the tracking table.
+ * - **history**: the applied part of the ledger.
+ * - **plan**: the ordered steps to run.
+ * - **discrepancy**: one way disk and ledger disagree.
+ *
+ * Versions are `bigint`: they compare as integers (`001` = `1`) and may be
+ * any value that fits a signed 64-bit integer, beyond JavaScript's 2^53.
+ */
+
+export type Direction = 'up' | 'down';
+
+/** Header directives, read from the leading comment lines of a script. */
+export interface Directives {
+  /** `-- tidemark:no-transaction`: run outside a transaction. */
+  readonly noTransaction: boolean;
+  /** `-- tidemark:irreversible` on the first line of a down script. */
+  readonly irreversible: boolean;
+}
+
+/** One `.sql` file, read and normalised. */
+export interface Script {
+  /** Path relative to the migrations directory, with `/` separators. */
+  readonly path: string;
+  readonly absolutePath: string;
+  /** File content with a UTF-8 BOM removed; line endings as on disk. */
+  readonly sql: string;
+  /** SHA-256 hex of the content after BOM removal and CRLF → LF. */
+  readonly checksum: string;
+  readonly directives: Directives;
+  /** True when the script holds nothing but whitespace and comments. */
+  readonly isEmpty: boolean;
+}
+
+/** The up and down scripts of one version. */
+export interface Pair {
+  readonly version: bigint;
+  readonly name: string;
+  readonly up: Script;
+  readonly down: Script;
+}
+
+/** State of a ledger row. `running` and `failed` belong to non-transactional migrations. */
+export type LedgerState = 'applied' | 'running' | 'failed';
+
+/** One row of the ledger table. */
+export interface LedgerRow {
+  readonly version: bigint;
+  readonly name: string;
+  readonly upChecksum: string;
+  readonly downChecksum: string | null;
+  readonly appliedAt: Date;
+  readonly appliedBy: string;
+  readonly durationMs: number;
+  readonly environment: string;
+  readonly toolVersion: string;
+  readonly state: LedgerState;
+}
+
+/** One way disk and ledger disagree. */
+export type Discrepancy =
+  | {
+      readonly kind: 'edited';
+      readonly version: bigint;
+      readonly name: string;
+      /** Which scripts differ from the checksums stored when it was applied. */
+      readonly scripts: readonly Direction[];
+      readonly paths: readonly string[];
+    }
+  | {
+      readonly kind: 'renamed';
+      readonly version: bigint;
+      readonly name: string;
+      readonly ledgerName: string;
+      readonly paths: readonly string[];
+    }
+  | { readonly kind: 'missing'; readonly version: bigint; readonly name: string }
+  | { readonly kind: 'failed'; readonly version: bigint; readonly name: string }
+  | {
+      readonly kind: 'out-of-order';
+      readonly version: bigint;
+      readonly name: string;
+      readonly path: string;
+      /** The highest applied version it sits below. */
+      readonly highestApplied: bigint;
+    };
+
+export type DiscrepancyKind = Discrepancy['kind'];
+
+/** One step of a plan: run one script of one pair. */
+export interface Step {
+  readonly direction: Direction;
+  readonly pair: Pair;
+}
+
+export interface Plan {
+  readonly direction: Direction;
+  readonly steps: readonly Step[];
+}
+
+/** The state `status` shows for one version. */
+export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'failed';
+
+export interface StatusEntry {
+  readonly version: bigint;
+  readonly name: string;
+  readonly state: MigrationState;
+  readonly appliedAt: Date | null;
+  /** Path of the up script relative to the directory, when it is on disk. */
+  readonly path: string | null;
+}
