@@ -65,20 +65,21 @@ export class Scanner {
     if (isDigit(c) || (c === DOT && isDigit(next))) return this.set('number', endOfNumber(sql, pos));
     if (c === DOLLAR) return this.scanDollar(pos, next);
     if (isOperatorChar(c)) return this.set('operator', endOfOperator(sql, pos));
-    if (c === COLON && next === COLON) return this.set('punctuation', pos + 2);
+    if ((c === COLON && next === COLON) || (c === DOT && next === DOT)) return this.set('punctuation', pos + 2);
     if (c === COLON && next === EQUALS) return this.set('operator', pos + 2);
     return this.set('punctuation', pos + 1);
   }
 
-  /** A word, or a string with a prefix: `E'…'`, `B'…'`, `X'…'`, `N'…'`, `U&'…'`, `U&"…"`. */
+  /**
+   * A word, or a string with a prefix: `E'…'`, `B'…'`, `X'…'`, `U&'…'`, `U&"…"`.
+   * `N'…'` is the word `N` and a string, as PostgreSQL scans it.
+   */
   private scanWord(pos: number, c: number, next: number): number {
     const { sql } = this;
     const letter = c | 0x20;
     if (next === QUOTE) {
       if (letter === 0x65) return this.set('string', endOfEscapeString(sql, pos + 1));
-      if (letter === 0x62 || letter === 0x78 || letter === 0x6e) {
-        return this.set('string', endOfQuoted(sql, pos + 1));
-      }
+      if (letter === 0x62 || letter === 0x78) return this.set('string', endOfQuoted(sql, pos + 1));
     }
     if (letter === 0x75 && next === AMPERSAND) {
       const quote = sql.charCodeAt(pos + 2);
