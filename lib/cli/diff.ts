@@ -27,7 +27,8 @@ export function discrepancyDiffs(d: Discrepancy, pair: Pair | undefined): Script
     const script = pair[direction];
     const before = d.applied?.[direction];
     if (typeof before !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
-    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, script.sql, '', '', { context: 3 });
-    return { path: script.path, patch: patch.split('\n').slice(2).join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, script.sql) };
+    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, script.sql, undefined, undefined, { context: 3 });
+    const body = patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l));
+    return { path: script.path, patch: body.join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, script.sql) };
   });
 }

@@ -20,7 +20,7 @@ const TITLES: Record<Discrepancy['kind'], string> = {
 };
 
 function describeConflict(c: BranchConflict): string {
-  return `${c.path} (version ${c.version}) was added since the revision but sorts below ${c.existing.path} (version ${c.existing.version}), which already existed there. Two branches picked interleaved numbers: renumber it to ${c.suggestedVersion}.`;
+  return `${c.path} (version ${c.version}) was added since ${c.ref} but sorts below ${c.existing.path} (version ${c.existing.version}), which already existed at ${c.ref}. Two branches picked interleaved numbers: renumber it to ${c.suggestedVersion}.`;
 }
 
 /** The human report: problems grouped by kind, diffs under edits, then a verdict line. */
@@ -40,14 +40,14 @@ export function renderVerify(report: VerifyReport): string {
     lines.push('');
   }
   if (report.branchConflicts.length > 0) {
-    lines.push(`Out of order with the base branch (${report.branchConflicts.length}):`, ...report.branchConflicts.map((c) => `  ${describeConflict(c)}`), '');
+    lines.push(`Added out of order with the base revision (${report.branchConflicts.length}):`, ...report.branchConflicts.map((c) => `  ${describeConflict(c)}`), '');
   }
   lines.push(verdict(report));
   return lines.join('\n');
 }
 
 function verdict(report: VerifyReport): string {
-  const scope = report.online ? 'files and database history' : 'files only (no database)';
+  const scope = report.online ? 'files and database history' : 'files only, no database';
   const n = report.pairs.length;
   if (report.failing === 0) {
     const warnings = report.discrepancies.length;

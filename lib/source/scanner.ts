@@ -126,9 +126,11 @@ function pairOne(version: bigint, group: readonly Found[], problems: ScanProblem
   const ups = group.filter((f) => f.direction === 'up');
   const downs = group.filter((f) => f.direction === 'down');
   if (ups.length > 1 || downs.length > 1) {
-    const others = (f: Found) => group.filter((g) => g !== f).map((g) => g.script.path).join(', ');
+    const label = (f: Found) => `${f.versionText}_${f.name}`;
     for (const f of group) {
-      problems.push({ path: f.script.path, reason: `duplicate version ${version} (also used by ${others(f)}); give one of them a new version` });
+      const others = [...new Set(group.filter((g) => label(g) !== label(f)).map((g) => g.script.path))].join(', ');
+      const reason = others === '' ? 'the same migration appears twice (in different folders)' : `also used by ${others}`;
+      problems.push({ path: f.script.path, reason: `duplicate version ${version} (${reason}); give one of them a new version` });
     }
     return null;
   }
