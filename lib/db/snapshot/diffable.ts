@@ -53,14 +53,17 @@ export function listOrNone(values: readonly string[]): string | null {
 }
 
 /**
- * Grants as phrases. The grantor is named only when it is not the owner,
- * which is the usual case and would otherwise repeat on every line.
+ * Grants as phrases. Relative to the owner: the owner's own privileges read
+ * "to the owner" (they follow ownership, so a new owner is one difference,
+ * not one per privilege), and the grantor is named only when it is not the
+ * owner, as it usually is.
  */
 export function grantPhrases(grants: readonly Grant[], target: string, owner: string | null): string[] {
   return grants.map((g) => {
     const option = g.grantable ? ' WITH GRANT OPTION' : '';
+    const grantee = g.grantee === owner ? 'the owner' : g.grantee;
     const grantor = owner !== null && g.grantor !== owner ? ` (granted by ${g.grantor})` : '';
-    return `${g.privilege}${option} on ${target} to ${g.grantee}${grantor}`;
+    return `${g.privilege}${option} on ${target} to ${grantee}${grantor}`;
   });
 }
 
