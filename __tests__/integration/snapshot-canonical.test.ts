@@ -116,6 +116,77 @@ describe('takeSnapshot canonical form', () => {
   });
 });
 
+// One of every kind of object the snapshot covers, and a down that drops it all.
+const everythingUp = `
+  CREATE EXTENSION pgcrypto SCHEMA app;
+  CREATE TYPE app.mood AS ENUM ('sad', 'ok');
+  CREATE TYPE app.pair AS (a int, b text);
+  CREATE TYPE app.floatrange AS RANGE (subtype = float8);
+  CREATE DOMAIN app.posint AS int DEFAULT 1 CONSTRAINT positive CHECK (VALUE > 0);
+  CREATE TABLE app.item (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n app.posint NOT NULL,
+    twice int GENERATED ALWAYS AS (n * 2) STORED, label text COLLATE "C" UNIQUE, mood app.mood);
+  CREATE TABLE app.part (at date NOT NULL, v int) PARTITION BY RANGE (at);
+  CREATE TABLE app.part_2026 PARTITION OF app.part FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+  CREATE INDEX ON app.part (v);
+  CREATE UNLOGGED TABLE app.scratch (x serial) WITH (fillfactor = 70);
+  CREATE SEQUENCE app.counter AS smallint INCREMENT 5 MAXVALUE 1000 CYCLE;
+  CREATE VIEW app.item_names AS SELECT id, label FROM app.item WITH CHECK OPTION;
+  CREATE MATERIALIZED VIEW app.item_totals AS SELECT count(*) AS n FROM app.item WITH NO DATA;
+  CREATE UNIQUE INDEX ON app.item_totals (n);
+  CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $$BEGIN RETURN NEW; END$$;
+  CREATE PROCEDURE app.noop(IN x int DEFAULT 0) LANGUAGE sql BEGIN ATOMIC SELECT x; END;
+  CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0');
+  CREATE TRIGGER touch BEFORE UPDATE ON app.item FOR EACH ROW EXECUTE FUNCTION app.touch();
+  ALTER TABLE app.item DISABLE TRIGGER touch;
+  ALTER TABLE app.item ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+  CREATE POLICY happy ON app.item AS RESTRICTIVE FOR UPDATE TO pg_monitor USING (mood = 'ok') WITH CHECK (n > 1);
+  COMMENT ON SCHEMA app IS 'the app';
+  COMMENT ON CONSTRAINT positive ON DOMAIN app.posint IS 'positive';
+  COMMENT ON TRIGGER touch ON app.item IS 'touch';
+  GRANT USAGE ON SCHEMA app TO PUBLIC;
+  GRANT SELECT (label) ON app.item TO pg_monitor;
+  GRANT EXECUTE ON FUNCTION app.touch() TO pg_monitor WITH GRANT OPTION;
+  ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO pg_monitor;`;
+
+const everythingDown = `
+  ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE SELECT ON TABLES FROM pg_monitor;
+  DROP SCHEMA app CASCADE;
+  CREATE SCHEMA app;`;
+
+describe('a migration with one of everything', () => {
+  it('is seen whole by the snapshot, and its down leaves no difference', async () => {
+    await withDatabase(async (client) => {
+      await client.query('CREATE SCHEMA app');
+      const before = await snapshot(client);
+      await client.query(everythingUp);
+      const up = await snapshot(client);
+      const added = diffSnapshots(before, up);
+      expect(added.map((d) => `${d.kind} ${d.objectType} ${d.identity}`)).toEqual([
+        'added comment app', 'added grant app', 'added extension pgcrypto', 'added type app.floatrange',
+        'added type app.mood', 'added type app.pair', 'added domain app.posint', 'added table app.item', 'added table app.part',
+        'added table app.part_2026', 'added table app.scratch', 'added view app.item_names',
+        'added materialized view app.item_totals', 'added sequence app.counter', 'added procedure app.noop(integer)',
+        'added aggregate app.total(integer)', 'added function app.touch()',
+        'added default privileges postgres in schema app on tables',
+      ]);
+      expect(up.triggers).toMatchObject([{ name: 'touch', enabled: 'disabled', comment: 'touch' }]);
+      expect(up.policies).toMatchObject([{ mode: 'restrictive', command: 'update', roles: ['pg_monitor'] }]);
+      expect(up.routines.map((r) => r.body)).toContain('BEGIN ATOMIC\n SELECT x AS x;\nEND');
+      expect(up.indexes.map((i) => i.name).sort()).toEqual(['item_totals_n_idx', 'part_2026_v_idx', 'part_v_idx']);
+      await client.query(everythingDown);
+      expect(diffSnapshots(before, await snapshot(client))).toEqual([]);
+    });
+  });
+
+  it('reports a whole new schema as one difference', async () => {
+    await withDatabase(async (client) => {
+      const before = await snapshot(client);
+      await client.query(`CREATE SCHEMA app; ${everythingUp}`);
+      expect(diffSnapshots(before, await snapshot(client)).map((d) => d.description)).toEqual(['schema app still exists']);
+    });
+  });
+});
+
 describe('owners', () => {
   const role = `tidemark_owner_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {

@@ -21,7 +21,8 @@ const adapters: readonly ((s: Snapshot) => Diffable[])[] = [
  * (a table's columns, indexes, triggers…) is not reported again.
  *
  * The result is empty exactly when the two schemas are the same, and comes
- * in a stable order: by kind of object, then by identity.
+ * in a stable order: by kind of object (schemas, extensions, types, tables,
+ * columns…), then by identity.
  */
 export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaDifference[] {
   const expected = indexed(before);
@@ -30,8 +31,9 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaDifferen
   for (const [id, o] of expected) if (!found.has(id)) gone.add(o.object.key);
   for (const [id, o] of found) if (!expected.has(id)) gone.add(o.object.key);
   const ids = [...new Set([...expected.keys(), ...found.keys()])];
-  const rank = (id: string) => (expected.get(id) ?? found.get(id))!.rank;
-  ids.sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
+  const entry = (id: string) => (expected.get(id) ?? found.get(id))!;
+  ids.sort((x, y) => entry(x).rank - entry(y).rank
+    || codeUnitOrder(entry(x).object.identity, entry(y).object.identity) || codeUnitOrder(x, y));
   return ids.flatMap((id) => {
     const b = expected.get(id)?.object;
     const a = found.get(id)?.object;
@@ -40,6 +42,10 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaDifferen
     if (o.parentKey !== null && gone.has(o.parentKey)) return [];
     return b ? [missing(b)] : [extra(o)];
   });
+}
+
+function codeUnitOrder(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function indexed(s: Snapshot): Map<string, { rank: number; object: Diffable }> {

@@ -109,7 +109,7 @@ export function triggerObjects(s: Snapshot): Diffable[] {
     objectType: 'trigger', identity: dotted(t.schema, t.table, t.name),
     label: `trigger ${t.name} on ${dotted(t.schema, t.table)}`, summary: t.definition,
     key: `trigger:${dotted(t.schema, t.table, t.name)}`, parentKey: relationKey(t.schema, t.table),
-    properties: [['definition', t.definition], ['enabled state', t.enabled]],
+    properties: [['definition', t.definition], ['state', t.enabled]],
     comment: t.comment,
   }));
 }

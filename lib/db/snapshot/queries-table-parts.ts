@@ -41,7 +41,8 @@ export const triggersQuery: CatalogQuery<TriggerInfo> = {
   sql: `
 SELECT n.nspname::text AS schema, c.relname::text AS table, t.tgname::text AS name,
   pg_get_triggerdef(t.oid) AS definition,
-  CASE t.tgenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' ELSE 'origin' END
+  CASE t.tgenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled replica' WHEN 'A' THEN 'enabled always'
+    ELSE 'enabled' END
     AS enabled,
   obj_description(t.oid, 'pg_trigger') AS comment
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid ${onTable}

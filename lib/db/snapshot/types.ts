@@ -154,7 +154,8 @@ export interface TriggerInfo {
   readonly name: string;
   /** `pg_get_triggerdef`. */
   readonly definition: string;
-  readonly enabled: 'origin' | 'disabled' | 'replica' | 'always';
+  /** As `ALTER TABLE … ENABLE [REPLICA | ALWAYS] | DISABLE TRIGGER` set it. */
+  readonly enabled: 'enabled' | 'disabled' | 'enabled replica' | 'enabled always';
   readonly comment: string | null;
 }
 
