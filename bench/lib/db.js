@@ -1,0 +1,85 @@
+'use strict';
+/**
+ * Throwaway databases for the benchmark, all named with the `tmbench_` prefix
+ * so that a crashed run's leftovers are found and dropped by the next one.
+ * Uses the project's own `pg` (a dependency), outside every measurement.
+ */
+const { Client, escapeIdentifier } = require('pg');
+
+const PREFIX = 'tmbench_';
+
+class Databases {
+  /** @param {string} serverUrl postgres://user@host:port (no database) */
+  constructor(serverUrl) {
+    this.serverUrl = serverUrl.replace(/\/+$/, '');
+  }
+
+  url(name) {
+    return `${this.serverUrl}/${name}`;
+  }
+
+  async withClient(name, fn) {
+    const client = new Client({ connectionString: this.url(name) });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  async query(name, sql, values) {
+    return this.withClient(name, async (c) => (await c.query(sql, values)).rows);
+  }
+
+  /** One number from a `SELECT count(*)`-like query (0 when the relation does not exist). */
+  async count(name, sql) {
+    try {
+      const rows = await this.query(name, sql);
+      return Number(Object.values(rows[0])[0]);
+    } catch (err) {
+      if (err.code === '42P01' || err.code === '3F000') return 0;
+      throw err;
+    }
+  }
+
+  async exists(name) {
+    const rows = await this.query('postgres', 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    return rows.length > 0;
+  }
+
+  /** Creates `name` (dropping it first), empty or as a copy of `template`. */
+  async create(name, template) {
+    await this.drop(name);
+    const from = template ? ` TEMPLATE ${escapeIdentifier(template)} STRATEGY FILE_COPY` : '';
+    await this.query('postgres', `CREATE DATABASE ${escapeIdentifier(name)}${from}`);
+    return this.url(name);
+  }
+
+  async rename(from, to) {
+    await this.drop(to);
+    await this.query('postgres', `ALTER DATABASE ${escapeIdentifier(from)} RENAME TO ${escapeIdentifier(to)}`);
+  }
+
+  async drop(name) {
+    await this.query('postgres', `DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`);
+  }
+
+  /** Drops every database a previous run left behind. */
+  async dropAll() {
+    const rows = await this.query('postgres', `SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`);
+    for (const { datname } of rows) await this.drop(datname);
+  }
+
+  async serverVersion() {
+    const rows = await this.query('postgres', 'SHOW server_version');
+    return rows[0].server_version;
+  }
+}
+
+/** A database name for this workload, tool and run. */
+function dbName(...parts) {
+  return (PREFIX + parts.join('_')).toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+}
+
+module.exports = { Databases, dbName, PREFIX };
