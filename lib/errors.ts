@@ -107,10 +107,11 @@ export class ConnectionError extends TidemarkError {
   readonly exitCode = ExitCode.unreachable;
 
   constructor(
-    readonly target: string,
-    readonly reason: string,
+    message: string,
+    /** user@host:port/database of the server, never with the password. */
+    readonly target: string | null = null,
   ) {
-    super(`Cannot connect to ${target}: ${reason}`);
+    super(message);
   }
 }
 
@@ -126,26 +127,32 @@ export interface SqlErrorFields {
   readonly column: number | null;
 }
 
+export interface MigrationFailure {
+  readonly version: bigint;
+  readonly name: string;
+  /** `<version>_<name>` as written on disk. */
+  readonly label: string;
+  readonly direction: Direction;
+  /** Path of the failing script, relative to the migrations directory. */
+  readonly path: string;
+  readonly sql: SqlErrorFields;
+  /** The offending line and a caret under the position, when known. */
+  readonly frame: string | null;
+  /** Steps of this run that were committed before the failure. */
+  readonly completed: number;
+  /** Steps of this run's plan not applied, the failed one included. */
+  readonly notApplied: number;
+  /** With --single-transaction the completed steps were rolled back too. */
+  readonly batchRolledBack: boolean;
+}
+
 /** A migration script failed; it was rolled back. Exit 1. */
 export class MigrationFailedError extends TidemarkError {
   readonly code = 'migration-failed';
   readonly exitCode = ExitCode.migrationFailed;
 
-  constructor(
-    readonly version: bigint,
-    readonly name: string,
-    readonly direction: Direction,
-    /** Path relative to the migrations directory. */
-    readonly path: string,
-    readonly sql: SqlErrorFields,
-    /** The offending line and a caret under the position, when known. */
-    readonly frame: string | null,
-    /** Steps of this run that completed before the failure, and steps left. */
-    readonly completed: number,
-    readonly remaining: number,
-    /** With --single-transaction the completed steps were rolled back too. */
-    readonly batchRolledBack: boolean,
-  ) {
+  constructor(readonly failure: MigrationFailure) {
+    const { path, sql } = failure;
     super(`${path}${sql.line === null ? '' : `:${sql.line}:${sql.column}`}: ${sql.message}`);
   }
 }

@@ -41,6 +41,8 @@ export interface Script {
 export interface Pair {
   readonly version: bigint;
   readonly name: string;
+  /** `<version>_<name>` as written on disk, e.g. `004_add_index`. */
+  readonly label: string;
   readonly up: Script;
   readonly down: Script;
 }

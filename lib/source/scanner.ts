@@ -21,6 +21,15 @@ interface Found {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+export interface Inspection {
+  /** Well-formed pairs, sorted by version. */
+  readonly pairs: Pair[];
+  /** Every problem found, sorted by path. */
+  readonly problems: ScanProblem[];
+  /** The highest version among all well-named files, with its text as written. */
+  readonly highest: { readonly version: bigint; readonly versionText: string } | null;
+}
+
 /**
  * Scans `dir` recursively for `.sql` files (case-insensitive extension) and
  * pairs them. Other files are ignored, as are dot-folders and node_modules.
@@ -29,6 +38,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * @throws ScanError with every problem (SPEC §1) when any file is malformed.
  */
 export function scan(dir: string): Pair[] {
+  const { pairs, problems } = inspect(dir);
+  if (problems.length > 0) throw new ScanError(dir, problems);
+  return pairs;
+}
+
+/**
+ * Like `scan`, but returns the problems instead of throwing them.
+ * @throws ConfigError when `dir` is not a directory.
+ */
+export function inspect(dir: string): Inspection {
   assertDirectory(dir);
   const files = fg.sync('**/*.sql', {
     cwd: dir,
@@ -39,14 +58,17 @@ export function scan(dir: string): Pair[] {
   files.sort();
   const problems: ScanProblem[] = [];
   const found: Found[] = [];
+  let highest: Inspection['highest'] = null;
   for (const file of files) {
+    const parsed = parseFilename(path.posix.basename(file));
+    if (parsed.ok && (highest === null || parsed.version > highest.version)) highest = parsed;
     const result = readScript(dir, file);
     if ('reason' in result) problems.push(result);
     else found.push(result);
   }
   const pairs = pairUp(found, problems);
-  if (problems.length > 0) throw new ScanError(dir, problems.sort((a, b) => a.path.localeCompare(b.path)));
-  return pairs;
+  problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { pairs, problems, highest };
 }
 
 function assertDirectory(dir: string): void {
@@ -125,5 +147,5 @@ function pairOne(version: bigint, group: readonly Found[], problems: ScanProblem
     problems.push({ path: down.script.path, reason: `name "${down.name}" differs from its up script ${up.script.path}; use one name for both` });
     return null;
   }
-  return { version, name: up.name, up: up.script, down: down.script };
+  return { version, name: up.name, label: `${up.versionText}_${up.name}`, up: up.script, down: down.script };
 }

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { apply } from '../../lib/migrator';
+import { MigrationFailedError } from '../../lib/errors';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { contextFor } from '../helpers/context';
+import { migrationsDir, removeDir } from '../helpers/files';
+
+const THREE = {
+  '001_a.up.sql': 'CREATE TABLE a (id int);',
+  '001_a.down.sql': 'DROP TABLE a;',
+  '002_b.up.sql': 'CREATE TABLE b (id int);',
+  '002_b.down.sql': 'DROP TABLE b;',
+  '003_c.up.sql': 'CREATE TABLE c (id int);',
+  '003_c.down.sql': 'DROP TABLE c;',
+};
+
+let db: TestDatabase;
+let dir: string;
+beforeEach(async () => {
+  db = await createTestDatabase();
+});
+afterEach(async () => {
+  await db.drop();
+  if (dir) removeDir(dir);
+});
+
+const tables = async () =>
+  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+const ledgerVersions = async (table = 'public.tidemark_migrations') =>
+  (await db.query<{ version: string }>(`SELECT version FROM ${table} ORDER BY version`)).map((r) => r.version);
+
+test('applies every pending migration in version order, each with its ledger row', async () => {
+  dir = migrationsDir(THREE);
+  const result = await apply(contextFor(db.url, dir));
+  expect(result.completed.map((o) => o.step.pair.label)).toEqual(['001_a', '002_b', '003_c']);
+  expect(result.pending).toBe(0);
+  expect(await tables()).toEqual(['a', 'b', 'c', 'tidemark_migrations']);
+  expect(await ledgerVersions()).toEqual(['1', '2', '3']);
+});
+
+test('a second run is a no-op', async () => {
+  dir = migrationsDir(THREE);
+  await apply(contextFor(db.url, dir));
+  const again = await apply(contextFor(db.url, dir));
+  expect(again.plan.steps).toHaveLength(0);
+  expect(again.completed).toHaveLength(0);
+});
+
+test('--target applies up to and including V', async () => {
+  dir = migrationsDir(THREE);
+  const result = await apply(contextFor(db.url, dir), { target: 2n });
+  expect(result.completed).toHaveLength(2);
+  expect(result.pending).toBe(1);
+  expect(await ledgerVersions()).toEqual(['1', '2']);
+});
+
+test('--target not on disk is a config error and nothing is created', async () => {
+  dir = migrationsDir(THREE);
+  await expect(apply(contextFor(db.url, dir), { target: 9n })).rejects.toMatchObject({ code: 'config', exitCode: 2 });
+  expect(await tables()).toEqual([]);
+});
+
+test('--dry-run plans without creating the ledger or running anything', async () => {
+  dir = migrationsDir(THREE);
+  const result = await apply(contextFor(db.url, dir), { dryRun: true });
+  expect(result.plan.steps.map((s) => s.pair.label)).toEqual(['001_a', '002_b', '003_c']);
+  expect(result.completed).toEqual([]);
+  expect(await tables()).toEqual([]);
+});
+
+test('records the ledger row: checksums, user, environment, tool version, state', async () => {
+  dir = migrationsDir({
+    '001_env.up.sql': "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env;",
+    '001_env.down.sql': 'DROP TABLE seen;',
+  });
+  await apply(contextFor(db.url, dir, { environment: 'staging' }));
+  const [row] = await db.query<Record<string, unknown>>('SELECT * FROM tidemark_migrations');
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  expect(row).toMatchObject({
+    version: '1',
+    name: 'env',
+    up_checksum: sha("CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env;"),
+    down_checksum: sha('DROP TABLE seen;'),
+    applied_by: 'postgres',
+    environment: 'staging',
+    tool_version: '0.1.0',
+    state: 'applied',
+  });
+  expect(row.applied_at).toBeInstanceOf(Date);
+  expect(typeof row.duration_ms).toBe('number');
+  expect(await db.query('SELECT env FROM seen')).toEqual([{ env: 'staging' }]);
+});
+
+test('a custom schema and table name are quoted, never pasted raw', async () => {
+  dir = migrationsDir(THREE);
+  await apply(contextFor(db.url, dir, { schema: 'Audit Trail', table: 'my"ledger' }));
+  expect(await ledgerVersions('"Audit Trail"."my""ledger"')).toEqual(['1', '2', '3']);
+});
+
+describe('a failing migration', () => {
+  const FAILING = {
+    ...THREE,
+    '002_b.up.sql': 'CREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\nSELECT 1/0;\n',
+  };
+
+  test('rolls back whole; earlier migrations of the run stay applied', async () => {
+    dir = migrationsDir(FAILING);
+    const err = await apply(contextFor(db.url, dir)).catch((e) => e);
+    expect(err).toBeInstanceOf(MigrationFailedError);
+    expect(err.failure).toMatchObject({ version: 2n, path: '002_b.up.sql', completed: 1, notApplied: 2, batchRolledBack: false });
+    expect(err.failure.sql.sqlstate).toBe('22012');
+    expect(await tables()).toEqual(['a', 'tidemark_migrations']);
+    expect(await ledgerVersions()).toEqual(['1']);
+  });
+
+  test('reports line and column of a syntax error', async () => {
+    dir = migrationsDir({ ...THREE, '002_b.up.sql': '-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n' });
+    const err = await apply(contextFor(db.url, dir)).catch((e) => e);
+    expect(err.failure.sql).toMatchObject({ sqlstate: '42704', line: 4, column: 5 });
+    expect(err.failure.frame).toContain('4 |   v numerc');
+  });
+
+  test('with --single-transaction nothing of the batch remains', async () => {
+    dir = migrationsDir(FAILING);
+    const err = await apply(contextFor(db.url, dir), { singleTransaction: true }).catch((e) => e);
+    expect(err.failure).toMatchObject({ completed: 0, notApplied: 3, batchRolledBack: true });
+    expect(await tables()).toEqual(['tidemark_migrations']);
+    expect(await ledgerVersions()).toEqual([]);
+  });
+
+  test('the next run applies it once it is fixed', async () => {
+    dir = migrationsDir(FAILING);
+    await apply(contextFor(db.url, dir)).catch(() => undefined);
+    const fixed = migrationsDir(THREE);
+    const result = await apply(contextFor(db.url, fixed));
+    removeDir(fixed);
+    expect(result.completed.map((o) => o.step.pair.label)).toEqual(['002_b', '003_c']);
+  });
+});
+
+test('--single-transaction applies the whole batch', async () => {
+  dir = migrationsDir(THREE);
+  const result = await apply(contextFor(db.url, dir), { singleTransaction: true });
+  expect(result.completed).toHaveLength(3);
+  expect(await ledgerVersions()).toEqual(['1', '2', '3']);
+});
+
+test('--lock-timeout and --statement-timeout are SET LOCAL in each migration', async () => {
+  dir = migrationsDir({
+    '001_t.up.sql': "CREATE TABLE t AS SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st;",
+    '001_t.down.sql': 'DROP TABLE t;',
+  });
+  await apply(contextFor(db.url, dir, { lockTimeout: '3s', statementTimeout: '1min' }));
+  expect(await db.query('SELECT lt, st FROM t')).toEqual([{ lt: '3s', st: '1min' }]);
+  expect(await db.query("SELECT current_setting('lock_timeout') AS lt")).toEqual([{ lt: '0' }]);
+});
+
+test('statement_timeout stops a slow migration', async () => {
+  dir = migrationsDir({ '001_slow.up.sql': 'SELECT pg_sleep(5);', '001_slow.down.sql': 'SELECT 1;' });
+  const err = await apply(contextFor(db.url, dir, { statementTimeout: '200ms' })).catch((e) => e);
+  expect(err.failure.sql.sqlstate).toBe('57014');
+});

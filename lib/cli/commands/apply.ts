@@ -1,0 +1,29 @@
+import { ExitCode } from '../../errors';
+import { apply } from '../../migrator';
+import { parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { renderSummary, summaryData } from '../render';
+import type { Command } from './types';
+
+export const applyCommand: Command = {
+  usage: 'apply',
+  describe: 'Apply pending migrations in version order, each in its own transaction',
+  builder: (y) =>
+    y.options({
+      ...WRITE_OPTIONS,
+      target: { type: 'string', describe: 'Apply pending migrations up to and including this version (must exist on disk)' },
+      'single-transaction': { type: 'boolean', describe: 'Apply the whole batch in one transaction: all or nothing' },
+    }),
+  async run(args, { config, logger, out }) {
+    const result = await apply(
+      { config, logger },
+      {
+        target: parseVersionFlag('--target', args.target),
+        dryRun: args['dry-run'] === true,
+        singleTransaction: args['single-transaction'] === true,
+        outOfOrder: args['out-of-order'] === true,
+      },
+    );
+    out.result(renderSummary(result), summaryData(result));
+    return ExitCode.ok;
+  },
+};

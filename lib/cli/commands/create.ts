@@ -1,0 +1,17 @@
+import path from 'node:path';
+import { ExitCode } from '../../errors';
+import { create } from '../../migrator';
+import type { Command } from './types';
+
+export const createCommand: Command = {
+  usage: 'create <name>',
+  describe: 'Write the next pair of scripts, <version>_<name>.up.sql and .down.sql',
+  builder: (y) => y.positional('name', { type: 'string', describe: 'Letters, digits, _ and -', demandOption: true }),
+  async run(args, { config, out }) {
+    const created = create(config, String(args.name));
+    const up = path.relative(process.cwd(), created.upPath) || created.upPath;
+    const down = path.relative(process.cwd(), created.downPath) || created.downPath;
+    out.result(`${up}\n${down}`, { version: created.version.toString(), up, down });
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,29 @@
+import { ExitCode } from '../../errors';
+import { rollback } from '../../migrator';
+import { parseCountFlag, parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { renderSummary, summaryData } from '../render';
+import type { Command } from './types';
+
+export const rollbackCommand: Command = {
+  usage: 'rollback',
+  describe: 'Roll back the most recent migration (or --target / --steps) by running its down script',
+  builder: (y) =>
+    y.options({
+      ...WRITE_OPTIONS,
+      target: { type: 'string', describe: 'Roll back every applied migration above this version (0 = all)' },
+      steps: { type: 'string', describe: 'Roll back this many migrations, most recent first' },
+    }),
+  async run(args, { config, logger, out }) {
+    const result = await rollback(
+      { config, logger },
+      {
+        target: parseVersionFlag('--target', args.target),
+        steps: parseCountFlag('--steps', args.steps),
+        dryRun: args['dry-run'] === true,
+        outOfOrder: args['out-of-order'] === true,
+      },
+    );
+    out.result(renderSummary(result), summaryData(result));
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,20 @@
+import type { Argv } from 'yargs';
+import type { Config } from '../../config';
+import type { LogFormat, Logger } from '../../log';
+import type { Output } from '../output';
+
+export interface CommandContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly out: Output;
+  readonly format: LogFormat;
+}
+
+/** One CLI command: its yargs definition and what it runs. */
+export interface Command {
+  readonly usage: string;
+  readonly describe: string;
+  readonly builder: (y: Argv) => Argv;
+  /** Runs the command and resolves to the exit code; throws typed errors. */
+  readonly run: (args: Record<string, unknown>, ctx: CommandContext) => Promise<number>;
+}

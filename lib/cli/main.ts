@@ -1,0 +1,101 @@
+/**
+ * The CLI: yargs parses, one command runs, and exactly one catch maps errors
+ * to the exit codes of SPEC §6. Usage errors print usage; runtime errors never do.
+ */
+import yargs, { type Argv } from 'yargs';
+import { resolveConfig, type ConfigFlags } from '../config';
+import { ConfigError, ExitCode, isTidemarkError } from '../errors';
+import { createLogger, redactSecrets, type LogFormat, type Logger } from '../log';
+import { TOOL_VERSION } from '../version';
+import { COMMANDS, type CommandContext } from './commands';
+import { GLOBAL_OPTIONS } from './options';
+import { createOutput } from './output';
+import { errorFields, renderError } from './render-error';
+
+export interface Io {
+  readonly stdout: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+type Args = Record<string, unknown> & { _: (string | number)[] };
+
+function parser(argv: readonly string[]): Argv {
+  let y = yargs([...argv])
+    .scriptName('tidemark')
+    .usage('$0 <command> [options]\n\nPlain-SQL migrations for PostgreSQL.')
+    .options(GLOBAL_OPTIONS)
+    .strict()
+    .demandCommand(1, 'Name a command.')
+    .recommendCommands()
+    .version(TOOL_VERSION)
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(120, process.stdout.columns || 120))
+    .epilog('Exit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable.');
+  for (const command of Object.values(COMMANDS)) y = y.command(command.usage, command.describe, command.builder);
+  return y;
+}
+
+/** Parses argv; resolves to the args, or to an exit code when yargs printed help, the version or a usage error. */
+function parse(argv: readonly string[], io: Io): Promise<Args | number> {
+  return new Promise((resolve) => {
+    parser(argv).parse([...argv], {}, (err: Error | undefined, args: Args, output: string) => {
+      if (err) {
+        io.stderr.write(`error: ${err.message}\nRun "tidemark --help" for the commands and their flags.\n`);
+        resolve(ExitCode.usage);
+      } else if (output) {
+        io.stdout.write(`${output}\n`);
+        resolve(ExitCode.ok);
+      } else {
+        resolve(args);
+      }
+    });
+  });
+}
+
+function configFlags(args: Args): ConfigFlags {
+  const pick = (name: string) => args[name] as string | undefined;
+  return {
+    dir: pick('dir'),
+    url: pick('url'),
+    schema: pick('schema'),
+    table: pick('table'),
+    environment: pick('env'),
+    lockWait: pick('lock-wait'),
+    wait: pick('wait'),
+    lockTimeout: pick('lock-timeout'),
+    statementTimeout: pick('statement-timeout'),
+  };
+}
+
+function reportError(err: unknown, logger: Logger, format: LogFormat, io: Io): number {
+  if (!isTidemarkError(err)) {
+    const text = err instanceof Error ? err.stack ?? err.message : String(err);
+    if (format === 'json') logger.fatal({ code: 'internal' }, text);
+    else io.stderr.write(redactSecrets(`internal error (please report it): ${text}\n`));
+    return ExitCode.migrationFailed;
+  }
+  if (format === 'json') logger.error(errorFields(err), err.message);
+  else io.stderr.write(`${redactSecrets(renderError(err))}\n`);
+  return err.exitCode;
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+  const args = await parse(argv, io);
+  if (typeof args === 'number') return args;
+  const format = (args['log-format'] as LogFormat | undefined) ?? 'human';
+  const level = args.verbose ? 'debug' : args.quiet ? 'warn' : 'info';
+  const logger = createLogger({ format, level, stream: io.stderr });
+  try {
+    const name = String(args._[0]);
+    const command = COMMANDS[name];
+    if (!command) throw new ConfigError(`Unknown command "${name}".`);
+    const { config } = resolveConfig(configFlags(args), io.env);
+    const ctx: CommandContext = { config, logger, out: createOutput(format, io.stdout), format };
+    return await command.run(args, ctx);
+  } catch (err) {
+    return reportError(err, logger, format, io);
+  }
+}

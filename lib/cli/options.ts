@@ -1,0 +1,49 @@
+/**
+ * Flag definitions shared by the commands, and the parsing of version flags.
+ */
+import type { Options } from 'yargs';
+import { ConfigError } from '../errors';
+import { MAX_VERSION } from '../source/filename';
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Record<string, Options> = {
+  dir: { type: 'string', describe: 'Migrations directory, scanned recursively [env TIDEMARK_DIR] (default: sql)' },
+  url: { type: 'string', describe: 'postgres:// URL or libpq DSN [env TIDEMARK_URL, DATABASE_URL, else PG* variables]' },
+  schema: { type: 'string', describe: 'Schema of the ledger table [env TIDEMARK_SCHEMA] (default: public)' },
+  table: { type: 'string', describe: 'Name of the ledger table [env TIDEMARK_TABLE] (default: tidemark_migrations)' },
+  env: { type: 'string', describe: 'Environment name recorded in the ledger [env TIDEMARK_ENV] (default: development)' },
+  wait: { type: 'string', describe: 'Seconds to keep retrying an unreachable server [env TIDEMARK_WAIT] (default: 0)' },
+  'log-format': { choices: ['human', 'json'], describe: 'human lines, or one JSON object per line', default: 'human' },
+  verbose: { type: 'boolean', describe: 'Also log debug lines' },
+  quiet: { type: 'boolean', describe: 'Log warnings and errors only' },
+};
+
+/** Options of the commands that write (apply, rollback). */
+export const WRITE_OPTIONS: Record<string, Options> = {
+  'dry-run': { type: 'boolean', describe: 'Print the plan; change nothing' },
+  'out-of-order': { type: 'boolean', describe: 'Allow pending migrations below the highest applied version' },
+  'lock-wait': { type: 'string', describe: 'Seconds to wait for another run\'s lock before exit 4 [env TIDEMARK_LOCK_WAIT] (default: 60)' },
+  'lock-timeout': { type: 'string', describe: 'SET LOCAL lock_timeout for every migration, e.g. 5s [env TIDEMARK_LOCK_TIMEOUT]' },
+  'statement-timeout': { type: 'string', describe: 'SET LOCAL statement_timeout for every migration, e.g. 5min [env TIDEMARK_STATEMENT_TIMEOUT]' },
+};
+
+/**
+ * Parses a version flag value.
+ * @throws ConfigError unless it is ASCII digits that fit a signed 64-bit integer.
+ */
+export function parseVersionFlag(flag: string, raw: unknown): bigint | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  if (!/^\d+$/.test(text)) throw new ConfigError(`${flag} must be a version number such as 3 or 20261124093000 (got "${raw}").`);
+  const version = BigInt(text);
+  if (version > MAX_VERSION) throw new ConfigError(`${flag} ${text} does not fit in a signed 64-bit integer.`);
+  return version;
+}
+
+/** Parses a positive whole-number flag. */
+export function parseCountFlag(flag: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number of 1 or more (got "${raw}").`);
+  return n;
+}

@@ -1,0 +1,76 @@
+/**
+ * Results → text or JSON-ready data. Pure.
+ */
+import type { RunResult, StatusReport } from '../migrator';
+import type { Plan, StatusEntry, Step } from '../types';
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const label = (step: Step) => step.pair.label;
+
+/** The plan of a dry run, one line per step. */
+export function renderPlan(plan: Plan): string {
+  const verb = plan.direction === 'up' ? 'apply' : 'roll back';
+  if (plan.steps.length === 0) return `Dry run: nothing to ${verb}.`;
+  const lines = plan.steps.map((s) => `  ${label(s)}  ${s.direction === 'up' ? s.pair.up.path : s.pair.down.path}`);
+  return [`Dry run: would ${verb} ${plural(plan.steps.length, 'migration')}, in this order:`, ...lines, 'Nothing was changed.'].join('\n');
+}
+
+/** The one-line summary after apply or rollback. */
+export function renderSummary(result: RunResult): string {
+  if (result.dryRun) return renderPlan(result.plan);
+  const n = result.completed.length;
+  const seconds = (result.durationMs / 1000).toFixed(2);
+  if (result.plan.direction === 'up') {
+    if (n === 0 && result.pending === 0) return 'Nothing to apply: the database is up to date.';
+    if (n === 0) return `Nothing to apply up to the target; ${result.pending} pending above it.`;
+    return `Applied ${plural(n, 'migration')} in ${seconds}s; ${result.pending} pending.`;
+  }
+  if (n === 0) return 'Nothing to roll back.';
+  return `Rolled back ${plural(n, 'migration')} in ${seconds}s; ${result.pending} pending.`;
+}
+
+/** Machine-readable fields of a run, for JSON output. */
+export function summaryData(result: RunResult): Record<string, unknown> {
+  return {
+    direction: result.plan.direction,
+    dry_run: result.dryRun,
+    planned: result.plan.steps.map((s) => ({ version: s.pair.version.toString(), name: s.pair.name })),
+    completed: result.completed.map((o) => ({ version: o.step.pair.version.toString(), name: o.step.pair.name, duration_ms: o.durationMs })),
+    pending: result.pending,
+    duration_ms: result.durationMs,
+  };
+}
+
+const HEADERS = ['VERSION', 'NAME', 'STATE', 'APPLIED AT'];
+
+function statusCells(e: StatusEntry): string[] {
+  return [e.version.toString(), e.name, e.state, e.appliedAt ? e.appliedAt.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '-'];
+}
+
+/** The status table and its one-line summary. */
+export function renderStatus(report: StatusReport): string {
+  const rows = [HEADERS, ...report.entries.map(statusCells)];
+  const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+  return [...lines, '', statusSummary(report)].join('\n');
+}
+
+export function statusSummary(report: StatusReport): string {
+  const c = report.counts;
+  return `${plural(report.entries.length, 'migration')}: ${c.applied} applied, ${c.pending} pending, ${c.modified} modified, ${c.missing} missing, ${c.failed} failed.`;
+}
+
+/** The `status --json` document (shape documented in the README). */
+export function statusDocument(report: StatusReport): Record<string, unknown> {
+  return {
+    migrations: report.entries.map((e) => ({
+      version: e.version.toString(),
+      name: e.name,
+      state: e.state,
+      applied_at: e.appliedAt?.toISOString() ?? null,
+      path: e.path,
+    })),
+    summary: { total: report.entries.length, ...report.counts },
+    ledger_exists: report.ledgerExists,
+  };
+}

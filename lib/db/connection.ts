@@ -1,0 +1,88 @@
+/**
+ * Connections: one `pg.Client` per run (a session advisory lock belongs to
+ * one connection, so no Pool). Connection settings come from the URL, else
+ * libpq's PG* variables, as `psql` reads them.
+ */
+import { Client, type ClientConfig } from 'pg';
+import { ConnectionError } from '../errors';
+import type { Logger } from '../log';
+
+export interface ConnectionOptions {
+  /** A postgres:// URL or a libpq key=value string; undefined = PG* variables and defaults. */
+  readonly url?: string;
+  /** Seconds to keep retrying a server that is not accepting connections yet (0 = one try). */
+  readonly wait: number;
+}
+
+const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '57P03']);
+
+/** user@host:port/database, never with the password. */
+export function describeTarget(client: Client): string {
+  const c = client as unknown as { user?: string; host?: string; port?: number; database?: string };
+  const host = c.host?.startsWith('/') ? `socket ${c.host}` : c.host;
+  return `${c.user ?? '?'}@${host ?? '?'}:${c.port ?? '?'}/${c.database ?? '?'}`;
+}
+
+function clientConfig(options: ConnectionOptions): ClientConfig {
+  return {
+    ...(options.url === undefined ? {} : { connectionString: options.url }),
+    application_name: 'tidemark',
+    connectionTimeoutMillis: 10_000,
+  };
+}
+
+/** A short, password-free reason for a failed connection attempt. */
+export function connectionFailureReason(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the server running and listening there?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found (DNS)';
+    case '28P01':
+    case '28000':
+      return `authentication failed: ${e.message}`;
+    case '3D000':
+      return `${e.message} (create it, or fix the database name in the URL)`;
+    case '57P03':
+      return 'the database system is starting up';
+    default:
+      return e.message ?? String(err);
+  }
+}
+
+/**
+ * Connects, retrying retryable failures (refused, DNS, starting up) with
+ * backoff until `wait` seconds have passed.
+ * @throws ConnectionError when the server cannot be reached in time (exit 5).
+ */
+export async function connect(options: ConnectionOptions, logger: Logger): Promise<Client> {
+  const deadline = Date.now() + options.wait * 1000;
+  for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5000)) {
+    const client = new Client(clientConfig(options));
+    client.on('error', () => {}); // a dropped connection surfaces on the next query instead
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.end().catch(() => {});
+      const reason = connectionFailureReason(err);
+      const code = (err as { code?: string }).code ?? '';
+      const remaining = deadline - Date.now();
+      if (!RETRYABLE.has(code) || remaining <= 0) throw new ConnectionError(`Cannot connect to ${describeTarget(client)}: ${reason}`, describeTarget(client));
+      logger.info({ attempt, reason }, `database not reachable yet (${reason}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, remaining)));
+    }
+  }
+}
+
+/** Runs `fn` with a connected client and always closes it. */
+export async function withClient<T>(options: ConnectionOptions, logger: Logger, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connect(options, logger);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

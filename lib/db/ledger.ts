@@ -1,0 +1,104 @@
+/**
+ * The ledger table. Identifiers are quoted with `escapeIdentifier`; every
+ * value is a query parameter.
+ */
+import { escapeIdentifier, type Client } from 'pg';
+import type { LedgerRow, LedgerState, Pair } from '../types';
+import { TOOL_VERSION } from '../version';
+
+export interface LedgerTable {
+  readonly schema: string;
+  readonly table: string;
+}
+
+/** Scripts larger than this are recorded by checksum only. */
+export const MAX_STORED_SCRIPT_BYTES = 1024 * 1024;
+
+const UNDEFINED_TABLE = '42P01';
+
+/** `"schema"."table"`, safely quoted. */
+export function qualifiedName(ledger: LedgerTable): string {
+  return `${escapeIdentifier(ledger.schema)}.${escapeIdentifier(ledger.table)}`;
+}
+
+/** Creates the schema and table if they do not exist. Call under the advisory lock. */
+export async function ensureLedger(client: Client, ledger: LedgerTable): Promise<void> {
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(ledger.schema)}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${qualifiedName(ledger)} (
+    version          bigint PRIMARY KEY,
+    name             text NOT NULL,
+    up_checksum      text NOT NULL,
+    down_checksum    text,
+    applied_at       timestamptz NOT NULL DEFAULT now(),
+    applied_by       text NOT NULL DEFAULT current_user,
+    duration_ms      integer NOT NULL,
+    environment      text NOT NULL,
+    tool_version     text NOT NULL,
+    state            text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'running', 'failed')),
+    statements_done  integer,
+    statements_total integer,
+    failure          jsonb,
+    up_sql           text
+  )`);
+}
+
+interface RawRow {
+  version: string;
+  name: string;
+  up_checksum: string;
+  down_checksum: string | null;
+  applied_at: Date;
+  applied_by: string;
+  duration_ms: number;
+  environment: string;
+  tool_version: string;
+  state: LedgerState;
+}
+
+/**
+ * Reads every ledger row in one query, ordered by version. A ledger that
+ * does not exist yet reads as empty (and is not created).
+ */
+export async function readLedger(client: Client, ledger: LedgerTable): Promise<{ exists: boolean; rows: LedgerRow[] }> {
+  try {
+    const { rows } = await client.query<RawRow>(
+      `SELECT version, name, up_checksum, down_checksum, applied_at, applied_by, duration_ms, environment, tool_version, state
+         FROM ${qualifiedName(ledger)} ORDER BY version`,
+    );
+    return { exists: true, rows: rows.map(toLedgerRow) };
+  } catch (err) {
+    if ((err as { code?: string }).code === UNDEFINED_TABLE) return { exists: false, rows: [] };
+    throw err;
+  }
+}
+
+function toLedgerRow(raw: RawRow): LedgerRow {
+  return {
+    version: BigInt(raw.version),
+    name: raw.name,
+    upChecksum: raw.up_checksum,
+    downChecksum: raw.down_checksum,
+    appliedAt: raw.applied_at,
+    appliedBy: raw.applied_by,
+    durationMs: raw.duration_ms,
+    environment: raw.environment,
+    toolVersion: raw.tool_version,
+    state: raw.state,
+  };
+}
+
+/** Records an applied migration. Runs inside the migration's transaction. */
+export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string): Promise<void> {
+  const upSql = Buffer.byteLength(pair.up.sql) <= MAX_STORED_SCRIPT_BYTES ? pair.up.sql : null;
+  await client.query({
+    text: `INSERT INTO ${qualifiedName(ledger)}
+             (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    values: [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, upSql],
+  });
+}
+
+/** Deletes the row of a rolled-back migration. Runs inside the rollback's transaction. */
+export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
+  await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
+}

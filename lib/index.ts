@@ -1,0 +1,60 @@
+/**
+ * The programmatic API: the same use cases as the CLI, for code that
+ * migrates from Node (deploy scripts, test set-up).
+ *
+ * ```ts
+ * import { apply, rollback, status } from 'tidemark';
+ * await apply({ url: process.env.DATABASE_URL, dir: 'sql' });
+ * ```
+ *
+ * Settings not given fall back to the same environment variables and
+ * defaults as the CLI. Nothing is logged unless a pino `logger` is passed.
+ * Errors are the typed errors of `./errors`, with `exitCode` as in the CLI.
+ */
+import { resolveConfig, type Config } from './config';
+import { silentLogger, type Logger } from './log';
+import * as migrator from './migrator';
+import type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './migrator';
+import type { CreatedPair } from './source/create';
+
+export * from './errors';
+export type * from './types';
+export type { Config } from './config';
+export type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './migrator';
+export type { CreatedPair } from './source/create';
+export { createLogger, type Logger } from './log';
+
+type VersionInput = bigint | number | string;
+
+export interface Settings extends Partial<Config> {
+  readonly logger?: Logger;
+}
+
+function context(settings: Settings): migrator.RunContext {
+  const { logger, ...flags } = settings;
+  return { config: resolveConfig(flags, process.env).config, logger: logger ?? silentLogger() };
+}
+
+const version = (v: VersionInput | undefined) => (v === undefined ? undefined : BigInt(v));
+
+/** Applies pending migrations. See the CLI's `apply`. */
+export function apply(settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+  const { target, dryRun, singleTransaction, outOfOrder, ...rest } = settings;
+  return migrator.apply(context(rest), { target: version(target), dryRun, singleTransaction, outOfOrder });
+}
+
+/** Rolls back applied migrations. See the CLI's `rollback`. */
+export function rollback(settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+  const { target, steps, dryRun, outOfOrder, ...rest } = settings;
+  return migrator.rollback(context(rest), { target: version(target), steps, dryRun, outOfOrder });
+}
+
+/** Every migration with its state. Never writes. */
+export function status(settings: Settings = {}): Promise<StatusReport> {
+  return migrator.status(context(settings));
+}
+
+/** Writes the next pair of scripts into `dir`. */
+export function create(name: string, settings: Pick<Settings, 'dir'> = {}): CreatedPair {
+  return migrator.create(context(settings).config, name);
+}

@@ -1,0 +1,65 @@
+/**
+ * Logging: one pino logger, created by the CLI and passed down. Human lines
+ * by default; `json` writes pino's JSON lines unchanged. Every string that
+ * leaves the process goes through `redactSecrets` first.
+ */
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+export type LogFormat = 'human' | 'json';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface LoggerOptions {
+  readonly format: LogFormat;
+  readonly level: LogLevel;
+  /** Defaults to stderr: logs never mix with results on stdout. */
+  readonly stream?: { write(chunk: string): unknown };
+}
+
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)([^@/\s]+)@/gi;
+const DSN_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"]+)/gi;
+
+/** Masks URL passwords, `password=` in DSNs, and the PGPASSWORD value. */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text.replace(URL_PASSWORD, '$1***@').replace(DSN_PASSWORD, '$1***');
+  const pgPassword = env.PGPASSWORD;
+  if (pgPassword && pgPassword.length >= 3) out = out.split(pgPassword).join('***');
+  return out;
+}
+
+const LABELS: Record<number, string> = { 20: 'debug: ', 30: '', 40: 'warning: ', 50: 'error: ', 60: 'fatal: ' };
+
+/** A stream that turns pino's JSON lines into plain human lines. */
+function humanStream(out: { write(chunk: string): unknown }) {
+  return {
+    write(line: string) {
+      const entry = JSON.parse(line) as { level: number; msg?: string };
+      out.write(`${LABELS[entry.level] ?? ''}${entry.msg ?? ''}\n`);
+    },
+  };
+}
+
+/** Creates the run's logger. */
+export function createLogger(options: LoggerOptions): Logger {
+  const out = options.stream ?? process.stderr;
+  const sanitising = {
+    write(line: string) {
+      const clean = redactSecrets(line);
+      return options.format === 'json' ? out.write(clean) : humanStream(out).write(clean);
+    },
+  };
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      timestamp: options.format === 'json' ? pino.stdTimeFunctions.isoTime : false,
+      redact: { paths: ['password', '*.password', 'connectionString'], censor: '***' },
+    },
+    sanitising,
+  );
+}
+
+/** A logger that writes nothing: the library default. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,151 @@
+/**
+ * The use cases, and the only module that imports source/, plan/ and db/.
+ *
+ * Order: scan the directory first (a malformed directory is refused before
+ * anything is sent to the database), then connect → take the lock → read the
+ * ledger → validate → plan → create the ledger if needed → execute → report.
+ * The lock is taken before the ledger is read or created, so two runners can
+ * neither race on CREATE TABLE nor both see the same migration as pending.
+ */
+import type { Client } from 'pg';
+import type { Config } from './config';
+import { withClient } from './db/connection';
+import { runSteps, type StepOutcome } from './db/executor';
+import { ensureLedger, readLedger, type LedgerTable } from './db/ledger';
+import { withAdvisoryLock } from './db/lock';
+import { DriftError } from './errors';
+import type { Logger } from './log';
+import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from './plan/planner';
+import { countStates, statusEntries } from './plan/status';
+import { blockingDiscrepancies, findDiscrepancies } from './plan/validator';
+import { createPair, type CreatedPair } from './source/create';
+import { inspect, scan } from './source/scanner';
+import type { Discrepancy, LedgerRow, MigrationState, Pair, Plan, StatusEntry } from './types';
+
+export interface RunContext {
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+export interface RunFlags {
+  /** Print the plan, change nothing (no lock, no ledger table). */
+  readonly dryRun?: boolean;
+  /** Let pending migrations below the highest applied one through. */
+  readonly outOfOrder?: boolean;
+}
+
+export interface ApplyOptions extends ApplyPlanOptions, RunFlags {
+  /** Apply the whole batch in one transaction. */
+  readonly singleTransaction?: boolean;
+}
+
+export interface RollbackOptions extends RollbackPlanOptions, RunFlags {}
+
+export interface RunResult {
+  readonly plan: Plan;
+  readonly dryRun: boolean;
+  readonly completed: readonly StepOutcome[];
+  /** Pending migrations on disk after the run. */
+  readonly pending: number;
+  readonly durationMs: number;
+}
+
+export interface StatusReport {
+  readonly entries: readonly StatusEntry[];
+  readonly counts: Readonly<Record<MigrationState, number>>;
+  readonly discrepancies: readonly Discrepancy[];
+  readonly ledgerExists: boolean;
+}
+
+const ledgerOf = (config: Config): LedgerTable => ({ schema: config.schema, table: config.table });
+const connectionOf = (config: Config) => ({ url: config.url, wait: config.wait });
+
+function guard(pairs: readonly Pair[], rows: readonly LedgerRow[], outOfOrder: boolean): void {
+  const blocking = blockingDiscrepancies(findDiscrepancies(pairs, rows), outOfOrder);
+  if (blocking.length > 0) throw new DriftError(blocking);
+}
+
+function pendingCount(pairs: readonly Pair[], rows: readonly LedgerRow[], completed: readonly StepOutcome[], direction: 'up' | 'down'): number {
+  const applied = new Set(rows.map((r) => r.version));
+  for (const { step } of completed) {
+    if (direction === 'up') applied.add(step.pair.version);
+    else applied.delete(step.pair.version);
+  }
+  return pairs.filter((p) => !applied.has(p.version)).length;
+}
+
+type Planner = (pairs: readonly Pair[], rows: readonly LedgerRow[]) => Plan;
+
+async function run(ctx: RunContext, planner: Planner, options: ApplyOptions): Promise<RunResult> {
+  const { config, logger } = ctx;
+  const started = performance.now();
+  const pairs = scan(config.dir);
+  planner(pairs, []); // option errors (a --target not on disk, bad --steps) before connecting
+  const ledger = ledgerOf(config);
+  const finish = (plan: Plan, rows: readonly LedgerRow[], completed: readonly StepOutcome[]): RunResult => ({
+    plan,
+    dryRun: options.dryRun === true,
+    completed,
+    pending: pendingCount(pairs, rows, completed, plan.direction),
+    durationMs: Math.round(performance.now() - started),
+  });
+  return withClient(connectionOf(config), logger, async (client: Client) => {
+    if (options.dryRun) {
+      const { rows } = await readLedger(client, ledger);
+      guard(pairs, rows, options.outOfOrder === true);
+      return finish(planner(pairs, rows), rows, []);
+    }
+    return withAdvisoryLock(client, ledger, config.lockWait, logger, async () => {
+      const { exists, rows } = await readLedger(client, ledger);
+      guard(pairs, rows, options.outOfOrder === true);
+      const plan = planner(pairs, rows);
+      if (plan.steps.length === 0) return finish(plan, rows, []);
+      if (!exists) await ensureLedger(client, ledger);
+      const completed = await runSteps(client, plan.steps, {
+        ledger,
+        settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
+        singleTransaction: options.singleTransaction === true,
+        logger,
+      });
+      return finish(plan, rows, completed);
+    });
+  });
+}
+
+/**
+ * Applies pending migrations in version order, each in its own transaction
+ * with its ledger row (or all in one with `singleTransaction`).
+ * @throws ScanError, ConfigError (exit 2), DriftError (3), MigrationFailedError (1),
+ *   LockTimeoutError (4), ConnectionError (5).
+ */
+export function apply(ctx: RunContext, options: ApplyOptions = {}): Promise<RunResult> {
+  return run(ctx, (pairs, rows) => planApply(pairs, rows, options), options);
+}
+
+/**
+ * Rolls back applied migrations, highest version first: the most recent one,
+ * or everything above `target`, or `steps` of them.
+ * @throws as `apply`, and IrreversibleError (exit 2) before anything runs.
+ */
+export function rollback(ctx: RunContext, options: RollbackOptions = {}): Promise<RunResult> {
+  return run(ctx, (pairs, rows) => planRollback(pairs, rows, options), options);
+}
+
+/** Every migration on disk or in the ledger with its state. Never writes, never locks. */
+export async function status(ctx: RunContext): Promise<StatusReport> {
+  const pairs = scan(ctx.config.dir);
+  return withClient(connectionOf(ctx.config), ctx.logger, async (client) => {
+    const { exists, rows } = await readLedger(client, ledgerOf(ctx.config));
+    const discrepancies = findDiscrepancies(pairs, rows);
+    const entries = statusEntries(pairs, rows, discrepancies);
+    return { entries, counts: countStates(entries), discrepancies, ledgerExists: exists };
+  });
+}
+
+/**
+ * Writes the next pair of scripts. No database. Numbering looks at every
+ * well-named file, so a pair just created (still empty) counts.
+ */
+export function create(config: Pick<Config, 'dir'>, name: string, now = new Date()): CreatedPair {
+  return createPair(config.dir, name, inspect(config.dir).highest, now);
+}

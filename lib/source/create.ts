@@ -1,0 +1,44 @@
+/**
+ * `create`: writes the next pair of scripts into the migrations directory.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors';
+import { formatFilename, isValidName } from './filename';
+import type { Inspection } from './scanner';
+
+export interface CreatedPair {
+  readonly version: bigint;
+  readonly upPath: string;
+  readonly downPath: string;
+}
+
+/** The next version text: max + 1, zero-padded to the width already used (3 digits when empty). */
+export function nextVersionText(highest: Inspection['highest']): string {
+  if (highest === null) return '001';
+  return (highest.version + 1n).toString().padStart(highest.versionText.length, '0');
+}
+
+/**
+ * Writes `<next>_<name>.up.sql` and `.down.sql` at the top of `dir`. Refuses
+ * to overwrite a file.
+ * @throws ConfigError for a name that is not letters, digits, `_` and `-`.
+ */
+export function createPair(dir: string, name: string, highest: Inspection['highest'], now: Date): CreatedPair {
+  if (!isValidName(name)) {
+    throw new ConfigError(`"${name}" is not a valid migration name: use only letters, digits, "_" and "-" (e.g. add_users_email_index).`);
+  }
+  const versionText = nextVersionText(highest);
+  const up = formatFilename(versionText, name, 'up');
+  const down = formatFilename(versionText, name, 'down');
+  const stamp = now.toISOString().slice(0, 19).replace('T', ' ');
+  const upPath = path.join(dir, up);
+  const downPath = path.join(dir, down);
+  writeFileSync(upPath, `-- ${up}: created ${stamp} UTC\n-- Runs in one transaction together with its ledger row.\n\n`, { flag: 'wx' });
+  writeFileSync(
+    downPath,
+    `-- ${down}: undoes ${up}\n-- If the change cannot be undone, make the first line: -- tidemark:irreversible\n\n`,
+    { flag: 'wx' },
+  );
+  return { version: BigInt(versionText), upPath, downPath };
+}
