@@ -50,7 +50,7 @@ phase_start() { PHASE_NAME=$1; PHASE_T0=$EPOCHREALTIME; log "$1"; }
 phase_end() {
   local dt
   dt=$(awk -v a="$PHASE_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-  PHASES+=("$(printf '%-44s %7ss' "$PHASE_NAME" "$dt")")
+  PHASES+=("$(printf '%-54s %7ss' "$PHASE_NAME" "$dt")")
   printf -- '--- %s: %ss\n' "$PHASE_NAME" "$dt"
 }
 print_phases() {
@@ -106,8 +106,12 @@ debian_mirror() {
   echo "${m:-http://deb.debian.org/debian}"
 }
 
+# Run a command in the rootfs being built, with a clean environment.
+in_rootfs() { chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"; }
+
 build_base() {
   local rootfs="$TMP/rootfs" mirror node_bin npm_tgz ctr mnt
+  ROOTFS=$rootfs
   mirror=$(debian_mirror)
   node_bin=$(readlink -f "$(command -v node)")
   # npm as node:20 ships it (10.8.x), fetched from the npm registry -- not the
@@ -141,10 +145,10 @@ build_base() {
   chmod 0755 "$rootfs/usr/local/lib/node_modules/npm/bin/"*-cli.js
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
-  env -i PATH=/usr/local/bin:/usr/bin:/bin chroot "$rootfs" groupadd --gid 1000 node
-  env -i PATH=/usr/local/bin:/usr/bin:/bin chroot "$rootfs" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
-  env -i PATH=/usr/local/bin:/usr/bin:/bin chroot "$rootfs" node --version >/dev/null || die "node does not run in the base rootfs"
-  env -i PATH=/usr/local/bin:/usr/bin:/bin chroot "$rootfs" npm --version >/dev/null || die "npm does not run in the base rootfs"
+  in_rootfs groupadd --gid 1000 node
+  in_rootfs useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+  in_rootfs node --version >/dev/null || die "node does not run in the base rootfs"
+  in_rootfs npm --version >/dev/null || die "npm does not run in the base rootfs"
 
   # This machine reaches the npm registry through a TLS-intercepting egress
   # proxy whose CA lives in the host trust store. Carry the host's extra CAs
@@ -273,8 +277,32 @@ rows=$(ledger_rows)
 [ "$rows" = "$n_mig" ] || die "ledger has $rows rows after apply, expected $n_mig"
 echo "ledger rows: $rows"
 expect 0 "status (after apply)" status
-expect 0 "apply again (nothing to do)" apply
+
+phase_start "run: tidemark apply --log-format json (nothing to do)"
+rc=0
+tm apply --log-format json >"$TMP/json.out" 2>&1 || rc=$?
+cat "$TMP/json.out"
+[ "$rc" -eq 0 ] || die "apply --log-format json exited $rc, expected 0"
+node -e 'const ls = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
+  if (!ls.length) throw new Error("no output");
+  for (const l of ls) { const o = JSON.parse(l); if (!("level" in o) || !("msg" in o)) throw new Error("not pino-style: " + l); }
+  console.log(`${ls.length} line(s), each a JSON object with level and msg`);' "$TMP/json.out" ||
+  die "--log-format json printed a line that is not a JSON object with level and msg"
 [ "$(ledger_rows)" = "$n_mig" ] || die "second apply changed the ledger"
+phase_end
+
+# Nothing listens on port 1: the CLI must give up after --wait and exit 5.
+expect 5 "apply, database unreachable (--wait 2)" apply --url "postgres://$PGUSER@127.0.0.1:1/$DB" --wait 2
+
+# Everything above ran in one working container: the runtime user must have
+# written nothing to its filesystem (what readOnlyRootFilesystem relies on).
+phase_start "no files written by the runtime user"
+written=$(buildah run --isolation "$ISOLATION" --user 0:0 "$CTR" -- sh -c \
+  "find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -user ${IMG_USER%%:*} -print" 2>&1) ||
+  die "could not search the container filesystem: $written"
+[ -z "$written" ] || die "the runtime user wrote files: $written"
+echo "none"
+phase_end
 
 phase_start "postgres: drop database"
 dropdb "$DB"
