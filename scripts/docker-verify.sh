@@ -61,12 +61,14 @@ print_phases() {
 
 # ---- cleanup ----------------------------------------------------------------
 CTR=""
+BASE_CTR=""
 DB=""
 TMP=""
 cleanup() {
   local rc=$?
   set +e
   [ -n "$CTR" ] && buildah rm "$CTR" >/dev/null 2>&1
+  [ -n "$BASE_CTR" ] && buildah rm "$BASE_CTR" >/dev/null 2>&1
   [ -n "$DB" ] && dropdb --if-exists "$DB" >/dev/null 2>&1
   [ -n "$TMP" ] && rm -rf "$TMP"
   print_phases
@@ -164,6 +166,7 @@ build_base() {
   fi
 
   ctr=$(buildah from scratch)
+  BASE_CTR=$ctr
   mnt=$(buildah mount "$ctr")
   cp -a "$rootfs/." "$mnt/"
   buildah umount "$ctr" >/dev/null
@@ -175,10 +178,20 @@ build_base() {
     --label org.opencontainers.image.description="Local stand-in for node:20-bookworm-slim (debootstrap minbase + host node)" \
     "$ctr"
   buildah commit --rm --quiet "$ctr" "$BASE_IMAGE" >/dev/null
+  BASE_CTR=""
   rm -rf "$rootfs"
 }
 
-if [ "${REBUILD_BASE:-0}" = 1 ] || ! buildah inspect --type image "$BASE_IMAGE" >/dev/null 2>&1; then
+# Rebuild when asked, when absent, or when the host's node changed version.
+base_node=$(buildah inspect --type image "$BASE_IMAGE" 2>/dev/null | node -e '
+  let t = ""; process.stdin.on("data", (d) => (t += d)).on("end", () => {
+    try { const e = JSON.parse(t).OCIv1.config.Env || [];
+      console.log((e.find((v) => v.startsWith("NODE_VERSION=")) || "").slice(13)); } catch { console.log(""); } });')
+if [ -n "$base_node" ] && [ "$base_node" != "$(node -p process.versions.node)" ]; then
+  echo "$BASE_IMAGE has node $base_node, the host has $(node -p process.versions.node): rebuilding it"
+  REBUILD_BASE=1
+fi
+if [ "${REBUILD_BASE:-0}" = 1 ] || [ -z "$base_node" ]; then
   phase_start "base image (debootstrap + node)"
   build_base
   phase_end
@@ -212,7 +225,8 @@ mapfile -t ENTRYPOINT < <(cfg Entrypoint)
 IMG_USER=$(cfg User)
 echo "entrypoint: ${ENTRYPOINT[*]}  cmd: $(cfg Cmd)  user: ${IMG_USER:-<root>}  workdir: $(cfg WorkingDir)"
 [ ${#ENTRYPOINT[@]} -gt 0 ] || die "image has no ENTRYPOINT"
-[ -n "$IMG_USER" ] && [ "${IMG_USER%%:*}" != 0 ] && [ "${IMG_USER%%:*}" != root ] || die "image runs as root"
+case "${IMG_USER%%:*}" in "" | 0 | root) die "image runs as root" ;; esac
+# shellcheck disable=SC2016 # expanded inside the container
 buildah run --isolation "$ISOLATION" --user "$IMG_USER" "$CTR" -- sh -ec '
   echo "uid inside: $(id -u)"; [ "$(id -u)" != 0 ]
   echo "cwd: $(pwd)  TIDEMARK_DIR=$TIDEMARK_DIR  NODE_ENV=$NODE_ENV"; [ "$TIDEMARK_DIR" = /migrations ]
@@ -283,6 +297,7 @@ rc=0
 tm apply --log-format json >"$TMP/json.out" 2>&1 || rc=$?
 cat "$TMP/json.out"
 [ "$rc" -eq 0 ] || die "apply --log-format json exited $rc, expected 0"
+# shellcheck disable=SC2016 # JavaScript template literal
 node -e 'const ls = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
   if (!ls.length) throw new Error("no output");
   for (const l of ls) { const o = JSON.parse(l); if (!("level" in o) || !("msg" in o)) throw new Error("not pino-style: " + l); }
