@@ -16,7 +16,10 @@ export interface LoggerOptions {
   readonly stream?: { write(chunk: string): unknown };
 }
 
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)([^@/\s]+)@/gi;
+// The password runs to the last "@" of the authority, as pg's URL parser reads
+// it: `postgres://u:p@ss@host` connects with password `p@ss`. `"` ends it, so a
+// JSON log line stays valid.
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s"]*:)([^/?#\s"]+)@/gi;
 const DSN_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"]+)/gi;
 
 /** Masks URL passwords, `password=` in DSNs, and the PGPASSWORD value. */

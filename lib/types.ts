@@ -64,15 +64,22 @@ export interface LedgerRow {
   readonly state: LedgerState;
 }
 
+/** The scripts' text as applied, where the ledger kept it (null: checksum only). */
+export type AppliedText = { readonly [D in Direction]?: string | null };
+
 /** One way disk and ledger disagree. */
 export type Discrepancy =
   | {
-      readonly kind: 'edited';
+      /** `edited`: a script changed. `cosmetic`: only comments or whitespace outside literals changed. */
+      readonly kind: 'edited' | 'cosmetic';
       readonly version: bigint;
       readonly name: string;
       /** Which scripts differ from the checksums stored when it was applied. */
       readonly scripts: readonly Direction[];
+      /** Paths of the up and the down script. */
       readonly paths: readonly string[];
+      /** The changed scripts as applied, when the ledger has their text. */
+      readonly applied?: AppliedText;
     }
   | {
       readonly kind: 'renamed';

@@ -40,8 +40,8 @@ test('a runner that cannot get the lock in time gives up with exit 4 and changes
     const err = await apply(ctx).catch((e) => e);
     expect(err).toBeInstanceOf(LockTimeoutError);
     expect(err.exitCode).toBe(4);
-    expect(err.holderPid).toBe(holder.processID);
-    expect(ctx.lines.some((l) => l.holder_pid === holder.processID)).toBe(true);
+    expect(err.holderPid).toBe((holder as unknown as { processID: number }).processID);
+    expect(ctx.lines.some((l) => l.holder_pid === (holder as unknown as { processID: number }).processID)).toBe(true);
     expect(await db.query(`SELECT to_regclass('public.tidemark_migrations') AS t`)).toEqual([{ t: null }]);
   } finally {
     await holder.end();

@@ -100,7 +100,9 @@ describe('the history guard', () => {
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(DriftError);
     expect(err.exitCode).toBe(3);
-    expect(err.discrepancies).toEqual([{ kind: 'edited', version: 2n, name: 't2', scripts: ['up'], paths: ['002_t2.up.sql', '002_t2.down.sql'] }]);
+    expect(err.discrepancies).toEqual([
+      { kind: 'edited', version: 2n, name: 't2', scripts: ['up'], paths: ['002_t2.up.sql', '002_t2.down.sql'], applied: { up: 'CREATE TABLE t2 (id int);' } },
+    ]);
     expect(await versions()).toEqual(['1', '2', '3']);
   });
 

@@ -28,11 +28,11 @@ function parser(argv: readonly string[]): Argv {
     .strict()
     .demandCommand(1, 'Name a command.')
     .recommendCommands()
-    .version(TOOL_VERSION)
+    .version(false) // `--version V` is an option of repair and baseline; `tidemark --version` is handled in main()
     .help()
     .alias('help', 'h')
     .wrap(Math.min(120, process.stdout.columns || 120))
-    .epilog('Exit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable.');
+    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable.');
   for (const command of Object.values(COMMANDS)) y = y.command(command.usage, command.describe, command.builder);
   return y;
 }
@@ -83,6 +83,10 @@ function reportError(err: unknown, logger: Logger, format: LogFormat, io: Io): n
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(`${TOOL_VERSION}\n`);
+    return ExitCode.ok;
+  }
   const args = await parse(argv, io);
   if (typeof args === 'number') return args;
   const format = (args['log-format'] as LogFormat | undefined) ?? 'human';

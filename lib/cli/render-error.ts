@@ -12,6 +12,8 @@ export function describeDiscrepancy(d: Discrepancy): string {
   switch (d.kind) {
     case 'edited':
       return `edited        ${who(d)}: ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} changed after it was applied. Restore the file, or put the change in a new migration; \`tidemark repair --version ${d.version}\` accepts it.`;
+    case 'cosmetic':
+      return `cosmetic      ${who(d)}: only comments or whitespace changed in ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} since it was applied. \`tidemark repair --version ${d.version}\` records the new text.`;
     case 'renamed':
       return `renamed       ${who(d)}: applied as "${d.ledgerName}", now named "${d.name}" on disk. Restore the old file name.`;
     case 'missing':

@@ -3,6 +3,7 @@
  */
 import type { RunResult, StatusReport } from '../migrator';
 import type { Plan, StatusEntry, Step } from '../types';
+import { discrepancyDiffs } from './diff';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const label = (step: Step) => step.pair.label;
@@ -72,5 +73,23 @@ export function statusDocument(report: StatusReport): Record<string, unknown> {
     })),
     summary: { total: report.entries.length, ...report.counts },
     ledger_exists: report.ledgerExists,
+    audit: report.audit.map((a) => ({
+      version: a.version.toString(),
+      action: a.action,
+      reason: a.reason,
+      by: a.by,
+      at: a.at.toISOString(),
+      before: a.before,
+      after: a.after,
+    })),
   };
+}
+
+/** The diffs of every edited migration, for `status --diff`. */
+export function renderStatusDiffs(report: StatusReport): string {
+  const pairs = new Map(report.pairs.map((p) => [p.version, p]));
+  const blocks = report.discrepancies.flatMap((d) =>
+    discrepancyDiffs(d, pairs.get(d.version)).map((x) => x.patch ?? `(${x.path}: the ledger kept only the checksum, so no diff can be shown)`),
+  );
+  return blocks.length === 0 ? 'No edited migrations.' : blocks.join('\n\n');
 }

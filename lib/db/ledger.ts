@@ -38,7 +38,8 @@ export async function ensureLedger(client: Client, ledger: LedgerTable): Promise
     statements_done  integer,
     statements_total integer,
     failure          jsonb,
-    up_sql           text
+    up_sql           text,
+    down_sql         text
   )`);
 }
 
@@ -87,15 +88,28 @@ function toLedgerRow(raw: RawRow): LedgerRow {
   };
 }
 
+/** The script text to keep in the ledger: null over the size limit (checksum only). */
+export function storedText(sql: string): string | null {
+  return sql.length <= MAX_STORED_SCRIPT_BYTES / 3 || Buffer.byteLength(sql) <= MAX_STORED_SCRIPT_BYTES ? sql : null;
+}
+
 /** Records an applied migration. Runs inside the migration's transaction. */
 export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string): Promise<void> {
-  const upSql = Buffer.byteLength(pair.up.sql) <= MAX_STORED_SCRIPT_BYTES ? pair.up.sql : null;
   await client.query({
     text: `INSERT INTO ${qualifiedName(ledger)}
-             (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    values: [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, upSql],
+             (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    values: [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, storedText(pair.up.sql), storedText(pair.down.sql)],
   });
+}
+
+/** The scripts as applied, for the given versions: null where only the checksum was kept. */
+export async function readAppliedScripts(client: Client, ledger: LedgerTable, versions: readonly bigint[]): Promise<Map<bigint, { up: string | null; down: string | null }>> {
+  const { rows } = await client.query<{ version: string; up_sql: string | null; down_sql: string | null }>(
+    `SELECT version, up_sql, down_sql FROM ${qualifiedName(ledger)} WHERE version = ANY($1::bigint[])`,
+    [versions.map(String)],
+  );
+  return new Map(rows.map((r) => [BigInt(r.version), { up: r.up_sql, down: r.down_sql }]));
 }
 
 /** Deletes the row of a rolled-back migration. Runs inside the rollback's transaction. */

@@ -6,7 +6,7 @@ import type { Discrepancy, LedgerRow, MigrationState, Pair, StatusEntry } from '
 /** One entry per version, in version order, with the state `status` shows. */
 export function statusEntries(pairs: readonly Pair[], ledger: readonly LedgerRow[], discrepancies: readonly Discrepancy[]): StatusEntry[] {
   const rows = new Map(ledger.map((r) => [r.version, r]));
-  const modified = new Set(discrepancies.filter((d) => d.kind === 'edited' || d.kind === 'renamed').map((d) => d.version));
+  const modified = new Set(discrepancies.filter((d) => d.kind === 'edited' || d.kind === 'cosmetic' || d.kind === 'renamed').map((d) => d.version));
   const entries: StatusEntry[] = pairs.map((pair) => {
     const row = rows.get(pair.version);
     const state: MigrationState = !row ? 'pending' : row.state !== 'applied' ? 'failed' : modified.has(pair.version) ? 'modified' : 'applied';

@@ -1,14 +1,21 @@
 /**
  * Validator: pairs on disk + ledger rows → discrepancies. Pure.
  */
-import type { Direction, Discrepancy, LedgerRow, Pair } from '../types';
+import type { AppliedText, Direction, Discrepancy, LedgerRow, Pair } from '../types';
+import { isCosmeticEdit } from './cosmetic';
 
 /**
  * Lists every way disk and ledger disagree, in version order:
  * an applied migration whose scripts were edited, renamed or deleted, a
  * `failed` row, and a pending migration below the highest applied version.
+ * With `applied` (the scripts' text as applied, by version), an edit that
+ * only touches comments and whitespace is classed `cosmetic`.
  */
-export function findDiscrepancies(pairs: readonly Pair[], ledger: readonly LedgerRow[]): Discrepancy[] {
+export function findDiscrepancies(
+  pairs: readonly Pair[],
+  ledger: readonly LedgerRow[],
+  applied: ReadonlyMap<bigint, AppliedText> = new Map(),
+): Discrepancy[] {
   const onDisk = new Map(pairs.map((p) => [p.version, p]));
   const inLedger = new Set(ledger.map((r) => r.version));
   const found: Discrepancy[] = [];
@@ -25,7 +32,10 @@ export function findDiscrepancies(pairs: readonly Pair[], ledger: readonly Ledge
     }
     const scripts = editedScripts(pair, row);
     if (scripts.length > 0 && row.state === 'applied') {
-      found.push({ kind: 'edited', version: row.version, name: pair.name, scripts, paths });
+      const before = applied.get(row.version);
+      const texts = before ? Object.fromEntries(scripts.map((d) => [d, before[d] ?? null])) : undefined;
+      const cosmetic = scripts.every((d) => isCosmeticEdit(before?.[d], pair[d].sql));
+      found.push({ kind: cosmetic ? 'cosmetic' : 'edited', version: row.version, name: pair.name, scripts, paths, ...(texts ? { applied: texts } : {}) });
     }
   }
   const highestApplied = highestVersion(ledger);
@@ -53,7 +63,23 @@ export function highestVersion(ledger: readonly LedgerRow[]): bigint | null {
   return max;
 }
 
-/** Discrepancies that stop `apply` and `rollback`; `--out-of-order` lets pending ones below the top through. */
-export function blockingDiscrepancies(all: readonly Discrepancy[], allowOutOfOrder: boolean): Discrepancy[] {
-  return all.filter((d) => !(allowOutOfOrder && d.kind === 'out-of-order'));
+export interface BlockingRules {
+  /** `--out-of-order`: pending migrations below the highest applied one are allowed. */
+  readonly allowOutOfOrder: boolean;
+  /** `--strict`: cosmetic edits block too. */
+  readonly strict: boolean;
+}
+
+/** Discrepancies that stop a run (and fail `verify`); the rest are warnings. */
+export function blockingDiscrepancies(all: readonly Discrepancy[], rules: BlockingRules): Discrepancy[] {
+  return all.filter((d) => !(rules.allowOutOfOrder && d.kind === 'out-of-order') && !(!rules.strict && d.kind === 'cosmetic'));
+}
+
+/** Versions whose stored checksums differ from the files: the ones whose applied text is worth reading. */
+export function mismatchedVersions(pairs: readonly Pair[], ledger: readonly LedgerRow[]): bigint[] {
+  const onDisk = new Map(pairs.map((p) => [p.version, p]));
+  return ledger.filter((row) => {
+    const pair = onDisk.get(row.version);
+    return pair !== undefined && editedScripts(pair, row).length > 0;
+  }).map((row) => row.version);
 }

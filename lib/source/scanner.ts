@@ -58,6 +58,8 @@ export function inspect(dir: string): Inspection {
   files.sort();
   const problems: ScanProblem[] = [];
   const found: Found[] = [];
+  // Well-named scripts refused for their content: their partner is not an orphan.
+  const refused = new Set<string>();
   let highest: Inspection['highest'] = null;
   for (const file of files) {
     const parsed = parseFilename(path.posix.basename(file));
@@ -65,8 +67,9 @@ export function inspect(dir: string): Inspection {
     const result = readScript(dir, file);
     if ('reason' in result) problems.push(result);
     else found.push(result);
+    if ('reason' in result && parsed.ok) refused.add(scriptKey(parsed.version, parsed.name, parsed.direction));
   }
-  const pairs = pairUp(found, problems);
+  const pairs = pairUp(found, problems, refused);
   problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { pairs, problems, highest };
 }
@@ -107,7 +110,9 @@ function readScript(dir: string, file: string): Found | ScanProblem {
   return { ...parsed, script };
 }
 
-function pairUp(found: readonly Found[], problems: ScanProblem[]): Pair[] {
+const scriptKey = (version: bigint, name: string, direction: Direction) => `${version}_${name}.${direction}`;
+
+function pairUp(found: readonly Found[], problems: ScanProblem[], refused: ReadonlySet<string>): Pair[] {
   const byVersion = new Map<bigint, Found[]>();
   for (const f of found) {
     const group = byVersion.get(f.version);
@@ -116,29 +121,33 @@ function pairUp(found: readonly Found[], problems: ScanProblem[]): Pair[] {
   }
   const pairs: Pair[] = [];
   for (const [version, group] of byVersion) {
-    const pair = pairOne(version, group, problems);
+    const pair = pairOne(version, group, problems, refused);
     if (pair) pairs.push(pair);
   }
   return pairs.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
 }
 
-function pairOne(version: bigint, group: readonly Found[], problems: ScanProblem[]): Pair | null {
+function pairOne(version: bigint, group: readonly Found[], problems: ScanProblem[], refused: ReadonlySet<string>): Pair | null {
   const ups = group.filter((f) => f.direction === 'up');
   const downs = group.filter((f) => f.direction === 'down');
   if (ups.length > 1 || downs.length > 1) {
-    const others = (f: Found) => group.filter((g) => g !== f).map((g) => g.script.path).join(', ');
+    const label = (f: Found) => `${f.versionText}_${f.name}`;
     for (const f of group) {
-      problems.push({ path: f.script.path, reason: `duplicate version ${version} (also used by ${others(f)}); give one of them a new version` });
+      const others = [...new Set(group.filter((g) => label(g) !== label(f)).map((g) => g.script.path))].join(', ');
+      const reason = others === '' ? 'the same migration appears twice (in different folders)' : `also used by ${others}`;
+      problems.push({ path: f.script.path, reason: `duplicate version ${version} (${reason}); give one of them a new version` });
     }
     return null;
   }
   const [up] = ups;
   const [down] = downs;
   if (!up) {
+    if (refused.has(scriptKey(version, down.name, 'up'))) return null;
     problems.push({ path: down.script.path, reason: `down script without an up script; add ${down.versionText}_${down.name}.up.sql` });
     return null;
   }
   if (!down) {
+    if (refused.has(scriptKey(version, up.name, 'down'))) return null;
     problems.push({ path: up.script.path, reason: `up script without a down script; add ${up.versionText}_${up.name}.down.sql (mark it "-- tidemark:irreversible" if it cannot be undone)` });
     return null;
   }

@@ -1,7 +1,10 @@
 import { applyCommand } from './apply';
+import { baselineCommand } from './baseline';
 import { createCommand } from './create';
+import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
+import { verifyCommand } from './verify';
 import type { Command } from './types';
 
 export type { Command, CommandContext } from './types';
@@ -12,4 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   apply: applyCommand,
   rollback: rollbackCommand,
   create: createCommand,
+  verify: verifyCommand,
+  repair: repairCommand,
+  baseline: baselineCommand,
 };

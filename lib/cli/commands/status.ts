@@ -1,17 +1,22 @@
 import { ExitCode } from '../../errors';
 import { status } from '../../migrator';
-import { renderStatus, statusDocument, statusSummary } from '../render';
+import { renderStatus, renderStatusDiffs, statusDocument, statusSummary } from '../render';
 import type { Command } from './types';
 
 export const statusCommand: Command = {
   usage: 'status',
   describe: 'List every migration on disk or in the ledger with its state; never writes',
-  builder: (y) => y.options({ json: { type: 'boolean', describe: 'Print a JSON document instead of the table' } }),
+  builder: (y) =>
+    y.options({
+      json: { type: 'boolean', describe: 'Print a JSON document instead of the table' },
+      diff: { type: 'boolean', describe: 'Also show a unified diff of each edited migration: as applied vs on disk' },
+    }),
   async run(args, { config, logger, out, format }) {
     const report = await status({ config, logger });
     if (args.json) out.document(format === 'json' ? { level: 30, msg: statusSummary(report), ...statusDocument(report) } : statusDocument(report));
     else if (format === 'json') out.result(statusSummary(report), statusDocument(report));
     else out.result(renderStatus(report));
+    if (args.diff && !args.json) out.result(renderStatusDiffs(report));
     return ExitCode.ok;
   },
 };

@@ -1,5 +1,5 @@
 /**
- * The use cases, and the only module that imports source/, plan/ and db/.
+ * apply, rollback, status, create.
  *
  * Order: scan the directory first (a malformed directory is refused before
  * anything is sent to the database), then connect → take the lock → read the
@@ -8,24 +8,18 @@
  * neither race on CREATE TABLE nor both see the same migration as pending.
  */
 import type { Client } from 'pg';
-import type { Config } from './config';
-import { withClient } from './db/connection';
-import { runSteps, type StepOutcome } from './db/executor';
-import { ensureLedger, readLedger, type LedgerTable } from './db/ledger';
-import { withAdvisoryLock } from './db/lock';
-import { DriftError } from './errors';
-import type { Logger } from './log';
-import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from './plan/planner';
-import { countStates, statusEntries } from './plan/status';
-import { blockingDiscrepancies, findDiscrepancies } from './plan/validator';
-import { createPair, type CreatedPair } from './source/create';
-import { inspect, scan } from './source/scanner';
-import type { Discrepancy, LedgerRow, MigrationState, Pair, Plan, StatusEntry } from './types';
-
-export interface RunContext {
-  readonly config: Config;
-  readonly logger: Logger;
-}
+import type { Config } from '../config';
+import { readAudit, type AuditEntry } from '../db/audit';
+import { withClient } from '../db/connection';
+import { runSteps, type StepOutcome } from '../db/executor';
+import { ensureLedger } from '../db/ledger';
+import { withAdvisoryLock } from '../db/lock';
+import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from '../plan/planner';
+import { countStates, statusEntries } from '../plan/status';
+import { createPair, type CreatedPair } from '../source/create';
+import { inspect, scan } from '../source/scanner';
+import type { Discrepancy, LedgerRow, MigrationState, Pair, Plan, StatusEntry } from '../types';
+import { connectionOf, guardHistory, ledgerOf, readHistory, type RunContext } from './context';
 
 export interface RunFlags {
   /** Print the plan, change nothing (no lock, no ledger table). */
@@ -52,17 +46,13 @@ export interface RunResult {
 
 export interface StatusReport {
   readonly entries: readonly StatusEntry[];
+  /** The pairs on disk. */
+  readonly pairs: readonly Pair[];
+  /** Repairs and baselines, oldest first. */
+  readonly audit: readonly AuditEntry[];
   readonly counts: Readonly<Record<MigrationState, number>>;
   readonly discrepancies: readonly Discrepancy[];
   readonly ledgerExists: boolean;
-}
-
-const ledgerOf = (config: Config): LedgerTable => ({ schema: config.schema, table: config.table });
-const connectionOf = (config: Config) => ({ url: config.url, wait: config.wait });
-
-function guard(pairs: readonly Pair[], rows: readonly LedgerRow[], outOfOrder: boolean): void {
-  const blocking = blockingDiscrepancies(findDiscrepancies(pairs, rows), outOfOrder);
-  if (blocking.length > 0) throw new DriftError(blocking);
 }
 
 function pendingCount(pairs: readonly Pair[], rows: readonly LedgerRow[], completed: readonly StepOutcome[], direction: 'up' | 'down'): number {
@@ -90,14 +80,16 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions): Pr
     durationMs: Math.round(performance.now() - started),
   });
   return withClient(connectionOf(config), logger, async (client: Client) => {
+    const rules = { allowOutOfOrder: options.outOfOrder === true, strict: false };
     if (options.dryRun) {
-      const { rows } = await readLedger(client, ledger);
-      guard(pairs, rows, options.outOfOrder === true);
-      return finish(planner(pairs, rows), rows, []);
+      const history = await readHistory(client, ledger, pairs);
+      guardHistory(history, rules, logger);
+      return finish(planner(pairs, history.rows), history.rows, []);
     }
     return withAdvisoryLock(client, ledger, config.lockWait, logger, async () => {
-      const { exists, rows } = await readLedger(client, ledger);
-      guard(pairs, rows, options.outOfOrder === true);
+      const history = await readHistory(client, ledger, pairs);
+      guardHistory(history, rules, logger);
+      const { exists, rows } = history;
       const plan = planner(pairs, rows);
       if (plan.steps.length === 0) return finish(plan, rows, []);
       if (!exists) await ensureLedger(client, ledger);
@@ -135,10 +127,10 @@ export function rollback(ctx: RunContext, options: RollbackOptions = {}): Promis
 export async function status(ctx: RunContext): Promise<StatusReport> {
   const pairs = scan(ctx.config.dir);
   return withClient(connectionOf(ctx.config), ctx.logger, async (client) => {
-    const { exists, rows } = await readLedger(client, ledgerOf(ctx.config));
-    const discrepancies = findDiscrepancies(pairs, rows);
+    const { exists, rows, discrepancies } = await readHistory(client, ledgerOf(ctx.config), pairs);
     const entries = statusEntries(pairs, rows, discrepancies);
-    return { entries, counts: countStates(entries), discrepancies, ledgerExists: exists };
+    const audit = exists ? await readAudit(client, ledgerOf(ctx.config)) : [];
+    return { entries, pairs, audit, counts: countStates(entries), discrepancies, ledgerExists: exists };
   });
 }
 

@@ -1,0 +1,77 @@
+import { isAddEnumValue, isDdl, isTransactionControl, nonTransactionalReason } from '../../lib/sql/classify';
+import { splitStatements } from '../../lib/sql/lexer';
+import { NON_TRANSACTIONAL, NON_TRANSACTIONAL_UNCHECKED, TRANSACTIONAL } from '../helpers/classify-samples';
+
+describe('nonTransactionalReason', () => {
+  it.each([...NON_TRANSACTIONAL, ...NON_TRANSACTIONAL_UNCHECKED])('%s → %s', (sql, reason) => {
+    expect(nonTransactionalReason(sql)).toBe(reason);
+  });
+
+  it.each(TRANSACTIONAL)('%s → null', (sql) => {
+    expect(nonTransactionalReason(sql)).toBeNull();
+  });
+
+  it('accepts a Statement from the splitter', () => {
+    const [, second] = splitStatements('SELECT 1; /* c */ VACUUM t;');
+    expect(second && nonTransactionalReason(second)).toBe('VACUUM');
+  });
+
+  it('returns null for empty and comment-only text', () => {
+    expect(nonTransactionalReason('')).toBeNull();
+    expect(nonTransactionalReason('-- VACUUM')).toBeNull();
+  });
+});
+
+describe('isAddEnumValue', () => {
+  it.each([
+    ["ALTER TYPE mood ADD VALUE 'sad'", true],
+    ["alter type public.mood add value if not exists 'sad' before 'ok'", true],
+    ['ALTER TYPE "My Type" ADD VALUE \'x\'', true],
+    ['ALTER TYPE add ADD VALUE \'x\'', true],
+    ['ALTER TYPE compfoo ADD ATTRIBUTE f3 int', false],
+    ["ALTER TYPE mood RENAME VALUE 'a' TO 'b'", false],
+    ["SELECT 'ALTER TYPE mood ADD VALUE'", false],
+  ])('%s → %s', (sql, expected) => {
+    expect(isAddEnumValue(sql)).toBe(expected);
+  });
+
+  it('is not itself a reason to leave the transaction (PostgreSQL 12+ allows it)', () => {
+    expect(nonTransactionalReason("ALTER TYPE mood ADD VALUE 'sad'")).toBeNull();
+  });
+});
+
+describe('isTransactionControl', () => {
+  it.each([
+    'BEGIN', 'begin transaction isolation level serializable', 'START TRANSACTION', 'COMMIT', 'commit work',
+    'END', 'ROLLBACK', 'ROLLBACK TO SAVEPOINT a', 'ABORT', 'SAVEPOINT a', 'RELEASE SAVEPOINT a', 'RELEASE a',
+    "PREPARE TRANSACTION 'x'", '/* c */ Commit',
+  ])('%s → true', (sql) => {
+    expect(isTransactionControl(sql)).toBe(true);
+  });
+
+  it.each([
+    "COMMIT PREPARED 'x'", "ROLLBACK PREPARED 'x'", 'PREPARE q AS SELECT 1', 'START', 'SELECT 1',
+    'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', '"begin"', '', "DO $$ BEGIN COMMIT; END $$",
+    'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END',
+  ])('%s → false', (sql) => {
+    expect(isTransactionControl(sql)).toBe(false);
+  });
+});
+
+describe('isDdl', () => {
+  it.each([
+    'CREATE TABLE t (a int)', 'alter table t add column b int', 'DROP TABLE t', "COMMENT ON TABLE t IS 'x'",
+    'GRANT SELECT ON t TO public', 'REVOKE ALL ON t FROM public', "SECURITY LABEL ON TABLE t IS 'x'",
+    'IMPORT FOREIGN SCHEMA s FROM SERVER x INTO public', 'REASSIGN OWNED BY a TO b',
+    'REFRESH MATERIALIZED VIEW mv', "ALTER TYPE mood ADD VALUE 'x'", 'CREATE INDEX ON t (a)',
+  ])('%s → true', (sql) => {
+    expect(isDdl(sql)).toBe(true);
+  });
+
+  it.each([
+    'CREATE INDEX CONCURRENTLY ON t (a)', 'DROP DATABASE d', 'ALTER SYSTEM SET x = 1', 'VACUUM',
+    'INSERT INTO t VALUES (1)', 'SELECT 1', 'TRUNCATE t', 'SECURITY DEFINER', 'BEGIN', '',
+  ])('%s → false', (sql) => {
+    expect(isDdl(sql)).toBe(false);
+  });
+});

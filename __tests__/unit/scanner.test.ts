@@ -1,0 +1,220 @@
+import path from 'node:path';
+import { ConfigError, ScanError, type ScanProblem } from '../../lib/errors';
+import { checksum } from '../../lib/source/checksum';
+import { inspect, scan } from '../../lib/source/scanner';
+import { migrationsDir, removeDir, tempDir, writeMigrations } from '../helpers/files';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(removeDir));
+
+/** A temp migrations directory holding `files`, removed after the test. */
+function dirWith(files: Record<string, string | Buffer>): string {
+  const dir = migrationsDir(files);
+  dirs.push(dir);
+  return dir;
+}
+
+/** The ScanError `scan` throws for `files`. */
+function scanError(files: Record<string, string | Buffer>): ScanError {
+  const dir = dirWith(files);
+  try {
+    scan(dir);
+  } catch (err) {
+    if (err instanceof ScanError) return err;
+    throw err;
+  }
+  throw new Error('scan() accepted the directory');
+}
+
+const pathsOf = (problems: readonly ScanProblem[]) => problems.map((p) => p.path);
+const reasonFor = (err: ScanError, file: string) => err.problems.find((p) => p.path === file)?.reason ?? '';
+
+const ok = (version: string, name: string, sub = '') => ({
+  [`${sub}${version}_${name}.up.sql`]: `CREATE TABLE t${version} ();\n`,
+  [`${sub}${version}_${name}.down.sql`]: `DROP TABLE t${version};\n`,
+});
+
+describe('scan: a well-formed directory', () => {
+  it('pairs up and down scripts across subfolders, sorted by integer version', () => {
+    const dir = dirWith({ ...ok('10', 'ten', '2026/'), ...ok('2', 'two'), ...ok('1', 'one', 'a/b/'), 'README.md': '# notes\n' });
+    const pairs = scan(dir);
+    expect(pairs.map((p) => [p.version, p.name, p.label])).toEqual([
+      [1n, 'one', '1_one'],
+      [2n, 'two', '2_two'],
+      [10n, 'ten', '10_ten'],
+    ]);
+    expect(pairs[2].up).toMatchObject({ path: '2026/10_ten.up.sql', absolutePath: path.join(dir, '2026', '10_ten.up.sql') });
+    expect(pairs[2].down.path).toBe('2026/10_ten.down.sql');
+    expect(pairs[0].up.path).toBe('a/b/1_one.up.sql');
+  });
+
+  it('returns an empty list for an empty directory', () => {
+    expect(scan(dirWith({}))).toEqual([]);
+  });
+
+  it('ignores files that are not .sql, and dot-folders', () => {
+    const dir = dirWith({ ...ok('001', 'a'), 'README.md': 'x', 'notes.txt': 'y', '.git/001_x.sql': 'junk', '001_a.up.sql.bak': '' });
+    expect(scan(dir).map((p) => p.label)).toEqual(['001_a']);
+  });
+
+  it('reads each script: text without BOM, checksum of the normalised bytes, directives, emptiness', () => {
+    const up = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('-- tidemark:no-transaction\r\nVACUUM;\r\n')]);
+    const dir = dirWith({ '001_vac.up.sql': up, '001_vac.down.sql': '-- tidemark:irreversible\n' });
+    const [pair] = scan(dir);
+    expect(pair.up).toMatchObject({
+      sql: '-- tidemark:no-transaction\r\nVACUUM;\r\n',
+      checksum: checksum(Buffer.from('-- tidemark:no-transaction\nVACUUM;\n')),
+      directives: { noTransaction: true, irreversible: false },
+      isEmpty: false,
+    });
+    expect(pair.down).toMatchObject({ directives: { noTransaction: false, irreversible: true }, isEmpty: true });
+  });
+
+  it('accepts an empty down script (rollback refuses it later)', () => {
+    expect(scan(dirWith({ '001_a.up.sql': 'SELECT 1;', '001_a.down.sql': '' }))).toHaveLength(1);
+  });
+
+  it('accepts the largest signed 64-bit version', () => {
+    const [pair] = scan(dirWith(ok('9223372036854775807', 'max')));
+    expect(pair.version).toBe(9223372036854775807n);
+  });
+});
+
+describe('scan: refusals (SPEC §1)', () => {
+  it('refuses an up script without a down script', () => {
+    const err = scanError({ '001_a.up.sql': 'SELECT 1;' });
+    expect(pathsOf(err.problems)).toEqual(['001_a.up.sql']);
+    expect(reasonFor(err, '001_a.up.sql')).toContain('001_a.down.sql');
+  });
+
+  it('refuses a down script without an up script', () => {
+    const err = scanError({ 'sub/002_b.down.sql': 'SELECT 1;' });
+    expect(pathsOf(err.problems)).toEqual(['sub/002_b.down.sql']);
+    expect(reasonFor(err, 'sub/002_b.down.sql')).toContain('002_b.up.sql');
+  });
+
+  it('refuses a duplicate version: 001_a and 1_b are the same version', () => {
+    const err = scanError({ ...ok('001', 'a'), ...ok('1', 'b', 'later/') });
+    expect(pathsOf(err.problems)).toEqual(['001_a.down.sql', '001_a.up.sql', 'later/1_b.down.sql', 'later/1_b.up.sql']);
+    expect(reasonFor(err, '001_a.up.sql')).toContain('later/1_b.up.sql');
+  });
+
+  it('refuses a duplicate up script even without a second down', () => {
+    const err = scanError({ ...ok('003', 'c'), '3_c.up.sql': 'SELECT 3;' });
+    expect(pathsOf(err.problems)).toEqual(['003_c.down.sql', '003_c.up.sql', '3_c.up.sql']);
+  });
+
+  it('refuses an up and a down of one version with different names', () => {
+    const err = scanError({ '004_add_index.up.sql': 'SELECT 1;', '004_add_idx.down.sql': 'SELECT 1;' });
+    expect(pathsOf(err.problems)).toEqual(['004_add_idx.down.sql', '004_add_index.up.sql']);
+    expect(reasonFor(err, '004_add_index.up.sql')).toContain('004_add_idx.down.sql');
+  });
+
+  it.each(['1_foo.sql', '001-foo.up.sql', '001_foo.UP.sql', 'sub/foo.up.sql', '001_foo.Sql'])('refuses the misnamed %s', (file) => {
+    const err = scanError({ ...ok('001', 'a'), [file]: 'SELECT 1;' });
+    expect(pathsOf(err.problems)).toEqual([file]);
+  });
+
+  it('refuses a script that is not valid UTF-8', () => {
+    const err = scanError({ '001_a.up.sql': 'SELECT 1;', '001_a.down.sql': Buffer.from([0x53, 0x45, 0xff, 0xfe, 0x3b]) });
+    expect(pathsOf(err.problems)).toEqual(['001_a.down.sql']);
+  });
+
+  it('refuses a truncated multi-byte character', () => {
+    const truncated = Buffer.from('SELECT \'é\';', 'utf8').subarray(0, 9);
+    const err = scanError({ '001_a.up.sql': truncated, '001_a.down.sql': 'SELECT 1;' });
+    expect(pathsOf(err.problems)).toEqual(['001_a.up.sql']);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['whitespace only', '  \n\t\r\n'],
+    ['comments only', '-- TODO\n/* later */\n'],
+    ['nested block comments only', '/* outer /* inner */ outer */\n'],
+  ])('refuses an up script that is %s, and only it: its down is not an orphan', (_label, sql) => {
+    const err = scanError({ '001_a.up.sql': sql, '001_a.down.sql': 'SELECT 1;' });
+    expect(pathsOf(err.problems)).toEqual(['001_a.up.sql']);
+  });
+
+  it('still flags a down script whose refused up script has another name', () => {
+    const err = scanError({ '001_a.up.sql': '', '001_b.down.sql': 'SELECT 1;' });
+    expect(pathsOf(err.problems)).toEqual(['001_a.up.sql', '001_b.down.sql']);
+  });
+
+  it('refuses a version that does not fit in a signed 64-bit integer', () => {
+    const err = scanError(ok('9223372036854775808', 'over'));
+    expect(pathsOf(err.problems)).toEqual(['9223372036854775808_over.down.sql', '9223372036854775808_over.up.sql']);
+  });
+
+  it('reports every problem at once, sorted by path, in one ScanError', () => {
+    const dir = dirWith({
+      ...ok('001', 'fine'),
+      '002_lonely.up.sql': 'SELECT 2;',
+      '003_orphan.down.sql': 'SELECT 3;',
+      ...ok('004', 'x'),
+      ...ok('4', 'y', 'dup/'),
+      '005_one.up.sql': 'SELECT 5;',
+      '005_other.down.sql': 'SELECT 5;',
+      '1_foo.sql': 'SELECT 1;',
+      '006_bytes.up.sql': Buffer.from([0xff, 0xfe]),
+      '006_bytes.down.sql': 'SELECT 6;',
+      '007_blank.up.sql': '-- nothing\n',
+      '007_blank.down.sql': 'SELECT 7;',
+      ...ok('99999999999999999999', 'huge'),
+      'README.md': 'not a migration',
+    });
+    let thrown: unknown;
+    try {
+      scan(dir);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ScanError);
+    const err = thrown as ScanError;
+    expect(err).toMatchObject({ code: 'scan', exitCode: 2, dir });
+    expect(pathsOf(err.problems)).toEqual([
+      '002_lonely.up.sql',
+      '003_orphan.down.sql',
+      '004_x.down.sql',
+      '004_x.up.sql',
+      '005_one.up.sql',
+      '005_other.down.sql',
+      '006_bytes.up.sql',
+      '007_blank.up.sql',
+      '1_foo.sql',
+      '99999999999999999999_huge.down.sql',
+      '99999999999999999999_huge.up.sql',
+      'dup/4_y.down.sql',
+      'dup/4_y.up.sql',
+    ]);
+    for (const problem of err.problems) expect(problem.reason).not.toBe('');
+  });
+});
+
+describe('scan: the directory itself', () => {
+  it('throws ConfigError for a directory that does not exist', () => {
+    const missing = path.join(dirWith({}), 'nope');
+    expect(() => scan(missing)).toThrow(ConfigError);
+  });
+
+  it('throws ConfigError for a path that is a file', () => {
+    const dir = dirWith({ 'file.txt': 'x' });
+    expect(() => scan(path.join(dir, 'file.txt'))).toThrow(ConfigError);
+  });
+});
+
+describe('inspect', () => {
+  it('returns problems instead of throwing, and the highest well-named version as written', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    writeMigrations(dir, { ...ok('001', 'a'), '0042_new.up.sql': '', '7_foo.sql': 'x' });
+    const result = inspect(dir);
+    expect(result.pairs.map((p) => p.version)).toEqual([1n]);
+    expect(pathsOf(result.problems)).toEqual(['0042_new.up.sql', '7_foo.sql']);
+    expect(result.highest).toMatchObject({ version: 42n, versionText: '0042' });
+  });
+
+  it('has no highest version in an empty directory', () => {
+    expect(inspect(dirWith({ 'README.md': 'x' })).highest).toBeNull();
+  });
+});

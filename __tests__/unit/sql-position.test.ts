@@ -1,0 +1,107 @@
+import { codeFrame, lineColumnAt } from '../../lib/db/sql-position';
+
+/**
+ * The position PostgreSQL reports for the first `needle` in `sql`: a 1-based
+ * index in code points (checked against a real server: 'é日本😀' counts 4).
+ */
+function serverPosition(sql: string, needle: string): number {
+  const index = sql.indexOf(needle);
+  if (index === -1) throw new Error(`${needle} is not in the script`);
+  return Array.from(sql.slice(0, index)).length + 1;
+}
+
+const at = (sql: string, needle: string) => {
+  const { line, column } = lineColumnAt(sql, serverPosition(sql, needle));
+  return { line, column };
+};
+
+describe('lineColumnAt', () => {
+  it('maps position 1 to line 1, column 1', () => {
+    expect(lineColumnAt('SELECT 1;', 1)).toEqual({ line: 1, column: 1, lineStart: 0 });
+  });
+
+  it('counts columns on the first line', () => {
+    expect(at('SELECT * FROM nope;', 'nope')).toEqual({ line: 1, column: 15 });
+  });
+
+  it('counts lines and restarts the column after each LF', () => {
+    const sql = 'CREATE TABLE a ();\n\nSELECT *\n  FROM nope;\n';
+    expect(at(sql, 'nope')).toEqual({ line: 4, column: 8 });
+    expect(lineColumnAt(sql, serverPosition(sql, 'nope')).lineStart).toBe(sql.indexOf('  FROM'));
+  });
+
+  it('counts é and 日本 before the error on the same line as one column each', () => {
+    expect(at("SELECT 'é' FROM nope;", 'nope')).toEqual({ line: 1, column: 17 });
+    expect(at("SELECT '日本' FROM nope;", 'nope')).toEqual({ line: 1, column: 18 });
+  });
+
+  it('counts an emoji (a surrogate pair in JavaScript) as one column', () => {
+    // Position 25 is what PostgreSQL 15 reports for this query.
+    const sql = "SELECT 'é日本😀' AS x FROM nope;";
+    expect(serverPosition(sql, 'nope')).toBe(25);
+    expect(lineColumnAt(sql, 25)).toEqual({ line: 1, column: 25, lineStart: 0 });
+  });
+
+  it('is not shifted by multi-byte characters on earlier lines', () => {
+    const sql = "-- café, 日本語, 😀😀\nINSERT INTO t VALUES ('👍🏽');\nSELECT nope;\n";
+    expect(at(sql, 'nope')).toEqual({ line: 3, column: 8 });
+    expect(lineColumnAt(sql, serverPosition(sql, 'nope')).lineStart).toBe(sql.indexOf('SELECT nope'));
+  });
+
+  it('handles an emoji right before the error', () => {
+    expect(at("SELECT '😀'nope;", 'nope')).toEqual({ line: 1, column: 11 });
+  });
+
+  it('counts the CR of a CRLF file as part of the line ending, not a column of the next line', () => {
+    const sql = "SELECT 'x'\r\nFROM nope;\r\n";
+    // PostgreSQL reports 18 here: the CR is one character of the query.
+    expect(serverPosition(sql, 'nope')).toBe(18);
+    expect(at(sql, 'nope')).toEqual({ line: 2, column: 6 });
+  });
+
+  it('clamps a position past the end to the end of the script', () => {
+    const sql = 'SELECT 1 +';
+    // "syntax error at end of input" points one past the last character.
+    expect(lineColumnAt(sql, 11)).toEqual({ line: 1, column: 11, lineStart: 0 });
+    expect(lineColumnAt(sql, 500)).toEqual(lineColumnAt(sql, 11));
+  });
+
+  it('clamps a position past the end of a multi-line script with emoji', () => {
+    const sql = 'SELECT 1;\nSELECT 😀 +';
+    expect(lineColumnAt(sql, 1000)).toEqual({ line: 2, column: 11, lineStart: 10 });
+  });
+
+  it('treats a position of 0 or less as the start', () => {
+    expect(lineColumnAt('SELECT 1;', 0)).toEqual({ line: 1, column: 1, lineStart: 0 });
+  });
+});
+
+describe('codeFrame', () => {
+  it('quotes the line, numbered, with a caret under the column', () => {
+    const sql = 'CREATE TABLE a ();\nSELECT * FROM nope;\n';
+    expect(codeFrame(sql, lineColumnAt(sql, serverPosition(sql, 'nope')))).toBe(
+      ['  |', '2 | SELECT * FROM nope;', '  |               ^'].join('\n'),
+    );
+  });
+
+  it('keeps tabs before the column so the caret lines up', () => {
+    const sql = 'SELECT\n\tid,\t\tnope\nFROM t;';
+    expect(codeFrame(sql, lineColumnAt(sql, serverPosition(sql, 'nope')))).toBe(
+      ['  |', '2 | \tid,\t\tnope', '  | \t   \t\t^'].join('\n'),
+    );
+  });
+
+  it('puts one space per code point before the caret, emoji included, and drops the CR', () => {
+    const sql = "SELECT '😀é' FROM nope;\r\n";
+    expect(codeFrame(sql, lineColumnAt(sql, serverPosition(sql, 'nope')))).toBe(
+      ['  |', "1 | SELECT '😀é' FROM nope;", `  | ${' '.repeat(17)}^`].join('\n'),
+    );
+  });
+
+  it('widens the gutter for line numbers of several digits', () => {
+    const sql = `${'SELECT 1;\n'.repeat(11)}SELECT nope;`;
+    expect(codeFrame(sql, lineColumnAt(sql, serverPosition(sql, 'nope')))).toBe(
+      ['   |', '12 | SELECT nope;', '   |        ^'].join('\n'),
+    );
+  });
+});

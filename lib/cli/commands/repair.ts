@@ -1,0 +1,37 @@
+import { ExitCode } from '../../errors';
+import { repair, type RepairCandidate } from '../../migrator';
+import { parseVersionFlag } from '../options';
+import { describeDiscrepancy } from '../render-error';
+import type { Command } from './types';
+
+const ACTIONS: Record<string, string> = {
+  'accept-edit': "accept today's scripts (checksums and text)",
+  'accept-rename': "accept today's name and scripts",
+  'clear-failed': 'remove the failed row: the statements before the failing one took effect, the rest did not; check the database first',
+};
+
+function line(c: RepairCandidate): string {
+  const what = c.action === null ? 'cannot be repaired: ' + describeDiscrepancy(c.discrepancy).replace(/^\S+\s+/, '') : ACTIONS[c.action];
+  return `  version ${c.version} (${c.name}): ${what}`;
+}
+
+export const repairCommand: Command = {
+  usage: 'repair',
+  describe: "Accept today's file on purpose (--version V or --all, with --reason); plain repair lists what it would change",
+  builder: (y) =>
+    y.options({
+      version: { type: 'string', describe: 'The applied migration to repair' },
+      all: { type: 'boolean', describe: 'Repair every repairable discrepancy' },
+      reason: { type: 'string', describe: 'Why: kept in the audit table with who and when' },
+      'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
+    }),
+  async run(args, { config, logger, out }) {
+    const version = parseVersionFlag('--version', args.version);
+    const report = await repair({ config, logger }, { version, all: args.all === true, reason: args.reason as string | undefined });
+    const data = { candidates: report.candidates.map((c) => ({ version: c.version.toString(), name: c.name, action: c.action, kind: c.discrepancy.kind })), repaired: report.repaired.map((c) => c.version.toString()) };
+    if (report.candidates.length === 0) out.result('Nothing to repair: the ledger matches the files.', data);
+    else if (report.repaired.length === 0) out.result(['Repair would change:', ...report.candidates.map(line), 'Run with --version V --reason "…" (or --all --reason "…") to do it.'].join('\n'), data);
+    else out.result(`Repaired ${report.repaired.length}:\n${report.repaired.map(line).join('\n')}\nRecorded in ${config.schema}.${config.table}_audit.`, data);
+    return ExitCode.ok;
+  },
+};

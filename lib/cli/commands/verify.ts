@@ -1,0 +1,32 @@
+import { ConfigError, ExitCode } from '../../errors';
+import { verify } from '../../migrator';
+import { renderGithub, renderVerify, verifyDocument } from '../render-verify';
+import type { Command } from './types';
+
+/** A database is configured: a URL, or libpq variables naming a server or database. */
+function hasDatabase(url: string | undefined, env: NodeJS.ProcessEnv): boolean {
+  return url !== undefined || ['PGHOST', 'PGDATABASE', 'PGSERVICE'].some((name) => env[name]);
+}
+
+export const verifyCommand: Command = {
+  usage: 'verify',
+  describe: 'CI drift check: files well formed; with a database, history unedited and in order. Exit 0 clean, 3 drift',
+  builder: (y) =>
+    y.options({
+      format: { choices: ['human', 'json', 'github'], default: 'human', describe: 'Report format; github prints ::error annotations' },
+      json: { type: 'boolean', describe: 'Same as --format json' },
+      strict: { type: 'boolean', describe: 'Cosmetic edits (comments, whitespace) fail too' },
+      since: { type: 'string', describe: 'Git revision: migrations added since must sort above those that existed there (no database needed)' },
+      offline: { type: 'boolean', describe: 'Check the files only, even if a database is configured' },
+    }),
+  async run(args, { config, logger, out }) {
+    const format = args.json ? 'json' : String(args.format);
+    if (args.since !== undefined && String(args.since).trim() === '') throw new ConfigError('--since needs a git revision, e.g. origin/main.');
+    const online = !args.offline && hasDatabase(config.url, process.env);
+    const report = await verify({ config, logger }, { online, since: args.since as string | undefined, strict: args.strict === true });
+    if (format === 'json') out.document(verifyDocument(report));
+    else if (format === 'github') out.result(renderGithub(report, config.dir));
+    else out.result(renderVerify(report));
+    return report.failing > 0 ? ExitCode.drift : ExitCode.ok;
+  },
+};

@@ -1,0 +1,34 @@
+/**
+ * Unified diffs between a script as applied and the file today. Pure.
+ */
+import { createTwoFilesPatch, structuredPatch } from 'diff';
+import type { Direction, Discrepancy, Pair } from '../types';
+
+export interface ScriptDiff {
+  readonly path: string;
+  /** The unified diff, or null when the ledger kept only the checksum. */
+  readonly patch: string | null;
+  /** First changed line in today's file (1-based), for annotations. */
+  readonly firstChangedLine: number;
+}
+
+/** First line of `after` that differs from `before`. */
+export function firstChangedLine(before: string, after: string): number {
+  const patch = structuredPatch('a', 'b', before, after, '', '', { context: 0 });
+  const hunk = patch.hunks[0];
+  if (!hunk) return 1;
+  return Math.max(1, hunk.newLines === 0 ? hunk.newStart + 1 : hunk.newStart);
+}
+
+/** The diffs of an edited or cosmetic discrepancy, one per changed script. */
+export function discrepancyDiffs(d: Discrepancy, pair: Pair | undefined): ScriptDiff[] {
+  if ((d.kind !== 'edited' && d.kind !== 'cosmetic') || pair === undefined) return [];
+  return d.scripts.map((direction: Direction) => {
+    const script = pair[direction];
+    const before = d.applied?.[direction];
+    if (typeof before !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
+    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, script.sql, undefined, undefined, { context: 3 });
+    const body = patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l));
+    return { path: script.path, patch: body.join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, script.sql) };
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Repairs and baselines change history on purpose; each is recorded in an
+ * audit table beside the ledger (`<table>_audit`), with who, when and why.
+ * Runs inside the caller's transaction, under the advisory lock.
+ */
+import { escapeIdentifier, type Client } from 'pg';
+import type { Pair } from '../types';
+import { TOOL_VERSION } from '../version';
+import { qualifiedName, storedText, type LedgerTable } from './ledger';
+
+export type AuditAction = 'accept-edit' | 'accept-rename' | 'clear-failed' | 'baseline';
+
+export interface AuditEntry {
+  readonly version: bigint;
+  readonly action: AuditAction;
+  readonly reason: string;
+  readonly by: string;
+  readonly at: Date;
+  readonly before: Record<string, unknown> | null;
+  readonly after: Record<string, unknown> | null;
+}
+
+export const auditTable = (ledger: LedgerTable): LedgerTable => ({ schema: ledger.schema, table: `${ledger.table}_audit` });
+
+export async function ensureAudit(client: Client, ledger: LedgerTable): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${qualifiedName(auditTable(ledger))} (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    version      bigint NOT NULL,
+    action       text NOT NULL,
+    reason       text NOT NULL,
+    performed_by text NOT NULL DEFAULT current_user,
+    performed_at timestamptz NOT NULL DEFAULT now(),
+    tool_version text NOT NULL,
+    before       jsonb,
+    after        jsonb
+  )`);
+}
+
+async function audit(client: Client, ledger: LedgerTable, version: bigint, action: AuditAction, reason: string, before: unknown, after: unknown): Promise<void> {
+  await client.query(
+    `INSERT INTO ${qualifiedName(auditTable(ledger))} (version, action, reason, tool_version, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [version.toString(), action, reason, TOOL_VERSION, before === null ? null : JSON.stringify(before), after === null ? null : JSON.stringify(after)],
+  );
+}
+
+/** Accepts today's scripts (and name) of an applied migration. */
+export async function acceptFiles(client: Client, ledger: LedgerTable, pair: Pair, action: 'accept-edit' | 'accept-rename', reason: string): Promise<void> {
+  const { rows } = await client.query<{ name: string; up_checksum: string; down_checksum: string | null }>(
+    `SELECT name, up_checksum, down_checksum FROM ${qualifiedName(ledger)} WHERE version = $1 FOR UPDATE`,
+    [pair.version.toString()],
+  );
+  const after = { name: pair.name, up_checksum: pair.up.checksum, down_checksum: pair.down.checksum };
+  await client.query(
+    `UPDATE ${qualifiedName(ledger)} SET name = $2, up_checksum = $3, down_checksum = $4, up_sql = $5, down_sql = $6 WHERE version = $1`,
+    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, storedText(pair.up.sql), storedText(pair.down.sql)],
+  );
+  await audit(client, ledger, pair.version, action, reason, rows[0] ?? null, after);
+}
+
+/** Removes a `failed` row so the migration counts as not applied. */
+export async function clearFailed(client: Client, ledger: LedgerTable, version: bigint, reason: string): Promise<void> {
+  const { rows } = await client.query(
+    `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1 AND state <> 'applied'
+     RETURNING name, state, statements_done, statements_total, failure`,
+    [version.toString()],
+  );
+  await audit(client, ledger, version, 'clear-failed', reason, rows[0] ?? null, null);
+}
+
+/** Records a migration as applied without running it. */
+export async function recordBaseline(client: Client, ledger: LedgerTable, pair: Pair, environment: string, reason: string): Promise<void> {
+  await client.query(
+    `INSERT INTO ${qualifiedName(ledger)}
+       (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql)
+     VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)`,
+    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up.sql), storedText(pair.down.sql)],
+  );
+  await audit(client, ledger, pair.version, 'baseline', reason, null, { name: pair.name, up_checksum: pair.up.checksum });
+}
+
+/** Every audit entry, oldest first; empty when the table does not exist. */
+export async function readAudit(client: Client, ledger: LedgerTable): Promise<AuditEntry[]> {
+  const table = auditTable(ledger);
+  const { rows: exists } = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${escapeIdentifier(table.schema)}.${escapeIdentifier(table.table)}`]);
+  if (exists[0].t === null) return [];
+  const { rows } = await client.query<{ version: string; action: AuditAction; reason: string; performed_by: string; performed_at: Date; before: Record<string, unknown> | null; after: Record<string, unknown> | null }>(
+    `SELECT version, action, reason, performed_by, performed_at, before, after FROM ${qualifiedName(table)} ORDER BY id`,
+  );
+  return rows.map((r) => ({ version: BigInt(r.version), action: r.action, reason: r.reason, by: r.performed_by, at: r.performed_at, before: r.before, after: r.after }));
+}

@@ -1,0 +1,166 @@
+/**
+ * verify, repair, baseline: checking history and changing it on purpose.
+ */
+import { acceptFiles, clearFailed, ensureAudit, readAudit, recordBaseline, type AuditAction, type AuditEntry } from '../db/audit';
+import { withClient } from '../db/connection';
+import { ensureLedger, readLedger } from '../db/ledger';
+import { withAdvisoryLock } from '../db/lock';
+import { ConfigError } from '../errors';
+import { findBranchConflicts, type BranchConflict } from '../plan/branches';
+import { blockingDiscrepancies } from '../plan/validator';
+import { migrationsAtRef } from '../source/git';
+import { scan } from '../source/scanner';
+import type { Discrepancy, Pair } from '../types';
+import { connectionOf, ledgerOf, readHistory, type RunContext } from './context';
+
+export interface VerifyOptions {
+  /** Compare with the database's ledger (false: check the files only). */
+  readonly online: boolean;
+  /** A git revision: migrations added since must sort above those that existed there. */
+  readonly since?: string;
+  /** Cosmetic edits fail too. */
+  readonly strict?: boolean;
+}
+
+export interface VerifyReport {
+  readonly online: boolean;
+  /** The pairs on disk, well formed. */
+  readonly pairs: readonly Pair[];
+  readonly discrepancies: readonly Discrepancy[];
+  readonly branchConflicts: readonly BranchConflict[];
+  /** Discrepancies and conflicts that fail the check (the rest are warnings). */
+  readonly failing: number;
+}
+
+/**
+ * The CI drift check. Throws ScanError for a malformed directory (exit 2);
+ * otherwise reports, and the caller exits 3 when `failing > 0`.
+ */
+export async function verify(ctx: RunContext, options: VerifyOptions): Promise<VerifyReport> {
+  const pairs = scan(ctx.config.dir);
+  const branchConflicts = options.since === undefined ? [] : findBranchConflicts(pairs, migrationsAtRef(ctx.config.dir, options.since), options.since);
+  const discrepancies = options.online
+    ? await withClient(connectionOf(ctx.config), ctx.logger, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)
+    : [];
+  const blocking = blockingDiscrepancies(discrepancies, { allowOutOfOrder: false, strict: options.strict === true });
+  return { online: options.online, pairs, discrepancies, branchConflicts, failing: blocking.length + branchConflicts.length };
+}
+
+export interface RepairCandidate {
+  readonly version: bigint;
+  readonly name: string;
+  /** null: not something repair can accept (restore the files, or renumber). */
+  readonly action: AuditAction | null;
+  readonly discrepancy: Discrepancy;
+}
+
+export interface RepairOptions {
+  /** Repair this version only. */
+  readonly version?: bigint;
+  /** Repair every repairable discrepancy. */
+  readonly all?: boolean;
+  /** Why; required to change anything, and kept in the audit table. */
+  readonly reason?: string;
+}
+
+export interface RepairReport {
+  readonly candidates: readonly RepairCandidate[];
+  /** The candidates that were repaired (empty when only listing). */
+  readonly repaired: readonly RepairCandidate[];
+}
+
+function candidateFor(d: Discrepancy): RepairCandidate {
+  const action: AuditAction | null =
+    d.kind === 'edited' || d.kind === 'cosmetic' ? 'accept-edit' : d.kind === 'renamed' ? 'accept-rename' : d.kind === 'failed' ? 'clear-failed' : null;
+  return { version: d.version, name: d.name, action, discrepancy: d };
+}
+
+function chooseRepairs(candidates: readonly RepairCandidate[], options: RepairOptions): RepairCandidate[] {
+  if (options.version === undefined && !options.all) return [];
+  if (options.version !== undefined && options.all) throw new ConfigError('Use either --version V or --all with repair, not both.');
+  if (options.reason === undefined || options.reason.trim() === '') {
+    throw new ConfigError('repair needs --reason "…": it is kept in the audit table with who and when.');
+  }
+  const chosen = candidates.filter((c) => c.action !== null && (options.all || c.version === options.version));
+  if (options.version !== undefined && chosen.length === 0) {
+    throw new ConfigError(`Version ${options.version} has nothing repair can accept. Run \`tidemark repair\` to list what it can.`);
+  }
+  return chosen;
+}
+
+/**
+ * Lists what repair would change, or, with `version` or `all` and a
+ * `reason`, accepts today's files (checksums, text, name) or clears `failed`
+ * rows — one transaction per version, audited, under the lock.
+ */
+export async function repair(ctx: RunContext, options: RepairOptions): Promise<RepairReport> {
+  const pairs = scan(ctx.config.dir);
+  const ledger = ledgerOf(ctx.config);
+  return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
+    withAdvisoryLock(client, ledger, ctx.config.lockWait, ctx.logger, async () => {
+      const history = await readHistory(client, ledger, pairs);
+      const candidates = history.discrepancies.map(candidateFor);
+      const chosen = chooseRepairs(candidates, options);
+      if (chosen.length > 0) await ensureAudit(client, ledger);
+      const byVersion = new Map(pairs.map((p) => [p.version, p]));
+      for (const c of dedupe(chosen)) {
+        await client.query('BEGIN');
+        try {
+          if (c.action === 'clear-failed') await clearFailed(client, ledger, c.version, options.reason as string);
+          else await acceptFiles(client, ledger, byVersion.get(c.version) as Pair, c.action as 'accept-edit' | 'accept-rename', options.reason as string);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+        ctx.logger.info({ version: c.version.toString(), action: c.action }, `repaired version ${c.version} (${c.action})`);
+      }
+      return { candidates, repaired: chosen };
+    }),
+  );
+}
+
+/** One repair per version: a rename and an edit of one version are accepted together. */
+function dedupe(chosen: readonly RepairCandidate[]): RepairCandidate[] {
+  const seen = new Map<bigint, RepairCandidate>();
+  for (const c of chosen) if (!seen.has(c.version) || c.action === 'accept-rename') seen.set(c.version, c);
+  return [...seen.values()];
+}
+
+/**
+ * Records every migration up to `version` as applied without running it,
+ * for a database whose schema already exists.
+ * @throws ConfigError when `version` is not on disk or the ledger has rows (exit 2).
+ */
+export async function baseline(ctx: RunContext, options: { version: bigint; reason?: string }): Promise<readonly Pair[]> {
+  const pairs = scan(ctx.config.dir);
+  if (!pairs.some((p) => p.version === options.version)) {
+    throw new ConfigError(`baseline --version ${options.version}: no migration with that version in ${ctx.config.dir}. Pick the last migration the database already has.`);
+  }
+  const ledger = ledgerOf(ctx.config);
+  const chosen = pairs.filter((p) => p.version <= options.version);
+  return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
+    withAdvisoryLock(client, ledger, ctx.config.lockWait, ctx.logger, async () => {
+      const { rows } = await readLedger(client, ledger);
+      if (rows.length > 0) {
+        throw new ConfigError(`baseline refused: the ledger ${ledger.schema}.${ledger.table} already has ${rows.length} row(s); baseline is only for a database tidemark has never migrated. Use apply, or repair.`);
+      }
+      await ensureLedger(client, ledger);
+      await ensureAudit(client, ledger);
+      await client.query('BEGIN');
+      try {
+        for (const pair of chosen) await recordBaseline(client, ledger, pair, ctx.config.environment, options.reason ?? 'baseline');
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+      return chosen;
+    }),
+  );
+}
+
+/** The audit trail of repairs and baselines. Never writes. */
+export function auditTrail(ctx: RunContext): Promise<AuditEntry[]> {
+  return withClient(connectionOf(ctx.config), ctx.logger, (client) => readAudit(client, ledgerOf(ctx.config)));
+}

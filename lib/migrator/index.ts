@@ -1,0 +1,6 @@
+/**
+ * The use cases, and the only modules that import source/, plan/ and db/.
+ */
+export * from './run';
+export * from './history';
+export type { RunContext } from './context';

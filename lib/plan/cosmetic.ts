@@ -1,0 +1,18 @@
+/**
+ * Cosmetic edits: a change to comments or whitespace outside string
+ * literals, dollar quotes and quoted identifiers. Decided on the token
+ * streams of a real SQL lexer, never on regexes over text.
+ */
+import { significantTokens } from '../sql/lexer';
+
+/**
+ * True when `after` has exactly the tokens of `before`: the same keywords,
+ * identifiers, literals and operators, in the same order, letter for letter.
+ * An unknown `before` (the ledger kept only a checksum) is never cosmetic.
+ */
+export function isCosmeticEdit(before: string | null | undefined, after: string): boolean {
+  if (typeof before !== 'string') return false;
+  const a = significantTokens(before);
+  const b = significantTokens(after);
+  return a.length === b.length && a.every((t, i) => t.kind === b[i].kind && t.text === b[i].text);
+}

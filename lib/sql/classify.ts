@@ -1,0 +1,183 @@
+/**
+ * What kind of statement this is, for the decisions around transactions:
+ * which statements PostgreSQL refuses inside a transaction block, which ones
+ * control transactions themselves, and which are DDL. Works on the token
+ * stream (comments skipped, keywords case-insensitive), one statement at a
+ * time. Pure: no database.
+ */
+import type { Statement } from './lexer';
+import { words } from './words';
+
+type Input = Statement | string;
+type Words = readonly string[];
+
+const textOf = (statement: Input): string => (typeof statement === 'string' ? statement : statement.text);
+
+/**
+ * Why `statement` cannot run inside a transaction block, as PostgreSQL names
+ * the command in its error ("REINDEX CONCURRENTLY cannot run inside a
+ * transaction block"), or null when nothing in its text says so.
+ * Conservative where the text cannot tell: `DROP SUBSCRIPTION` is reported,
+ * because it cannot run in a transaction when the subscription has a
+ * replication slot, which only the database knows. `ALTER TYPE … ADD VALUE` gives null: it can since
+ * PostgreSQL 12 (see {@link isAddEnumValue}).
+ */
+export function nonTransactionalReason(statement: Input): string | null {
+  const text = textOf(statement);
+  const w = words(text, 8);
+  const [first, second] = w;
+  if (first === 'vacuum') return 'VACUUM';
+  if (first === 'reindex') return reindexReason(words(text, 40));
+  if (first === 'cluster') return clusterReason(w);
+  if (first === 'create' || first === 'drop') return createOrDropReason(w, text);
+  if (first === 'alter') return alterReason(w, text);
+  if (first === 'discard' && second === 'all') return 'DISCARD ALL';
+  if ((first === 'commit' || first === 'rollback') && second === 'prepared') {
+    return `${first.toUpperCase()} PREPARED`;
+  }
+  return null;
+}
+
+function createOrDropReason(w: Words, text: string): string | null {
+  const verb = w[0] === 'create' ? 'CREATE' : 'DROP';
+  const object = w[1] === 'unique' && verb === 'CREATE' ? w[2] : w[1];
+  const next = w[1] === 'unique' ? w[3] : w[2];
+  if (object === 'index' && next === 'concurrently') return `${verb} INDEX CONCURRENTLY`;
+  if (object === 'database') return `${verb} DATABASE`;
+  if (object === 'tablespace') return `${verb} TABLESPACE`;
+  if (object !== 'subscription') return null;
+  if (verb === 'DROP') return 'DROP SUBSCRIPTION';
+  const options = withOptions(words(text));
+  const noSlot = isFalse(options.get('create_slot')) || isFalse(options.get('connect'));
+  return noSlot ? null : 'CREATE SUBSCRIPTION ... WITH (create_slot = true)';
+}
+
+function alterReason(w: Words, text: string): string | null {
+  if (w[1] === 'system') return 'ALTER SYSTEM';
+  if (w[1] === 'database' && w[3] === 'set' && w[4] === 'tablespace') return 'ALTER DATABASE SET TABLESPACE';
+  if (w[1] === 'table') {
+    const all = words(text);
+    const detach = all.indexOf('detach');
+    return detach > 0 && all.indexOf('concurrently', detach) > 0 ? 'ALTER TABLE ... DETACH CONCURRENTLY' : null;
+  }
+  if (w[1] !== 'subscription') return null;
+  if (w[3] === 'refresh') return 'ALTER SUBSCRIPTION ... REFRESH';
+  const changesPublications = (w[3] === 'add' || w[3] === 'drop' || w[3] === 'set') && w[4] === 'publication';
+  if (!changesPublications) return null;
+  return isFalse(withOptions(words(text)).get('refresh')) ? null : 'ALTER SUBSCRIPTION with refresh';
+}
+
+/** `REINDEX [ ( options ) ] { INDEX | TABLE | SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name`. */
+function reindexReason(w: Words): string | null {
+  let i = 1;
+  let concurrently = false;
+  if (w[1] === '(') {
+    const options = optionList(w, 1);
+    concurrently = options.has('concurrently') && !isFalse(options.get('concurrently'));
+    i = w.indexOf(')') + 1;
+  }
+  const target = w[i];
+  if (concurrently || w[i + 1] === 'concurrently') return 'REINDEX CONCURRENTLY';
+  if (target === 'schema' || target === 'database' || target === 'system') {
+    return `REINDEX ${target.toUpperCase()}`;
+  }
+  return null;
+}
+
+/** `CLUSTER`, `CLUSTER VERBOSE` and `CLUSTER (VERBOSE)` with no table recluster the whole database. */
+function clusterReason(w: Words): string | null {
+  let i = 1;
+  if (w[i] === 'verbose') i++;
+  else if (w[i] === '(') i = w.indexOf(')') + 1;
+  return i > 0 && i >= w.length ? 'CLUSTER' : null;
+}
+
+/**
+ * True when `statement` starts a transaction or ends one that it did not
+ * start: `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT`,
+ * `SAVEPOINT`, `RELEASE`, `PREPARE TRANSACTION`. In a migration they break
+ * the transaction the runner wraps around it. `COMMIT PREPARED` and
+ * `ROLLBACK PREPARED` act on another, prepared transaction and are not
+ * counted (see {@link nonTransactionalReason}).
+ */
+export function isTransactionControl(statement: Input): boolean {
+  const [first, second] = words(textOf(statement), 2);
+  switch (first) {
+    case 'begin': case 'end': case 'abort': case 'savepoint': case 'release':
+      return true;
+    case 'commit': case 'rollback':
+      return second !== 'prepared';
+    case 'start': case 'prepare':
+      return second === 'transaction';
+    default:
+      return false;
+  }
+}
+
+/**
+ * True for data definition that can run inside a transaction: the statements
+ * PostgreSQL logs under `log_statement = 'ddl'` (CREATE, ALTER, DROP,
+ * COMMENT, GRANT, REVOKE, SECURITY LABEL, IMPORT FOREIGN SCHEMA, REASSIGN
+ * OWNED, REFRESH MATERIALIZED VIEW), less those that
+ * {@link nonTransactionalReason} reports. Used to warn when a
+ * no-transaction script mixes them with non-transactional statements.
+ */
+export function isDdl(statement: Input): boolean {
+  const text = textOf(statement);
+  const [first, second] = words(text, 2);
+  const ddl = DDL_FIRST_WORDS.get(first ?? '');
+  if (ddl === undefined || (ddl !== '' && ddl !== second)) return false;
+  return nonTransactionalReason(text) === null;
+}
+
+/** First word of a DDL statement → the second word it needs ('' for any). */
+const DDL_FIRST_WORDS: ReadonlyMap<string, string> = new Map([
+  ['create', ''], ['alter', ''], ['drop', ''], ['comment', ''], ['grant', ''], ['revoke', ''],
+  ['security', 'label'], ['import', 'foreign'], ['reassign', 'owned'], ['refresh', 'materialized'],
+]);
+
+/**
+ * True for `ALTER TYPE name ADD VALUE …`: before PostgreSQL 12 it cannot run
+ * inside a transaction block, and on any version the new value cannot be used
+ * in the transaction that added it.
+ */
+export function isAddEnumValue(statement: Input): boolean {
+  const w = words(textOf(statement), 7);
+  if (w[0] !== 'alter' || w[1] !== 'type') return false;
+  const at = w[3] === '.' ? 5 : 3;
+  return w[at] === 'add' && w[at + 1] === 'value';
+}
+
+/** The options of the last `WITH ( … )` list. */
+function withOptions(w: Words): ReadonlyMap<string, string> {
+  const at = w.lastIndexOf('with');
+  return at >= 0 && w[at + 1] === '(' ? optionList(w, at + 1) : new Map();
+}
+
+/** `( name [=] [value], … )` starting at `w[open] === '('`; a bare name gets the value 'true'. */
+function optionList(w: Words, open: number): ReadonlyMap<string, string> {
+  const options = new Map<string, string>();
+  let name: string | undefined;
+  let value = 'true';
+  for (let i = open + 1; i <= w.length; i++) {
+    const token = w[i];
+    if (token === ',' || token === ')' || token === undefined) {
+      if (name !== undefined) options.set(name, value);
+      if (token !== ',') break;
+      name = undefined;
+      value = 'true';
+    } else if (name === undefined) {
+      name = token;
+    } else if (token !== '=') {
+      value = token;
+    }
+  }
+  return options;
+}
+
+/** PostgreSQL's boolean option spellings for false: `false`, `off`, `0`, also quoted. */
+function isFalse(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const bare = value.startsWith("'") ? value.slice(1, -1).toLowerCase() : value;
+  return bare === 'false' || bare === 'off' || bare === '0';
+}
