@@ -11,8 +11,9 @@
 #      --build-arg BASE_IMAGE=$BASE_IMAGE, and prints the image size;
 #   4. runs the image's ENTRYPOINT from a buildah working container
 #      (`buildah run --isolation chroot --network host`) against the host
-#      PostgreSQL: --help, then status / apply / status / apply (nothing to do)
-#      on a throwaway database with the migrations bind-mounted read-only at
+#      PostgreSQL: --help, then status / apply / status / verify / apply
+#      --log-format json (nothing to do) / apply --wait 2 to a closed port
+#      (exit 5) on a throwaway database with the migrations bind-mounted read-only at
 #      /migrations, checking every exit code and the ledger;
 #   5. drops the database and removes the working container.
 #
@@ -186,7 +187,7 @@ build_base() {
 base_node=$(buildah inspect --type image "$BASE_IMAGE" 2>/dev/null | node -e '
   let t = ""; process.stdin.on("data", (d) => (t += d)).on("end", () => {
     try { const e = JSON.parse(t).OCIv1.config.Env || [];
-      console.log((e.find((v) => v.startsWith("NODE_VERSION=")) || "").slice(13)); } catch { console.log(""); } });')
+      console.log((e.find((v) => v.startsWith("NODE_VERSION=")) || "").slice(13)); } catch { console.log(""); } });' || true)
 if [ -n "$base_node" ] && [ "$base_node" != "$(node -p process.versions.node)" ]; then
   echo "$BASE_IMAGE has node $base_node, the host has $(node -p process.versions.node): rebuilding it"
   REBUILD_BASE=1
@@ -291,6 +292,7 @@ rows=$(ledger_rows)
 [ "$rows" = "$n_mig" ] || die "ledger has $rows rows after apply, expected $n_mig"
 echo "ledger rows: $rows"
 expect 0 "status (after apply)" status
+expect 0 "verify (no drift)" verify
 
 phase_start "run: tidemark apply --log-format json (nothing to do)"
 rc=0
