@@ -24,7 +24,7 @@ describe('nextVersionText', () => {
     [{ version: 41n, versionText: '00041' }, '00042'],
     [{ version: 20261124093000n, versionText: '20261124093000' }, '20261124093001'],
     [{ version: 9007199254740993n, versionText: '9007199254740993' }, '9007199254740994'],
-  ])('after %j is %s', (highest, expected) => {
+  ])('after case %# the next is %s', (highest, expected) => {
     expect(nextVersionText(highest)).toBe(expected);
   });
 });

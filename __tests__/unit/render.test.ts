@@ -14,7 +14,7 @@ function run(plan: Plan, overrides: Partial<RunResult> = {}): RunResult {
 }
 
 function report(entries: StatusEntry[]): StatusReport {
-  return { entries, counts: countStates(entries), discrepancies: [], ledgerExists: true };
+  return { entries, pairs: [], audit: [], counts: countStates(entries), discrepancies: [], ledgerExists: true };
 }
 
 const APPLIED_AT = new Date(Date.UTC(2026, 10, 24, 9, 30, 5, 123));
@@ -105,6 +105,7 @@ describe('statusDocument', () => {
       ],
       summary: { total: 2, applied: 1, pending: 1, modified: 0, missing: 0, failed: 0 },
       ledger_exists: true,
+      audit: [],
     });
   });
 });

@@ -109,10 +109,10 @@ describe('blockingDiscrepancies', () => {
   ];
 
   it('keeps everything without --out-of-order', () => {
-    expect(blockingDiscrepancies(all, false)).toEqual(all);
+    expect(blockingDiscrepancies(all, { allowOutOfOrder: false, strict: false })).toEqual(all);
   });
 
   it('lets only out-of-order through with --out-of-order', () => {
-    expect(blockingDiscrepancies(all, true).map((d) => d.kind)).toEqual(['missing', 'failed']);
+    expect(blockingDiscrepancies(all, { allowOutOfOrder: true, strict: false }).map((d) => d.kind)).toEqual(['missing', 'failed']);
   });
 });

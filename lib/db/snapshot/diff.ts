@@ -1,0 +1,143 @@
+/** diffSnapshots(): how a found schema differs from an expected one. Pure: no database. */
+import type { ObjectType, SchemaDifference } from './difference';
+import type { Diffable } from './diffable';
+import { defaultPrivilegeObjects, extensionObjects, routineObjects, schemaObjects, typeObjects } from './objects-other';
+import {
+  columnObjects, constraintObjects, indexObjects, policyObjects, sequenceObjects, tableObjects, triggerObjects,
+  viewObjects,
+} from './objects-relations';
+import type { Snapshot } from './types';
+
+/** In the order differences are reported: containers before their contents. */
+const adapters: readonly ((s: Snapshot) => Diffable[])[] = [
+  schemaObjects, extensionObjects, typeObjects, tableObjects, columnObjects, constraintObjects, indexObjects,
+  viewObjects, sequenceObjects, routineObjects, triggerObjects, policyObjects, defaultPrivilegeObjects,
+];
+
+/**
+ * Lists every way `after` (found) differs from `before` (expected): objects
+ * that are missing or still exist, and changed properties, comments, owners
+ * and grants. When a whole object is missing or extra, what it contains
+ * (a table's columns, indexes, triggers…) is not reported again.
+ *
+ * The result is empty exactly when the two schemas are the same, and comes
+ * in a stable order: by kind of object (schemas, extensions, types, tables,
+ * columns…), then by identity.
+ */
+export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaDifference[] {
+  const expected = indexed(before);
+  const found = indexed(after);
+  const gone = new Set<string>();
+  for (const [id, o] of expected) if (!found.has(id)) gone.add(o.object.key);
+  for (const [id, o] of found) if (!expected.has(id)) gone.add(o.object.key);
+  const ids = [...new Set([...expected.keys(), ...found.keys()])];
+  const entry = (id: string) => (expected.get(id) ?? found.get(id))!;
+  ids.sort((x, y) => entry(x).rank - entry(y).rank
+    || codeUnitOrder(entry(x).object.identity, entry(y).object.identity) || codeUnitOrder(x, y));
+  return ids.flatMap((id) => {
+    const b = expected.get(id)?.object;
+    const a = found.get(id)?.object;
+    if (b && a) return compare(b, a);
+    const o = (b ?? a)!;
+    if (o.parentKey !== null && gone.has(o.parentKey)) return [];
+    return b ? [missing(b)] : [extra(o)];
+  });
+}
+
+function codeUnitOrder(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function indexed(s: Snapshot): Map<string, { rank: number; object: Diffable }> {
+  const map = new Map<string, { rank: number; object: Diffable }>();
+  adapters.forEach((adapter, rank) => {
+    for (const object of adapter(s)) map.set(`${object.objectType}\u0000${object.identity}`, { rank, object });
+  });
+  return map;
+}
+
+function compare(b: Diffable, a: Diffable): SchemaDifference[] {
+  return [...propertyChanges(b, a), ...orderChange(b, a), ...ownerChange(b, a), ...commentChange(b, a),
+    ...grantChanges(b, a)];
+}
+
+function missing(o: Diffable): SchemaDifference {
+  return { kind: 'removed', objectType: o.objectType, identity: o.identity, description: `${o.label} is missing`,
+    before: o.summary };
+}
+
+function extra(o: Diffable): SchemaDifference {
+  return { kind: 'added', objectType: o.objectType, identity: o.identity, description: `${o.label} still exists`,
+    after: o.summary };
+}
+
+/** Too long or multi-line to quote inside a one-line description. */
+function isLong(text: string | null): boolean {
+  return text !== null && (text.includes('\n') || text.length > 80);
+}
+
+function changed(
+  o: Diffable, property: string, before: string | null, after: string | null, objectType: ObjectType = o.objectType,
+): SchemaDifference {
+  const description = isLong(before) || isLong(after)
+    ? `${o.label}: ${property} changed`
+    : before === null || after === null
+      ? `${property} of ${o.label}: expected ${before ?? 'none'}, found ${after ?? 'none'}`
+      : `${o.label}: ${property} changed from ${before} to ${after}`;
+  return {
+    kind: 'changed', objectType, identity: o.identity, property, description,
+    ...(before !== null && { before }), ...(after !== null && { after }),
+  };
+}
+
+function propertyChanges(b: Diffable, a: Diffable): SchemaDifference[] {
+  const found = new Map(a.properties);
+  return b.properties.flatMap(([name, value]) => {
+    const other = found.get(name) ?? null;
+    return other === value ? [] : [changed(b, name, value, other)];
+  });
+}
+
+/** Relative order of the children present on both sides. */
+function orderChange(b: Diffable, a: Diffable): SchemaDifference[] {
+  if (!b.ordered || !a.ordered) return [];
+  const before = b.ordered.items;
+  const after = a.ordered.items;
+  const was = before.filter((i) => after.includes(i));
+  const is = after.filter((i) => before.includes(i));
+  if (was.every((item, i) => item === is[i])) return [];
+  return [changed(b, b.ordered.property, was.join(', '), is.join(', '))];
+}
+
+function ownerChange(b: Diffable, a: Diffable): SchemaDifference[] {
+  if (b.owner === undefined || a.owner === undefined || b.owner === a.owner) return [];
+  return [changed(b, 'owner', b.owner, a.owner, 'owner')];
+}
+
+function commentChange(b: Diffable, a: Diffable): SchemaDifference[] {
+  const before = b.comment ?? null;
+  const after = a.comment ?? null;
+  if (before === after) return [];
+  const base = { objectType: 'comment', identity: b.identity } as const;
+  const quoted = (text: string) => (isLong(text) ? 'comment' : `comment '${text}'`);
+  if (before === null) {
+    return [{ ...base, kind: 'added', description: `${quoted(after!)} on ${b.label} still exists`, after: after! }];
+  }
+  if (after === null) return [{ ...base, kind: 'removed', description: `${quoted(before)} on ${b.label} is missing`, before }];
+  const description = isLong(before) || isLong(after)
+    ? `comment on ${b.label} changed`
+    : `comment on ${b.label} changed from '${before}' to '${after}'`;
+  return [{ ...base, kind: 'changed', property: 'comment', description, before, after }];
+}
+
+function grantChanges(b: Diffable, a: Diffable): SchemaDifference[] {
+  const before = b.grants ?? [];
+  const after = a.grants ?? [];
+  const base = { objectType: 'grant', identity: b.identity } as const;
+  return [
+    ...before.filter((g) => !after.includes(g))
+      .map((g): SchemaDifference => ({ ...base, kind: 'removed', description: `grant ${g} is missing`, before: g })),
+    ...after.filter((g) => !before.includes(g))
+      .map((g): SchemaDifference => ({ ...base, kind: 'added', description: `grant ${g} still exists`, after: g })),
+  ];
+}
