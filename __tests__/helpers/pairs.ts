@@ -52,6 +52,7 @@ export function appliedRow(p: Pair, overrides: Partial<LedgerRow> = {}): LedgerR
     environment: 'test',
     toolVersion: '0.1.0',
     state: 'applied',
+    progress: null,
     ...overrides,
   };
 }

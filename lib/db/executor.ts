@@ -3,12 +3,13 @@
  * ledger row → COMMIT`, or `ROLLBACK` and a typed error. With
  * `singleTransaction` the whole batch shares one transaction.
  */
-import type { Client, DatabaseError } from 'pg';
-import { ConnectionError, MigrationFailedError, type SqlErrorFields } from '../errors';
+import type { Client } from 'pg';
+import { ConnectionError, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
 import { recordApplied, recordRolledBack, type LedgerTable } from './ledger';
-import { codeFrame, lineColumnAt } from './sql-position';
+import { runNonTransactional, StatementFailure } from './no-transaction';
+import { isDatabaseError, sqlErrorFields } from './sql-error';
 
 export interface StepSettings {
   /** Recorded in the ledger; readable as current_setting('tidemark.environment'). */
@@ -28,6 +29,8 @@ export interface RunOptions {
   readonly settings: StepSettings;
   readonly singleTransaction: boolean;
   readonly logger: Logger;
+  /** Statements of the first step's script already done (`--resume` of a non-transactional migration). */
+  readonly resumeFrom?: number;
 }
 
 /**
@@ -44,14 +47,20 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
     const log = options.logger.child({ version: step.pair.version.toString(), name: step.pair.name, direction: step.direction });
     const label = step.pair.label;
     log.debug(`${step.direction === 'up' ? 'applying' : 'rolling back'} ${label}`);
+    const noTransaction = step.pair[step.direction].directives.noTransaction;
     try {
-      if (!batch) await begin(client, options.settings);
-      const durationMs = await runScript(client, step, options);
-      if (!batch) await client.query('COMMIT');
+      let durationMs: number;
+      if (noTransaction) {
+        durationMs = await runNonTransactional(client, step, options.ledger, options.settings, index === 0 ? options.resumeFrom ?? 0 : 0, log);
+      } else {
+        if (!batch) await begin(client, options.settings);
+        durationMs = await runScript(client, step, options);
+        if (!batch) await client.query('COMMIT');
+      }
       done.push({ step, durationMs });
       log.info({ duration_ms: durationMs, outcome: 'ok' }, `${step.direction === 'up' ? 'applied' : 'rolled back'} ${label} (${durationMs} ms)`);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      if (!noTransaction) await client.query('ROLLBACK').catch(() => {});
       const completed = batch ? 0 : index;
       throw toFailure(err, step, completed, steps.length - completed, batch);
     }
@@ -80,28 +89,19 @@ async function runScript(client: Client, step: Step, options: RunOptions): Promi
   return durationMs;
 }
 
-function isDatabaseError(err: unknown): err is DatabaseError {
-  return typeof err === 'object' && err !== null && 'severity' in err && typeof (err as { code?: unknown }).code === 'string';
-}
-
-function toFailure(err: unknown, step: Step, completed: number, notApplied: number, batch: boolean): Error {
+function toFailure(caught: unknown, step: Step, completed: number, notApplied: number, batch: boolean): Error {
   const script = step.direction === 'up' ? step.pair.up : step.pair.down;
+  const partial = caught instanceof StatementFailure ? caught : null;
+  const err = partial ? partial.error : caught;
   if (!isDatabaseError(err)) {
     return new ConnectionError(
       `Connection lost while running ${script.path} (${(err as Error).message}). PostgreSQL rolls back the open transaction, so neither its changes nor a ledger row remain; the next run starts it again.`,
     );
   }
-  const at = err.position ? lineColumnAt(script.sql, Number(err.position)) : null;
-  const fields: SqlErrorFields = {
-    sqlstate: err.code ?? null,
-    message: err.message,
-    detail: err.detail ?? null,
-    hint: err.hint ?? null,
-    where: err.where ?? null,
-    line: at?.line ?? null,
-    column: at?.column ?? null,
-  };
-  const frame = at ? codeFrame(script.sql, at) : null;
+  const { fields, frame } = sqlErrorFields(err, script.sql, partial?.statement.start);
   const { version, name, label } = step.pair;
-  return new MigrationFailedError({ version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch });
+  return new MigrationFailedError({
+    version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch,
+    partial: partial && { statement: partial.statement.index + 1, total: partial.total, invalidIndexes: partial.invalidIndexes },
+  });
 }
