@@ -41,7 +41,8 @@ function renderMigrationFailed(e: MigrationFailure): string {
 
 /** What a non-transactional failure left behind, and how to recover. */
 export function partialSummary(e: MigrationFailure, p: NonNullable<MigrationFailure['partial']>): string {
-  const tookEffect = p.statement === 1 ? 'No statement of it took effect' : `Statements 1–${p.statement - 1} of ${p.total} took effect`;
+  const done = p.statement - 1;
+  const tookEffect = done === 0 ? 'no statement took effect' : done === 1 ? `statement 1 of ${p.total} took effect` : `statements 1–${done} of ${p.total} took effect`;
   const lines = [
     `${e.path} runs without a transaction: ${tookEffect}; statement ${p.statement} failed; ${p.total - p.statement} did not run. Its ledger row is marked failed, and apply refuses to go on until it is resolved.`,
   ];
@@ -59,7 +60,8 @@ export function failureSummary(e: MigrationFailure): string {
   if (e.batchRolledBack) {
     return `--single-transaction: the whole batch was rolled back at ${label}; nothing was ${e.direction === 'up' ? 'applied' : 'rolled back'}, ${e.notApplied} still to do.`;
   }
-  return `${verb} ${e.completed} of ${e.completed + e.notApplied}; ${label} failed and was rolled back (no changes, no ledger row); ${e.notApplied} not done.`;
+  const what = e.partial ? 'failed part-way (below)' : 'failed and was rolled back (no changes, no ledger row)';
+  return `${verb} ${e.completed} of ${e.completed + e.notApplied}; ${label} ${what}; ${e.notApplied} not done.`;
 }
 
 /** The full text printed on stderr for a tidemark error. */
