@@ -21,6 +21,10 @@ export interface Directives {
   readonly noTransaction: boolean;
   /** `-- tidemark:irreversible` on the first line of a down script. */
   readonly irreversible: boolean;
+  /** `-- tidemark:lock-timeout 30s`: overrides --lock-timeout for this script. */
+  readonly lockTimeout?: string;
+  /** `-- tidemark:statement-timeout 10min`: overrides --statement-timeout for this script. */
+  readonly statementTimeout?: string;
 }
 
 /** One `.sql` file, read and normalised. */

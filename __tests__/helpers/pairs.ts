@@ -16,12 +16,14 @@ export interface PairSpec {
 }
 
 function script(file: string, sql: string): Script {
+  const directives = readDirectives(sql);
+  if ('problem' in directives) throw new Error(directives.problem);
   return {
     path: file,
     absolutePath: `/migrations/${file}`,
     sql,
     checksum: checksum(Buffer.from(sql, 'utf8')),
-    directives: readDirectives(sql),
+    directives,
     isEmpty: isBlankSql(sql),
   };
 }
