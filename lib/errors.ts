@@ -192,6 +192,30 @@ export class MigrationFailedError extends TidemarkError {
   }
 }
 
+/** The run was stopped by SIGINT or SIGTERM. Exit 130 or 143. */
+export class InterruptedError extends TidemarkError {
+  readonly code = 'interrupted';
+  readonly exitCode: number;
+
+  constructor(
+    /** `SIGINT` or `SIGTERM` (anything else counts as SIGTERM). */
+    readonly signal: string,
+    /** Labels of the migrations this run committed before the signal. */
+    readonly completed: readonly string[],
+    /** The migration whose query was cancelled and rolled back, if one was running. */
+    readonly cancelled: string | null,
+    /** Steps of the plan not done, the cancelled one included. */
+    readonly notApplied: number,
+  ) {
+    const parts = [`Interrupted by ${signal}.`];
+    parts.push(completed.length > 0 ? `Done before it: ${completed.join(', ')}.` : 'Nothing was done before it.');
+    if (cancelled) parts.push(`${cancelled} was cancelled and rolled back.`);
+    parts.push(`${notApplied} not done. The lock was released; the next run continues from there.`);
+    super(parts.join(' '));
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
 /** Is this any tidemark error? */
 export function isTidemarkError(err: unknown): err is TidemarkError {
   return err instanceof TidemarkError;

@@ -86,3 +86,21 @@ export async function withClient<T>(options: ConnectionOptions, logger: Logger, 
     await client.end().catch(() => {});
   }
 }
+
+/**
+ * Cancels the query running on `client`, from a second short-lived
+ * connection (pg_cancel_backend): the server aborts it and the open
+ * transaction rolls back on our side.
+ */
+export async function cancelQuery(options: ConnectionOptions, client: Client): Promise<void> {
+  const pid = (client as unknown as { processID?: number }).processID;
+  if (!pid) return;
+  const canceller = new Client(clientConfig(options));
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } finally {
+    await canceller.end().catch(() => {});
+  }
+}

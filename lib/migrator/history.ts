@@ -103,7 +103,7 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
   const pairs = scan(ctx.config.dir);
   const ledger = ledgerOf(ctx.config);
   return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
-    withAdvisoryLock(client, ledger, ctx.config.lockWait, ctx.logger, async () => {
+    withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
       const history = await readHistory(client, ledger, pairs);
       const candidates = history.discrepancies.map(candidateFor);
       const chosen = chooseRepairs(candidates, options);
@@ -146,7 +146,7 @@ export async function baseline(ctx: RunContext, options: { version: bigint; reas
   const ledger = ledgerOf(ctx.config);
   const chosen = pairs.filter((p) => p.version <= options.version);
   return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
-    withAdvisoryLock(client, ledger, ctx.config.lockWait, ctx.logger, async () => {
+    withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
       const { rows } = await readLedger(client, ledger);
       if (rows.length > 0) {
         throw new ConfigError(`baseline refused: the ledger ${ledger.schema}.${ledger.table} already has ${rows.length} row(s); baseline is only for a database tidemark has never migrated. Use apply, or repair.`);

@@ -10,7 +10,7 @@
 import type { Client } from 'pg';
 import type { Config } from '../config';
 import { readAudit, type AuditEntry } from '../db/audit';
-import { withClient } from '../db/connection';
+import { cancelQuery, withClient } from '../db/connection';
 import { runSteps, type StepOutcome } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
 import { withAdvisoryLock } from '../db/lock';
@@ -118,7 +118,7 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
       const { history, plan } = await prepare();
       return finish(plan, history.rows, []);
     }
-    return withAdvisoryLock(client, ledger, config.lockWait, logger, async () => {
+    return withAdvisoryLock(client, ledger, { waitSeconds: config.lockWait, signal: ctx.signal }, logger, async () => {
       const { history, plan } = await prepare();
       if (plan.steps.length === 0) return finish(plan, history.rows, []);
       await assertNoInvalidIndex(client, plan);
@@ -129,6 +129,10 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
         singleTransaction: options.singleTransaction === true,
         logger,
         resumeFrom: plan.resumeFrom,
+        retries: config.retries,
+        signal: ctx.signal,
+        cancel: () => cancelQuery(connectionOf(config), client),
+        onStepStart: ctx.onStepStart,
       });
       return finish(plan, history.rows, completed);
     });
