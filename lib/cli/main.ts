@@ -42,7 +42,7 @@ function parse(argv: readonly string[], io: Io): Promise<Args | number> {
   return new Promise((resolve) => {
     parser(argv).parse([...argv], {}, (err: Error | undefined, args: Args, output: string) => {
       if (err) {
-        io.stderr.write(`error: ${err.message}\nRun "tidemark --help" for the commands and their flags.\n`);
+        io.stderr.write(redactSecrets(`error: ${err.message}\nRun "tidemark --help" for the commands and their flags.\n`, io.env));
         resolve(ExitCode.usage);
       } else if (output) {
         io.stdout.write(`${output}\n`);
