@@ -35,6 +35,19 @@ async function holdLock(ledger = { schema: 'public', table: 'tidemark_migrations
   };
 }
 
+/** Waits until a tidemark session in this database has asked for the lock at least once (and so found it taken). */
+async function untilTidemarkTriedTheLock(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const rows = await db.query(
+      "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark' AND query LIKE '%pg_try_advisory_lock%'",
+    );
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('no tidemark session tried the advisory lock within 10 s');
+}
+
 describe('a held lock', () => {
   const dir = fixture('basic');
   const tidemark = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
@@ -72,7 +85,7 @@ describe('a held lock', () => {
   test('a run that gets the lock within --lock-wait goes ahead', async () => {
     const lock = await holdLock();
     const run = tidemark('apply', '--lock-wait', '10');
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await untilTidemarkTriedTheLock();
     await lock.release();
     const { code, stderr } = await run;
     expect(code).toBe(0);
