@@ -3,7 +3,7 @@
  * child process, with a clean environment: only PATH and HOME are inherited,
  * so a developer's DATABASE_URL, PG* or TIDEMARK_* variables never leak in.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -29,28 +29,43 @@ if (!existsSync(path.join(ROOT, 'dist', 'tidemark.js'))) {
   throw new Error('dist/tidemark.js is missing: run `npm run build` before the e2e tests.');
 }
 
-/** Runs `tidemark ...args` and resolves with its exit code and output; never rejects on a non-zero exit. */
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME']) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  Object.assign(env, options.env);
-  return new Promise((resolve, reject) => {
-    execFile(
+  return { ...env, ...extra };
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** Settles when the process has exited; never rejects on a non-zero exit or a signal. */
+  readonly done: Promise<CliResult>;
+}
+
+/** Starts `tidemark ...args` and returns the child at once, for tests that signal it mid-run. */
+export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
+  let child!: ChildProcess;
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env, cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 20_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      { env: cleanEnv(options.env), cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 20_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const failure = error as (Error & { code?: number | string | null }) | null;
         // A string code (ENOENT, maxBuffer exceeded…) means the run itself went wrong.
         if (typeof failure?.code === 'string') return reject(failure);
-        const code = failure ? (failure.code ?? null) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code: failure ? (failure.code ?? null) : 0, stdout, stderr });
       },
     );
   });
+  return { child, done };
+}
+
+/** Runs `tidemark ...args` and resolves with its exit code and output; never rejects on a non-zero exit. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done;
 }
 
 /** Every non-empty line of `text`, parsed as JSON (throws on a line that is not). */
