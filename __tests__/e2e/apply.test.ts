@@ -89,6 +89,26 @@ describe('a failing migration', () => {
     expect(await ledgerVersions(db)).toEqual(['1']);
   });
 
+  test('line and column survive a BOM, CRLF line endings and non-ASCII text before the error', async () => {
+    const text = "-- données de test\nCREATE TABLE t (id int);\nSELECT 'température', 'ünïcode', nope;\n";
+    const dir = migrationsDir({
+      '001_accents.up.sql': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(/\n/g, '\r\n'))]),
+      '001_accents.down.sql': 'DROP TABLE t;\n',
+    });
+    dirs.push(dir);
+    const { code, stderr } = await tidemark(dir, ['apply']);
+    expect(code).toBe(1);
+    const column = "SELECT 'température', 'ünïcode', ".length + 1;
+    expect(stderr).toContain(`001_accents.up.sql:3:${column}`);
+    expect(stderr).toContain('42703');
+    const lines = stderr.split('\n');
+    const quoted = lines.findIndex((l) => /^3 \| /.test(l));
+    expect(lines[quoted]).toMatch(/nope;$/); // quoted without its \r
+    expect(lines[quoted + 1].indexOf('^')).toBe(lines[quoted].indexOf('nope'));
+    expect((await ledgerVersions(db)) ?? []).toEqual([]);
+    expect(await existing(db, ['t'])).toEqual([]);
+  });
+
   test('with --single-transaction exits 1 and applies nothing at all', async () => {
     const dir = fixture('failing-second');
     const { code, stderr } = await tidemark(dir, ['apply', '--single-transaction']);

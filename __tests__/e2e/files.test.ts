@@ -60,6 +60,16 @@ describe('a malformed migrations directory', () => {
   });
 });
 
+test('an empty directory is nothing to do: apply, status and rollback exit 0 and create nothing', async () => {
+  const dir = migrationsDir({ 'README.md': 'not a migration\n' });
+  dirs.push(dir);
+  const runs = await Promise.all(['apply', 'status', 'rollback'].map((command) => runCli([command, '--dir', dir, '--url', db.url])));
+  expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+  expect(runs[0].stdout).toMatch(/up to date/);
+  expect(runs[1].stdout).toMatch(/0 migrations/);
+  expect(await ledgerVersions(db)).toBeNull();
+});
+
 describe('configuration errors', () => {
   test('--dir that does not exist exits 2 and says so', async () => {
     const [apply, status] = await Promise.all([
