@@ -92,7 +92,7 @@ describe('an applied migration edited on disk', () => {
 
 test('an edited down script of an applied migration is drift too', async () => {
   expect((await tidemark('apply')).code).toBe(0);
-  appendFileSync(path.join(dir, '003_create_gamma.down.sql'), '-- changed\n');
+  appendFileSync(path.join(dir, '003_create_gamma.down.sql'), 'SELECT 1; -- changed\n');
   const { code, stderr } = await tidemark('rollback');
   expect(code).toBe(3);
   expect(stderr).toContain('003_create_gamma.down.sql');

@@ -67,7 +67,7 @@ test('every kind of error is one JSON line too: drift, files, lock, connection, 
   const empty = tempDir();
   dirs.push(edited, empty);
   expect((await runCli(['apply', '--dir', edited, '--url', db.url])).code).toBe(0);
-  appendFileSync(path.join(edited, '002_create_beta.up.sql'), '-- edited\n');
+  appendFileSync(path.join(edited, '002_create_beta.up.sql'), 'SELECT 1; -- edited\n');
 
   const runs = await Promise.all([
     json(['apply', '--dir', edited, '--url', db.url]),

@@ -77,7 +77,7 @@ export function errorFields(e: TidemarkError): Record<string, unknown> {
   if (e instanceof MigrationFailedError) {
     const f = e.failure;
     return {
-      ...base, version: f.version.toString(), name: f.name, direction: f.direction, file: f.path, sqlstate: f.sql.sqlstate, line: f.sql.line, column: f.sql.column,
+      ...base, outcome: 'failed', version: f.version.toString(), name: f.name, direction: f.direction, file: f.path, sqlstate: f.sql.sqlstate, line: f.sql.line, column: f.sql.column,
       detail: f.sql.detail, hint: f.sql.hint, completed: f.completed, not_applied: f.notApplied,
       ...(f.partial ? { statement: f.partial.statement, statements_total: f.partial.total, invalid_indexes: f.partial.invalidIndexes } : {}),
     };

@@ -115,9 +115,7 @@ async function runWithRetries(client: Client, step: Step, index: number, options
         if (options.signal?.aborted) throw interrupted();
         continue;
       }
-      const failure = toFailure(err, step, completed, total - completed, options.singleTransaction);
-      log.error({ outcome: 'failed', attempt, sqlstate: code ?? null }, `${step.pair.label} failed: ${(err as Error).message}`);
-      throw failure;
+      throw toFailure(err, step, completed, total - completed, options.singleTransaction); // reported once, by the caller
     }
   }
 }
