@@ -20,6 +20,8 @@ export interface Config {
   /** PostgreSQL durations set with SET LOCAL for every migration. */
   readonly lockTimeout?: string;
   readonly statementTimeout?: string;
+  /** Retries of a migration that failed on lock_timeout (SQLSTATE 55P03). */
+  readonly retries: number;
 }
 
 export type ConfigKey = keyof Config;
@@ -45,6 +47,11 @@ const seconds = (raw: string, origin: string) => {
   return n;
 };
 
+const count = (raw: string, origin: string) => {
+  if (!/^\s*\d+\s*$/.test(raw)) throw new ConfigError(`${origin} must be a whole number, 0 or more (got "${raw}").`);
+  return Number(raw);
+};
+
 const DURATION = /^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/;
 const duration = (raw: string, origin: string) => {
   if (!DURATION.test(raw)) {
@@ -64,6 +71,7 @@ export const SETTINGS: Record<ConfigKey, Setting> = {
   wait: { flag: '--wait', env: ['TIDEMARK_WAIT'], parse: seconds, fallback: 0 },
   lockTimeout: { flag: '--lock-timeout', env: ['TIDEMARK_LOCK_TIMEOUT'], parse: duration },
   statementTimeout: { flag: '--statement-timeout', env: ['TIDEMARK_STATEMENT_TIMEOUT'], parse: duration },
+  retries: { flag: '--retries', env: ['TIDEMARK_RETRIES'], parse: count, fallback: 0 },
 };
 
 export type ConfigFlags = { readonly [K in ConfigKey]?: string | number };

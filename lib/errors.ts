@@ -75,6 +75,31 @@ export class IrreversibleError extends TidemarkError {
   }
 }
 
+/** A statement that cannot run in a transaction, in a script without `-- tidemark:no-transaction`. */
+export interface TransactionProblem {
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
+  /** The command, as PostgreSQL names it: `CREATE INDEX CONCURRENTLY`. */
+  readonly reason: string;
+}
+
+/** Transactional scripts hold statements PostgreSQL refuses in a transaction. Nothing was run. Exit 2. */
+export class TransactionSafetyError extends TidemarkError {
+  readonly code = 'needs-no-transaction';
+  readonly exitCode = ExitCode.usage;
+
+  constructor(readonly problems: readonly TransactionProblem[]) {
+    const files = [...new Set(problems.map((p) => p.path))];
+    super(
+      'These statements cannot run inside a transaction block; nothing was run:\n' +
+        problems.map((p) => `  ${p.path}:${p.line}:${p.column}: ${p.reason}`).join('\n') +
+        `\nAdd "-- tidemark:no-transaction" as the first line of ${files.join(', ')}: it then runs outside a transaction, ` +
+        'statement by statement. Keep such a file to the statements that need it.',
+    );
+  }
+}
+
 /** History on disk and in the ledger disagree. Nothing was run. Exit 3. */
 export class DriftError extends TidemarkError {
   readonly code = 'drift';
@@ -144,6 +169,16 @@ export interface MigrationFailure {
   readonly notApplied: number;
   /** With --single-transaction the completed steps were rolled back too. */
   readonly batchRolledBack: boolean;
+  /**
+   * A non-transactional script failed part-way: statements before `statement`
+   * (1-based) took effect, the rest did not run. Its ledger row is `failed`.
+   */
+  readonly partial: {
+    readonly statement: number;
+    readonly total: number;
+    /** Indexes a failed concurrent build left INVALID, schema-qualified and quoted. */
+    readonly invalidIndexes: readonly string[];
+  } | null;
 }
 
 /** A migration script failed; it was rolled back. Exit 1. */
@@ -154,6 +189,30 @@ export class MigrationFailedError extends TidemarkError {
   constructor(readonly failure: MigrationFailure) {
     const { path, sql } = failure;
     super(`${path}${sql.line === null ? '' : `:${sql.line}:${sql.column}`}: ${sql.message}`);
+  }
+}
+
+/** The run was stopped by SIGINT or SIGTERM. Exit 130 or 143. */
+export class InterruptedError extends TidemarkError {
+  readonly code = 'interrupted';
+  readonly exitCode: number;
+
+  constructor(
+    /** `SIGINT` or `SIGTERM` (anything else counts as SIGTERM). */
+    readonly signal: string,
+    /** Labels of the migrations this run committed before the signal. */
+    readonly completed: readonly string[],
+    /** The migration whose query was cancelled and rolled back, if one was running. */
+    readonly cancelled: string | null,
+    /** Steps of the plan not done, the cancelled one included. */
+    readonly notApplied: number,
+  ) {
+    const parts = [`Interrupted by ${signal}.`];
+    parts.push(completed.length > 0 ? `Done before it: ${completed.join(', ')}.` : 'Nothing was done before it.');
+    if (cancelled) parts.push(`${cancelled} was cancelled and rolled back.`);
+    parts.push(`${notApplied} not done. The lock was released; the next run continues from there.`);
+    super(parts.join(' '));
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
   }
 }
 

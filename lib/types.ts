@@ -21,6 +21,10 @@ export interface Directives {
   readonly noTransaction: boolean;
   /** `-- tidemark:irreversible` on the first line of a down script. */
   readonly irreversible: boolean;
+  /** `-- tidemark:lock-timeout 30s`: overrides --lock-timeout for this script. */
+  readonly lockTimeout?: string;
+  /** `-- tidemark:statement-timeout 10min`: overrides --statement-timeout for this script. */
+  readonly statementTimeout?: string;
 }
 
 /** One `.sql` file, read and normalised. */
@@ -50,6 +54,22 @@ export interface Pair {
 /** State of a ledger row. `running` and `failed` belong to non-transactional migrations. */
 export type LedgerState = 'applied' | 'running' | 'failed';
 
+/** Where a non-transactional migration stopped (or is), kept in the ledger row. */
+export interface Progress {
+  readonly direction: Direction;
+  /** Statements that completed (they took effect). */
+  readonly done: number;
+  readonly total: number;
+  /** The error of the statement that failed, when it failed. */
+  readonly error: {
+    readonly statement: number;
+    readonly line: number | null;
+    readonly column: number | null;
+    readonly sqlstate: string | null;
+    readonly message: string;
+  } | null;
+}
+
 /** One row of the ledger table. */
 export interface LedgerRow {
   readonly version: bigint;
@@ -62,6 +82,8 @@ export interface LedgerRow {
   readonly environment: string;
   readonly toolVersion: string;
   readonly state: LedgerState;
+  /** For a `running` or `failed` row: how far the non-transactional migration got. */
+  readonly progress: Progress | null;
 }
 
 /** The scripts' text as applied, where the ledger kept it (null: checksum only). */
@@ -110,6 +132,8 @@ export interface Step {
 export interface Plan {
   readonly direction: Direction;
   readonly steps: readonly Step[];
+  /** `--resume`: statements of the first step's script that already took effect. */
+  readonly resumeFrom?: number;
 }
 
 /** The state `status` shows for one version. */

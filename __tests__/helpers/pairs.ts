@@ -16,12 +16,14 @@ export interface PairSpec {
 }
 
 function script(file: string, sql: string): Script {
+  const directives = readDirectives(sql);
+  if ('problem' in directives) throw new Error(directives.problem);
   return {
     path: file,
     absolutePath: `/migrations/${file}`,
     sql,
     checksum: checksum(Buffer.from(sql, 'utf8')),
-    directives: readDirectives(sql),
+    directives,
     isEmpty: isBlankSql(sql),
   };
 }
@@ -52,6 +54,7 @@ export function appliedRow(p: Pair, overrides: Partial<LedgerRow> = {}): LedgerR
     environment: 'test',
     toolVersion: '0.1.0',
     state: 'applied',
+    progress: null,
     ...overrides,
   };
 }

@@ -35,15 +35,32 @@ describe('readDirectives', () => {
     expect(readDirectives('SELECT 1; -- tidemark:no-transaction\n')).toMatchObject({ noTransaction: false });
   });
 
-  it('ignores names that only start like a directive', () => {
-    expect(readDirectives('-- tidemark:no-transactional\n-- tidemark:irreversibly\nSELECT 1;')).toEqual({
-      noTransaction: false,
-      irreversible: false,
+  it('refuses names that only start like a directive, rather than ignoring a typo', () => {
+    expect(readDirectives('-- tidemark:no-transactional\nSELECT 1;')).toEqual({
+      problem: expect.stringContaining('unknown directive "-- tidemark:no-transactional"'),
     });
   });
 
   it('ignores a directive mentioned inside a comment sentence', () => {
     expect(readDirectives('-- do not add tidemark:no-transaction here\nSELECT 1;')).toMatchObject({ noTransaction: false });
+  });
+
+  it('reads per-script timeouts', () => {
+    expect(readDirectives('-- tidemark:lock-timeout 30s\n-- tidemark:statement-timeout 10min\nSELECT 1;')).toEqual({
+      noTransaction: false,
+      irreversible: false,
+      lockTimeout: '30s',
+      statementTimeout: '10min',
+    });
+  });
+
+  it.each([
+    ['-- tidemark:no-transation\nVACUUM;', 'unknown directive "-- tidemark:no-transation"'],
+    ['-- tidemark:lock-timeout soon\nSELECT 1;', '"-- tidemark:lock-timeout" needs a PostgreSQL duration'],
+    ['-- tidemark:irreversible yes\n', '"-- tidemark:irreversible" takes no value'],
+  ])('refuses %j', (sql, problem) => {
+    const result = readDirectives(sql);
+    expect('problem' in result && result.problem).toContain(problem);
   });
 });
 

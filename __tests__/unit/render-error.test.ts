@@ -42,6 +42,7 @@ function failure(overrides: Partial<MigrationFailure> = {}): MigrationFailure {
     completed: 1,
     notApplied: 2,
     batchRolledBack: false,
+    partial: null,
     ...overrides,
   };
 }

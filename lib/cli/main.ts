@@ -42,7 +42,12 @@ function parse(argv: readonly string[], io: Io): Promise<Args | number> {
   return new Promise((resolve) => {
     parser(argv).parse([...argv], {}, (err: Error | undefined, args: Args, output: string) => {
       if (err) {
-        io.stderr.write(`error: ${err.message}\nRun "tidemark --help" for the commands and their flags.\n`);
+        // Usage errors honour --log-format json too (SPEC §6: every line is one JSON object).
+        const line =
+          args?.['log-format'] === 'json'
+            ? JSON.stringify({ level: 50, time: new Date().toISOString(), code: 'usage', exit_code: ExitCode.usage, msg: err.message })
+            : `error: ${err.message}\nRun "tidemark --help" for the commands and their flags.`;
+        io.stderr.write(redactSecrets(`${line}\n`, io.env));
         resolve(ExitCode.usage);
       } else if (output) {
         io.stdout.write(`${output}\n`);

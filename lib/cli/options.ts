@@ -22,6 +22,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
 export const WRITE_OPTIONS: Record<string, Options> = {
   'dry-run': { type: 'boolean', describe: 'Print the plan; change nothing' },
   'out-of-order': { type: 'boolean', describe: 'Allow pending migrations below the highest applied version' },
+  resume: { type: 'boolean', describe: 'First finish the failed non-transactional migration, from the statement that failed' },
   'lock-wait': { type: 'string', describe: 'Seconds to wait for another run\'s lock before exit 4 [env TIDEMARK_LOCK_WAIT] (default: 60)' },
   'lock-timeout': { type: 'string', describe: 'SET LOCAL lock_timeout for every migration, e.g. 5s [env TIDEMARK_LOCK_TIMEOUT]' },
   'statement-timeout': { type: 'string', describe: 'SET LOCAL statement_timeout for every migration, e.g. 5min [env TIDEMARK_STATEMENT_TIMEOUT]' },

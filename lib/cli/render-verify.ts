@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { VerifyReport } from '../migrator';
 import type { BranchConflict } from '../plan/branches';
+import type { MixedScript } from '../plan/transactions';
 import type { Discrepancy } from '../types';
 import { discrepancyDiffs } from './diff';
 import { describeDiscrepancy } from './render-error';
@@ -42,15 +43,22 @@ export function renderVerify(report: VerifyReport): string {
   if (report.branchConflicts.length > 0) {
     lines.push(`Added out of order with the base revision (${report.branchConflicts.length}):`, ...report.branchConflicts.map((c) => `  ${describeConflict(c)}`), '');
   }
+  if (report.mixed.length > 0) {
+    lines.push(`No-transaction scripts that also hold ordinary DDL (warning, ${report.mixed.length}):`, ...report.mixed.map((m) => `  ${describeMixed(m)}`), '');
+  }
   lines.push(verdict(report));
   return lines.join('\n');
+}
+
+function describeMixed(m: MixedScript): string {
+  return `${m.path}:${m.line}: "${m.statement}" runs outside a transaction too, so a failure part-way leaves a partial state. Move ordinary DDL to its own transactional migration.`;
 }
 
 function verdict(report: VerifyReport): string {
   const scope = report.online ? 'files and database history' : 'files only, no database';
   const n = report.pairs.length;
   if (report.failing === 0) {
-    const warnings = report.discrepancies.length;
+    const warnings = report.discrepancies.length + report.mixed.length;
     return `verify: OK — ${n} migration${n === 1 ? '' : 's'} checked (${scope})${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}.`;
   }
   return `verify: FAILED — ${report.failing} problem${report.failing === 1 ? '' : 's'} in ${n} migrations (${scope}).`;
@@ -74,6 +82,7 @@ export function verifyDocument(report: VerifyReport): Record<string, unknown> {
       ...('ledgerName' in d ? { ledger_name: d.ledgerName } : {}),
       diffs: discrepancyDiffs(d, pairs.get(d.version)).map((x) => ({ path: x.path, first_changed_line: x.firstChangedLine, patch: x.patch })),
     })),
+    warnings: report.mixed.map((m) => ({ kind: 'mixed-no-transaction', path: m.path, line: m.line, message: describeMixed(m) })),
     branch_conflicts: report.branchConflicts.map((c) => ({
       version: c.version.toString(),
       name: c.name,
@@ -108,6 +117,12 @@ export function renderGithub(report: VerifyReport, dir: string): string {
   }
   for (const c of report.branchConflicts) {
     lines.push(`::error file=${escapeProperty(file(c.path))},line=1,title=${escapeProperty('tidemark: migration out of order with the base branch')}::${escapeData(describeConflict(c))}`);
+  }
+  for (const m of report.mixed) {
+    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty('tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
+  }
+  for (const m of report.mixed) {
+    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty('tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
   }
   lines.push(verdict(report));
   return lines.join('\n');

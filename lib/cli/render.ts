@@ -3,6 +3,7 @@
  */
 import type { RunResult, StatusReport } from '../migrator';
 import type { Plan, StatusEntry, Step } from '../types';
+import { splitStatements } from '../sql/lexer';
 import { discrepancyDiffs } from './diff';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -12,7 +13,13 @@ const label = (step: Step) => step.pair.label;
 export function renderPlan(plan: Plan): string {
   const verb = plan.direction === 'up' ? 'apply' : 'roll back';
   if (plan.steps.length === 0) return `Dry run: nothing to ${verb}.`;
-  const lines = plan.steps.map((s) => `  ${label(s)}  ${s.direction === 'up' ? s.pair.up.path : s.pair.down.path}`);
+  const lines = plan.steps.flatMap((s, i) => {
+    const script = s.pair[s.direction];
+    const head = `  ${label(s)}  ${script.path}${script.directives.noTransaction ? '  (no transaction: statement by statement)' : ''}`;
+    if (!script.directives.noTransaction) return [head];
+    const skip = i === 0 ? plan.resumeFrom ?? 0 : 0;
+    return [head, ...splitStatements(script.sql).map((st) => `      ${st.index < skip ? 'done' : `${st.index + 1}.`.padEnd(4)} line ${st.line}: ${st.text.split('\n')[0].slice(0, 100)}`)];
+  });
   return [`Dry run: would ${verb} ${plural(plan.steps.length, 'migration')}, in this order:`, ...lines, 'Nothing was changed.'].join('\n');
 }
 

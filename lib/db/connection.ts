@@ -3,7 +3,10 @@
  * one connection, so no Pool). Connection settings come from the URL, else
  * libpq's PG* variables, as `psql` reads them.
  */
+import { userInfo } from 'node:os';
 import { Client, type ClientConfig } from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
+import { isKeyValueDsn, parseKeyValueDsn } from './dsn';
 import { ConnectionError } from '../errors';
 import type { Logger } from '../log';
 
@@ -18,17 +21,22 @@ const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'
 
 /** user@host:port/database, never with the password. */
 export function describeTarget(client: Client): string {
-  const c = client as unknown as { user?: string; host?: string; port?: number; database?: string };
+  const c = (client as unknown as { connectionParameters: { user?: string; host?: string; port?: number; database?: string } }).connectionParameters;
   const host = c.host?.startsWith('/') ? `socket ${c.host}` : c.host;
   return `${c.user ?? '?'}@${host ?? '?'}:${c.port ?? '?'}/${c.database ?? '?'}`;
 }
 
 function clientConfig(options: ConnectionOptions): ClientConfig {
-  return {
-    ...(options.url === undefined ? {} : { connectionString: options.url }),
-    application_name: 'tidemark',
-    connectionTimeoutMillis: 10_000,
-  };
+  const target = options.url === undefined ? {} : isKeyValueDsn(options.url) ? parseKeyValueDsn(options.url) : parseUrl(options.url);
+  // As psql: without a user anywhere, the operating-system user (pg would use $USER, which may be unset).
+  const user = target.user ?? process.env.PGUSER ?? process.env.USER ?? userInfo().username;
+  return { application_name: 'tidemark', connectionTimeoutMillis: 10_000, ...target, user };
+}
+
+/** A postgres:// URL as explicit settings; parts it leaves out stay unset (PG* variables, then defaults, fill them). */
+function parseUrl(url: string): ClientConfig {
+  const parsed = parseConnectionString(url) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== null && v !== undefined && v !== '')) as ClientConfig;
 }
 
 /** A short, password-free reason for a failed connection attempt. */
@@ -84,5 +92,23 @@ export async function withClient<T>(options: ConnectionOptions, logger: Logger, 
     return await fn(client);
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Cancels the query running on `client`, from a second short-lived
+ * connection (pg_cancel_backend): the server aborts it and the open
+ * transaction rolls back on our side.
+ */
+export async function cancelQuery(options: ConnectionOptions, client: Client): Promise<void> {
+  const pid = (client as unknown as { processID?: number }).processID;
+  if (!pid) return;
+  const canceller = new Client(clientConfig(options));
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } finally {
+    await canceller.end().catch(() => {});
   }
 }

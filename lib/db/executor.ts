@@ -1,14 +1,16 @@
 /**
- * Executor: runs plan steps. Each step is `BEGIN → settings → script →
- * ledger row → COMMIT`, or `ROLLBACK` and a typed error. With
- * `singleTransaction` the whole batch shares one transaction.
+ * Executor: runs plan steps. A transactional step is `BEGIN → settings →
+ * script → ledger row → COMMIT`, or `ROLLBACK` and a typed error; with
+ * `singleTransaction` the whole batch shares one transaction. A script marked
+ * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
-import type { Client, DatabaseError } from 'pg';
-import { ConnectionError, MigrationFailedError, type SqlErrorFields } from '../errors';
+import type { Client } from 'pg';
+import { ConnectionError, InterruptedError, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
 import { recordApplied, recordRolledBack, type LedgerTable } from './ledger';
-import { codeFrame, lineColumnAt } from './sql-position';
+import { runNonTransactional, StatementFailure } from './no-transaction';
+import { isDatabaseError, sqlErrorFields } from './sql-error';
 
 export interface StepSettings {
   /** Recorded in the ledger; readable as current_setting('tidemark.environment'). */
@@ -23,55 +25,141 @@ export interface StepOutcome {
   readonly durationMs: number;
 }
 
+export interface StepEvent {
+  readonly step: Step;
+  /** 0-based position in the plan. */
+  readonly index: number;
+  readonly total: number;
+}
+
 export interface RunOptions {
   readonly ledger: LedgerTable;
   readonly settings: StepSettings;
   readonly singleTransaction: boolean;
   readonly logger: Logger;
+  /** Statements of the first step's script already done (`--resume` of a non-transactional migration). */
+  readonly resumeFrom?: number;
+  /** Retries of a transactional migration that failed on lock_timeout (SQLSTATE 55P03). */
+  readonly retries?: number;
+  /** Base of the jittered exponential backoff between retries, in ms (default 1000). */
+  readonly retryDelayMs?: number;
+  /** Aborting it (reason `SIGINT`/`SIGTERM`) cancels the running query and stops the run. */
+  readonly signal?: AbortSignal;
+  /** Cancels the query running on this client, from another connection. */
+  readonly cancel?: () => Promise<void>;
+  /** Called when a step starts, e.g. to show a live progress line. */
+  readonly onStepStart?: (event: StepEvent) => void;
 }
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 
 /**
  * Runs `steps` in order and returns what completed.
  * @throws MigrationFailedError when a script fails; that step (or, with
  *   singleTransaction, the whole batch) was rolled back.
+ * @throws InterruptedError when `signal` aborts; the running step was cancelled and rolled back.
  * @throws ConnectionError when the connection drops mid-step.
  */
 export async function runSteps(client: Client, steps: readonly Step[], options: RunOptions): Promise<StepOutcome[]> {
   const done: StepOutcome[] = [];
   const batch = options.singleTransaction;
-  if (batch) await begin(client, options.settings);
-  for (const [index, step] of steps.entries()) {
-    const log = options.logger.child({ version: step.pair.version.toString(), name: step.pair.name, direction: step.direction });
-    const label = step.pair.label;
-    log.debug(`${step.direction === 'up' ? 'applying' : 'rolling back'} ${label}`);
-    try {
-      if (!batch) await begin(client, options.settings);
-      const durationMs = await runScript(client, step, options);
-      if (!batch) await client.query('COMMIT');
+  const interrupted = (cancelled: Step | null) =>
+    new InterruptedError(String(options.signal?.reason ?? 'SIGTERM'), batch ? [] : done.map((o) => o.step.pair.label), cancelled?.pair.label ?? null, steps.length - (batch ? 0 : done.length));
+  const onAbort = () => void options.cancel?.().catch(() => {});
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (batch) await begin(client, options.settings);
+    for (const [index, step] of steps.entries()) {
+      if (options.signal?.aborted) throw interrupted(null);
+      options.onStepStart?.({ step, index, total: steps.length });
+      const durationMs = await runWithRetries(client, step, index, options, () => interrupted(step), batch ? 0 : index, steps.length);
       done.push({ step, durationMs });
-      log.info({ duration_ms: durationMs, outcome: 'ok' }, `${step.direction === 'up' ? 'applied' : 'rolled back'} ${label} (${durationMs} ms)`);
+    }
+    if (batch) await client.query('COMMIT');
+    return done;
+  } catch (err) {
+    if (batch) await client.query('ROLLBACK').catch(() => {});
+    if (options.signal?.aborted && !(err instanceof InterruptedError)) throw interrupted(null);
+    throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function runWithRetries(client: Client, step: Step, index: number, options: RunOptions, interrupted: () => Error, completed: number, total: number): Promise<number> {
+  const log = options.logger.child({ version: step.pair.version.toString(), name: step.pair.name, direction: step.direction });
+  const script = step.pair[step.direction];
+  const verb = step.direction === 'up' ? 'applied' : 'rolled back';
+  const retryable = !options.singleTransaction && !script.directives.noTransaction;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const durationMs = script.directives.noTransaction
+        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log)
+        : await runTransactional(client, step, options);
+      log.info({ duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms)`);
+      return durationMs;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      const completed = batch ? 0 : index;
-      throw toFailure(err, step, completed, steps.length - completed, batch);
+      if (options.signal?.aborted) throw interrupted();
+      const code = (err as { code?: string }).code;
+      if (retryable && code === LOCK_NOT_AVAILABLE && attempt <= (options.retries ?? 0)) {
+        const base = (options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
+        const delay = Math.round(Math.min(base, 60_000) * (0.5 + Math.random()));
+        log.warn({ outcome: 'retry', attempt, sqlstate: code, delay_ms: delay }, `${step.pair.label}: ${(err as Error).message}; retry ${attempt} of ${options.retries} in ${delay} ms`);
+        await sleep(delay, options.signal);
+        if (options.signal?.aborted) throw interrupted();
+        continue;
+      }
+      throw toFailure(err, step, completed, total - completed, options.singleTransaction); // reported once, by the caller
     }
   }
-  if (batch) await client.query('COMMIT');
-  return done;
+}
+
+/** The run's settings, with the script's own `-- tidemark:lock-timeout` / `statement-timeout` on top. */
+function settingsFor(step: Step, settings: StepSettings): StepSettings {
+  const d = step.pair[step.direction].directives;
+  return { ...settings, lockTimeout: d.lockTimeout ?? settings.lockTimeout, statementTimeout: d.statementTimeout ?? settings.statementTimeout };
+}
+
+async function runTransactional(client: Client, step: Step, options: RunOptions): Promise<number> {
+  const batch = options.singleTransaction;
+  try {
+    if (!batch) await begin(client, settingsFor(step, options.settings));
+    else await applySettings(client, settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
+    const durationMs = await runScript(client, step, options);
+    if (!batch) await client.query('COMMIT');
+    return durationMs;
+  } catch (err) {
+    if (!batch) await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
 }
 
 async function begin(client: Client, settings: StepSettings): Promise<void> {
   await client.query('BEGIN');
-  const names = ['tidemark.environment'];
-  const values = [settings.environment];
-  if (settings.lockTimeout !== undefined) names.push('lock_timeout'), values.push(settings.lockTimeout);
-  if (settings.statementTimeout !== undefined) names.push('statement_timeout'), values.push(settings.statementTimeout);
-  const calls = names.map((n, i) => `set_config('${n}', $${i + 1}, true)`).join(', ');
-  await client.query(`SELECT ${calls}`, values);
+  await applySettings(client, settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+}
+
+/** SET LOCAL, as set_config(…, true) so values are parameters, never pasted into SQL. */
+async function applySettings(client: Client, settings: StepSettings, names: readonly string[]): Promise<void> {
+  const all: Record<string, string | undefined> = {
+    'tidemark.environment': settings.environment,
+    lock_timeout: settings.lockTimeout,
+    statement_timeout: settings.statementTimeout,
+  };
+  const given = names.filter((n) => all[n] !== undefined);
+  if (given.length === 0) return;
+  const calls = given.map((n, i) => `set_config('${n}', $${i + 1}, true)`).join(', ');
+  await client.query(`SELECT ${calls}`, given.map((n) => all[n]));
 }
 
 async function runScript(client: Client, step: Step, options: RunOptions): Promise<number> {
-  const script = step.direction === 'up' ? step.pair.up : step.pair.down;
+  const script = step.pair[step.direction];
   const started = performance.now();
   await client.query(script.sql); // one simple query: the server parses the whole script
   const durationMs = Math.round(performance.now() - started);
@@ -80,28 +168,19 @@ async function runScript(client: Client, step: Step, options: RunOptions): Promi
   return durationMs;
 }
 
-function isDatabaseError(err: unknown): err is DatabaseError {
-  return typeof err === 'object' && err !== null && 'severity' in err && typeof (err as { code?: unknown }).code === 'string';
-}
-
-function toFailure(err: unknown, step: Step, completed: number, notApplied: number, batch: boolean): Error {
-  const script = step.direction === 'up' ? step.pair.up : step.pair.down;
+function toFailure(caught: unknown, step: Step, completed: number, notApplied: number, batch: boolean): Error {
+  const script = step.pair[step.direction];
+  const partial = caught instanceof StatementFailure ? caught : null;
+  const err = partial ? partial.error : caught;
   if (!isDatabaseError(err)) {
     return new ConnectionError(
       `Connection lost while running ${script.path} (${(err as Error).message}). PostgreSQL rolls back the open transaction, so neither its changes nor a ledger row remain; the next run starts it again.`,
     );
   }
-  const at = err.position ? lineColumnAt(script.sql, Number(err.position)) : null;
-  const fields: SqlErrorFields = {
-    sqlstate: err.code ?? null,
-    message: err.message,
-    detail: err.detail ?? null,
-    hint: err.hint ?? null,
-    where: err.where ?? null,
-    line: at?.line ?? null,
-    column: at?.column ?? null,
-  };
-  const frame = at ? codeFrame(script.sql, at) : null;
+  const { fields, frame } = sqlErrorFields(err, script.sql, partial?.statement.start);
   const { version, name, label } = step.pair;
-  return new MigrationFailedError({ version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch });
+  return new MigrationFailedError({
+    version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch,
+    partial: partial && { statement: partial.statement.index + 1, total: partial.total, invalidIndexes: partial.invalidIndexes },
+  });
 }

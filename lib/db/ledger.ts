@@ -3,7 +3,7 @@
  * value is a query parameter.
  */
 import { escapeIdentifier, type Client } from 'pg';
-import type { LedgerRow, LedgerState, Pair } from '../types';
+import type { LedgerRow, LedgerState, Pair, Progress } from '../types';
 import { TOOL_VERSION } from '../version';
 
 export interface LedgerTable {
@@ -54,6 +54,9 @@ interface RawRow {
   environment: string;
   tool_version: string;
   state: LedgerState;
+  statements_done: number | null;
+  statements_total: number | null;
+  failure: { direction?: Progress['direction']; error?: Progress['error'] } | null;
 }
 
 /**
@@ -63,7 +66,8 @@ interface RawRow {
 export async function readLedger(client: Client, ledger: LedgerTable): Promise<{ exists: boolean; rows: LedgerRow[] }> {
   try {
     const { rows } = await client.query<RawRow>(
-      `SELECT version, name, up_checksum, down_checksum, applied_at, applied_by, duration_ms, environment, tool_version, state
+      `SELECT version, name, up_checksum, down_checksum, applied_at, applied_by, duration_ms, environment, tool_version, state,
+              statements_done, statements_total, failure
          FROM ${qualifiedName(ledger)} ORDER BY version`,
     );
     return { exists: true, rows: rows.map(toLedgerRow) };
@@ -85,6 +89,15 @@ function toLedgerRow(raw: RawRow): LedgerRow {
     environment: raw.environment,
     toolVersion: raw.tool_version,
     state: raw.state,
+    progress:
+      raw.state === 'applied'
+        ? null
+        : {
+            direction: raw.failure?.direction ?? 'up',
+            done: raw.statements_done ?? 0,
+            total: raw.statements_total ?? 0,
+            error: raw.failure?.error ?? null,
+          },
   };
 }
 
@@ -116,3 +129,42 @@ export async function readAppliedScripts(client: Client, ledger: LedgerTable, ve
 export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
   await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
 }
+
+/**
+ * Non-transactional migrations keep their progress in the ledger row, each
+ * write committed at once, so a crash or a failure leaves a visible record.
+ */
+export const progress = {
+  /** Marks the start: a new `running` row (up), or the applied row turned `running` (down, or a resume). */
+  async start(client: Client, ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): Promise<void> {
+    const failure = JSON.stringify({ direction });
+    const updated = await client.query(
+      `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = $4 WHERE version = $1`,
+      [pair.version.toString(), done, total, failure],
+    );
+    if (updated.rowCount === 0) {
+      await client.query(
+        `INSERT INTO ${qualifiedName(ledger)}
+           (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
+         VALUES ($1, $2, $3, $4, 0, $5, $6, 'running', $7, $8, $9, $10, $11)`,
+        [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, done, total, failure, storedText(pair.up.sql), storedText(pair.down.sql)],
+      );
+    }
+  },
+  async advance(client: Client, ledger: LedgerTable, version: bigint, done: number): Promise<void> {
+    await client.query(`UPDATE ${qualifiedName(ledger)} SET statements_done = $2 WHERE version = $1`, [version.toString(), done]);
+  },
+  async fail(client: Client, ledger: LedgerTable, version: bigint, direction: Progress['direction'], error: NonNullable<Progress['error']>): Promise<void> {
+    await client.query(`UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2 WHERE version = $1`, [
+      version.toString(),
+      JSON.stringify({ direction, error }),
+    ]);
+  },
+  /** The up finished: the row becomes an ordinary applied row. */
+  async finishUp(client: Client, ledger: LedgerTable, version: bigint, durationMs: number): Promise<void> {
+    await client.query(
+      `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = now(), applied_by = current_user WHERE version = $1`,
+      [version.toString(), Math.round(durationMs)],
+    );
+  },
+};

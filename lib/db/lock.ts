@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
-import { LockTimeoutError } from '../errors';
+import { InterruptedError, LockTimeoutError } from '../errors';
 import type { Logger } from '../log';
 import type { LedgerTable } from './ledger';
 
@@ -41,13 +41,20 @@ async function holderPid(client: Client, key: bigint): Promise<number | null> {
  * Takes the lock, polling until `waitSeconds` have passed.
  * @throws LockTimeoutError when another session keeps it (exit 4).
  */
-export async function acquireLock(client: Client, key: bigint, waitSeconds: number, logger: Logger): Promise<void> {
+export interface LockWait {
+  readonly waitSeconds: number;
+  /** Stops the wait (SIGINT/SIGTERM): throws InterruptedError. */
+  readonly signal?: AbortSignal;
+}
+
+export async function acquireLock(client: Client, key: bigint, { waitSeconds, signal }: LockWait, logger: Logger): Promise<void> {
   if (await tryLock(client, key)) return;
   const holder = await holderPid(client, key);
   logger.info({ holder_pid: holder, lock_wait_s: waitSeconds }, `waiting up to ${waitSeconds}s for the migration lock held by another run${holder === null ? '' : ` (server process ${holder})`}`);
   const deadline = Date.now() + waitSeconds * 1000;
   for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    if (signal?.aborted) throw new InterruptedError(String(signal.reason), [], null, 0);
     if (await tryLock(client, key)) return;
   }
   throw new LockTimeoutError(waitSeconds, await holderPid(client, key));
@@ -58,9 +65,9 @@ export async function releaseLock(client: Client, key: bigint): Promise<void> {
 }
 
 /** Runs `fn` while holding the lock; releases it afterwards (the session ending releases it too). */
-export async function withAdvisoryLock<T>(client: Client, ledger: LedgerTable, waitSeconds: number, logger: Logger, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(client: Client, ledger: LedgerTable, wait: LockWait, logger: Logger, fn: () => Promise<T>): Promise<T> {
   const key = lockKey(ledger);
-  await acquireLock(client, key, waitSeconds, logger);
+  await acquireLock(client, key, wait, logger);
   try {
     return await fn();
   } finally {

@@ -4,6 +4,7 @@
  */
 import type { Client } from 'pg';
 import type { Config } from '../config';
+import type { StepEvent } from '../db/executor';
 import { readAppliedScripts, readLedger, type LedgerTable } from '../db/ledger';
 import { DriftError } from '../errors';
 import type { Logger } from '../log';
@@ -13,6 +14,10 @@ import type { Discrepancy, LedgerRow, Pair } from '../types';
 export interface RunContext {
   readonly config: Config;
   readonly logger: Logger;
+  /** Aborting it (reason `SIGINT`/`SIGTERM`) cancels the running query, rolls it back and stops the run. */
+  readonly signal?: AbortSignal;
+  /** Called as each step starts (the CLI's live progress line). */
+  readonly onStepStart?: (event: StepEvent) => void;
 }
 
 export const ledgerOf = (config: Config): LedgerTable => ({ schema: config.schema, table: config.table });

@@ -5,7 +5,8 @@ import { acceptFiles, clearFailed, ensureAudit, readAudit, recordBaseline, type 
 import { withClient } from '../db/connection';
 import { ensureLedger, readLedger } from '../db/ledger';
 import { withAdvisoryLock } from '../db/lock';
-import { ConfigError } from '../errors';
+import { ConfigError, TransactionSafetyError } from '../errors';
+import { mixedScripts, nonTransactionalStatements, type MixedScript } from '../plan/transactions';
 import { findBranchConflicts, type BranchConflict } from '../plan/branches';
 import { blockingDiscrepancies } from '../plan/validator';
 import { migrationsAtRef } from '../source/git';
@@ -28,6 +29,8 @@ export interface VerifyReport {
   readonly pairs: readonly Pair[];
   readonly discrepancies: readonly Discrepancy[];
   readonly branchConflicts: readonly BranchConflict[];
+  /** Warnings: no-transaction scripts that also hold ordinary DDL. */
+  readonly mixed: readonly MixedScript[];
   /** Discrepancies and conflicts that fail the check (the rest are warnings). */
   readonly failing: number;
 }
@@ -38,12 +41,15 @@ export interface VerifyReport {
  */
 export async function verify(ctx: RunContext, options: VerifyOptions): Promise<VerifyReport> {
   const pairs = scan(ctx.config.dir);
+  const scripts = pairs.flatMap((p) => [p.up, p.down]);
+  const unsafe = scripts.flatMap(nonTransactionalStatements);
+  if (unsafe.length > 0) throw new TransactionSafetyError(unsafe);
   const branchConflicts = options.since === undefined ? [] : findBranchConflicts(pairs, migrationsAtRef(ctx.config.dir, options.since), options.since);
   const discrepancies = options.online
     ? await withClient(connectionOf(ctx.config), ctx.logger, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)
     : [];
   const blocking = blockingDiscrepancies(discrepancies, { allowOutOfOrder: false, strict: options.strict === true });
-  return { online: options.online, pairs, discrepancies, branchConflicts, failing: blocking.length + branchConflicts.length };
+  return { online: options.online, pairs, discrepancies, branchConflicts, mixed: mixedScripts(scripts), failing: blocking.length + branchConflicts.length };
 }
 
 export interface RepairCandidate {
@@ -97,7 +103,7 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
   const pairs = scan(ctx.config.dir);
   const ledger = ledgerOf(ctx.config);
   return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
-    withAdvisoryLock(client, ledger, ctx.config.lockWait, ctx.logger, async () => {
+    withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
       const history = await readHistory(client, ledger, pairs);
       const candidates = history.discrepancies.map(candidateFor);
       const chosen = chooseRepairs(candidates, options);
@@ -140,7 +146,7 @@ export async function baseline(ctx: RunContext, options: { version: bigint; reas
   const ledger = ledgerOf(ctx.config);
   const chosen = pairs.filter((p) => p.version <= options.version);
   return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
-    withAdvisoryLock(client, ledger, ctx.config.lockWait, ctx.logger, async () => {
+    withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
       const { rows } = await readLedger(client, ledger);
       if (rows.length > 0) {
         throw new ConfigError(`baseline refused: the ledger ${ledger.schema}.${ledger.table} already has ${rows.length} row(s); baseline is only for a database tidemark has never migrated. Use apply, or repair.`);

@@ -10,7 +10,7 @@
 import type { Client } from 'pg';
 import type { Config } from '../config';
 import { readAudit, type AuditEntry } from '../db/audit';
-import { withClient } from '../db/connection';
+import { cancelQuery, withClient } from '../db/connection';
 import { runSteps, type StepOutcome } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
 import { withAdvisoryLock } from '../db/lock';
@@ -18,12 +18,19 @@ import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOption
 import { countStates, statusEntries } from '../plan/status';
 import { createPair, type CreatedPair } from '../source/create';
 import { inspect, scan } from '../source/scanner';
+import { findInvalidIndexes } from '../db/no-transaction';
+import { ConfigError } from '../errors';
+import { planResume, stuckRow } from '../plan/resume';
+import { checkTransactions } from '../plan/transactions';
+import { splitStatements } from '../sql/lexer';
 import type { Discrepancy, LedgerRow, MigrationState, Pair, Plan, StatusEntry } from '../types';
 import { connectionOf, guardHistory, ledgerOf, readHistory, type RunContext } from './context';
 
 export interface RunFlags {
   /** Print the plan, change nothing (no lock, no ledger table). */
   readonly dryRun?: boolean;
+  /** First finish the non-transactional migration that failed, from its failed statement. */
+  readonly resume?: boolean;
   /** Let pending migrations below the highest applied one through. */
   readonly outOfOrder?: boolean;
 }
@@ -66,7 +73,28 @@ function pendingCount(pairs: readonly Pair[], rows: readonly LedgerRow[], comple
 
 type Planner = (pairs: readonly Pair[], rows: readonly LedgerRow[]) => Plan;
 
-async function run(ctx: RunContext, planner: Planner, options: ApplyOptions): Promise<RunResult> {
+/** The plan for this run: the planner's, or with --resume the stuck migration first. */
+function planFor(pairs: readonly Pair[], rows: readonly LedgerRow[], planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Plan {
+  const plan = options.resume ? planResume(pairs, rows, direction, planner(pairs, rows)) : planner(pairs, rows);
+  checkTransactions(plan, options.singleTransaction === true);
+  return plan;
+}
+
+/** Before resuming: a failed concurrent build's INVALID index must be gone, or the rerun fails or keeps it. */
+async function assertNoInvalidIndex(client: Client, plan: Plan): Promise<void> {
+  const first = plan.steps[0];
+  if (plan.resumeFrom === undefined || !first) return;
+  const statement = splitStatements(first.pair[first.direction].sql)[plan.resumeFrom];
+  const invalid = statement ? await findInvalidIndexes(client, statement) : [];
+  if (invalid.length > 0) {
+    throw new ConfigError(
+      `--resume: the failed statement left the INVALID index ${invalid.join(', ')}. Remove it first, then resume:\n` +
+        invalid.map((name) => `  DROP INDEX CONCURRENTLY IF EXISTS ${name};`).join('\n'),
+    );
+  }
+}
+
+async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Promise<RunResult> {
   const { config, logger } = ctx;
   const started = performance.now();
   const pairs = scan(config.dir);
@@ -80,26 +108,33 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions): Pr
     durationMs: Math.round(performance.now() - started),
   });
   return withClient(connectionOf(config), logger, async (client: Client) => {
-    const rules = { allowOutOfOrder: options.outOfOrder === true, strict: false };
+    const prepare = async () => {
+      const history = await readHistory(client, ledger, pairs);
+      const resuming = options.resume ? stuckRow(history.rows)?.version : undefined;
+      guardHistory(history, { allowOutOfOrder: options.outOfOrder === true, strict: false, resuming }, logger);
+      return { history, plan: planFor(pairs, history.rows, planner, options, direction) };
+    };
     if (options.dryRun) {
-      const history = await readHistory(client, ledger, pairs);
-      guardHistory(history, rules, logger);
-      return finish(planner(pairs, history.rows), history.rows, []);
+      const { history, plan } = await prepare();
+      return finish(plan, history.rows, []);
     }
-    return withAdvisoryLock(client, ledger, config.lockWait, logger, async () => {
-      const history = await readHistory(client, ledger, pairs);
-      guardHistory(history, rules, logger);
-      const { exists, rows } = history;
-      const plan = planner(pairs, rows);
-      if (plan.steps.length === 0) return finish(plan, rows, []);
-      if (!exists) await ensureLedger(client, ledger);
+    return withAdvisoryLock(client, ledger, { waitSeconds: config.lockWait, signal: ctx.signal }, logger, async () => {
+      const { history, plan } = await prepare();
+      if (plan.steps.length === 0) return finish(plan, history.rows, []);
+      await assertNoInvalidIndex(client, plan);
+      if (!history.exists) await ensureLedger(client, ledger);
       const completed = await runSteps(client, plan.steps, {
         ledger,
         settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
         singleTransaction: options.singleTransaction === true,
         logger,
+        resumeFrom: plan.resumeFrom,
+        retries: config.retries,
+        signal: ctx.signal,
+        cancel: () => cancelQuery(connectionOf(config), client),
+        onStepStart: ctx.onStepStart,
       });
-      return finish(plan, rows, completed);
+      return finish(plan, history.rows, completed);
     });
   });
 }
@@ -111,7 +146,7 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions): Pr
  *   LockTimeoutError (4), ConnectionError (5).
  */
 export function apply(ctx: RunContext, options: ApplyOptions = {}): Promise<RunResult> {
-  return run(ctx, (pairs, rows) => planApply(pairs, rows, options), options);
+  return run(ctx, (pairs, rows) => planApply(pairs, rows, options), options, 'up');
 }
 
 /**
@@ -120,7 +155,7 @@ export function apply(ctx: RunContext, options: ApplyOptions = {}): Promise<RunR
  * @throws as `apply`, and IrreversibleError (exit 2) before anything runs.
  */
 export function rollback(ctx: RunContext, options: RollbackOptions = {}): Promise<RunResult> {
-  return run(ctx, (pairs, rows) => planRollback(pairs, rows, options), options);
+  return run(ctx, (pairs, rows) => planRollback(pairs, rows, options), options, 'down');
 }
 
 /** Every migration on disk or in the ledger with its state. Never writes, never locks. */

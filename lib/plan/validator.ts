@@ -68,11 +68,18 @@ export interface BlockingRules {
   readonly allowOutOfOrder: boolean;
   /** `--strict`: cosmetic edits block too. */
   readonly strict: boolean;
+  /** `--resume`: the failed migration of this version is being finished, not a blocker. */
+  readonly resuming?: bigint;
 }
 
 /** Discrepancies that stop a run (and fail `verify`); the rest are warnings. */
 export function blockingDiscrepancies(all: readonly Discrepancy[], rules: BlockingRules): Discrepancy[] {
-  return all.filter((d) => !(rules.allowOutOfOrder && d.kind === 'out-of-order') && !(!rules.strict && d.kind === 'cosmetic'));
+  return all.filter(
+    (d) =>
+      !(rules.allowOutOfOrder && d.kind === 'out-of-order') &&
+      !(!rules.strict && d.kind === 'cosmetic') &&
+      !(d.kind === 'failed' && d.version === rules.resuming),
+  );
 }
 
 /** Versions whose stored checksums differ from the files: the ones whose applied text is worth reading. */

@@ -4,18 +4,40 @@
  */
 import type { Directives } from '../types';
 
-const DIRECTIVE = /^--\s*tidemark:([a-z-]+)\b/;
+const DIRECTIVE = /^--\s*tidemark:(\S*)\s*(.*)$/;
+const DURATION = /^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/;
+const FLAGS = ['no-transaction', 'irreversible'];
+const VALUED = ['lock-timeout', 'statement-timeout'];
 
-/** Reads the `-- tidemark:*` directives from the leading comment lines. */
-export function readDirectives(sql: string): Directives {
-  let noTransaction = false;
-  let irreversible = false;
+/**
+ * Reads the `-- tidemark:*` directives from the leading comment lines.
+ * Returns the reason instead when a directive is unknown or its value is
+ * bad: a typo must not silently turn a directive off.
+ */
+export function readDirectives(sql: string): Directives | { readonly problem: string } {
+  const found: { noTransaction: boolean; irreversible: boolean; lockTimeout?: string; statementTimeout?: string } = { noTransaction: false, irreversible: false };
   for (const line of leadingCommentLines(sql)) {
     const match = DIRECTIVE.exec(line);
-    if (match?.[1] === 'no-transaction') noTransaction = true;
-    if (match?.[1] === 'irreversible') irreversible = true;
+    if (!match) continue;
+    const [, name, rawValue] = match;
+    const value = rawValue.trim();
+    if (FLAGS.includes(name) && value === '') {
+      if (name === 'no-transaction') found.noTransaction = true;
+      else found.irreversible = true;
+    } else if (VALUED.includes(name) && DURATION.test(value)) {
+      if (name === 'lock-timeout') found.lockTimeout = value;
+      else found.statementTimeout = value;
+    } else {
+      return { problem: directiveProblem(name, value) };
+    }
   }
-  return { noTransaction, irreversible };
+  return found;
+}
+
+function directiveProblem(name: string, value: string): string {
+  if (VALUED.includes(name)) return `"-- tidemark:${name}" needs a PostgreSQL duration such as 30s or 2min (got "${value}")`;
+  if (FLAGS.includes(name)) return `"-- tidemark:${name}" takes no value (got "${value}")`;
+  return `unknown directive "-- tidemark:${name}"; known: ${[...FLAGS, ...VALUED.map((v) => `${v} <duration>`)].join(', ')}`;
 }
 
 function* leadingCommentLines(sql: string): Generator<string> {

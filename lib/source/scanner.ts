@@ -99,12 +99,14 @@ function readScript(dir: string, file: string): Found | ScanProblem {
   if (isEmpty && parsed.direction === 'up') {
     return { path: file, reason: 'the up script is empty (only whitespace or comments); write the migration, or delete the pair' };
   }
+  const directives = readDirectives(sql);
+  if ('problem' in directives) return { path: file, reason: directives.problem };
   const script: Script = {
     path: file,
     absolutePath,
     sql,
     checksum: checksum(bytes),
-    directives: readDirectives(sql),
+    directives,
     isEmpty,
   };
   return { ...parsed, script };

@@ -21,6 +21,7 @@ export const applyCommand: Command = {
         dryRun: args['dry-run'] === true,
         singleTransaction: args['single-transaction'] === true,
         outOfOrder: args['out-of-order'] === true,
+        resume: args.resume === true,
       },
     );
     out.result(renderSummary(result), summaryData(result));

@@ -21,6 +21,7 @@ export const rollbackCommand: Command = {
         steps: parseCountFlag('--steps', args.steps),
         dryRun: args['dry-run'] === true,
         outOfOrder: args['out-of-order'] === true,
+        resume: args.resume === true,
       },
     );
     out.result(renderSummary(result), summaryData(result));

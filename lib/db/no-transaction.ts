@@ -1,0 +1,103 @@
+/**
+ * Scripts marked `-- tidemark:no-transaction`: no transaction is open, the
+ * statements (split by the SQL lexer) run one by one, and the ledger row
+ * records progress after each, so a failure or a crash part-way leaves a
+ * `failed` / `running` row saying which statements took effect.
+ *
+ * The advisory lock is the session lock; nothing holds a transaction open,
+ * so `CREATE INDEX CONCURRENTLY` does not wait on us.
+ */
+import { escapeIdentifier, type Client } from 'pg';
+import type { Logger } from '../log';
+import { significantTokens, splitStatements, type Statement } from '../sql/lexer';
+import type { Step } from '../types';
+import { progress, recordRolledBack, type LedgerTable } from './ledger';
+import type { StepSettings } from './executor';
+
+/** A statement of a non-transactional script failed; earlier ones took effect. */
+export class StatementFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly statement: Statement,
+    readonly total: number,
+    /** Indexes left INVALID by a failed concurrent build, schema-qualified. */
+    readonly invalidIndexes: readonly string[],
+  ) {
+    super((error as Error).message);
+  }
+}
+
+async function setSession(client: Client, settings: StepSettings): Promise<void> {
+  const pairs: [string, string | undefined][] = [
+    ['tidemark.environment', settings.environment],
+    ['lock_timeout', settings.lockTimeout],
+    ['statement_timeout', settings.statementTimeout],
+  ];
+  const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
+  await client.query(`SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]));
+}
+
+async function resetSession(client: Client): Promise<void> {
+  await client.query(`SELECT set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`);
+}
+
+/** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` or `REINDEX … CONCURRENTLY name` statement names. */
+function indexNameOf(statement: Statement): string | null {
+  const words = significantTokens(statement.text, 12);
+  const lower = words.map((t) => t.text.toLowerCase());
+  if (!lower.includes('concurrently') || !lower.includes('index')) return null;
+  let i = lower.indexOf('concurrently') + 1;
+  if (lower[i] === 'if') i += 3;
+  const token = words[i];
+  if (!token || lower[i] === 'on') return null;
+  return token.kind === 'quoted-identifier' ? token.text.slice(1, -1).replace(/""/g, '"') : token.text.toLowerCase();
+}
+
+/** INVALID indexes the failed statement may have left: by name if it has one, else every invalid index. */
+export async function findInvalidIndexes(client: Client, statement: Statement): Promise<string[]> {
+  const name = indexNameOf(statement);
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT i.indisvalid AND ($1::text IS NULL OR c.relname = $1) ORDER BY 1, 2`,
+    [name],
+  );
+  return rows.map((r) => `${escapeIdentifier(r.schema)}.${escapeIdentifier(r.name)}`);
+}
+
+/**
+ * Runs the step's script statement by statement, from statement `startAt`
+ * (0-based; > 0 when resuming), and records progress in the ledger.
+ * @returns the duration in ms.
+ * @throws StatementFailure with the failing statement; the row is left `failed`.
+ */
+export async function runNonTransactional(client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger): Promise<number> {
+  const { pair, direction } = step;
+  const statements = splitStatements(pair[direction].sql);
+  await setSession(client, settings);
+  await progress.start(client, ledger, pair, direction, startAt, statements.length, settings.environment);
+  const started = performance.now();
+  for (const statement of statements.slice(startAt)) {
+    log.debug({ statement: statement.index + 1, total: statements.length, line: statement.line }, `statement ${statement.index + 1}/${statements.length} (line ${statement.line})`);
+    try {
+      await client.query(statement.text);
+    } catch (err) {
+      const invalid = await findInvalidIndexes(client, statement).catch(() => []);
+      await progress.fail(client, ledger, pair.version, direction, {
+        statement: statement.index + 1,
+        line: statement.line,
+        column: statement.column,
+        sqlstate: (err as { code?: string }).code ?? null,
+        message: (err as Error).message,
+      }).catch(() => {});
+      await resetSession(client).catch(() => {});
+      throw new StatementFailure(err, statement, statements.length, invalid);
+    }
+    await progress.advance(client, ledger, pair.version, statement.index + 1);
+  }
+  const durationMs = Math.round(performance.now() - started);
+  if (direction === 'up') await progress.finishUp(client, ledger, pair.version, durationMs);
+  else await recordRolledBack(client, ledger, pair.version);
+  await resetSession(client);
+  return durationMs;
+}

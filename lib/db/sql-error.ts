@@ -1,0 +1,43 @@
+/**
+ * PostgreSQL errors → the fields tidemark reports, with the position mapped
+ * to a line and column of the script file.
+ */
+import type { DatabaseError } from 'pg';
+import type { SqlErrorFields } from '../errors';
+import { codeFrame, lineColumnAt } from './sql-position';
+
+export function isDatabaseError(err: unknown): err is DatabaseError {
+  return typeof err === 'object' && err !== null && 'severity' in err && typeof (err as { code?: unknown }).code === 'string';
+}
+
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && (text.charCodeAt(i - 1) & 0xfc00) === 0xd800)) n++;
+  }
+  return n;
+}
+
+/**
+ * The fields and code frame of `err`, raised by `sql` or by the statement
+ * of `sql` starting at UTF-16 offset `statementStart` (its `position` counts
+ * from the statement). Without a position, a statement's own start is used.
+ */
+export function sqlErrorFields(err: DatabaseError, sql: string, statementStart?: number): { fields: SqlErrorFields; frame: string | null } {
+  const offset = statementStart === undefined ? 0 : codePoints(sql.slice(0, statementStart));
+  const position = err.position ? offset + Number(err.position) : statementStart === undefined ? null : offset + 1;
+  const at = position === null ? null : lineColumnAt(sql, position);
+  return {
+    fields: {
+      sqlstate: err.code ?? null,
+      message: err.message,
+      detail: err.detail ?? null,
+      hint: err.hint ?? null,
+      where: err.where ?? null,
+      line: at?.line ?? null,
+      column: at?.column ?? null,
+    },
+    frame: at ? codeFrame(sql, at) : null,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Which scripts may run inside a transaction. Pure; uses the SQL lexer.
+ */
+import { ConfigError, TransactionSafetyError, type TransactionProblem } from '../errors';
+import { isDdl, nonTransactionalReason } from '../sql/classify';
+import { splitStatements } from '../sql/lexer';
+import type { Plan, Script } from '../types';
+
+/** Words without which no statement can need to run outside a transaction; saves lexing big data scripts. */
+const HINT = /concurrently|vacuum|system|database|tablespace|subscription|cluster|discard|prepared|reindex/i;
+
+/** Statements of a transactional script that PostgreSQL refuses inside a transaction block. */
+export function nonTransactionalStatements(script: Script): TransactionProblem[] {
+  if (script.directives.noTransaction || !HINT.test(script.sql)) return [];
+  return splitStatements(script.sql).flatMap((s) => {
+    const reason = nonTransactionalReason(s);
+    return reason === null ? [] : [{ path: script.path, line: s.line, column: s.column, reason }];
+  });
+}
+
+/**
+ * Checks a plan before anything runs.
+ * @throws TransactionSafetyError (exit 2) when a transactional script holds a
+ *   statement that cannot run in a transaction.
+ * @throws ConfigError when `singleTransaction` and the plan holds a no-transaction script.
+ */
+export function checkTransactions(plan: Plan, singleTransaction: boolean): void {
+  const scripts = plan.steps.map((s) => s.pair[s.direction]);
+  if (singleTransaction) {
+    const marked = scripts.filter((s) => s.directives.noTransaction).map((s) => s.path);
+    if (marked.length > 0) {
+      throw new ConfigError(
+        `--single-transaction cannot include ${marked.join(', ')}: marked -- tidemark:no-transaction, it must run outside a transaction. ` +
+          'Apply the migrations before it with --single-transaction --target, then the rest without it.',
+      );
+    }
+  }
+  const problems = scripts.flatMap(nonTransactionalStatements);
+  if (problems.length > 0) throw new TransactionSafetyError(problems);
+}
+
+/** A no-transaction script that also holds ordinary DDL: where partial states come from. */
+export interface MixedScript {
+  readonly path: string;
+  readonly line: number;
+  readonly statement: string;
+}
+
+/** The first ordinary DDL statement of each no-transaction script, for verify's warning. */
+export function mixedScripts(scripts: readonly Script[]): MixedScript[] {
+  return scripts.flatMap((script) => {
+    if (!script.directives.noTransaction) return [];
+    const ddl = splitStatements(script.sql).find((s) => isDdl(s));
+    return ddl ? [{ path: script.path, line: ddl.line, statement: ddl.text.split('\n')[0].slice(0, 80) }] : [];
+  });
+}
