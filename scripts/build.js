@@ -4,6 +4,7 @@
 // run loads one module instead of a few hundred.
 'use strict';
 const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 
@@ -12,15 +13,36 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
   stdio: 'inherit',
 });
 
-require('esbuild').buildSync({
-  absWorkingDir: root,
-  entryPoints: ['lib/cli/main.ts'],
-  outfile: 'dist/tidemark.js',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  external: ['pg-native'],
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
+// pg asks "are we in a Cloudflare Worker?" when it is loaded, by constructing
+// a `Response`; on Node 20 that first touch of the global loads undici, Node's
+// whole fetch implementation (~15 ms of every run). The bundle is for Node
+// only, so the probe answers false without looking.
+const pgNodeOnly = {
+  name: 'pg-node-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const probe = 'function isCloudflareRuntime() {';
+      if (!source.includes(probe)) return { contents: source, loader: 'js', warnings: [{ text: 'pg-node-only: probe not found; pg will load undici at start-up' }] };
+      return { contents: source.replace(probe, `${probe}\n  return false;`), loader: 'js' };
+    });
+  },
+};
+
+require('esbuild')
+  .build({
+    absWorkingDir: root,
+    entryPoints: ['lib/cli/main.ts'],
+    outfile: 'dist/tidemark.js',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['pg-native'],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    plugins: [pgNodeOnly],
+  })
+  .catch(() => {
+    process.exitCode = 1;
+  });
