@@ -3,7 +3,7 @@
  * by default; `json` writes pino's JSON lines unchanged. Every string that
  * leaves the process goes through `redactSecrets` first.
  */
-import pino from 'pino';
+import type pino from 'pino';
 
 export type Logger = pino.Logger;
 export type LogFormat = 'human' | 'json';
@@ -42,8 +42,12 @@ function humanStream(out: { write(chunk: string): unknown }) {
   };
 }
 
+/** pino, loaded on first use: `--help`, `--version` and usage errors never log. */
+const loadPino = () => (require('pino') as typeof import('pino')).pino;
+
 /** Creates the run's logger. */
 export function createLogger(options: LoggerOptions): Logger {
+  const pino = loadPino();
   const out = options.stream ?? process.stderr;
   const sanitising = {
     write(line: string) {
@@ -64,5 +68,5 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** A logger that writes nothing: the library default. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return loadPino()({ level: 'silent' });
 }

@@ -1,7 +1,5 @@
 import { ExitCode } from '../../errors';
-import { apply } from '../../migrator';
 import { parseVersionFlag, WRITE_OPTIONS } from '../options';
-import { renderSummary, summaryData } from '../render';
 import type { Command } from './types';
 
 export const applyCommand: Command = {
@@ -14,6 +12,7 @@ export const applyCommand: Command = {
       'single-transaction': { type: 'boolean', describe: 'Apply the whole batch in one transaction: all or nothing' },
     }),
   async run(args, { config, logger, out }) {
+    const [{ apply }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
     const result = await apply(
       { config, logger },
       {

@@ -1,5 +1,4 @@
 import { ConfigError, ExitCode } from '../../errors';
-import { baseline } from '../../migrator';
 import { parseVersionFlag } from '../options';
 import type { Command } from './types';
 
@@ -13,6 +12,7 @@ export const baselineCommand: Command = {
       'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
     }),
   async run(args, { config, logger, out }) {
+    const { baseline } = await import('../../migrator');
     const version = parseVersionFlag('--version', args.version);
     if (version === undefined) throw new ConfigError('baseline needs --version V.');
     const recorded = await baseline({ config, logger }, { version, reason: args.reason as string | undefined });

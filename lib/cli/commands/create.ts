@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { ExitCode } from '../../errors';
-import { create } from '../../migrator';
 import type { Command } from './types';
 
 export const createCommand: Command = {
@@ -8,6 +7,7 @@ export const createCommand: Command = {
   describe: 'Write the next pair of scripts, <version>_<name>.up.sql and .down.sql',
   builder: (y) => y.positional('name', { type: 'string', describe: 'Letters, digits, _ and -', demandOption: true }),
   async run(args, { config, out }) {
+    const { create } = await import('../../migrator');
     const created = create(config, String(args.name));
     const up = path.relative(process.cwd(), created.upPath) || created.upPath;
     const down = path.relative(process.cwd(), created.downPath) || created.downPath;

@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors';
-import { repair, type RepairCandidate } from '../../migrator';
+import type { RepairCandidate } from '../../migrator';
 import { parseVersionFlag } from '../options';
 import { describeDiscrepancy } from '../render-error';
 import type { Command } from './types';
@@ -26,6 +26,7 @@ export const repairCommand: Command = {
       'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
     }),
   async run(args, { config, logger, out }) {
+    const { repair } = await import('../../migrator');
     const version = parseVersionFlag('--version', args.version);
     const report = await repair({ config, logger }, { version, all: args.all === true, reason: args.reason as string | undefined });
     const data = { candidates: report.candidates.map((c) => ({ version: c.version.toString(), name: c.name, action: c.action, kind: c.discrepancy.kind })), repaired: report.repaired.map((c) => c.version.toString()) };

@@ -1,7 +1,5 @@
 import { ExitCode } from '../../errors';
-import { rollback } from '../../migrator';
 import { parseCountFlag, parseVersionFlag, WRITE_OPTIONS } from '../options';
-import { renderSummary, summaryData } from '../render';
 import type { Command } from './types';
 
 export const rollbackCommand: Command = {
@@ -14,6 +12,7 @@ export const rollbackCommand: Command = {
       steps: { type: 'string', describe: 'Roll back this many migrations, most recent first' },
     }),
   async run(args, { config, logger, out }) {
+    const [{ rollback }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
     const result = await rollback(
       { config, logger },
       {

@@ -1,6 +1,4 @@
 import { ExitCode } from '../../errors';
-import { status } from '../../migrator';
-import { renderStatus, renderStatusDiffs, statusDocument, statusSummary } from '../render';
 import type { Command } from './types';
 
 export const statusCommand: Command = {
@@ -12,6 +10,7 @@ export const statusCommand: Command = {
       diff: { type: 'boolean', describe: 'Also show a unified diff of each edited migration: as applied vs on disk' },
     }),
   async run(args, { config, logger, out, format }) {
+    const [{ status }, { renderStatus, renderStatusDiffs, statusDocument, statusSummary }] = await Promise.all([import('../../migrator'), import('../render')]);
     const report = await status({ config, logger });
     if (args.json) out.document(format === 'json' ? { level: 30, msg: statusSummary(report), ...statusDocument(report) } : statusDocument(report));
     else if (format === 'json') out.result(statusSummary(report), statusDocument(report));

@@ -15,6 +15,11 @@ export interface Command {
   readonly usage: string;
   readonly describe: string;
   readonly builder: (y: Argv) => Argv;
-  /** Runs the command and resolves to the exit code; throws typed errors. */
+  /**
+   * Runs the command and resolves to the exit code; throws typed errors.
+   * It loads what it needs (the migrator, renderers, and through them pg,
+   * fast-glob, diff) with `await import()`, so that `--help` and the other
+   * commands never load them: start-up is on every deploy's critical path.
+   */
   readonly run: (args: Record<string, unknown>, ctx: CommandContext) => Promise<number>;
 }

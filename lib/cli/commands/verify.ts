@@ -1,6 +1,4 @@
 import { ConfigError, ExitCode } from '../../errors';
-import { verify } from '../../migrator';
-import { renderGithub, renderVerify, verifyDocument } from '../render-verify';
 import type { Command } from './types';
 
 /** A database is configured: a URL, or libpq variables naming a server or database. */
@@ -20,6 +18,7 @@ export const verifyCommand: Command = {
       offline: { type: 'boolean', describe: 'Check the files only, even if a database is configured' },
     }),
   async run(args, { config, logger, out }) {
+    const [{ verify }, { renderGithub, renderVerify, verifyDocument }] = await Promise.all([import('../../migrator'), import('../render-verify')]);
     const format = args.json ? 'json' : String(args.format);
     if (args.since !== undefined && String(args.since).trim() === '') throw new ConfigError('--since needs a git revision, e.g. origin/main.');
     const online = !args.offline && hasDatabase(config.url, process.env);
