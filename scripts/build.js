@@ -4,6 +4,7 @@
 // run loads one module instead of a few hundred.
 'use strict';
 const { execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
@@ -29,6 +30,9 @@ const pgNodeOnly = {
   },
 };
 
+// The build id ties dist/tidemark.js.cache (scripts/code-cache.js) to this bundle.
+const buildId = randomBytes(8).toString('hex');
+
 require('esbuild')
   .build({
     absWorkingDir: root,
@@ -42,6 +46,12 @@ require('esbuild')
     sourcemap: 'linked',
     logLevel: 'warning',
     plugins: [pgNodeOnly],
+    banner: { js: `// tidemark-build ${buildId}` },
+  })
+  .then(() => {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    execFileSync(process.execPath, [path.join(__dirname, 'code-cache.js')], { cwd: root, env, stdio: 'inherit' });
   })
   .catch(() => {
     process.exitCode = 1;
