@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../../lib/errors';
 import { checksum } from '../../lib/source/checksum';
@@ -55,6 +56,33 @@ describe('scan: a well-formed directory', () => {
   it('ignores files that are not .sql, and dot-folders', () => {
     const dir = dirWith({ ...ok('001', 'a'), 'README.md': 'x', 'notes.txt': 'y', '.git/001_x.sql': 'junk', '001_a.up.sql.bak': '' });
     expect(scan(dir).map((p) => p.label)).toEqual(['001_a']);
+  });
+
+  it('skips node_modules and dot-files at any depth, and sees .SQL in any case', () => {
+    const dir = dirWith({
+      ...ok('001', 'a'),
+      'node_modules/pkg/002_b.up.sql': 'x',
+      'sub/node_modules/003_c.up.sql': 'x',
+      '.004_d.up.sql': 'x',
+      'sub/.005_e.up.sql': 'x',
+      '006_f.UP.SQL': 'SELECT 1;',
+    });
+    const { pairs, problems } = inspect(dir);
+    expect(pairs.map((p) => p.label)).toEqual(['001_a']);
+    expect(pathsOf(problems)).toEqual(['006_f.UP.SQL']);
+  });
+
+  it('follows a symbolic link to a folder', () => {
+    const dir = dirWith(ok('001', 'a'));
+    symlinkSync(dirWith(ok('002', 'b')), path.join(dir, 'linked'));
+    expect(scan(dir).map((p) => p.up.path)).toEqual(['001_a.up.sql', 'linked/002_b.up.sql']);
+  });
+
+  it('enters a folder behind a symbolic link loop once', () => {
+    const dir = dirWith(ok('001', 'a'));
+    symlinkSync(dir, path.join(dir, 'self'));
+    symlinkSync(dir, path.join(dir, 'again'));
+    expect(scan(dir).map((p) => p.up.path)).toEqual(['001_a.up.sql']);
   });
 
   it('reads each script: text without BOM, checksum of the normalised bytes, directives, emptiness', () => {

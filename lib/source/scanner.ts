@@ -2,9 +2,8 @@
  * Scanner: migrations directory → pairs sorted by version, or a ScanError
  * listing every problem at once. Reads files; never touches the database.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import { ConfigError, ScanError, type ScanProblem } from '../errors';
 import type { Direction, Pair, Script } from '../types';
 import { checksum, stripBom } from './checksum';
@@ -49,13 +48,7 @@ export function scan(dir: string): Pair[] {
  */
 export function inspect(dir: string): Inspection {
   assertDirectory(dir);
-  const files = fg.sync('**/*.sql', {
-    cwd: dir,
-    caseSensitiveMatch: false,
-    onlyFiles: true,
-    ignore: ['**/node_modules/**'],
-  });
-  files.sort();
+  const files = listScripts(dir);
   const problems: ScanProblem[] = [];
   const found: Found[] = [];
   // Well-named scripts refused for their content: their partner is not an orphan.
@@ -72,6 +65,44 @@ export function inspect(dir: string): Inspection {
   const pairs = pairUp(found, problems, refused);
   problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { pairs, problems, highest };
+}
+
+/**
+ * Every `.sql` file under `dir` (the extension in any case) as sorted,
+ * `/`-separated paths relative to `dir`. Dot-files, dot-folders and
+ * node_modules are skipped; symbolic links are followed, each real folder
+ * entered once. One readdir per folder: no glob matching, no stat per file.
+ */
+function listScripts(dir: string): string[] {
+  const files: string[] = [];
+  const entered = new Set<string>();
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = statSync(path.join(dir, child), { throwIfNoEntry: false });
+        isDirectory = target?.isDirectory() === true;
+        isFile = target?.isFile() === true;
+        if (isDirectory && !enterOnce(entered, path.join(dir, child))) continue;
+      }
+      if (isDirectory && entry.name.toLowerCase() !== 'node_modules') walk(child);
+      else if (isFile && entry.name.toLowerCase().endsWith('.sql')) files.push(child);
+    }
+  };
+  enterOnce(entered, dir);
+  walk('');
+  return files.sort();
+}
+
+/** False when the real folder behind `dir` was entered already (a symlink loop or a second link). */
+function enterOnce(entered: Set<string>, dir: string): boolean {
+  const real = realpathSync(dir);
+  if (entered.has(real)) return false;
+  entered.add(real);
+  return true;
 }
 
 function assertDirectory(dir: string): void {
