@@ -34,6 +34,11 @@ describe('checksum', () => {
     expect(checksum(Buffer.from('a\n\nb\n'))).not.toBe(checksum(Buffer.from('a\nb\n')));
   });
 
+  it.each(['\r\n', '\r\r\n', 'a\r', '\r\na\r\n\r\n', 'x\r\ny', '\r'])('hashes %j exactly as its normalised form', (text) => {
+    const bytes = Buffer.from(text);
+    expect(checksum(bytes)).toBe(sha256(normalise(bytes)));
+  });
+
   it('removes only a leading BOM', () => {
     const inner = Buffer.concat([Buffer.from('a'), BOM, Buffer.from('b')]);
     expect(checksum(inner)).toBe(sha256(inner));

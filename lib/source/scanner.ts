@@ -8,7 +8,9 @@ import { ConfigError, ScanError, type ScanProblem } from '../errors';
 import type { Direction, Pair, Script } from '../types';
 import { checksum, stripBom } from './checksum';
 import { isBlankSql, readDirectives } from './directives';
-import { parseFilename } from './filename';
+import { parseFilename, type ParsedFilename } from './filename';
+
+type ParsedName = Extract<ParsedFilename, { ok: true }>;
 
 interface Found {
   readonly version: bigint;
@@ -54,10 +56,11 @@ export function inspect(dir: string): Inspection {
   // Well-named scripts refused for their content: their partner is not an orphan.
   const refused = new Set<string>();
   let highest: Inspection['highest'] = null;
+  const root = path.resolve(dir);
   for (const file of files) {
     const parsed = parseFilename(path.posix.basename(file));
     if (parsed.ok && (highest === null || parsed.version > highest.version)) highest = parsed;
-    const result = readScript(dir, file);
+    const result = parsed.ok ? readScript(root, file, parsed) : { path: file, reason: parsed.reason };
     if ('reason' in result) problems.push(result);
     else found.push(result);
     if ('reason' in result && parsed.ok) refused.add(scriptKey(parsed.version, parsed.name, parsed.direction));
@@ -115,10 +118,9 @@ function assertDirectory(dir: string): void {
   if (!isDir) throw new ConfigError(`--dir "${dir}" is not a directory.`);
 }
 
-function readScript(dir: string, file: string): Found | ScanProblem {
-  const parsed = parseFilename(path.posix.basename(file));
-  if (!parsed.ok) return { path: file, reason: parsed.reason };
-  const absolutePath = path.resolve(dir, file);
+/** Reads one well-named script; `root` is the absolute migrations directory. */
+function readScript(root: string, file: string, parsed: ParsedName): Found | ScanProblem {
+  const absolutePath = path.join(root, file);
   const bytes = readFileSync(absolutePath);
   let sql: string;
   try {
