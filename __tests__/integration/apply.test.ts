@@ -91,6 +91,19 @@ test('records the ledger row: checksums, user, environment, tool version, state'
   expect(await db.query('SELECT env FROM seen')).toEqual([{ env: 'staging' }]);
 });
 
+// The settings go into one simple query with BEGIN, as literals quoted by pg's escapeLiteral.
+test.each(['on', 'off'])('an environment name with quotes, backslashes and SQL reads back as written (standard_conforming_strings %s)', async (scs) => {
+  const environment = "it's \\ a \\' test'); DROP TABLE seen; -- é";
+  await db.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = ${scs}`);
+  dir = migrationsDir({
+    '001_env.up.sql': "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env;",
+    '001_env.down.sql': 'DROP TABLE seen;',
+  });
+  await apply(contextFor(db.url, dir, { environment, lockTimeout: '5s', statementTimeout: '1min' }));
+  expect(await db.query('SELECT env FROM seen')).toEqual([{ env: environment }]);
+  expect(await db.query('SELECT environment FROM tidemark_migrations')).toEqual([{ environment }]);
+});
+
 test('a custom schema and table name are quoted, never pasted raw', async () => {
   dir = migrationsDir(THREE);
   await apply(contextFor(db.url, dir, { schema: 'Audit Trail', table: 'my"ledger' }));

@@ -4,7 +4,7 @@
  * `singleTransaction` the whole batch shares one transaction. A script marked
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
-import type { Client } from 'pg';
+import { escapeLiteral, type Client } from 'pg';
 import { ConnectionError, InterruptedError, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
@@ -140,22 +140,37 @@ async function runTransactional(client: Client, step: Step, options: RunOptions)
   }
 }
 
+/**
+ * BEGIN and the SET LOCALs in one simple query: one round trip instead of two
+ * for every migration, where round trips are most of what a small migration
+ * costs the client.
+ */
 async function begin(client: Client, settings: StepSettings): Promise<void> {
-  await client.query('BEGIN');
-  await applySettings(client, settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+  const set = settingsSql(settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+  await client.query(set === null ? 'BEGIN' : `BEGIN; ${set}`);
 }
 
-/** SET LOCAL, as set_config(…, true) so values are parameters, never pasted into SQL. */
 async function applySettings(client: Client, settings: StepSettings, names: readonly string[]): Promise<void> {
+  const set = settingsSql(settings, names);
+  if (set !== null) await client.query(set);
+}
+
+/**
+ * SET LOCAL as `SELECT set_config(name, value, true), …`, or null when no
+ * value is set. The names are our constants; each value is a literal quoted
+ * by pg's escapeLiteral (quotes doubled; backslashes doubled inside E'…'),
+ * which reads back as the same text whatever standard_conforming_strings
+ * says, on a connection pg keeps in UTF-8.
+ */
+function settingsSql(settings: StepSettings, names: readonly string[]): string | null {
   const all: Record<string, string | undefined> = {
     'tidemark.environment': settings.environment,
     lock_timeout: settings.lockTimeout,
     statement_timeout: settings.statementTimeout,
   };
   const given = names.filter((n) => all[n] !== undefined);
-  if (given.length === 0) return;
-  const calls = given.map((n, i) => `set_config('${n}', $${i + 1}, true)`).join(', ');
-  await client.query(`SELECT ${calls}`, given.map((n) => all[n]));
+  if (given.length === 0) return null;
+  return `SELECT ${given.map((n) => `set_config('${n}', ${escapeLiteral(all[n] as string)}, true)`).join(', ')}`;
 }
 
 async function runScript(client: Client, step: Step, options: RunOptions): Promise<number> {
