@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { apply } from '../../lib/migrator';
+import { apply, rollback } from '../../lib/migrator';
 import { MigrationFailedError } from '../../lib/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { contextFor } from '../helpers/context';
@@ -92,16 +92,19 @@ test('records the ledger row: checksums, user, environment, tool version, state'
 });
 
 // The settings go into one simple query with BEGIN, as literals quoted by pg's escapeLiteral.
-test.each(['on', 'off'])('an environment name with quotes, backslashes and SQL reads back as written (standard_conforming_strings %s)', async (scs) => {
+// The settings go in one simple query with BEGIN, and the ledger row in one with COMMIT, as literals quoted by escapeLiteral.
+test.each(['on', 'off'])('an environment name and scripts with quotes, backslashes and SQL read back as written (standard_conforming_strings %s)', async (scs) => {
   const environment = "it's \\ a \\' test'); DROP TABLE seen; -- é";
+  const up = "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env, E'\\\\' AS backslash, 'it''s' AS quote; -- \\'); DROP TABLE x; --\n";
+  const down = "DROP TABLE seen; -- it's \\\n";
   await db.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = ${scs}`);
-  dir = migrationsDir({
-    '001_env.up.sql': "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env;",
-    '001_env.down.sql': 'DROP TABLE seen;',
-  });
+  dir = migrationsDir({ '001_env.up.sql': up, '001_env.down.sql': down });
   await apply(contextFor(db.url, dir, { environment, lockTimeout: '5s', statementTimeout: '1min' }));
-  expect(await db.query('SELECT env FROM seen')).toEqual([{ env: environment }]);
-  expect(await db.query('SELECT environment FROM tidemark_migrations')).toEqual([{ environment }]);
+  expect(await db.query('SELECT env, backslash, quote FROM seen')).toEqual([{ env: environment, backslash: '\\', quote: "it's" }]);
+  expect(await db.query('SELECT environment, up_sql, down_sql FROM tidemark_migrations')).toEqual([{ environment, up_sql: up, down_sql: down }]);
+  await rollback(contextFor(db.url, dir, { environment }));
+  expect(await tables()).toEqual(['tidemark_migrations']);
+  expect(await ledgerVersions()).toEqual([]);
 });
 
 test('a custom schema and table name are quoted, never pasted raw', async () => {

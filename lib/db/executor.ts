@@ -1,6 +1,8 @@
 /**
  * Executor: runs plan steps. A transactional step is `BEGIN → settings →
- * script → ledger row → COMMIT`, or `ROLLBACK` and a typed error; with
+ * script → ledger row → COMMIT` in three round trips (`BEGIN; SELECT
+ * set_config…`, the script, `INSERT …; COMMIT`), or `ROLLBACK` and a typed
+ * error; with
  * `singleTransaction` the whole batch shares one transaction. A script marked
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
@@ -131,9 +133,7 @@ async function runTransactional(client: Client, step: Step, options: RunOptions)
   try {
     if (!batch) await begin(client, settingsFor(step, options.settings));
     else await applySettings(client, settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
-    const durationMs = await runScript(client, step, options);
-    if (!batch) await client.query('COMMIT');
-    return durationMs;
+    return await runScript(client, step, options, !batch);
   } catch (err) {
     if (!batch) await client.query('ROLLBACK').catch(() => {});
     throw err;
@@ -173,13 +173,14 @@ function settingsSql(settings: StepSettings, names: readonly string[]): string |
   return `SELECT ${given.map((n) => `set_config('${n}', ${escapeLiteral(all[n] as string)}, true)`).join(', ')}`;
 }
 
-async function runScript(client: Client, step: Step, options: RunOptions): Promise<number> {
+/** The script, then its ledger row (and, with `commit`, the COMMIT in the same round trip). */
+async function runScript(client: Client, step: Step, options: RunOptions, commit: boolean): Promise<number> {
   const script = step.pair[step.direction];
   const started = performance.now();
   await client.query(script.sql); // one simple query: the server parses the whole script
   const durationMs = Math.round(performance.now() - started);
-  if (step.direction === 'up') await recordApplied(client, options.ledger, step.pair, durationMs, options.settings.environment);
-  else await recordRolledBack(client, options.ledger, step.pair.version);
+  if (step.direction === 'up') await recordApplied(client, options.ledger, step.pair, durationMs, options.settings.environment, { commit });
+  else await recordRolledBack(client, options.ledger, step.pair.version, { commit });
   return durationMs;
 }
 
