@@ -39,6 +39,12 @@ export interface Script {
   readonly directives: Directives;
   /** True when the script holds nothing but whitespace and comments. */
   readonly isEmpty: boolean;
+  /**
+   * Set for a big script (8 MiB or more): its bytes, BOM removed. Its `sql` is
+   * then decoded anew on each read and not kept, so checking and sending a
+   * data migration never holds its text and its bytes at once.
+   */
+  readonly bytes?: Buffer;
 }
 
 /** The up and down scripts of one version. */

@@ -113,6 +113,27 @@ test('a custom schema and table name are quoted, never pasted raw', async () => 
   expect(await ledgerVersions('"Audit Trail"."my""ledger"')).toEqual(['1', '2', '3']);
 });
 
+describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO big VALUES (${i}, 'row ${i} é ${'x'.repeat(20)}');`).join('\n');
+  const body = `CREATE TABLE big (id int PRIMARY KEY, label text);\n${rows(200_000)}\n`;
+
+  test('is applied whole, with its ledger row (checksum only)', async () => {
+    expect(Buffer.byteLength(body)).toBeGreaterThan(8 * 1024 * 1024);
+    dir = migrationsDir({ ...THREE, '004_big.up.sql': body, '004_big.down.sql': 'DROP TABLE big;\n' });
+    await apply(contextFor(db.url, dir));
+    expect(await db.query('SELECT count(*)::int AS n, max(label) AS last FROM big')).toEqual([{ n: 200_000, last: `row 99999 é ${'x'.repeat(20)}` }]);
+    expect(await db.query("SELECT up_sql IS NULL AS checksum_only FROM tidemark_migrations WHERE version = 4")).toEqual([{ checksum_only: true }]);
+  });
+
+  test('reports the line and column of an error near its end, and rolls back', async () => {
+    dir = migrationsDir({ ...THREE, '004_big.up.sql': `${body}SELECT * FROM no_such_table;\n`, '004_big.down.sql': 'DROP TABLE big;\n' });
+    const err = await apply(contextFor(db.url, dir)).catch((e) => e);
+    expect(err).toBeInstanceOf(MigrationFailedError);
+    expect(err.failure.sql).toMatchObject({ sqlstate: '42P01', line: 200_002, column: 15 });
+    expect(await tables()).toEqual(['a', 'b', 'c', 'tidemark_migrations']);
+  });
+});
+
 describe('a failing migration', () => {
   const FAILING = {
     ...THREE,

@@ -2,6 +2,7 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../../lib/errors';
 import { checksum } from '../../lib/source/checksum';
+import { nonTransactionalStatements } from '../../lib/plan/transactions';
 import { inspect, scan } from '../../lib/source/scanner';
 import { migrationsDir, removeDir, tempDir, writeMigrations } from '../helpers/files';
 
@@ -244,5 +245,36 @@ describe('inspect', () => {
 
   it('has no highest version in an empty directory', () => {
     expect(inspect(dirWith({ 'README.md': 'x' })).highest).toBeNull();
+  });
+});
+
+describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its text on demand', () => {
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i} é');`).join('\n');
+  const big = `-- tidemark:statement-timeout 10min\nCREATE TABLE t (id int, label text);\n${rows(300_000)}\n`;
+
+  it('has the same text, checksum and directives as any script, and keeps no decoded copy', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(big)]);
+    expect(bytes.length).toBeGreaterThan(8 * 1024 * 1024);
+    const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'DROP TABLE t;\n' }));
+    expect(pair.up.bytes?.equals(Buffer.from(big))).toBe(true);
+    expect(pair.up.sql).toBe(big);
+    expect(pair.up.checksum).toBe(checksum(bytes));
+    expect(pair.up.directives).toMatchObject({ statementTimeout: '10min', noTransaction: false });
+    expect(pair.up.isEmpty).toBe(false);
+    expect(pair.down.bytes).toBeUndefined();
+  });
+
+  it('is refused when not valid UTF-8 anywhere, or when it is only comments', () => {
+    const invalid = Buffer.concat([Buffer.from(big), Buffer.from([0xff])]);
+    const comments = `-- nothing\n/* ${'x'.repeat(9 * 1024 * 1024)} */\n`;
+    const err = scanError({ '001_bad.up.sql': invalid, '001_bad.down.sql': 'SELECT 1;', '002_empty.up.sql': comments, '002_empty.down.sql': 'SELECT 1;' });
+    expect(reasonFor(err, '001_bad.up.sql')).toMatch(/UTF-8/);
+    expect(reasonFor(err, '002_empty.up.sql')).toMatch(/empty/);
+  });
+
+  it('is searched for statements that cannot run in a transaction beyond its first window', () => {
+    const [pair] = scan(dirWith({ '001_big.up.sql': `${big}VACUUM t;\n`, '001_big.down.sql': 'DROP TABLE t;\n' }));
+    expect(pair.up.bytes).toBeDefined();
+    expect(nonTransactionalStatements(pair.up).map((p) => p.line)).toEqual([300_003]);
   });
 });

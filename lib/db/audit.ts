@@ -52,7 +52,7 @@ export async function acceptFiles(client: Client, ledger: LedgerTable, pair: Pai
   const after = { name: pair.name, up_checksum: pair.up.checksum, down_checksum: pair.down.checksum };
   await client.query(
     `UPDATE ${qualifiedName(ledger)} SET name = $2, up_checksum = $3, down_checksum = $4, up_sql = $5, down_sql = $6 WHERE version = $1`,
-    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, storedText(pair.up.sql), storedText(pair.down.sql)],
+    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, storedText(pair.up), storedText(pair.down)],
   );
   await audit(client, ledger, pair.version, action, reason, rows[0] ?? null, after);
 }
@@ -73,7 +73,7 @@ export async function recordBaseline(client: Client, ledger: LedgerTable, pair: 
     `INSERT INTO ${qualifiedName(ledger)}
        (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql)
      VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)`,
-    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up.sql), storedText(pair.down.sql)],
+    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
   );
   await audit(client, ledger, pair.version, 'baseline', reason, null, { name: pair.name, up_checksum: pair.up.checksum });
 }

@@ -13,6 +13,7 @@ import type { Step } from '../types';
 import { recordApplied, recordRolledBack, type LedgerTable } from './ledger';
 import { runNonTransactional, StatementFailure } from './no-transaction';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
+import { runScriptQuery } from './simple-query';
 
 export interface StepSettings {
   /** Recorded in the ledger; readable as current_setting('tidemark.environment'). */
@@ -177,7 +178,7 @@ function settingsSql(settings: StepSettings, names: readonly string[]): string |
 async function runScript(client: Client, step: Step, options: RunOptions, commit: boolean): Promise<number> {
   const script = step.pair[step.direction];
   const started = performance.now();
-  await client.query(script.sql); // one simple query: the server parses the whole script
+  await runScriptQuery(client, script); // one simple query: the server parses the whole script
   const durationMs = Math.round(performance.now() - started);
   if (step.direction === 'up') await recordApplied(client, options.ledger, step.pair, durationMs, options.settings.environment, { commit });
   else await recordRolledBack(client, options.ledger, step.pair.version, { commit });

@@ -5,7 +5,7 @@
  * they are literals quoted by `escapeLiteral` (see `literal`).
  */
 import { escapeIdentifier, escapeLiteral, type Client } from 'pg';
-import type { LedgerRow, LedgerState, Pair, Progress } from '../types';
+import type { LedgerRow, LedgerState, Pair, Progress, Script } from '../types';
 import { TOOL_VERSION } from '../version';
 
 export interface LedgerTable {
@@ -104,7 +104,9 @@ function toLedgerRow(raw: RawRow): LedgerRow {
 }
 
 /** The script text to keep in the ledger: null over the size limit (checksum only). */
-export function storedText(sql: string): string | null {
+export function storedText(script: Script): string | null {
+  if (script.bytes) return null; // a big script: over the limit, and its text is not decoded for this
+  const { sql } = script;
   return sql.length <= MAX_STORED_SCRIPT_BYTES / 3 || Buffer.byteLength(sql) <= MAX_STORED_SCRIPT_BYTES ? sql : null;
 }
 
@@ -130,7 +132,7 @@ function literal(value: string | number | null): string {
 
 /** Records an applied migration. Runs inside the migration's transaction. */
 export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string, options: RecordOptions = {}): Promise<void> {
-  const values = [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, storedText(pair.up.sql), storedText(pair.down.sql)];
+  const values = [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)];
   await client.query(
     `INSERT INTO ${qualifiedName(ledger)} (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql) VALUES (${values.map(literal).join(', ')})${options.commit ? '; COMMIT' : ''}`,
   );
@@ -167,7 +169,7 @@ export const progress = {
         `INSERT INTO ${qualifiedName(ledger)}
            (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
          VALUES ($1, $2, $3, $4, 0, $5, $6, 'running', $7, $8, $9, $10, $11)`,
-        [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, done, total, failure, storedText(pair.up.sql), storedText(pair.down.sql)],
+        [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, done, total, failure, storedText(pair.up), storedText(pair.down)],
       );
     }
   },

@@ -11,11 +11,24 @@ const HINT = /concurrently|vacuum|system|database|tablespace|subscription|cluste
 
 /** Statements of a transactional script that PostgreSQL refuses inside a transaction block. */
 export function nonTransactionalStatements(script: Script): TransactionProblem[] {
-  if (script.directives.noTransaction || !HINT.test(script.sql)) return [];
+  if (script.directives.noTransaction || !mentionsHint(script)) return [];
   return splitStatements(script.sql).flatMap((s) => {
     const reason = nonTransactionalReason(s);
     return reason === null ? [] : [{ path: script.path, line: s.line, column: s.column, reason }];
   });
+}
+
+/** Whether a HINT word occurs; a big script is searched in its bytes a window at a time, never as one string. */
+function mentionsHint(script: Script): boolean {
+  const { bytes } = script;
+  if (!bytes) return HINT.test(script.sql);
+  const WINDOW = 512 * 1024; // below 1 MB, where Node would make each window an external string that only a full GC frees
+  const OVERLAP = 16; // longer than every HINT word, so none is missed at a window's edge
+  // latin1 keeps ASCII bytes as they are: the words are ASCII, the rest cannot form them.
+  for (let at = 0; at < bytes.length; at += WINDOW) {
+    if (HINT.test(bytes.toString('latin1', at, Math.min(bytes.length, at + WINDOW + OVERLAP)))) return true;
+  }
+  return false;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Scanner: migrations directory → pairs sorted by version, or a ScanError
  * listing every problem at once. Reads files; never touches the database.
  */
+import { isUtf8 } from 'node:buffer';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../errors';
@@ -118,31 +119,46 @@ function assertDirectory(dir: string): void {
   if (!isDir) throw new ConfigError(`--dir "${dir}" is not a directory.`);
 }
 
+/** From this size on a script keeps its bytes and decodes its text on demand (Script.bytes). */
+const BIG_SCRIPT_BYTES = 8 * 1024 * 1024;
+/** What is decoded of a big script to read its directives and see that it is not empty. */
+const HEAD_BYTES = 64 * 1024;
+
 /** Reads one well-named script; `root` is the absolute migrations directory. */
 function readScript(root: string, file: string, parsed: ParsedName): Found | ScanProblem {
   const absolutePath = path.join(root, file);
-  const bytes = readFileSync(absolutePath);
-  let sql: string;
-  try {
-    sql = utf8.decode(stripBom(bytes));
-  } catch {
-    return { path: file, reason: 'is not valid UTF-8; save it as UTF-8' };
-  }
-  const isEmpty = isBlankSql(sql);
+  const raw = readFileSync(absolutePath);
+  const bytes = stripBom(raw);
+  const big = bytes.length >= BIG_SCRIPT_BYTES;
+  const text = big ? headText(bytes) : decode(bytes);
+  if (text === null) return { path: file, reason: 'is not valid UTF-8; save it as UTF-8' };
+  const isEmpty = isBlankSql(text) && (!big || isBlankSql(utf8.decode(bytes)));
   if (isEmpty && parsed.direction === 'up') {
     return { path: file, reason: 'the up script is empty (only whitespace or comments); write the migration, or delete the pair' };
   }
-  const directives = readDirectives(sql);
+  const directives = readDirectives(big && isBlankSql(text) ? utf8.decode(bytes) : text);
   if ('problem' in directives) return { path: file, reason: directives.problem };
-  const script: Script = {
-    path: file,
-    absolutePath,
-    sql,
-    checksum: checksum(bytes),
-    directives,
-    isEmpty,
-  };
+  const fields = { path: file, absolutePath, checksum: checksum(raw), directives, isEmpty };
+  const script: Script = big ? withTextOnDemand(fields, bytes) : { ...fields, sql: text };
   return { ...parsed, script };
+}
+
+function decode(bytes: Buffer): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** A big script's first HEAD_BYTES as text, once the whole file is known to be UTF-8. */
+function headText(bytes: Buffer): string | null {
+  if (!isUtf8(bytes)) return null;
+  return new TextDecoder('utf-8').decode(bytes.subarray(0, HEAD_BYTES), { stream: true }); // stream: a character cut at the end waits
+}
+
+function withTextOnDemand(fields: Omit<Script, 'sql' | 'bytes'>, bytes: Buffer): Script {
+  return Object.defineProperty({ ...fields, bytes }, 'sql', { enumerable: true, get: () => utf8.decode(bytes) }) as Script;
 }
 
 const scriptKey = (version: bigint, name: string, direction: Direction) => `${version}_${name}.${direction}`;
