@@ -208,7 +208,7 @@ export class InterruptedError extends TidemarkError {
     readonly notApplied: number,
   ) {
     const parts = [`Interrupted by ${signal}.`];
-    parts.push(completed.length > 0 ? `Done before it: ${completed.join(', ')}.` : 'Nothing was done before it.');
+    parts.push(completed.length > 0 ? `This run completed ${completed.join(', ')} before it.` : 'This run had completed nothing before it.');
     if (cancelled) parts.push(`${cancelled} was cancelled and rolled back.`);
     parts.push(`${notApplied} not done. The lock was released; the next run continues from there.`);
     super(parts.join(' '));

@@ -9,12 +9,14 @@ import { createLogger, redactSecrets, type LogFormat, type Logger } from '../log
 import { TOOL_VERSION } from '../version';
 import { COMMANDS, type CommandContext } from './commands';
 import { GLOBAL_OPTIONS } from './options';
+import { createLiveLine } from './live-line';
 import { createOutput } from './output';
+import { trapSignals } from './signals';
 import { errorFields, renderError } from './render-error';
 
 export interface Io {
   readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown; readonly isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -71,6 +73,7 @@ function configFlags(args: Args): ConfigFlags {
     wait: pick('wait'),
     lockTimeout: pick('lock-timeout'),
     statementTimeout: pick('statement-timeout'),
+    retries: pick('retries'),
   };
 }
 
@@ -96,15 +99,21 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   if (typeof args === 'number') return args;
   const format = (args['log-format'] as LogFormat | undefined) ?? 'human';
   const level = args.verbose ? 'debug' : args.quiet ? 'warn' : 'info';
-  const logger = createLogger({ format, level, stream: io.stderr });
+  const live = format === 'human' && level !== 'warn' && io.stderr.isTTY ? createLiveLine(io.stderr) : null;
+  const logger = createLogger({ format, level, stream: io.stderr, clearLine: live !== null });
+  const signals = trapSignals(logger);
   try {
     const name = String(args._[0]);
     const command = COMMANDS[name];
     if (!command) throw new ConfigError(`Unknown command "${name}".`);
     const { config } = resolveConfig(configFlags(args), io.env);
-    const ctx: CommandContext = { config, logger, out: createOutput(format, io.stdout), format };
+    const ctx: CommandContext = { config, logger, out: createOutput(format, io.stdout), format, signal: signals.signal, onStepStart: live?.onStepStart };
     return await command.run(args, ctx);
   } catch (err) {
+    live?.stop();
     return reportError(err, logger, format, io);
+  } finally {
+    live?.stop();
+    signals.release();
   }
 }

@@ -26,6 +26,7 @@ export const WRITE_OPTIONS: Record<string, Options> = {
   'lock-wait': { type: 'string', describe: 'Seconds to wait for another run\'s lock before exit 4 [env TIDEMARK_LOCK_WAIT] (default: 60)' },
   'lock-timeout': { type: 'string', describe: 'SET LOCAL lock_timeout for every migration, e.g. 5s [env TIDEMARK_LOCK_TIMEOUT]' },
   'statement-timeout': { type: 'string', describe: 'SET LOCAL statement_timeout for every migration, e.g. 5min [env TIDEMARK_STATEMENT_TIMEOUT]' },
+  retries: { type: 'string', describe: 'Retry a migration that hit lock_timeout (SQLSTATE 55P03) up to N times, with jittered backoff [env TIDEMARK_RETRIES] (default: 0)' },
 };
 
 /**

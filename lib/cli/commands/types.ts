@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { Config } from '../../config';
+import type { StepEvent } from '../../db/executor';
 import type { LogFormat, Logger } from '../../log';
 import type { Output } from '../output';
 
@@ -8,6 +9,10 @@ export interface CommandContext {
   readonly logger: Logger;
   readonly out: Output;
   readonly format: LogFormat;
+  /** Aborted by SIGINT / SIGTERM. */
+  readonly signal?: AbortSignal;
+  /** The live progress line, on a terminal. */
+  readonly onStepStart?: (event: StepEvent) => void;
 }
 
 /** One CLI command: its yargs definition and what it runs. */
