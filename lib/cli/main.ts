@@ -62,7 +62,11 @@ function parse(argv: readonly string[], io: Io): Promise<Args | number> {
 }
 
 function configFlags(args: Args): ConfigFlags {
-  const pick = (name: string) => args[name] as string | undefined;
+  const pick = (name: string) => {
+    const value = args[name];
+    if (Array.isArray(value)) throw new ConfigError(`--${name} was given ${value.length} times; give it once.`);
+    return value as string | undefined;
+  };
   return {
     dir: pick('dir'),
     url: pick('url'),
