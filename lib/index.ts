@@ -37,20 +37,22 @@ function context(settings: Settings): migrator.RunContext {
 
 const version = (v: VersionInput | undefined) => (v === undefined ? undefined : BigInt(v));
 
+// async: a bad setting rejects the promise, like every other failure, instead of throwing at the call.
+
 /** Applies pending migrations. See the CLI's `apply`. */
-export function apply(settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+export async function apply(settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
   const { target, dryRun, singleTransaction, outOfOrder, ...rest } = settings;
   return migrator.apply(context(rest), { target: version(target), dryRun, singleTransaction, outOfOrder });
 }
 
 /** Rolls back applied migrations. See the CLI's `rollback`. */
-export function rollback(settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+export async function rollback(settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
   const { target, steps, dryRun, outOfOrder, ...rest } = settings;
   return migrator.rollback(context(rest), { target: version(target), steps, dryRun, outOfOrder });
 }
 
 /** Every migration with its state. Never writes. */
-export function status(settings: Settings = {}): Promise<StatusReport> {
+export async function status(settings: Settings = {}): Promise<StatusReport> {
   return migrator.status(context(settings));
 }
 
