@@ -87,6 +87,15 @@ describe('resolveConfig', () => {
     expect(configError({ lockWait: value }, {}).message).toContain('--lock-wait');
   });
 
+  it.each(['-1', '1.5', 'two', '', '1e3', '99999999999999999999'])('refuses %j for --retries, naming the flag', (value) => {
+    expect(configError({ retries: value }, {}).message).toContain('--retries');
+  });
+
+  it('reads --retries as a whole number, 0 included', () => {
+    expect(resolveConfig({ retries: '0' }, {}).config.retries).toBe(0);
+    expect(resolveConfig({ retries: 4 }, {}).config.retries).toBe(4);
+  });
+
   it('refuses bad seconds in the environment, naming the variable', () => {
     expect(configError({}, { TIDEMARK_WAIT: 'ten' }).message).toContain('$TIDEMARK_WAIT');
   });

@@ -4,6 +4,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { resolveConfig, type ConfigFlags } from '../config';
+import { findConfigFile } from '../config-file';
 import { ConfigError, ExitCode, isTidemarkError } from '../errors';
 import { createLogger, redactSecrets, type LogFormat, type Logger } from '../log';
 import { TOOL_VERSION } from '../version';
@@ -110,8 +111,17 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     const name = String(args._[0]);
     const command = COMMANDS[name];
     if (!command) throw new ConfigError(`Unknown command "${name}".`);
-    const { config } = resolveConfig(configFlags(args), io.env);
-    const ctx: CommandContext = { config, logger, out: createOutput(format, io.stdout), format, signal: signals.signal, onStepStart: live?.onStepStart };
+    const file = findConfigFile({ flag: args.config as string | undefined, env: io.env, useDefault: true });
+    const resolved = resolveConfig(configFlags(args), io.env, file);
+    const ctx: CommandContext = {
+      config: resolved.config,
+      resolved,
+      logger,
+      out: createOutput(format, io.stdout),
+      format,
+      signal: signals.signal,
+      onStepStart: live?.onStepStart,
+    };
     return await command.run(args, ctx);
   } catch (err) {
     live?.stop();

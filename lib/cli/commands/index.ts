@@ -1,5 +1,6 @@
 import { applyCommand } from './apply';
 import { baselineCommand } from './baseline';
+import { configCommand } from './config';
 import { createCommand } from './create';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
@@ -18,4 +19,5 @@ export const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   repair: repairCommand,
   baseline: baselineCommand,
+  config: configCommand,
 };

@@ -1,11 +1,13 @@
 import type { Argv } from 'yargs';
-import type { Config } from '../../config';
+import type { Config, ResolvedConfig } from '../../config';
 import type { StepEvent } from '../../db/executor';
 import type { LogFormat, Logger } from '../../log';
 import type { Output } from '../output';
 
 export interface CommandContext {
   readonly config: Config;
+  /** Where each setting came from, and the config file read (for `tidemark config`). */
+  readonly resolved: ResolvedConfig;
   readonly logger: Logger;
   readonly out: Output;
   readonly format: LogFormat;
