@@ -12,6 +12,8 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  globalSetup: '<rootDir>/__tests__/helpers/output-log-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
   projects: [
     project('unit'),
     project('integration', { globalSetup: '<rootDir>/__tests__/helpers/global-setup.js' }),
