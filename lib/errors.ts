@@ -161,3 +161,22 @@ export class MigrationFailedError extends TidemarkError {
 export function isTidemarkError(err: unknown): err is TidemarkError {
   return err instanceof TidemarkError;
 }
+
+/**
+ * The run was stopped by a signal (Ctrl-C, a CI job cancelled) after it
+ * cleaned up. Exit 128 + the signal's number, as a shell reports it: 130 for
+ * SIGINT, 143 for SIGTERM.
+ */
+export class InterruptedError extends TidemarkError {
+  readonly code = 'interrupted';
+  readonly exitCode: number;
+
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    /** What was cleaned up, for the message. */
+    cleanup: string,
+  ) {
+    super(`Interrupted by ${signal}; ${cleanup}`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}

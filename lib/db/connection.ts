@@ -6,12 +6,15 @@
 import { Client, type ClientConfig } from 'pg';
 import { ConnectionError } from '../errors';
 import type { Logger } from '../log';
+import { withDatabase } from './url';
 
 export interface ConnectionOptions {
   /** A postgres:// URL or a libpq key=value string; undefined = PG* variables and defaults. */
   readonly url?: string;
   /** Seconds to keep retrying a server that is not accepting connections yet (0 = one try). */
   readonly wait: number;
+  /** Connect to this database on the same server instead of the one the URL names. */
+  readonly database?: string;
 }
 
 const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '57P03']);
@@ -24,11 +27,11 @@ export function describeTarget(client: Client): string {
 }
 
 function clientConfig(options: ConnectionOptions): ClientConfig {
-  return {
-    ...(options.url === undefined ? {} : { connectionString: options.url }),
-    application_name: 'tidemark',
-    connectionTimeoutMillis: 10_000,
-  };
+  const base = { application_name: 'tidemark', connectionTimeoutMillis: 10_000 };
+  const { url, database } = options;
+  // pg lets a connection string override `database`, so the URL itself is rewritten.
+  if (url === undefined) return database === undefined ? base : { ...base, database };
+  return { ...base, connectionString: database === undefined ? url : withDatabase(url, database) };
 }
 
 /** A short, password-free reason for a failed connection attempt. */

@@ -4,6 +4,7 @@ import { createCommand } from './create';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
+import { testCommand } from './test';
 import { verifyCommand } from './verify';
 import type { Command } from './types';
 
@@ -18,4 +19,5 @@ export const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   repair: repairCommand,
   baseline: baselineCommand,
+  test: testCommand,
 };

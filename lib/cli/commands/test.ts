@@ -1,0 +1,55 @@
+import { ExitCode } from '../../errors';
+import type { Logger } from '../../log';
+import { roundtrip } from '../../migrator';
+import { parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { renderRoundtrip, roundtripDocument } from '../render-test';
+import type { Command } from './types';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Runs `fn` with an AbortSignal that SIGINT or SIGTERM aborts. While it
+ * runs, the signals no longer kill the process: the use case drops its
+ * throwaway database first, then throws InterruptedError (exit 130 / 143).
+ */
+async function withSignals<T>(logger: Logger, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    logger.warn({ signal }, `${signal} received: stopping, and dropping the throwaway database`);
+    controller.abort(signal);
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    for (const s of SIGNALS) process.off(s, onSignal);
+  }
+}
+
+export const testCommand: Command = {
+  usage: 'test',
+  describe: 'Prove every rollback: up → down → up on a throwaway database, comparing schemas. Exit 0 all pass, 3 any fail',
+  builder: (y) =>
+    y.options({
+      from: { type: 'string', describe: 'Check migrations from this version on; those below it are applied first, unchecked' },
+      to: { type: 'string', describe: 'Check migrations up to this version; nothing above it runs' },
+      template: { type: 'string', describe: 'Template of the throwaway database (default: template0)' },
+      data: { type: 'boolean', describe: 'Also check that tables existing before an up hold as many rows after its down' },
+      json: { type: 'boolean', describe: 'Print the report as a JSON document' },
+      'lock-timeout': WRITE_OPTIONS['lock-timeout'],
+      'statement-timeout': WRITE_OPTIONS['statement-timeout'],
+    }),
+  async run(args, { config, logger, out }) {
+    const options = {
+      from: parseVersionFlag('--from', args.from),
+      to: parseVersionFlag('--to', args.to),
+      template: args.template === undefined ? undefined : String(args.template),
+      data: args.data === true,
+    };
+    const report = await withSignals(logger, (signal) => roundtrip({ config, logger }, { ...options, signal }));
+    if (args.json) out.document(roundtripDocument(report));
+    else out.result(renderRoundtrip(report), { ok: report.summary.failed === 0, summary: roundtripDocument(report).summary });
+    return report.summary.failed > 0 ? ExitCode.drift : ExitCode.ok;
+  },
+};
