@@ -24,7 +24,7 @@ function failureLine(result: RoundtripResult & { findings: RoundtripFindings }):
   if (f === null) return null;
   const e = f.error;
   const at = `${e.path}${e.sql.line === null ? '' : `:${e.sql.line}:${e.sql.column}`}`;
-  const context = { up: 'failed', down: 'failed and was rolled back; the migration stays applied', reapply: 'failed when applied again after the down' }[f.phase];
+  const context = { up: 'failed on a fresh database', down: 'failed and was rolled back; the migration stays applied', reapply: 'failed when applied again after the down' }[f.phase];
   return `${at}: ${context}: ${e.sql.sqlstate ? `SQLSTATE ${e.sql.sqlstate}: ` : ''}${e.sql.message}`;
 }
 

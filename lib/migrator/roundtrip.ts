@@ -94,7 +94,7 @@ async function runAll(s: Session, setup: readonly Pair[], checked: readonly Pair
     results.push(result);
     logResult(s.ctx.logger, result);
     if (next.kind === 'stop') return [...results, ...checked.slice(i + 1).map(notRun)];
-    if (next.kind === 'rebuild') await rebuild(s, [...setup, ...checked.slice(0, i + 1)]);
+    if (next.kind === 'rebuild' && i < checked.length - 1) await rebuild(s, [...setup, ...checked.slice(0, i + 1)]);
     current = next.kind === 'continue' ? next.snapshot : null;
   }
   return results;
