@@ -65,15 +65,16 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
   const open = async () => {
     await createDatabase(admin, name, options.template, server);
     created = true;
+    logger.info({ database: name, server }, `created throwaway database ${name} on ${server}`);
     client = await connect({ ...options.connection, database: name }, logger);
     // Nothing in this database needs to survive a crash: don't wait for the WAL flush at every commit.
     await client.query('SET synchronous_commit = off');
+    options.signal?.throwIfAborted(); // aborted while connecting: onAbort found no client to close
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let dropped = false;
   try {
     await open();
-    logger.info({ database: name, server }, `created throwaway database ${name} on ${server}`);
     const db: Throwaway = {
       name,
       server,
@@ -91,7 +92,7 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
     await close();
     if (created) dropped = await dropLogged(admin, name, logger);
     await admin.end().catch(() => undefined);
-    if (options.signal?.aborted) throw interrupted(options.signal, name, created ? (dropped ? 'was dropped' : 'could not be dropped (see above)') : 'was not created');
+    if (options.signal?.aborted) throw interrupted(options.signal, name, !created ? 'was not created' : dropped ? 'was dropped' : 'could not be dropped (see above)');
   }
 }
 
