@@ -15,7 +15,7 @@ export function trapSignals(logger: Logger): { signal: AbortSignal; release: () 
       process.stderr.write(`received ${name} again: exiting at once\n`);
       process.exit(EXIT[name] ?? 143);
     }
-    logger.warn({ signal: name }, `received ${name}: cancelling the running migration and rolling it back (send it again to exit at once)`);
+    logger.warn({ signal: name }, `received ${name}: stopping; a running migration is cancelled and rolled back (send it again to exit at once)`);
     controller.abort(name);
   };
   process.on('SIGINT', handler);

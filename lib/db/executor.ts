@@ -5,7 +5,7 @@
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
 import type { Client } from 'pg';
-import { ConnectionError, InterruptedError, MigrationFailedError } from '../errors';
+import { ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
 import { ensureLedger, recordApplied, recordRolledBack, type LedgerTable } from './ledger';
@@ -72,7 +72,10 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   const done: StepOutcome[] = [];
   const batch = options.singleTransaction;
   const interrupted = (cancelled: Step | null) =>
-    new InterruptedError(String(options.signal?.reason ?? 'SIGTERM'), batch ? [] : done.map((o) => o.step.pair.label), cancelled?.pair.label ?? null, steps.length - (batch ? 0 : done.length));
+    new InterruptedError(
+      String(options.signal?.reason ?? 'SIGTERM'),
+      interruptionDetail(batch ? [] : done.map((o) => o.step.pair.label), cancelled?.pair.label ?? null, steps.length - (batch ? 0 : done.length)),
+    );
   const onAbort = () => void options.cancel?.().catch(() => {});
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {

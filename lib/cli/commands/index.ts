@@ -5,6 +5,7 @@ import { createCommand } from './create';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
+import { testCommand } from './test';
 import { verifyCommand } from './verify';
 import type { Command } from './types';
 
@@ -20,4 +21,5 @@ export const COMMANDS: Record<string, Command> = {
   repair: repairCommand,
   baseline: baselineCommand,
   config: configCommand,
+  test: testCommand,
 };
