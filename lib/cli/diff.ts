@@ -2,6 +2,7 @@
  * Unified diffs between a script as applied and the file today. Pure.
  */
 import { createTwoFilesPatch, structuredPatch } from 'diff';
+import { toLf } from '../plan/cosmetic';
 import type { Direction, Discrepancy, Pair } from '../types';
 
 export interface ScriptDiff {
@@ -25,10 +26,11 @@ export function discrepancyDiffs(d: Discrepancy, pair: Pair | undefined): Script
   if ((d.kind !== 'edited' && d.kind !== 'cosmetic') || pair === undefined) return [];
   return d.scripts.map((direction: Direction) => {
     const script = pair[direction];
-    const before = d.applied?.[direction];
-    if (typeof before !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
-    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, script.sql, undefined, undefined, { context: 3 });
+    const applied = d.applied?.[direction];
+    if (typeof applied !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
+    const [before, after] = [toLf(applied), toLf(script.sql)];
+    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, after, undefined, undefined, { context: 3 });
     const body = patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l));
-    return { path: script.path, patch: body.join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, script.sql) };
+    return { path: script.path, patch: body.join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, after) };
   });
 }

@@ -5,6 +5,9 @@
  */
 import { significantTokens } from '../sql/lexer';
 
+/** CRLF → LF, as the checksum does: a checkout with other line endings is not an edit, inside literals either. */
+export const toLf = (sql: string): string => sql.replace(/\r\n/g, '\n');
+
 /**
  * True when `after` has exactly the tokens of `before`: the same keywords,
  * identifiers, literals and operators, in the same order, letter for letter.
@@ -12,7 +15,7 @@ import { significantTokens } from '../sql/lexer';
  */
 export function isCosmeticEdit(before: string | null | undefined, after: string): boolean {
   if (typeof before !== 'string') return false;
-  const a = significantTokens(before);
-  const b = significantTokens(after);
+  const a = significantTokens(toLf(before));
+  const b = significantTokens(toLf(after));
   return a.length === b.length && a.every((t, i) => t.kind === b[i].kind && t.text === b[i].text);
 }
