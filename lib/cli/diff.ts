@@ -13,12 +13,17 @@ export interface ScriptDiff {
   readonly firstChangedLine: number;
 }
 
-/** First line of `after` that differs from `before`. */
+/**
+ * First line of `after` that differs from `before`; for lines only deleted,
+ * the line that now follows them (the last line when they were at the end).
+ */
 export function firstChangedLine(before: string, after: string): number {
   const patch = structuredPatch('a', 'b', before, after, '', '', { context: 0 });
   const hunk = patch.hunks[0];
   if (!hunk) return 1;
-  return Math.max(1, hunk.newLines === 0 ? hunk.newStart + 1 : hunk.newStart);
+  // jsdiff gives the 1-based line where the hunk starts even when it is empty (a pure deletion).
+  const lines = after.split('\n').length - (after.endsWith('\n') ? 1 : 0);
+  return Math.max(1, Math.min(hunk.newStart, lines));
 }
 
 /** The diffs of an edited or cosmetic discrepancy, one per changed script. */
