@@ -46,3 +46,10 @@ describe('findBranchConflicts', () => {
     expect(c.suggestedVersion).toBe('20261124093001');
   });
 });
+
+describe('findBranchConflicts and moved files', () => {
+  it('does not count a pair moved to another folder since the revision as added', () => {
+    const moved = { ...p1, up: { ...p1.up, path: `old/${p1.up.path}` }, down: { ...p1.down, path: `old/${p1.down.path}` } };
+    expect(findBranchConflicts([moved, p2, p4], filesOf([p1, p2, p4]), 'main')).toEqual([]);
+  });
+});
