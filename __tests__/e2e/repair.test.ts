@@ -165,3 +165,28 @@ it('has nothing to repair on a clean history', async () => {
   expect(JSON.parse(stdout.trim())).toMatchObject({ candidates: [], repaired: [] });
   expect((await cli('repair', '--version', '1', '--reason', 'x')).code).toBe(2);
 });
+
+it('clears a failed row whose files were also renamed, in one repair', async () => {
+  await db.query("UPDATE tidemark_migrations SET state = 'failed' WHERE version = 3");
+  removeDir(dir);
+  dir = migrationsDir(Object.fromEntries(Object.entries(FILES).map(([file, sql]) => [file.replace('003_tags', '003_labels'), sql])));
+  const { code, stdout } = await cli('repair', '--version', '3', '--reason', 'checked by hand', '--log-format', 'json');
+  expect(code).toBe(0);
+  expect(JSON.parse(stdout.trim()).repaired).toEqual(['3']);
+  expect((await ledger()).map((r) => r.version)).toEqual(['1', '2']);
+  expect((await audit()).map((a) => a.action)).toEqual(['clear-failed']);
+  expect((await cli('verify')).code).toBe(0);
+});
+
+it('keeps the audit table beside a ledger with a custom schema and a name that needs quoting', async () => {
+  const table = ['--schema', 'Ops Schema', '--table', 'led"ger'];
+  expect((await cli('rollback', '--target', '0')).code).toBe(0); // the schema moves to the other ledger
+  expect((await cli('apply', ...table)).code).toBe(0);
+  writeMigrations(dir, { '001_items.up.sql': EDITED_1 });
+  expect((await cli('repair', ...table, '--version', '1', '--reason', 'quoted')).code).toBe(0);
+  expect(await db.query('SELECT version, action, reason FROM "Ops Schema"."led""ger_audit"')).toEqual([{ version: '1', action: 'accept-edit', reason: 'quoted' }]);
+  const status = JSON.parse((await cli('status', ...table, '--json')).stdout);
+  expect(status.audit).toEqual([expect.objectContaining({ version: '1', action: 'accept-edit' })]);
+  expect((await cli('verify', ...table)).code).toBe(0);
+  expect(await auditTableExists()).toBe(false);
+});
