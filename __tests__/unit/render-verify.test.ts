@@ -63,7 +63,7 @@ const cosmetic: Discrepancy = { kind: 'cosmetic', version: 2n, name: 'comments',
 const conflict: BranchConflict = { ref: 'main', version: 3n, name: 'late', path: 'sub/003_late.up.sql', existing: { version: 4n, path: '004_early.up.sql' }, suggestedVersion: '005' };
 
 function report(discrepancies: Discrepancy[], branchConflicts: BranchConflict[] = [], failing = discrepancies.filter((d) => d.kind !== 'cosmetic').length + branchConflicts.length): VerifyReport {
-  return { online: true, pairs: [p1, cosmeticPair], discrepancies, branchConflicts, mixed: [], failing };
+  return { online: true, strict: false, pairs: [p1, cosmeticPair], discrepancies, branchConflicts, mixed: [], failing };
 }
 
 describe('renderVerify', () => {
@@ -132,5 +132,14 @@ describe('renderGithub', () => {
     const text = renderGithub(report([]), 'sql');
     expect(commands(text)).toEqual([]);
     expect(text).toMatch(/^verify: OK/);
+  });
+});
+
+describe('--strict', () => {
+  it('turns a cosmetic edit into an error annotation and says so in the human report', () => {
+    const strict = { ...report([cosmetic], [], 1), strict: true };
+    expect(renderGithub(strict, 'sql').split('\n')[0]).toMatch(/^::error file=sql\/002_comments\.up\.sql,line=1,/);
+    expect(renderVerify(strict)).toContain('Comment or whitespace changes only (failing under --strict) (1):');
+    expect(renderGithub(report([cosmetic]), 'sql').split('\n')[0]).toMatch(/^::warning /);
   });
 });

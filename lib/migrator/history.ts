@@ -29,6 +29,8 @@ export interface VerifyReport {
   readonly pairs: readonly Pair[];
   readonly discrepancies: readonly Discrepancy[];
   readonly branchConflicts: readonly BranchConflict[];
+  /** `--strict`: cosmetic edits fail. */
+  readonly strict: boolean;
   /** Warnings: no-transaction scripts that also hold ordinary DDL. */
   readonly mixed: readonly MixedScript[];
   /** Discrepancies and conflicts that fail the check (the rest are warnings). */
@@ -49,7 +51,7 @@ export async function verify(ctx: RunContext, options: VerifyOptions): Promise<V
     ? await withClient(connectionOf(ctx.config), ctx.logger, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)
     : [];
   const blocking = blockingDiscrepancies(discrepancies, { allowOutOfOrder: false, strict: options.strict === true });
-  return { online: options.online, pairs, discrepancies, branchConflicts, mixed: mixedScripts(scripts), failing: blocking.length + branchConflicts.length };
+  return { online: options.online, strict: options.strict === true, pairs, discrepancies, branchConflicts, mixed: mixedScripts(scripts), failing: blocking.length + branchConflicts.length };
 }
 
 export interface RepairCandidate {

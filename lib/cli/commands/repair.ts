@@ -1,3 +1,4 @@
+import { escapeIdentifier } from 'pg';
 import { ExitCode } from '../../errors';
 import { repair, type RepairCandidate } from '../../migrator';
 import { parseVersionFlag } from '../options';
@@ -31,7 +32,7 @@ export const repairCommand: Command = {
     const data = { candidates: report.candidates.map((c) => ({ version: c.version.toString(), name: c.name, action: c.action, kind: c.discrepancy.kind })), repaired: report.repaired.map((c) => c.version.toString()) };
     if (report.candidates.length === 0) out.result('Nothing to repair: the ledger matches the files.', data);
     else if (report.repaired.length === 0) out.result(['Repair would change:', ...report.candidates.map(line), 'Run with --version V --reason "…" (or --all --reason "…") to do it.'].join('\n'), data);
-    else out.result(`Repaired ${report.repaired.length}:\n${report.repaired.map(line).join('\n')}\nRecorded in ${config.schema}.${config.table}_audit.`, data);
+    else out.result(`Repaired ${report.repaired.length}:\n${report.repaired.map(line).join('\n')}\nRecorded in the audit table ${escapeIdentifier(config.schema)}.${escapeIdentifier(`${config.table}_audit`)}.`, data);
     return ExitCode.ok;
   },
 };
