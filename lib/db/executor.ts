@@ -8,7 +8,7 @@ import type { Client } from 'pg';
 import { ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
-import { ensureLedger, recordApplied, recordRolledBack, type LedgerTable } from './ledger';
+import { ensureLedger, MAX_STORED_SCRIPT_BYTES, recordApplied, recordRolledBack, storedText, type LedgerTable } from './ledger';
 import { runNonTransactional, StatementFailure } from './no-transaction';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 
@@ -112,6 +112,9 @@ async function runWithRetries(client: Client, step: Step, index: number, options
         ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log)
         : await runTransactional(client, step, options);
       log.info({ duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
+      if (step.direction === 'up' && storedText(step.pair.up.sql) === null) {
+        log.info({ stored: 'checksum-only' }, `${step.pair.up.path} is over ${MAX_STORED_SCRIPT_BYTES / 1024 / 1024} MiB: the ledger keeps its checksum only, so a later edit can be detected but not shown as a diff`);
+      }
       return durationMs;
     } catch (err) {
       if (options.signal?.aborted) throw interrupted();
