@@ -14,6 +14,7 @@ const project = (name, extra = {}) => ({
 module.exports = {
   globalSetup: '<rootDir>/__tests__/helpers/output-log-setup.js',
   globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
+  reporters: ['default', '<rootDir>/__tests__/helpers/summary-reporter.js'],
   projects: [
     project('unit'),
     project('integration', { globalSetup: '<rootDir>/__tests__/helpers/global-setup.js' }),
