@@ -34,8 +34,8 @@ function parser(argv: readonly string[]): Argv {
     .version(false) // `--version V` is an option of repair and baseline; `tidemark --version` is handled in main()
     .help()
     .alias('help', 'h')
-    .wrap(Math.min(120, process.stdout.columns || 120))
-    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable.');
+    .wrap(null) // yargs would break long descriptions mid-word; the terminal wraps at spaces
+    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 130/143 interrupted (SIGINT/SIGTERM).');
   for (const command of Object.values(COMMANDS)) y = y.command(command.usage, command.describe, command.builder);
   return y;
 }
