@@ -1,8 +1,8 @@
 // Three projects: unit (no database), integration (real PostgreSQL, one
 // throwaway database per test) and e2e (the built CLI as a child process).
-// ts-jest in transpile-only mode (isolatedModules): `npm test` type-checks
-// once, in the build, instead of per test file.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+// ts-jest transpiles each file on its own (isolatedModules in tsconfig.json);
+// `npm test` type-checks once, in the pretest step, instead of per test file.
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const project = (name, extra = {}) => ({
   displayName: name,
   testMatch: [`<rootDir>/__tests__/${name}/**/*.test.ts`],
@@ -12,6 +12,9 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  globalSetup: '<rootDir>/__tests__/helpers/output-log-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
+  reporters: ['default', '<rootDir>/__tests__/helpers/summary-reporter.js'],
   projects: [
     project('unit'),
     project('integration', { globalSetup: '<rootDir>/__tests__/helpers/global-setup.js' }),

@@ -1,8 +1,13 @@
 /**
- * Configuration: flags > TIDEMARK_* / DATABASE_URL environment variables >
- * defaults → Config. Pure: the environment is passed in.
+ * Configuration: flags > TIDEMARK_* variables > DATABASE_URL / libpq PG*
+ * variables > config file (environment section, then top level) > defaults
+ * → Config, with where each value came from. Pure: the environment and the
+ * config file's parsed content are passed in (`config-file.ts` reads it).
  */
+import { checkConfigFile, type CheckedConfigFile, type ConfigFile, type FileLayer, type FileValue } from './config-schema';
 import { ConfigError } from './errors';
+
+export type { ConfigFile } from './config-schema';
 
 export interface Config {
   /** Migrations directory. */
@@ -11,7 +16,7 @@ export interface Config {
   readonly url?: string;
   readonly schema: string;
   readonly table: string;
-  /** Environment name, recorded in the ledger. */
+  /** Environment name, recorded in the ledger; also picks the config file's section. */
   readonly environment: string;
   /** Seconds to wait for another run's lock. */
   readonly lockWait: number;
@@ -20,17 +25,30 @@ export interface Config {
   /** PostgreSQL durations set with SET LOCAL for every migration. */
   readonly lockTimeout?: string;
   readonly statementTimeout?: string;
-  /** Retries of a migration that failed on lock_timeout (SQLSTATE 55P03). */
+  /** How many times a migration that failed on lock_timeout is tried again. */
   readonly retries: number;
 }
 
 export type ConfigKey = keyof Config;
-export type ConfigSource = 'flag' | 'env' | 'default';
+export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
 
-interface Setting {
+/** Where one setting's value came from. */
+export interface SettingSource {
+  readonly source: ConfigSource;
+  /** The flag (`--url`), the variable(s) (`DATABASE_URL`; `PGHOST, PGPORT`) or the config file. */
+  readonly name?: string;
+  /** In a config file: the key path, e.g. `environments.production.url`. */
+  readonly key?: string;
+  /** In a config file: the variable a `{"env": "…"}` value was read from. */
+  readonly variable?: string;
+}
+
+export interface Setting {
   readonly flag: string;
   readonly env: readonly string[];
   readonly parse: (raw: string, origin: string) => Config[ConfigKey];
+  /** The JSON type of the setting in a config file; absent = not allowed there. */
+  readonly json?: 'string' | 'number' | 'url';
   readonly fallback?: Config[ConfigKey];
 }
 
@@ -48,8 +66,9 @@ const seconds = (raw: string, origin: string) => {
 };
 
 const count = (raw: string, origin: string) => {
-  if (!/^\s*\d+\s*$/.test(raw)) throw new ConfigError(`${origin} must be a whole number, 0 or more (got "${raw}").`);
-  return Number(raw);
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n)) throw new ConfigError(`${origin} must be a whole number, 0 or more (got "${raw}").`);
+  return n;
 };
 
 const DURATION = /^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/;
@@ -60,48 +79,110 @@ const duration = (raw: string, origin: string) => {
   return raw.trim();
 };
 
-/** Every setting, its flag, environment variables (first wins) and default. */
+/** Every setting, its flag, environment variables (first wins), config file type and default. */
 export const SETTINGS: Record<ConfigKey, Setting> = {
-  dir: { flag: '--dir', env: ['TIDEMARK_DIR'], parse: text, fallback: 'sql' },
-  url: { flag: '--url', env: ['TIDEMARK_URL', 'DATABASE_URL'], parse: text },
-  schema: { flag: '--schema', env: ['TIDEMARK_SCHEMA'], parse: text, fallback: 'public' },
-  table: { flag: '--table', env: ['TIDEMARK_TABLE'], parse: text, fallback: 'tidemark_migrations' },
+  dir: { flag: '--dir', env: ['TIDEMARK_DIR'], parse: text, json: 'string', fallback: 'sql' },
+  url: { flag: '--url', env: ['TIDEMARK_URL', 'DATABASE_URL'], parse: text, json: 'url' },
+  schema: { flag: '--schema', env: ['TIDEMARK_SCHEMA'], parse: text, json: 'string', fallback: 'public' },
+  table: { flag: '--table', env: ['TIDEMARK_TABLE'], parse: text, json: 'string', fallback: 'tidemark_migrations' },
   environment: { flag: '--env', env: ['TIDEMARK_ENV'], parse: text, fallback: 'development' },
-  lockWait: { flag: '--lock-wait', env: ['TIDEMARK_LOCK_WAIT'], parse: seconds, fallback: 60 },
-  wait: { flag: '--wait', env: ['TIDEMARK_WAIT'], parse: seconds, fallback: 0 },
-  lockTimeout: { flag: '--lock-timeout', env: ['TIDEMARK_LOCK_TIMEOUT'], parse: duration },
-  statementTimeout: { flag: '--statement-timeout', env: ['TIDEMARK_STATEMENT_TIMEOUT'], parse: duration },
-  retries: { flag: '--retries', env: ['TIDEMARK_RETRIES'], parse: count, fallback: 0 },
+  lockWait: { flag: '--lock-wait', env: ['TIDEMARK_LOCK_WAIT'], parse: seconds, json: 'number', fallback: 60 },
+  wait: { flag: '--wait', env: ['TIDEMARK_WAIT'], parse: seconds, json: 'number', fallback: 0 },
+  lockTimeout: { flag: '--lock-timeout', env: ['TIDEMARK_LOCK_TIMEOUT'], parse: duration, json: 'string' },
+  statementTimeout: { flag: '--statement-timeout', env: ['TIDEMARK_STATEMENT_TIMEOUT'], parse: duration, json: 'string' },
+  retries: { flag: '--retries', env: ['TIDEMARK_RETRIES'], parse: count, json: 'number', fallback: 0 },
 };
+
+/**
+ * libpq variables that name a server or database. When one is set and no
+ * flag or URL variable gives a URL, the connection comes from them, as with
+ * `psql`, and the config file's url is not used.
+ */
+export const LIBPQ_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE'] as const;
 
 export type ConfigFlags = { readonly [K in ConfigKey]?: string | number };
 
 export interface ResolvedConfig {
   readonly config: Config;
   /** Where each setting came from, for `tidemark config` and error messages. */
-  readonly sources: Readonly<Record<ConfigKey, { source: ConfigSource; name?: string }>>;
+  readonly sources: Readonly<Record<ConfigKey, SettingSource>>;
+  /** The config file that was read, and its environment section in use (null: top level only). */
+  readonly file: { readonly path: string; readonly section: string | null } | null;
+}
+
+interface Resolved {
+  readonly value: Config[ConfigKey] | undefined;
+  readonly source: SettingSource;
+}
+
+const isSet = (env: NodeJS.ProcessEnv, name: string) => env[name] !== undefined && env[name] !== '';
+
+function fromFlagOrEnv(key: ConfigKey, flags: ConfigFlags, env: NodeJS.ProcessEnv): Resolved | undefined {
+  const setting = SETTINGS[key];
+  const flagValue = flags[key];
+  if (flagValue !== undefined) return { value: setting.parse(String(flagValue), setting.flag), source: { source: 'flag', name: setting.flag } };
+  const envName = setting.env.find((name) => isSet(env, name));
+  if (envName !== undefined) return { value: setting.parse(env[envName] as string, `$${envName}`), source: { source: 'env', name: envName } };
+  if (key !== 'url') return undefined;
+  const libpq = LIBPQ_VARIABLES.filter((name) => isSet(env, name));
+  return libpq.length > 0 ? { value: undefined, source: { source: 'env', name: libpq.join(', ') } } : undefined;
+}
+
+function fromFile(key: ConfigKey, layers: readonly FileLayer[], path: string, env: NodeJS.ProcessEnv): Resolved | undefined {
+  const found: FileValue | undefined = layers.map((layer) => layer[key]).find((v) => v !== undefined);
+  if (found === undefined) return undefined;
+  const source: SettingSource = { source: 'file', name: path, key: found.key, ...(found.variable ? { variable: found.variable } : {}) };
+  if (found.variable === undefined) return { value: found.value, source };
+  if (!isSet(env, found.variable)) {
+    throw new ConfigError(
+      `${found.key} in ${path} reads the URL from the environment variable ${found.variable}, which is not set. Set it, or pass --url.`,
+      { file: path, key: found.key, variable: found.variable },
+    );
+  }
+  return { value: text(env[found.variable] as string, `$${found.variable} (named by ${found.key} in ${path})`), source };
+}
+
+/** The environment's section of the file, if it has one; an explicitly chosen environment must exist. */
+function sectionOf(file: CheckedConfigFile, name: string, chosen: SettingSource): FileLayer | null {
+  if (file.environments === null) return null;
+  const section = file.environments.get(name);
+  if (section !== undefined) return section;
+  if (chosen.source === 'default') return null;
+  const defined = [...file.environments.keys()];
+  throw new ConfigError(
+    `${file.path} has no environment "${name}" (chosen by ${chosen.source === 'flag' ? chosen.name : `$${chosen.name}`}). ` +
+      (defined.length > 0 ? `It defines: ${defined.join(', ')}.` : 'Its "environments" is empty.'),
+    { file: file.path, key: `environments.${name}` },
+  );
 }
 
 /**
- * Resolves every setting from flags, then the environment, then defaults.
- * @throws ConfigError naming the flag or variable with a bad value.
+ * Resolves every setting: flags, then TIDEMARK_* variables, then
+ * DATABASE_URL / PG* (url only), then the config file's section for the
+ * environment, then its top level, then defaults.
+ * @param file the config file's path and parsed JSON, if one was read.
+ * @throws ConfigError naming the flag, variable, or file and key with a bad
+ *   value; an explicitly chosen environment the file does not define; a
+ *   `{"env": …}` URL whose variable is not set (only when that URL is used).
  */
-export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): ResolvedConfig {
+export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, file?: ConfigFile): ResolvedConfig {
+  const checked = file === undefined ? null : checkConfigFile(file, SETTINGS);
+  const environment = fromFlagOrEnv('environment', flags, env) ?? { value: SETTINGS.environment.fallback, source: { source: 'default' } };
+  const section = checked === null ? null : sectionOf(checked, environment.value as string, environment.source);
+  const layers = checked === null ? [] : [...(section ? [section] : []), checked.top];
   const config: Record<string, unknown> = {};
-  const sources: Record<string, { source: ConfigSource; name?: string }> = {};
-  for (const [key, setting] of Object.entries(SETTINGS) as [ConfigKey, Setting][]) {
-    const flagValue = flags[key];
-    const envName = setting.env.find((name) => env[name] !== undefined && env[name] !== '');
-    if (flagValue !== undefined) {
-      config[key] = setting.parse(String(flagValue), setting.flag);
-      sources[key] = { source: 'flag', name: setting.flag };
-    } else if (envName !== undefined) {
-      config[key] = setting.parse(env[envName] as string, `$${envName}`);
-      sources[key] = { source: 'env', name: envName };
-    } else if (setting.fallback !== undefined) {
-      config[key] = setting.fallback;
-      sources[key] = { source: 'default' };
-    }
+  const sources: Record<string, SettingSource> = {};
+  for (const key of Object.keys(SETTINGS) as ConfigKey[]) {
+    const resolved =
+      (key === 'environment' ? environment : fromFlagOrEnv(key, flags, env)) ??
+      (checked === null ? undefined : fromFile(key, layers, checked.path, env)) ??
+      { value: SETTINGS[key].fallback, source: { source: 'default' } };
+    if (resolved.value !== undefined) config[key] = resolved.value;
+    sources[key] = resolved.source;
   }
-  return { config: config as unknown as Config, sources: sources as ResolvedConfig['sources'] };
+  return {
+    config: config as unknown as Config,
+    sources: sources as Record<ConfigKey, SettingSource>,
+    file: checked === null ? null : { path: checked.path, section: section === null ? null : (environment.value as string) },
+  };
 }

@@ -24,10 +24,30 @@ export abstract class TidemarkError extends Error {
   }
 }
 
+/** Where a configuration problem is, when it is in a config file. */
+export interface ConfigErrorFacts {
+  /** The config file, as it was named (`tidemark.config.json`, `--config` value). */
+  readonly file?: string;
+  /** The key path in the file: `environments.production.lockWait`. */
+  readonly key?: string;
+  /** 1-based position of a JSON syntax error. */
+  readonly line?: number;
+  readonly column?: number;
+  /** The environment variable a `{"env": …}` value names. */
+  readonly variable?: string;
+}
+
 /** Bad flags or configuration values. Exit 2. */
 export class ConfigError extends TidemarkError {
   readonly code = 'config';
   readonly exitCode = ExitCode.usage;
+
+  constructor(
+    message: string,
+    readonly facts: ConfigErrorFacts = {},
+  ) {
+    super(message);
+  }
 }
 
 /** One problem the scanner found in one file. */
@@ -192,7 +212,16 @@ export class MigrationFailedError extends TidemarkError {
   }
 }
 
-/** The run was stopped by SIGINT or SIGTERM. Exit 130 or 143. */
+/** Is this any tidemark error? */
+export function isTidemarkError(err: unknown): err is TidemarkError {
+  return err instanceof TidemarkError;
+}
+
+/**
+ * The run was stopped by a signal (Ctrl-C, a CI job cancelled) after it
+ * cleaned up. Exit 128 + the signal's number, as a shell reports it: 130 for
+ * SIGINT, 143 for SIGTERM.
+ */
 export class InterruptedError extends TidemarkError {
   readonly code = 'interrupted';
   readonly exitCode: number;
@@ -200,23 +229,18 @@ export class InterruptedError extends TidemarkError {
   constructor(
     /** `SIGINT` or `SIGTERM` (anything else counts as SIGTERM). */
     readonly signal: string,
-    /** Labels of the migrations this run committed before the signal. */
-    readonly completed: readonly string[],
-    /** The migration whose query was cancelled and rolled back, if one was running. */
-    readonly cancelled: string | null,
-    /** Steps of the plan not done, the cancelled one included. */
-    readonly notApplied: number,
+    /** What was done and undone, for the message. */
+    detail: string,
   ) {
-    const parts = [`Interrupted by ${signal}.`];
-    parts.push(completed.length > 0 ? `Done before it: ${completed.join(', ')}.` : 'Nothing was done before it.');
-    if (cancelled) parts.push(`${cancelled} was cancelled and rolled back.`);
-    parts.push(`${notApplied} not done. The lock was released; the next run continues from there.`);
-    super(parts.join(' '));
+    super(`Interrupted by ${signal}. ${detail}`);
     this.exitCode = signal === 'SIGINT' ? 130 : 143;
   }
 }
 
-/** Is this any tidemark error? */
-export function isTidemarkError(err: unknown): err is TidemarkError {
-  return err instanceof TidemarkError;
+/** The detail of an interrupted apply or rollback: what this run completed, cancelled and left. */
+export function interruptionDetail(completed: readonly string[], cancelled: string | null, notApplied: number): string {
+  const parts = [completed.length > 0 ? `This run completed ${completed.join(', ')} before it.` : 'This run had completed nothing before it.'];
+  if (cancelled) parts.push(`${cancelled} was cancelled and rolled back.`);
+  parts.push(`${notApplied} not done. The lock was released; the next run continues from there.`);
+  return parts.join(' ');
 }

@@ -7,11 +7,15 @@
  * await apply({ url: process.env.DATABASE_URL, dir: 'sql' });
  * ```
  *
- * Settings not given fall back to the same environment variables and
- * defaults as the CLI. Nothing is logged unless a pino `logger` is passed.
+ * Settings not given fall back to the same environment variables, config
+ * file and defaults as the CLI, except that no config file is read unless
+ * one is named: `config: 'tidemark.config.json'` or `$TIDEMARK_CONFIG` (a
+ * library call should not change with the process's current directory).
+ * Nothing is logged unless a pino `logger` is passed.
  * Errors are the typed errors of `./errors`, with `exitCode` as in the CLI.
  */
 import { resolveConfig, type Config } from './config';
+import { findConfigFile } from './config-file';
 import { silentLogger, type Logger } from './log';
 import * as migrator from './migrator';
 import type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './migrator';
@@ -28,33 +32,38 @@ type VersionInput = bigint | number | string;
 
 export interface Settings extends Partial<Config> {
   readonly logger?: Logger;
+  /** A config file to read (as `--config`); `environment` picks its section. */
+  readonly config?: string;
 }
 
 function context(settings: Settings): migrator.RunContext {
-  const { logger, ...flags } = settings;
-  return { config: resolveConfig(flags, process.env).config, logger: logger ?? silentLogger() };
+  const { logger, config: configPath, ...flags } = settings;
+  const file = findConfigFile({ flag: configPath, env: process.env, useDefault: false });
+  return { config: resolveConfig(flags, process.env, file).config, logger: logger ?? silentLogger() };
 }
 
 const version = (v: VersionInput | undefined) => (v === undefined ? undefined : BigInt(v));
 
+// async: a bad setting rejects the promise, like every other failure, instead of throwing at the call.
+
 /** Applies pending migrations. See the CLI's `apply`. */
-export function apply(settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+export async function apply(settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
   const { target, dryRun, singleTransaction, outOfOrder, ...rest } = settings;
   return migrator.apply(context(rest), { target: version(target), dryRun, singleTransaction, outOfOrder });
 }
 
 /** Rolls back applied migrations. See the CLI's `rollback`. */
-export function rollback(settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+export async function rollback(settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
   const { target, steps, dryRun, outOfOrder, ...rest } = settings;
   return migrator.rollback(context(rest), { target: version(target), steps, dryRun, outOfOrder });
 }
 
 /** Every migration with its state. Never writes. */
-export function status(settings: Settings = {}): Promise<StatusReport> {
+export async function status(settings: Settings = {}): Promise<StatusReport> {
   return migrator.status(context(settings));
 }
 
 /** Writes the next pair of scripts into `dir`. */
-export function create(name: string, settings: Pick<Settings, 'dir'> = {}): CreatedPair {
+export function create(name: string, settings: Pick<Settings, 'dir' | 'config' | 'environment'> = {}): CreatedPair {
   return migrator.create(context(settings).config, name);
 }

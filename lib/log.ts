@@ -14,6 +14,8 @@ export interface LoggerOptions {
   readonly level: LogLevel;
   /** Defaults to stderr: logs never mix with results on stdout. */
   readonly stream?: { write(chunk: string): unknown };
+  /** Clear the terminal line first (a live progress line may be on it). */
+  readonly clearLine?: boolean;
 }
 
 // The password runs to the last "@" of the authority, as pg's URL parser reads
@@ -33,11 +35,11 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
 const LABELS: Record<number, string> = { 20: 'debug: ', 30: '', 40: 'warning: ', 50: 'error: ', 60: 'fatal: ' };
 
 /** A stream that turns pino's JSON lines into plain human lines. */
-function humanStream(out: { write(chunk: string): unknown }) {
+function humanStream(out: { write(chunk: string): unknown }, clearLine: boolean) {
   return {
     write(line: string) {
       const entry = JSON.parse(line) as { level: number; msg?: string };
-      out.write(`${LABELS[entry.level] ?? ''}${entry.msg ?? ''}\n`);
+      out.write(`${clearLine ? '\r\x1b[K' : ''}${LABELS[entry.level] ?? ''}${entry.msg ?? ''}\n`);
     },
   };
 }
@@ -52,7 +54,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const sanitising = {
     write(line: string) {
       const clean = redactSecrets(line);
-      return options.format === 'json' ? out.write(clean) : humanStream(out).write(clean);
+      return options.format === 'json' ? out.write(clean) : humanStream(out, options.clearLine === true).write(clean);
     },
   };
   return pino(

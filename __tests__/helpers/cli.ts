@@ -6,6 +6,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { recordOutput } from './output-log';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tidemark');
@@ -56,6 +57,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
         const failure = error as (Error & { code?: number | string | null }) | null;
         // A string code (ENOENT, maxBuffer exceeded…) means the run itself went wrong.
         if (typeof failure?.code === 'string') return reject(failure);
+        recordOutput(stdout, stderr);
         resolve({ code: failure ? (failure.code ?? null) : 0, stdout, stderr });
       },
     );

@@ -161,8 +161,7 @@ describe('a failing migration', () => {
     dir = migrationsDir(FAILING);
     const err = await apply(contextFor(db.url, dir), { singleTransaction: true }).catch((e) => e);
     expect(err.failure).toMatchObject({ completed: 0, notApplied: 3, batchRolledBack: true });
-    expect(await tables()).toEqual(['tidemark_migrations']);
-    expect(await ledgerVersions()).toEqual([]);
+    expect(await tables()).toEqual([]); // the ledger table was created inside the batch, so it is gone too
   });
 
   test('the next run applies it once it is fixed', async () => {

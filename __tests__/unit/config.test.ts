@@ -14,7 +14,7 @@ function configError(flags: ConfigFlags, env: NodeJS.ProcessEnv): ConfigError {
 describe('resolveConfig', () => {
   it('uses the defaults when nothing is set', () => {
     const { config, sources } = resolveConfig({}, {});
-    expect(config).toEqual({ dir: 'sql', schema: 'public', table: 'tidemark_migrations', environment: 'development', lockWait: 60, wait: 0 });
+    expect(config).toEqual({ dir: 'sql', schema: 'public', table: 'tidemark_migrations', environment: 'development', lockWait: 60, wait: 0, retries: 0 });
     expect(config.url).toBeUndefined();
     expect(sources.dir).toEqual({ source: 'default' });
   });
@@ -29,6 +29,7 @@ describe('resolveConfig', () => {
       TIDEMARK_WAIT: '2.5',
       TIDEMARK_LOCK_TIMEOUT: '5s',
       TIDEMARK_STATEMENT_TIMEOUT: '2min',
+      TIDEMARK_RETRIES: '3',
       DATABASE_URL: 'postgres://db/app',
     };
     const { config, sources } = resolveConfig({}, env);
@@ -42,6 +43,7 @@ describe('resolveConfig', () => {
       wait: 2.5,
       lockTimeout: '5s',
       statementTimeout: '2min',
+      retries: 3,
     });
     expect(sources.url).toEqual({ source: 'env', name: 'DATABASE_URL' });
   });
@@ -83,6 +85,15 @@ describe('resolveConfig', () => {
 
   it.each(['-1', 'abc', '5s', 'Infinity', ' '])('refuses %j seconds for --lock-wait, naming the flag', (value) => {
     expect(configError({ lockWait: value }, {}).message).toContain('--lock-wait');
+  });
+
+  it.each(['-1', '1.5', 'two', '', '1e3', '99999999999999999999'])('refuses %j for --retries, naming the flag', (value) => {
+    expect(configError({ retries: value }, {}).message).toContain('--retries');
+  });
+
+  it('reads --retries as a whole number, 0 included', () => {
+    expect(resolveConfig({ retries: '0' }, {}).config.retries).toBe(0);
+    expect(resolveConfig({ retries: 4 }, {}).config.retries).toBe(4);
   });
 
   it('refuses bad seconds in the environment, naming the variable', () => {

@@ -132,6 +132,7 @@ describe('failureSummary', () => {
 describe('errorFields', () => {
   it('gives the file, SQLSTATE, line and column of a failed migration as fields', () => {
     expect(errorFields(new MigrationFailedError(failure()))).toEqual({
+      outcome: 'failed',
       code: 'migration-failed',
       exit_code: 1,
       version: '2',

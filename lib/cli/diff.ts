@@ -2,6 +2,7 @@
  * Unified diffs between a script as applied and the file today. Pure.
  */
 import { createTwoFilesPatch, structuredPatch } from 'diff';
+import { toLf } from '../plan/cosmetic';
 import type { Direction, Discrepancy, Pair } from '../types';
 
 export interface ScriptDiff {
@@ -12,12 +13,17 @@ export interface ScriptDiff {
   readonly firstChangedLine: number;
 }
 
-/** First line of `after` that differs from `before`. */
+/**
+ * First line of `after` that differs from `before`; for lines only deleted,
+ * the line that now follows them (the last line when they were at the end).
+ */
 export function firstChangedLine(before: string, after: string): number {
   const patch = structuredPatch('a', 'b', before, after, '', '', { context: 0 });
   const hunk = patch.hunks[0];
   if (!hunk) return 1;
-  return Math.max(1, hunk.newLines === 0 ? hunk.newStart + 1 : hunk.newStart);
+  // jsdiff gives the 1-based line where the hunk starts even when it is empty (a pure deletion).
+  const lines = after.split('\n').length - (after.endsWith('\n') ? 1 : 0);
+  return Math.max(1, Math.min(hunk.newStart, lines));
 }
 
 /** The diffs of an edited or cosmetic discrepancy, one per changed script. */
@@ -25,10 +31,11 @@ export function discrepancyDiffs(d: Discrepancy, pair: Pair | undefined): Script
   if ((d.kind !== 'edited' && d.kind !== 'cosmetic') || pair === undefined) return [];
   return d.scripts.map((direction: Direction) => {
     const script = pair[direction];
-    const before = d.applied?.[direction];
-    if (typeof before !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
-    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, script.sql, undefined, undefined, { context: 3 });
+    const applied = d.applied?.[direction];
+    if (typeof applied !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
+    const [before, after] = [toLf(applied), toLf(script.sql)];
+    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, after, undefined, undefined, { context: 3 });
     const body = patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l));
-    return { path: script.path, patch: body.join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, script.sql) };
+    return { path: script.path, patch: body.join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, after) };
   });
 }

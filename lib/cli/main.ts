@@ -4,17 +4,20 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { resolveConfig, type ConfigFlags } from '../config';
+import { findConfigFile } from '../config-file';
 import { ConfigError, ExitCode, isTidemarkError } from '../errors';
 import { createLogger, redactSecrets, type LogFormat, type Logger } from '../log';
 import { TOOL_VERSION } from '../version';
 import { COMMANDS, type CommandContext } from './commands';
 import { GLOBAL_OPTIONS } from './options';
+import { createLiveLine } from './live-line';
 import { createOutput } from './output';
+import { trapSignals } from './signals';
 import { errorFields, renderError } from './render-error';
 
 export interface Io {
   readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown; readonly isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -31,8 +34,8 @@ function parser(argv: readonly string[]): Argv {
     .version(false) // `--version V` is an option of repair and baseline; `tidemark --version` is handled in main()
     .help()
     .alias('help', 'h')
-    .wrap(Math.min(120, process.stdout.columns || 120))
-    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable.');
+    .wrap(null) // yargs would break long descriptions mid-word; the terminal wraps at spaces
+    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 130/143 interrupted (SIGINT/SIGTERM).');
   for (const command of Object.values(COMMANDS)) y = y.command(command.usage, command.describe, command.builder);
   return y;
 }
@@ -60,7 +63,11 @@ function parse(argv: readonly string[], io: Io): Promise<Args | number> {
 }
 
 function configFlags(args: Args): ConfigFlags {
-  const pick = (name: string) => args[name] as string | undefined;
+  const pick = (name: string) => {
+    const value = args[name];
+    if (Array.isArray(value)) throw new ConfigError(`--${name} was given ${value.length} times; give it once.`);
+    return value as string | undefined;
+  };
   return {
     dir: pick('dir'),
     url: pick('url'),
@@ -71,6 +78,7 @@ function configFlags(args: Args): ConfigFlags {
     wait: pick('wait'),
     lockTimeout: pick('lock-timeout'),
     statementTimeout: pick('statement-timeout'),
+    retries: pick('retries'),
   };
 }
 
@@ -96,15 +104,30 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   if (typeof args === 'number') return args;
   const format = (args['log-format'] as LogFormat | undefined) ?? 'human';
   const level = args.verbose ? 'debug' : args.quiet ? 'warn' : 'info';
-  const logger = createLogger({ format, level, stream: io.stderr });
+  const live = format === 'human' && level !== 'warn' && io.stderr.isTTY ? createLiveLine(io.stderr) : null;
+  const logger = createLogger({ format, level, stream: io.stderr, clearLine: live !== null });
+  const signals = trapSignals(logger);
   try {
     const name = String(args._[0]);
     const command = COMMANDS[name];
     if (!command) throw new ConfigError(`Unknown command "${name}".`);
-    const { config } = resolveConfig(configFlags(args), io.env);
-    const ctx: CommandContext = { config, logger, out: createOutput(format, io.stdout), format };
+    const file = findConfigFile({ flag: args.config as string | undefined, env: io.env, useDefault: true });
+    const resolved = resolveConfig(configFlags(args), io.env, file);
+    const ctx: CommandContext = {
+      config: resolved.config,
+      resolved,
+      logger,
+      out: createOutput(format, io.stdout),
+      format,
+      signal: signals.signal,
+      onStepStart: live?.onStepStart,
+    };
     return await command.run(args, ctx);
   } catch (err) {
+    live?.stop();
     return reportError(err, logger, format, io);
+  } finally {
+    live?.stop();
+    signals.release();
   }
 }

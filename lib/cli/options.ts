@@ -11,7 +11,8 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   url: { type: 'string', describe: 'postgres:// URL or libpq DSN [env TIDEMARK_URL, DATABASE_URL, else PG* variables]' },
   schema: { type: 'string', describe: 'Schema of the ledger table [env TIDEMARK_SCHEMA] (default: public)' },
   table: { type: 'string', describe: 'Name of the ledger table [env TIDEMARK_TABLE] (default: tidemark_migrations)' },
-  env: { type: 'string', describe: 'Environment name recorded in the ledger [env TIDEMARK_ENV] (default: development)' },
+  env: { type: 'string', describe: 'Environment: recorded in the ledger, and picks the config file\'s section [env TIDEMARK_ENV] (default: development)' },
+  config: { type: 'string', describe: 'Config file [env TIDEMARK_CONFIG] (default: tidemark.config.json if present)' },
   wait: { type: 'string', describe: 'Seconds to keep retrying an unreachable server [env TIDEMARK_WAIT] (default: 0)' },
   'log-format': { choices: ['human', 'json'], describe: 'human lines, or one JSON object per line', default: 'human' },
   verbose: { type: 'boolean', describe: 'Also log debug lines' },
@@ -26,6 +27,7 @@ export const WRITE_OPTIONS: Record<string, Options> = {
   'lock-wait': { type: 'string', describe: 'Seconds to wait for another run\'s lock before exit 4 [env TIDEMARK_LOCK_WAIT] (default: 60)' },
   'lock-timeout': { type: 'string', describe: 'SET LOCAL lock_timeout for every migration, e.g. 5s [env TIDEMARK_LOCK_TIMEOUT]' },
   'statement-timeout': { type: 'string', describe: 'SET LOCAL statement_timeout for every migration, e.g. 5min [env TIDEMARK_STATEMENT_TIMEOUT]' },
+  retries: { type: 'string', describe: 'Retry a migration that hit lock_timeout (SQLSTATE 55P03) up to N times, with jittered backoff [env TIDEMARK_RETRIES] (default: 0)' },
 };
 
 /**

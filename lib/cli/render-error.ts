@@ -2,7 +2,7 @@
  * Errors → what the user reads: what happened, which file and version, the
  * state of the database, and what to do. Pure.
  */
-import { DriftError, MigrationFailedError, ScanError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
+import { ConfigError, DriftError, MigrationFailedError, ScanError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
 import type { Discrepancy } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
@@ -87,5 +87,6 @@ export function errorFields(e: TidemarkError): Record<string, unknown> {
   }
   if (e instanceof ScanError) return { ...base, problems: e.problems };
   if (e instanceof TransactionSafetyError) return { ...base, problems: e.problems };
+  if (e instanceof ConfigError) return { ...base, ...e.facts };
   return base;
 }

@@ -31,7 +31,8 @@ export function renderVerify(report: VerifyReport): string {
   for (const kind of ORDER) {
     const group = report.discrepancies.filter((d) => d.kind === kind);
     if (group.length === 0) continue;
-    lines.push(`${TITLES[kind]} (${group.length}):`);
+    const title = kind === 'cosmetic' && report.strict ? 'Comment or whitespace changes only (failing under --strict)' : TITLES[kind];
+    lines.push(`${title} (${group.length}):`);
     for (const d of group) {
       lines.push(`  ${describeDiscrepancy(d).replace(/^\S+\s+/, '')}`);
       for (const diff of discrepancyDiffs(d, pairs.get(d.version))) {
@@ -107,7 +108,7 @@ export function renderGithub(report: VerifyReport, dir: string): string {
   const file = (p: string) => path.posix.join(dir.split(path.sep).join('/'), p);
   const lines: string[] = [];
   for (const d of report.discrepancies) {
-    const level = d.kind === 'cosmetic' ? 'warning' : 'error';
+    const level = d.kind === 'cosmetic' && !report.strict ? 'warning' : 'error';
     const message = describeDiscrepancy(d).replace(/^\S+\s+/, '');
     const diffs = discrepancyDiffs(d, pairs.get(d.version));
     const target = diffs[0] ?? ('paths' in d ? { path: d.paths[0], firstChangedLine: 1, patch: null } : 'path' in d ? { path: d.path, firstChangedLine: 1, patch: null } : null);

@@ -15,6 +15,8 @@ export interface ConnectionOptions {
   readonly url?: string;
   /** Seconds to keep retrying a server that is not accepting connections yet (0 = one try). */
   readonly wait: number;
+  /** Connect to this database on the same server instead of the one the URL names. */
+  readonly database?: string;
 }
 
 const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '57P03']);
@@ -30,7 +32,7 @@ function clientConfig(options: ConnectionOptions): ClientConfig {
   const target = options.url === undefined ? {} : isKeyValueDsn(options.url) ? parseKeyValueDsn(options.url) : parseUrl(options.url);
   // As psql: without a user anywhere, the operating-system user (pg would use $USER, which may be unset).
   const user = target.user ?? process.env.PGUSER ?? process.env.USER ?? userInfo().username;
-  return { application_name: 'tidemark', connectionTimeoutMillis: 10_000, ...target, user };
+  return { application_name: 'tidemark', connectionTimeoutMillis: 10_000, ...target, user, ...(options.database === undefined ? {} : { database: options.database }) };
 }
 
 /** A postgres:// URL as explicit settings; parts it leaves out stay unset (PG* variables, then defaults, fill them). */

@@ -7,10 +7,10 @@
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
 import { escapeLiteral, type Client } from 'pg';
-import { ConnectionError, InterruptedError, MigrationFailedError } from '../errors';
+import { ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
-import { recordApplied, recordRolledBack, type LedgerTable } from './ledger';
+import { ensureLedger, MAX_STORED_SCRIPT_BYTES, recordApplied, recordRolledBack, storedText, type LedgerTable } from './ledger';
 import { runNonTransactional, StatementFailure } from './no-transaction';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 import { runScriptQuery } from './simple-query';
@@ -52,6 +52,8 @@ export interface RunOptions {
   readonly cancel?: () => Promise<void>;
   /** Called when a step starts, e.g. to show a live progress line. */
   readonly onStepStart?: (event: StepEvent) => void;
+  /** Create the ledger table first (inside the batch transaction with singleTransaction, so a failed batch leaves nothing). */
+  readonly createLedger?: boolean;
 }
 
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -73,18 +75,25 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   const done: StepOutcome[] = [];
   const batch = options.singleTransaction;
   const interrupted = (cancelled: Step | null) =>
-    new InterruptedError(String(options.signal?.reason ?? 'SIGTERM'), batch ? [] : done.map((o) => o.step.pair.label), cancelled?.pair.label ?? null, steps.length - (batch ? 0 : done.length));
+    new InterruptedError(
+      String(options.signal?.reason ?? 'SIGTERM'),
+      interruptionDetail(batch ? [] : done.map((o) => o.step.pair.label), cancelled?.pair.label ?? null, steps.length - (batch ? 0 : done.length)),
+    );
   const onAbort = () => void options.cancel?.().catch(() => {});
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (batch) await begin(client, options.settings);
+    if (options.createLedger) await ensureLedger(client, options.ledger);
     for (const [index, step] of steps.entries()) {
       if (options.signal?.aborted) throw interrupted(null);
       options.onStepStart?.({ step, index, total: steps.length });
       const durationMs = await runWithRetries(client, step, index, options, () => interrupted(step), batch ? 0 : index, steps.length);
       done.push({ step, durationMs });
     }
-    if (batch) await client.query('COMMIT');
+    if (batch) {
+      await client.query('COMMIT');
+      options.logger.info({ outcome: 'ok', committed: done.length }, `committed the batch of ${done.length} in one transaction`);
+    }
     return done;
   } catch (err) {
     if (batch) await client.query('ROLLBACK').catch(() => {});
@@ -98,14 +107,17 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
 async function runWithRetries(client: Client, step: Step, index: number, options: RunOptions, interrupted: () => Error, completed: number, total: number): Promise<number> {
   const log = options.logger.child({ version: step.pair.version.toString(), name: step.pair.name, direction: step.direction });
   const script = step.pair[step.direction];
-  const verb = step.direction === 'up' ? 'applied' : 'rolled back';
+  const verb = options.singleTransaction ? 'ran' : step.direction === 'up' ? 'applied' : 'rolled back';
   const retryable = !options.singleTransaction && !script.directives.noTransaction;
   for (let attempt = 1; ; attempt++) {
     try {
       const durationMs = script.directives.noTransaction
         ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log)
         : await runTransactional(client, step, options);
-      log.info({ duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms)`);
+      log.info({ duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
+      if (step.direction === 'up' && storedText(step.pair.up) === null) {
+        log.info({ stored: 'checksum-only' }, `${step.pair.up.path} is over ${MAX_STORED_SCRIPT_BYTES / 1024 / 1024} MiB: the ledger keeps its checksum only, so a later edit can be detected but not shown as a diff`);
+      }
       return durationMs;
     } catch (err) {
       if (options.signal?.aborted) throw interrupted();

@@ -54,7 +54,7 @@ export async function acquireLock(client: Client, key: bigint, { waitSeconds, si
   const deadline = Date.now() + waitSeconds * 1000;
   for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
-    if (signal?.aborted) throw new InterruptedError(String(signal.reason), [], null, 0);
+    if (signal?.aborted) throw new InterruptedError(String(signal.reason), 'Stopped while waiting for the migration lock; nothing was changed.');
     if (await tryLock(client, key)) return;
   }
   throw new LockTimeoutError(waitSeconds, await holderPid(client, key));

@@ -29,6 +29,8 @@ export interface VerifyReport {
   readonly pairs: readonly Pair[];
   readonly discrepancies: readonly Discrepancy[];
   readonly branchConflicts: readonly BranchConflict[];
+  /** `--strict`: cosmetic edits fail. */
+  readonly strict: boolean;
   /** Warnings: no-transaction scripts that also hold ordinary DDL. */
   readonly mixed: readonly MixedScript[];
   /** Discrepancies and conflicts that fail the check (the rest are warnings). */
@@ -49,7 +51,7 @@ export async function verify(ctx: RunContext, options: VerifyOptions): Promise<V
     ? await withClient(connectionOf(ctx.config), ctx.logger, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)
     : [];
   const blocking = blockingDiscrepancies(discrepancies, { allowOutOfOrder: false, strict: options.strict === true });
-  return { online: options.online, pairs, discrepancies, branchConflicts, mixed: mixedScripts(scripts), failing: blocking.length + branchConflicts.length };
+  return { online: options.online, strict: options.strict === true, pairs, discrepancies, branchConflicts, mixed: mixedScripts(scripts), failing: blocking.length + branchConflicts.length };
 }
 
 export interface RepairCandidate {
@@ -109,7 +111,8 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
       const chosen = chooseRepairs(candidates, options);
       if (chosen.length > 0) await ensureAudit(client, ledger);
       const byVersion = new Map(pairs.map((p) => [p.version, p]));
-      for (const c of dedupe(chosen)) {
+      const repaired = dedupe(chosen);
+      for (const c of repaired) {
         await client.query('BEGIN');
         try {
           if (c.action === 'clear-failed') await clearFailed(client, ledger, c.version, options.reason as string);
@@ -121,15 +124,22 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
         }
         ctx.logger.info({ version: c.version.toString(), action: c.action }, `repaired version ${c.version} (${c.action})`);
       }
-      return { candidates, repaired: chosen };
+      return { candidates, repaired };
     }),
   );
 }
 
-/** One repair per version: a rename and an edit of one version are accepted together. */
+/**
+ * One repair per version: a rename and an edit of one version are accepted
+ * together, and clearing a failed row (which deletes it) makes both moot.
+ */
+const PRIORITY: Record<AuditAction, number> = { 'clear-failed': 3, 'accept-rename': 2, 'accept-edit': 1, baseline: 0 };
 function dedupe(chosen: readonly RepairCandidate[]): RepairCandidate[] {
   const seen = new Map<bigint, RepairCandidate>();
-  for (const c of chosen) if (!seen.has(c.version) || c.action === 'accept-rename') seen.set(c.version, c);
+  for (const c of chosen) {
+    const kept = seen.get(c.version);
+    if (!kept || PRIORITY[c.action as AuditAction] > PRIORITY[kept.action as AuditAction]) seen.set(c.version, c);
+  }
   return [...seen.values()];
 }
 

@@ -3,4 +3,5 @@
  */
 export * from './run';
 export * from './history';
+export * from './roundtrip';
 export type { RunContext } from './context';

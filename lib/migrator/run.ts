@@ -12,7 +12,6 @@ import type { Config } from '../config';
 import { readAudit, type AuditEntry } from '../db/audit';
 import { cancelQuery, withClient } from '../db/connection';
 import { runSteps, type StepOutcome } from '../db/executor';
-import { ensureLedger } from '../db/ledger';
 import { withAdvisoryLock } from '../db/lock';
 import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from '../plan/planner';
 import { countStates, statusEntries } from '../plan/status';
@@ -122,8 +121,8 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
       const { history, plan } = await prepare();
       if (plan.steps.length === 0) return finish(plan, history.rows, []);
       await assertNoInvalidIndex(client, plan);
-      if (!history.exists) await ensureLedger(client, ledger);
       const completed = await runSteps(client, plan.steps, {
+        createLedger: !history.exists,
         ledger,
         settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
         singleTransaction: options.singleTransaction === true,

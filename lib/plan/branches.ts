@@ -21,9 +21,10 @@ export interface BranchConflict {
 /** Added pairs whose version is not above the highest version at the revision. */
 export function findBranchConflicts(pairs: readonly Pair[], atRef: readonly FileAtRef[], ref: string): BranchConflict[] {
   if (atRef.length === 0) return [];
-  const existed = new Set(atRef.map((f) => f.path));
+  // By version, not path: a pair moved to another folder since the revision was not added.
+  const existed = new Set(atRef.map((f) => f.version));
   const top = atRef.reduce((a, b) => (b.version > a.version || (b.version === a.version && b.path.endsWith('.up.sql')) ? b : a));
-  const added = pairs.filter((p) => !existed.has(p.up.path));
+  const added = pairs.filter((p) => !existed.has(p.version));
   const highest = pairs.reduce((max, p) => (p.version > max ? p.version : max), top.version);
   const width = pairs.length > 0 ? pairs[pairs.length - 1].label.indexOf('_') : 3;
   let next = highest;

@@ -11,10 +11,10 @@ export const applyCommand: Command = {
       target: { type: 'string', describe: 'Apply pending migrations up to and including this version (must exist on disk)' },
       'single-transaction': { type: 'boolean', describe: 'Apply the whole batch in one transaction: all or nothing' },
     }),
-  async run(args, { config, logger, out }) {
+  async run(args, { config, logger, out, signal, onStepStart }) {
     const [{ apply }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
     const result = await apply(
-      { config, logger },
+      { config, logger, signal, onStepStart },
       {
         target: parseVersionFlag('--target', args.target),
         dryRun: args['dry-run'] === true,

@@ -11,11 +11,11 @@ export const baselineCommand: Command = {
       reason: { type: 'string', describe: 'Kept in the audit table (default: baseline)' },
       'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
     }),
-  async run(args, { config, logger, out }) {
+  async run(args, { config, logger, out, signal }) {
     const { baseline } = await import('../../migrator');
     const version = parseVersionFlag('--version', args.version);
     if (version === undefined) throw new ConfigError('baseline needs --version V.');
-    const recorded = await baseline({ config, logger }, { version, reason: args.reason as string | undefined });
+    const recorded = await baseline({ config, logger, signal }, { version, reason: args.reason as string | undefined });
     out.result(`Baselined ${recorded.length} migration${recorded.length === 1 ? '' : 's'} up to version ${version} as applied (not run).`, {
       recorded: recorded.map((p) => p.version.toString()),
     });

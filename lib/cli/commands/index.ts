@@ -1,9 +1,11 @@
 import { applyCommand } from './apply';
 import { baselineCommand } from './baseline';
+import { configCommand } from './config';
 import { createCommand } from './create';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
+import { testCommand } from './test';
 import { verifyCommand } from './verify';
 import type { Command } from './types';
 
@@ -18,4 +20,6 @@ export const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   repair: repairCommand,
   baseline: baselineCommand,
+  config: configCommand,
+  test: testCommand,
 };

@@ -25,14 +25,14 @@ export const repairCommand: Command = {
       reason: { type: 'string', describe: 'Why: kept in the audit table with who and when' },
       'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
     }),
-  async run(args, { config, logger, out }) {
-    const { repair } = await import('../../migrator');
+  async run(args, { config, logger, out, signal }) {
+    const [{ repair }, { escapeIdentifier }] = await Promise.all([import('../../migrator'), import('pg')]);
     const version = parseVersionFlag('--version', args.version);
-    const report = await repair({ config, logger }, { version, all: args.all === true, reason: args.reason as string | undefined });
+    const report = await repair({ config, logger, signal }, { version, all: args.all === true, reason: args.reason as string | undefined });
     const data = { candidates: report.candidates.map((c) => ({ version: c.version.toString(), name: c.name, action: c.action, kind: c.discrepancy.kind })), repaired: report.repaired.map((c) => c.version.toString()) };
     if (report.candidates.length === 0) out.result('Nothing to repair: the ledger matches the files.', data);
     else if (report.repaired.length === 0) out.result(['Repair would change:', ...report.candidates.map(line), 'Run with --version V --reason "…" (or --all --reason "…") to do it.'].join('\n'), data);
-    else out.result(`Repaired ${report.repaired.length}:\n${report.repaired.map(line).join('\n')}\nRecorded in ${config.schema}.${config.table}_audit.`, data);
+    else out.result(`Repaired ${report.repaired.length}:\n${report.repaired.map(line).join('\n')}\nRecorded in the audit table ${escapeIdentifier(config.schema)}.${escapeIdentifier(`${config.table}_audit`)}.`, data);
     return ExitCode.ok;
   },
 };

@@ -11,10 +11,10 @@ export const rollbackCommand: Command = {
       target: { type: 'string', describe: 'Roll back every applied migration above this version (0 = all)' },
       steps: { type: 'string', describe: 'Roll back this many migrations, most recent first' },
     }),
-  async run(args, { config, logger, out }) {
+  async run(args, { config, logger, out, signal, onStepStart }) {
     const [{ rollback }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
     const result = await rollback(
-      { config, logger },
+      { config, logger, signal, onStepStart },
       {
         target: parseVersionFlag('--target', args.target),
         steps: parseCountFlag('--steps', args.steps),

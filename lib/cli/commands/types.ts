@@ -1,13 +1,20 @@
 import type { Argv } from 'yargs';
-import type { Config } from '../../config';
+import type { Config, ResolvedConfig } from '../../config';
+import type { StepEvent } from '../../db/executor';
 import type { LogFormat, Logger } from '../../log';
 import type { Output } from '../output';
 
 export interface CommandContext {
   readonly config: Config;
+  /** Where each setting came from, and the config file read (for `tidemark config`). */
+  readonly resolved: ResolvedConfig;
   readonly logger: Logger;
   readonly out: Output;
   readonly format: LogFormat;
+  /** Aborted by SIGINT / SIGTERM. */
+  readonly signal?: AbortSignal;
+  /** The live progress line, on a terminal. */
+  readonly onStepStart?: (event: StepEvent) => void;
 }
 
 /** One CLI command: its yargs definition and what it runs. */

@@ -1,0 +1,61 @@
+/**
+ * Finding and reading the config file: the I/O half of configuration.
+ * `resolveConfig` (pure) gets what this returns.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { ConfigFile } from './config-schema';
+import { ConfigError } from './errors';
+import { findJsonSyntaxError } from './json-position';
+
+/** Read from the current directory when present and no other file is named. */
+export const DEFAULT_CONFIG_FILE = 'tidemark.config.json';
+
+/**
+ * Reads and parses one config file (a UTF-8 BOM is ignored).
+ * @param file path as the user named it; relative paths are relative to the current directory.
+ * @param namedBy what named the file (`--config`, `$TIDEMARK_CONFIG`), for the message.
+ * @throws ConfigError when it does not exist, cannot be read, or is not valid
+ *   JSON (with the line and column of the first mistake).
+ */
+export function loadConfigFile(file: string, namedBy?: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
+    throw new ConfigError(`Config file ${file}${namedBy ? ` (named by ${namedBy})` : ''} ${why}.`, { file });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return { path: file, content: JSON.parse(text) };
+  } catch {
+    // Not JSON.parse's message: Node 20 often gives no position, and it quotes the text, which may hold a password.
+    const at = findJsonSyntaxError(text);
+    if (at === null) throw new ConfigError(`${file} is not valid JSON.`, { file });
+    throw new ConfigError(`${file}:${at.line}:${at.column}: not valid JSON: ${at.problem}.`, { file, line: at.line, column: at.column });
+  }
+}
+
+export interface FindOptions {
+  /** The `--config` flag's value. */
+  readonly flag?: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Also read ./tidemark.config.json when nothing names a file (the CLI does; the library does not). */
+  readonly useDefault: boolean;
+}
+
+/**
+ * The config file in effect: `--config`, else `$TIDEMARK_CONFIG`, else
+ * `./tidemark.config.json` if it exists; undefined when there is none.
+ * @throws ConfigError when a named file is missing or invalid (see loadConfigFile).
+ */
+export function findConfigFile({ flag, env, useDefault }: FindOptions): ConfigFile | undefined {
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new ConfigError('--config is empty; name a config file, e.g. --config tidemark.config.json.');
+    return loadConfigFile(flag, '--config');
+  }
+  const fromEnv = env.TIDEMARK_CONFIG;
+  if (fromEnv !== undefined && fromEnv !== '') return loadConfigFile(fromEnv, '$TIDEMARK_CONFIG');
+  return useDefault && existsSync(DEFAULT_CONFIG_FILE) ? loadConfigFile(DEFAULT_CONFIG_FILE) : undefined;
+}

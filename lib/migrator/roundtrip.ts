@@ -1,0 +1,173 @@
+/**
+ * `tidemark test`: proves every down script undoes its up script. On a
+ * throwaway database, for each migration in order: snapshot (S0) → up →
+ * snapshot (S1) → down → compare with S0 → up again → compare with S1 →
+ * leave it applied and go on. Scripts run through the executor, so the
+ * ledger row is written and deleted as in a real run (the ledger table is
+ * left out of the snapshots).
+ */
+import { runSteps } from '../db/executor';
+import { ensureLedger } from '../db/ledger';
+import { diffSnapshots, rowCounts, takeSnapshot, type Snapshot, type TableName } from '../db/snapshot';
+import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
+import { MigrationFailedError, type MigrationFailure } from '../errors';
+import type { Logger } from '../log';
+import {
+  commonTables, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
+  type RoundtripRange, type RoundtripResult, type RoundtripSummary,
+} from '../plan/roundtrip';
+import { scan } from '../source/scanner';
+import type { Direction, Pair } from '../types';
+import { connectionOf, ledgerOf, type RunContext } from './context';
+
+export interface RoundtripOptions extends RoundtripRange {
+  /** Template of the throwaway database (default template0). */
+  readonly template?: string;
+  /** Also compare row counts of the tables that existed before each up. */
+  readonly data?: boolean;
+  /** Abort to stop the run: the throwaway database is dropped, then InterruptedError is thrown. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RoundtripReport {
+  /** The throwaway database (dropped by now); null when there was nothing to test. */
+  readonly database: string | null;
+  readonly template: string;
+  readonly data: boolean;
+  /** Migrations below `--from`, applied first without checking. */
+  readonly appliedFirst: number;
+  readonly results: readonly RoundtripResult[];
+  readonly summary: RoundtripSummary;
+  readonly durationMs: number;
+}
+
+/** A run in progress: the database, and how scripts and snapshots are taken. */
+interface Session {
+  readonly db: Throwaway;
+  readonly ctx: RunContext;
+  readonly data: boolean;
+  readonly signal?: AbortSignal;
+  /** For the executor: its per-step lines only with --verbose. */
+  readonly stepLogger: Logger;
+}
+
+/** What to do after a round trip: go on (with the current schema, when known), rebuild, or stop. */
+type Next = { readonly kind: 'continue'; readonly snapshot: Snapshot | null } | { readonly kind: 'rebuild' | 'stop' };
+
+/**
+ * Round-trip tests the migrations of `ctx.config.dir` (within `from`/`to`)
+ * on a throwaway database on the configured server, always dropped at the
+ * end. A failing first up stops the run (the rest are `not-run`); a failing
+ * down leaves the migration applied and the run goes on; a failing second up
+ * rebuilds the database up to that migration and the run goes on.
+ * @throws ScanError, ConfigError (exit 2), ConnectionError (5), InterruptedError (130/143).
+ */
+export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {}): Promise<RoundtripReport> {
+  const started = performance.now();
+  const { setup, checked } = selectRoundtrip(scan(ctx.config.dir), options);
+  const template = options.template ?? 'template0';
+  const report = (database: string | null, results: RoundtripResult[]): RoundtripReport => ({
+    database, template, data: options.data === true, appliedFirst: setup.length, results,
+    summary: summarize(results), durationMs: Math.round(performance.now() - started),
+  });
+  if (checked.length === 0) return report(null, []);
+  const connection = connectionOf(ctx.config);
+  return withThrowawayDatabase({ connection, template, signal: options.signal }, ctx.logger, async (db) => {
+    const debug = ctx.logger.isLevelEnabled('debug');
+    const session: Session = { db, ctx, data: options.data === true, signal: options.signal, stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }) };
+    return report(db.name, await runAll(session, setup, checked));
+  });
+}
+
+async function runAll(s: Session, setup: readonly Pair[], checked: readonly Pair[]): Promise<RoundtripResult[]> {
+  await ensureLedger(s.db.client, ledgerOf(s.ctx.config));
+  const results: RoundtripResult[] = [];
+  const setupFailure = await applyUnchecked(s, setup);
+  if (setupFailure) {
+    const failed = setup.find((p) => p.version === setupFailure.version) as Pair;
+    return [judge(failed, 0, scriptFailed('up', setupFailure)), ...checked.map(notRun)];
+  }
+  let current: Snapshot | null = null;
+  for (const [i, pair] of checked.entries()) {
+    s.signal?.throwIfAborted();
+    const { result, next } = await roundTrip(s, pair, current ?? (await snapshot(s)));
+    results.push(result);
+    logResult(s.ctx.logger, result);
+    if (next.kind === 'stop') return [...results, ...checked.slice(i + 1).map(notRun)];
+    if (next.kind === 'rebuild' && i < checked.length - 1) await rebuild(s, [...setup, ...checked.slice(0, i + 1)]);
+    current = next.kind === 'continue' ? next.snapshot : null;
+  }
+  return results;
+}
+
+const notRun = (pair: Pair): RoundtripResult => ({ status: 'not-run', pair });
+
+/** One migration: up, down, compare, up again, compare. */
+async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ result: RoundtripResult; next: Next }> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const counts = s.data ? await rowCounts(s.db.client, tablesOf(before)) : [];
+  const upFailure = await runScript(s, pair, 'up');
+  if (upFailure) return { result: judge(pair, elapsed(), scriptFailed('up', upFailure)), next: { kind: 'stop' } };
+  const reason = notTestedReason(pair);
+  if (reason) return { result: { status: 'not-tested', pair, durationMs: elapsed(), reason }, next: { kind: 'continue', snapshot: null } };
+  const applied = await snapshot(s);
+  const downFailure = await runScript(s, pair, 'down');
+  // The failed down was rolled back: the migration is still applied, as S1 describes.
+  if (downFailure) return { result: judge(pair, elapsed(), scriptFailed('down', downFailure)), next: { kind: 'continue', snapshot: applied } };
+  const undone = await snapshot(s);
+  const afterDown = diffSnapshots(before, undone);
+  const rowChanges = s.data ? compareRowCounts(counts, await rowCounts(s.db.client, commonTables(tablesOf(before), tablesOf(undone)))) : [];
+  const reapplyFailure = await runScript(s, pair, 'up');
+  if (reapplyFailure) {
+    return { result: judge(pair, elapsed(), scriptFailed('reapply', reapplyFailure, { afterDown, rowChanges })), next: { kind: 'rebuild' } };
+  }
+  const reapplied = await snapshot(s);
+  const findings = { afterDown, afterReapply: diffSnapshots(applied, reapplied), rowChanges, failure: null };
+  return { result: judge(pair, elapsed(), findings), next: { kind: 'continue', snapshot: reapplied } };
+}
+
+const snapshot = (s: Session): Promise<Snapshot> => takeSnapshot(s.db.client, { ignoreTables: [ledgerOf(s.ctx.config)] });
+const tablesOf = (snap: Snapshot): TableName[] => snap.tables.map((t) => ({ schema: t.schema, table: t.name }));
+const runScript = (s: Session, pair: Pair, direction: Direction) => runUnchecked(s, [pair], direction);
+
+/** Applies `pairs` without checking them (below --from, or a rebuild). */
+function applyUnchecked(s: Session, pairs: readonly Pair[]): Promise<MigrationFailure | null> {
+  return pairs.length === 0 ? Promise.resolve(null) : runUnchecked(s, pairs, 'up');
+}
+
+/** Runs scripts through the executor; a failing script is returned, anything else thrown. */
+async function runUnchecked(s: Session, pairs: readonly Pair[], direction: Direction): Promise<MigrationFailure | null> {
+  const { config } = s.ctx;
+  try {
+    await runSteps(s.db.client, pairs.map((pair) => ({ direction, pair })), {
+      ledger: ledgerOf(config),
+      settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
+      singleTransaction: false,
+      logger: s.stepLogger,
+    });
+    return null;
+  } catch (err) {
+    if (err instanceof MigrationFailedError) return err.failure;
+    throw err;
+  }
+}
+
+/** After a failed second up: an empty database again, with everything up to `pairs`' last applied. */
+async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
+  const last = pairs[pairs.length - 1];
+  s.ctx.logger.info({ version: last.version.toString() }, `rebuilding the throwaway database up to ${last.label} to go on`);
+  await s.db.recreate();
+  await ensureLedger(s.db.client, ledgerOf(s.ctx.config));
+  const failure = await applyUnchecked(s, pairs);
+  if (failure) throw new MigrationFailedError(failure);
+}
+
+/** Progress on stderr: failures and untested migrations; passes with --verbose. */
+function logResult(logger: Logger, result: RoundtripResult): void {
+  const log = logger.child({ version: result.pair.version.toString(), name: result.pair.name });
+  const label = result.pair.label;
+  if (result.status === 'passed') log.debug({ outcome: 'passed', duration_ms: result.durationMs }, `${label}: round trip ok (${result.durationMs} ms)`);
+  else if (result.status === 'not-tested') log.warn({ outcome: 'not-tested', reason: result.reason }, `${label}: applied, not round-trip tested (${result.reason})`);
+  else if (result.status === 'failed') log.warn({ outcome: 'failed', duration_ms: result.durationMs }, `${label}: round trip FAILED`);
+}
