@@ -157,6 +157,20 @@ describe('a failing migration', () => {
     expect(err.failure.frame).toContain('4 |   v numerc');
   });
 
+  // BEGIN and the settings travel in front of the script: positions must still count from the script.
+  test('reports line and column of a syntax error whatever the environment name holds', async () => {
+    dir = migrationsDir({ ...THREE, '002_b.up.sql': '-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n' });
+    const err = await apply(contextFor(db.url, dir, { environment: "prod 😀 'é'", lockTimeout: '5s' })).catch((e) => e);
+    expect(err.failure.sql).toMatchObject({ sqlstate: '42704', line: 4, column: 5 });
+  });
+
+  test('a statement timeout applies to the script it is sent with', async () => {
+    dir = migrationsDir({ ...THREE, '002_b.up.sql': 'CREATE TABLE b (id int);\nSELECT pg_sleep(2);\n' });
+    const err = await apply(contextFor(db.url, dir, { statementTimeout: '200ms' })).catch((e) => e);
+    expect(err.failure.sql).toMatchObject({ sqlstate: '57014' });
+    expect(await tables()).toEqual(['a', 'tidemark_migrations']);
+  });
+
   test('with --single-transaction nothing of the batch remains', async () => {
     dir = migrationsDir(FAILING);
     const err = await apply(contextFor(db.url, dir), { singleTransaction: true }).catch((e) => e);

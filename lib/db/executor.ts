@@ -1,8 +1,8 @@
 /**
  * Executor: runs plan steps. A transactional step is `BEGIN → settings →
- * script → ledger row → COMMIT` in three round trips (`BEGIN; SELECT
- * set_config…`, the script, `INSERT …; COMMIT`), or `ROLLBACK` and a typed
- * error; with
+ * script → ledger row → COMMIT` in two round trips (`BEGIN; SELECT
+ * set_config…;` with the script, then `INSERT …; COMMIT`), or `ROLLBACK` and
+ * a typed error; with
  * `singleTransaction` the whole batch shares one transaction. A script marked
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
@@ -144,9 +144,8 @@ function settingsFor(step: Step, settings: StepSettings): StepSettings {
 async function runTransactional(client: Client, step: Step, options: RunOptions): Promise<number> {
   const batch = options.singleTransaction;
   try {
-    if (!batch) await begin(client, settingsFor(step, options.settings));
-    else await applySettings(client, settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
-    return await runScript(client, step, options, !batch);
+    if (batch) await applySettings(client, settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
+    return await runScript(client, step, options, batch ? { commit: false } : { begin: beginSql(settingsFor(step, options.settings)), commit: true });
   } catch (err) {
     if (!batch) await client.query('ROLLBACK').catch(() => {});
     throw err;
@@ -154,13 +153,18 @@ async function runTransactional(client: Client, step: Step, options: RunOptions)
 }
 
 /**
- * BEGIN and the SET LOCALs in one simple query: one round trip instead of two
- * for every migration, where round trips are most of what a small migration
- * costs the client.
+ * `BEGIN; SELECT set_config(…);`: a transaction and its SET LOCALs. A
+ * migration sends it in front of its script, in the same simple query, and
+ * its ledger row with the COMMIT: two round trips, where round trips are most
+ * of what a small migration costs the client.
  */
-async function begin(client: Client, settings: StepSettings): Promise<void> {
+function beginSql(settings: StepSettings): string {
   const set = settingsSql(settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
-  await client.query(set === null ? 'BEGIN' : `BEGIN; ${set}`);
+  return set === null ? 'BEGIN;' : `BEGIN; ${set};`;
+}
+
+async function begin(client: Client, settings: StepSettings): Promise<void> {
+  await client.query(beginSql(settings));
 }
 
 async function applySettings(client: Client, settings: StepSettings, names: readonly string[]): Promise<void> {
@@ -186,11 +190,18 @@ function settingsSql(settings: StepSettings, names: readonly string[]): string |
   return `SELECT ${given.map((n) => `set_config('${n}', ${escapeLiteral(all[n] as string)}, true)`).join(', ')}`;
 }
 
-/** The script, then its ledger row (and, with `commit`, the COMMIT in the same round trip). */
-async function runScript(client: Client, step: Step, options: RunOptions, commit: boolean): Promise<number> {
+interface ScriptFrame {
+  /** SQL sent before the script in the same query (the BEGIN); error positions still count from the script. */
+  readonly begin?: string;
+  /** COMMIT in the same round trip as the ledger row. */
+  readonly commit: boolean;
+}
+
+/** The script (after `begin`), then its ledger row (and the COMMIT). */
+async function runScript(client: Client, step: Step, options: RunOptions, { begin, commit }: ScriptFrame): Promise<number> {
   const script = step.pair[step.direction];
   const started = performance.now();
-  await runScriptQuery(client, script); // one simple query: the server parses the whole script
+  await runScriptQuery(client, script, begin === undefined ? '' : `${begin}\n`); // one simple query: the server parses the whole script
   const durationMs = Math.round(performance.now() - started);
   if (step.direction === 'up') await recordApplied(client, options.ledger, step.pair, durationMs, options.settings.environment, { commit });
   else await recordRolledBack(client, options.ledger, step.pair.version, { commit });
