@@ -1,8 +1,8 @@
 /**
  * Executor: runs plan steps. A transactional step is `BEGIN → settings →
- * script → ledger row → COMMIT` in two round trips (`BEGIN; SELECT
- * set_config…;` with the script, then `INSERT …; COMMIT`), or `ROLLBACK` and
- * a typed error; with
+ * script → ledger row → COMMIT` in two round trips (`BEGIN; SET LOCAL …;`
+ * with the script, then `INSERT …; COMMIT`), or `ROLLBACK` and a typed
+ * error; with
  * `singleTransaction` the whole batch shares one transaction. A script marked
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
@@ -153,7 +153,7 @@ async function runTransactional(client: Client, step: Step, options: RunOptions)
 }
 
 /**
- * `BEGIN; SELECT set_config(…);`: a transaction and its SET LOCALs. A
+ * `BEGIN; SET LOCAL …;`: a transaction and its settings. A
  * migration sends it in front of its script, in the same simple query, and
  * its ledger row with the COMMIT: two round trips, where round trips are most
  * of what a small migration costs the client.
@@ -173,11 +173,12 @@ async function applySettings(client: Client, settings: StepSettings, names: read
 }
 
 /**
- * SET LOCAL as `SELECT set_config(name, value, true), …`, or null when no
- * value is set. The names are our constants; each value is a literal quoted
- * by pg's escapeLiteral (quotes doubled; backslashes doubled inside E'…'),
- * which reads back as the same text whatever standard_conforming_strings
- * says, on a connection pg keeps in UTF-8.
+ * `SET LOCAL name = value; …` for the settings given, or null when none is.
+ * SET returns no row, so pg has no result rows to build. The names are our
+ * constants; each value is a literal quoted by pg's escapeLiteral (quotes
+ * doubled; backslashes doubled inside E'…'), which reads back as the same
+ * text whatever standard_conforming_strings says, on a connection pg keeps
+ * in UTF-8.
  */
 function settingsSql(settings: StepSettings, names: readonly string[]): string | null {
   const all: Record<string, string | undefined> = {
@@ -187,7 +188,7 @@ function settingsSql(settings: StepSettings, names: readonly string[]): string |
   };
   const given = names.filter((n) => all[n] !== undefined);
   if (given.length === 0) return null;
-  return `SELECT ${given.map((n) => `set_config('${n}', ${escapeLiteral(all[n] as string)}, true)`).join(', ')}`;
+  return given.map((n) => `SET LOCAL ${n} = ${escapeLiteral(all[n] as string)}`).join('; ');
 }
 
 interface ScriptFrame {
