@@ -41,11 +41,15 @@ function evaluateTargets(rows, meta) {
   const d2 = get('W2', 'dbmate');
   const ts = get('W2', 'tidemark-status');
   const ds = get('W2', 'dbmate-status');
-  if (ok(t2) && ok(d2)) push('W2: no-op apply ≤ 2× dbmate', t2.median / d2.median <= 2, `${ratio(t2.median / d2.median)} (${s(t2.median)} s vs ${s(d2.median)} s)`);
-  if (ok(ts) && ok(ds)) push('W2: status ≤ 2× dbmate status', ts.median / ds.median <= 2, `${ratio(ts.median / ds.median)} (${s(ts.median)} s vs ${s(ds.median)} s)`);
+  // The floor of any Node CLI: bare `node -e 0` from W6, against dbmate's Go binary.
+  const node = get('W6', 'node');
+  const floor = (x) => (ok(node) && ok(x) ? `; bare node -e 0 alone is ${ratio(node.median / x.median)}` : '');
+  if (ok(t2) && ok(d2)) push('W2: no-op apply ≤ 2× dbmate', t2.median / d2.median <= 2, `${ratio(t2.median / d2.median)} (${s(t2.median)} s vs ${s(d2.median)} s)${floor(d2)}`);
+  if (ok(ts) && ok(ds)) push('W2: status ≤ 2× dbmate status', ts.median / ds.median <= 2, `${ratio(ts.median / ds.median)} (${s(ts.median)} s vs ${s(ds.median)} s)${floor(ds)}`);
   if (ok(t2)) {
     const peer = fastest('W2', (r) => NODE_PEERS.has(r.id));
-    if (peer) push('W2: ≥ 3× faster than the fastest Node peer', peer.median / t2.median >= 3, `${ratio(peer.median / t2.median)} (${peer.id} ${s(peer.median)} s)`);
+    const nodeFloor = peer && ok(node) ? `; ${peer.id} is ${ratio(peer.median / node.median)} bare node -e 0` : '';
+    if (peer) push('W2: ≥ 3× faster than the fastest Node peer', peer.median / t2.median >= 3, `${ratio(peer.median / t2.median)} (${peer.id} ${s(peer.median)} s)${nodeFloor}`);
   }
   const t4 = get('W4', 'tidemark');
   const b4 = get('W4', 'psql-per-file');
