@@ -6,7 +6,7 @@
  * `singleTransaction` the whole batch shares one transaction. A script marked
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
-import { escapeLiteral, type Client } from 'pg';
+import type { Client } from 'pg';
 import { ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
@@ -143,69 +143,48 @@ function settingsFor(step: Step, settings: StepSettings): StepSettings {
 
 async function runTransactional(client: Client, step: Step, options: RunOptions): Promise<number> {
   const batch = options.singleTransaction;
+  const settings = settingsFor(step, options.settings);
   try {
-    if (batch) await applySettings(client, settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
-    return await runScript(client, step, options, batch ? { commit: false } : { begin: beginSql(settingsFor(step, options.settings)), commit: true });
+    if (batch) await applySettings(client, settings, ['lock_timeout', 'statement_timeout']);
+    else await begin(client, settings);
+    const durationMs = await runScript(client, step, options);
+    if (!batch) await client.query('COMMIT');
+    return durationMs;
   } catch (err) {
     if (!batch) await client.query('ROLLBACK').catch(() => {});
     throw err;
   }
 }
 
-/**
- * `BEGIN; SET LOCAL …;`: a transaction and its settings. A
- * migration sends it in front of its script, in the same simple query, and
- * its ledger row with the COMMIT: two round trips, where round trips are most
- * of what a small migration costs the client.
- */
-function beginSql(settings: StepSettings): string {
-  const set = settingsSql(settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
-  return set === null ? 'BEGIN;' : `BEGIN; ${set};`;
-}
-
 async function begin(client: Client, settings: StepSettings): Promise<void> {
-  await client.query(beginSql(settings));
-}
-
-async function applySettings(client: Client, settings: StepSettings, names: readonly string[]): Promise<void> {
-  const set = settingsSql(settings, names);
-  if (set !== null) await client.query(set);
+  await client.query('BEGIN');
+  await applySettings(client, settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
 }
 
 /**
- * `SET LOCAL name = value; …` for the settings given, or null when none is.
- * SET returns no row, so pg has no result rows to build. The names are our
- * constants; each value is a literal quoted by pg's escapeLiteral (quotes
- * doubled; backslashes doubled inside E'…'), which reads back as the same
- * text whatever standard_conforming_strings says, on a connection pg keeps
- * in UTF-8.
+ * SET LOCAL, written as set_config(name, $n, true) so that every value —
+ * an environment name, a timeout — is a query parameter, never pasted into SQL.
  */
-function settingsSql(settings: StepSettings, names: readonly string[]): string | null {
+async function applySettings(client: Client, settings: StepSettings, names: readonly string[]): Promise<void> {
   const all: Record<string, string | undefined> = {
     'tidemark.environment': settings.environment,
     lock_timeout: settings.lockTimeout,
     statement_timeout: settings.statementTimeout,
   };
   const given = names.filter((n) => all[n] !== undefined);
-  if (given.length === 0) return null;
-  return given.map((n) => `SET LOCAL ${n} = ${escapeLiteral(all[n] as string)}`).join('; ');
+  if (given.length === 0) return;
+  const calls = given.map((n, i) => `set_config('${n}', $${i + 1}, true)`).join(', ');
+  await client.query(`SELECT ${calls}`, given.map((n) => all[n]));
 }
 
-interface ScriptFrame {
-  /** SQL sent before the script in the same query (the BEGIN); error positions still count from the script. */
-  readonly begin?: string;
-  /** COMMIT in the same round trip as the ledger row. */
-  readonly commit: boolean;
-}
-
-/** The script (after `begin`), then its ledger row (and the COMMIT). */
-async function runScript(client: Client, step: Step, options: RunOptions, { begin, commit }: ScriptFrame): Promise<number> {
+/** The script as one simple query (the server parses it whole), then its ledger row. */
+async function runScript(client: Client, step: Step, options: RunOptions): Promise<number> {
   const script = step.pair[step.direction];
   const started = performance.now();
-  await runScriptQuery(client, script, begin === undefined ? '' : `${begin}\n`); // one simple query: the server parses the whole script
+  await runScriptQuery(client, script);
   const durationMs = Math.round(performance.now() - started);
-  if (step.direction === 'up') await recordApplied(client, options.ledger, step.pair, durationMs, options.settings.environment, { commit });
-  else await recordRolledBack(client, options.ledger, step.pair.version, { commit });
+  if (step.direction === 'up') await recordApplied(client, options.ledger, step.pair, durationMs, options.settings.environment);
+  else await recordRolledBack(client, options.ledger, step.pair.version);
   return durationMs;
 }
 

@@ -1,10 +1,8 @@
 /**
- * The ledger table. Identifiers are quoted with `escapeIdentifier`; values
- * are query parameters, except in the row written or deleted on every
- * migration's path, which goes in one simple query with the COMMIT: there
- * they are literals quoted by `escapeLiteral` (see `literal`).
+ * The ledger table. Identifiers are quoted with `escapeIdentifier`; every
+ * value is a query parameter.
  */
-import { escapeIdentifier, escapeLiteral, type Client } from 'pg';
+import { escapeIdentifier, type Client } from 'pg';
 import type { LedgerRow, LedgerState, Pair, Progress, Script } from '../types';
 import { TOOL_VERSION } from '../version';
 
@@ -110,32 +108,14 @@ export function storedText(script: Script): string | null {
   return sql.length <= MAX_STORED_SCRIPT_BYTES / 3 || Buffer.byteLength(sql) <= MAX_STORED_SCRIPT_BYTES ? sql : null;
 }
 
-export interface RecordOptions {
-  /**
-   * COMMIT in the same simple query, after the row: one round trip less for
-   * every migration. If the row or the COMMIT fails, the query stops there and
-   * the transaction is rolled back as before.
-   */
-  readonly commit?: boolean;
-}
-
-/**
- * A SQL literal of a value: NULL, an integer, or text quoted by pg's
- * escapeLiteral (quotes doubled; backslashes doubled inside E'…'), which
- * reads back as the same text whatever standard_conforming_strings says.
- */
-function literal(value: string | number | null): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number') return String(Math.trunc(value));
-  return escapeLiteral(value);
-}
-
 /** Records an applied migration. Runs inside the migration's transaction. */
-export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string, options: RecordOptions = {}): Promise<void> {
-  const values = [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)];
-  await client.query(
-    `INSERT INTO ${qualifiedName(ledger)} (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql) VALUES (${values.map(literal).join(', ')})${options.commit ? '; COMMIT' : ''}`,
-  );
+export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string): Promise<void> {
+  await client.query({
+    text: `INSERT INTO ${qualifiedName(ledger)}
+             (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    values: [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
+  });
 }
 
 /** The scripts as applied, for the given versions: null where only the checksum was kept. */
@@ -148,8 +128,8 @@ export async function readAppliedScripts(client: Client, ledger: LedgerTable, ve
 }
 
 /** Deletes the row of a rolled-back migration. Runs inside the rollback's transaction. */
-export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint, options: RecordOptions = {}): Promise<void> {
-  await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE version = ${literal(version.toString())}${options.commit ? '; COMMIT' : ''}`);
+export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
+  await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
 }
 
 /**

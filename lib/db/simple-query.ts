@@ -1,7 +1,6 @@
 /**
- * A script as one simple query, after an optional prefix (the transaction's
- * BEGIN and settings) in the same message, and without a second copy of a
- * big script in memory.
+ * A script as one simple query, without a second copy of a big script in
+ * memory.
  *
  * pg serialises a simple query into one Buffer: the whole script again, as
  * UTF-8. For a big script (one that keeps its bytes, see Script.bytes) the
@@ -13,32 +12,19 @@
 import type { Duplex } from 'node:stream';
 import { Query, type Client } from 'pg';
 import type { Script } from '../types';
-import { isDatabaseError } from './sql-error';
 
 const PIECE = 1024 * 1024;
 
-/**
- * Runs `prefix` and the script as one simple query (several statements
- * allowed); rejects with pg's error, whose `position` then counts from the
- * script's start (cleared when the error is in the prefix).
- */
-export async function runScriptQuery(client: Client, script: Script, prefix = ''): Promise<unknown> {
-  try {
-    return await (script.bytes ? streamedQuery(client, Buffer.from(prefix, 'utf8'), script.bytes) : client.query(prefix + script.sql));
-  } catch (err) {
-    if (prefix !== '' && isDatabaseError(err) && err.position) {
-      const position = Number(err.position) - [...prefix].length; // PostgreSQL counts characters (code points)
-      err.position = position > 0 ? String(position) : undefined;
-    }
-    throw err;
-  }
+/** Runs the script as one simple query (several statements allowed); rejects with pg's error. */
+export function runScriptQuery(client: Client, script: Script): Promise<unknown> {
+  return script.bytes ? streamedQuery(client, script.bytes) : client.query(script.sql);
 }
 
-function streamedQuery(client: Client, prefix: Buffer, bytes: Buffer): Promise<unknown> {
+function streamedQuery(client: Client, bytes: Buffer): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const query = new Query('');
     query.submit = (connection) => {
-      writeQueryMessage(connection.stream, prefix, bytes).catch((err: Error) => connection.stream.destroy(err));
+      writeQueryMessage(connection.stream, bytes).catch((err: Error) => connection.stream.destroy(err));
     };
     query.once('end', resolve);
     query.once('error', reject);
@@ -47,11 +33,11 @@ function streamedQuery(client: Client, prefix: Buffer, bytes: Buffer): Promise<u
 }
 
 /** The protocol's Query message: 'Q', int32 length, the text as UTF-8, a NUL. */
-async function writeQueryMessage(stream: Duplex, prefix: Buffer, bytes: Buffer): Promise<void> {
+async function writeQueryMessage(stream: Duplex, bytes: Buffer): Promise<void> {
   const head = Buffer.alloc(5);
   head.write('Q', 0, 'latin1');
-  head.writeInt32BE(4 + prefix.length + bytes.length + 1, 1);
-  stream.write(Buffer.concat([head, prefix]));
+  head.writeInt32BE(4 + bytes.length + 1, 1);
+  stream.write(head);
   for (let start = 0; start < bytes.length; start += PIECE) {
     const drained = stream.write(bytes.subarray(start, start + PIECE));
     if (!drained) await drainOrClose(stream);
