@@ -91,8 +91,7 @@ test('records the ledger row: checksums, user, environment, tool version, state'
   expect(await db.query('SELECT env FROM seen')).toEqual([{ env: 'staging' }]);
 });
 
-// The settings go into one simple query with BEGIN, as literals quoted by pg's escapeLiteral.
-// The settings go in one simple query with BEGIN, and the ledger row in one with COMMIT, as literals quoted by escapeLiteral.
+// The settings and the ledger row are query parameters, pipelined with the script: what is stored is what was given.
 test.each(['on', 'off'])('an environment name and scripts with quotes, backslashes and SQL read back as written (standard_conforming_strings %s)', async (scs) => {
   const environment = "it's \\ a \\' test'); DROP TABLE seen; -- é";
   const up = "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env, E'\\\\' AS backslash, 'it''s' AS quote; -- \\'); DROP TABLE x; --\n";
@@ -111,6 +110,15 @@ test('a custom schema and table name are quoted, never pasted raw', async () => 
   dir = migrationsDir(THREE);
   await apply(contextFor(db.url, dir, { schema: 'Audit Trail', table: 'my"ledger' }));
   expect(await ledgerVersions('"Audit Trail"."my""ledger"')).toEqual(['1', '2', '3']);
+});
+
+test('the ledger records how long the script ran (the server counts it, from BEGIN), and the run reports the same', async () => {
+  dir = migrationsDir({ '001_slow.up.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(0.3);\n', '001_slow.down.sql': 'DROP TABLE slow;' });
+  const result = await apply(contextFor(db.url, dir));
+  const [row] = await db.query<{ duration_ms: number }>('SELECT duration_ms FROM tidemark_migrations');
+  expect(row.duration_ms).toBeGreaterThanOrEqual(300);
+  expect(row.duration_ms).toBeLessThan(30_000);
+  expect(result.completed[0].durationMs).toBe(row.duration_ms);
 });
 
 describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
@@ -148,6 +156,31 @@ describe('a failing migration', () => {
     expect(err.failure.sql.sqlstate).toBe('22012');
     expect(await tables()).toEqual(['a', 'tidemark_migrations']);
     expect(await ledgerVersions()).toEqual(['1']);
+  });
+
+  // BEGIN, the settings, the script, the ledger INSERT and COMMIT leave together: the INSERT behind a failed
+  // script must fail (the transaction is aborted), COMMIT must end it as a rollback, and the error reported
+  // must be the script's own, not the INSERT's "current transaction is aborted" (25P02).
+  test('sent in one pipeline, leaves no ledger row, reports its own error and leaves the connection usable', async () => {
+    dir = migrationsDir({ ...THREE, '002_b.up.sql': 'CREATE TABLE b (id int);\nINSERT INTO missing VALUES (1);\n' });
+    const err = await apply(contextFor(db.url, dir)).catch((e) => e);
+    expect(err.failure.sql).toMatchObject({ sqlstate: '42P01', line: 2, column: 13 });
+    expect(await ledgerVersions()).toEqual(['1']);
+    expect(await tables()).toEqual(['a', 'tidemark_migrations']);
+    const fixed = migrationsDir(THREE);
+    await apply(contextFor(db.url, fixed));
+    removeDir(fixed);
+    expect(await ledgerVersions()).toEqual(['1', '2', '3']);
+  });
+
+  test('a failing rollback keeps its ledger row and its objects', async () => {
+    dir = migrationsDir({ ...THREE, '003_c.down.sql': 'DROP TABLE c;\nSELECT 1/0;\n' });
+    await apply(contextFor(db.url, dir));
+    const err = await rollback(contextFor(db.url, dir)).catch((e) => e);
+    expect(err.failure).toMatchObject({ version: 3n, direction: 'down' });
+    expect(err.failure.sql.sqlstate).toBe('22012');
+    expect(await ledgerVersions()).toEqual(['1', '2', '3']);
+    expect(await tables()).toEqual(['a', 'b', 'c', 'tidemark_migrations']);
   });
 
   test('reports line and column of a syntax error', async () => {

@@ -70,7 +70,10 @@ export function connectionFailureReason(err: unknown): string {
 export async function connect(options: ConnectionOptions, logger: Logger): Promise<Client> {
   const deadline = Date.now() + options.wait * 1000;
   for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5000)) {
-    const client = new Client(clientConfig(options));
+    // Pipeline mode: queries sent without waiting for the previous answer go out
+    // together (the executor sends a migration's five in one round trip);
+    // awaited one by one, they behave as usual.
+    const client = new Client({ ...clientConfig(options), pipeline: true });
     client.on('error', () => {}); // a dropped connection surfaces on the next query instead
     try {
       await client.connect();
@@ -93,8 +96,26 @@ export async function withClient<T>(options: ConnectionOptions, logger: Logger, 
   try {
     return await fn(client);
   } finally {
-    await client.end().catch(() => {});
+    await disconnect(client);
   }
+}
+
+/**
+ * Closes a connection now. pg's `end()` in pipeline mode waits for the
+ * queries already sent to finish (a `pg_sleep(60)` would hold it a minute);
+ * here a query still in flight is abandoned: the socket is closed and the
+ * server rolls its transaction back, as `end()` does without pipelining.
+ */
+export async function disconnect(client: Client): Promise<void> {
+  const internals = client as unknown as {
+    _getActiveQuery?(): unknown;
+    _sentQueryQueue?: unknown[];
+    _queryQueue?: unknown[];
+    connection?: { stream?: { destroy(): void } };
+  };
+  const busy = Boolean(internals._getActiveQuery?.()) || (internals._sentQueryQueue?.length ?? 0) > 0 || (internals._queryQueue?.length ?? 0) > 0;
+  if (busy) internals.connection?.stream?.destroy();
+  await client.end().catch(() => {});
 }
 
 /**

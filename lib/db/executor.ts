@@ -1,8 +1,7 @@
 /**
  * Executor: runs plan steps. A transactional step is `BEGIN → settings →
- * script → ledger row → COMMIT` in two round trips (`BEGIN; SET LOCAL …;`
- * with the script, then `INSERT …; COMMIT`), or `ROLLBACK` and a typed
- * error; with
+ * script → ledger row → COMMIT`, pipelined into one round trip (see
+ * runInOwnTransaction), or a rollback and a typed error; with
  * `singleTransaction` the whole batch shares one transaction. A script marked
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
@@ -10,7 +9,7 @@ import type { Client } from 'pg';
 import { ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError } from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
-import { ensureLedger, MAX_STORED_SCRIPT_BYTES, recordApplied, recordRolledBack, storedText, type LedgerTable } from './ledger';
+import { appliedRowQuery, ensureLedger, MAX_STORED_SCRIPT_BYTES, rolledBackRowQuery, storedText, type LedgerTable } from './ledger';
 import { runNonTransactional, StatementFailure } from './no-transaction';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 import { runScriptQuery } from './simple-query';
@@ -105,18 +104,20 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
 }
 
 async function runWithRetries(client: Client, step: Step, index: number, options: RunOptions, interrupted: () => Error, completed: number, total: number): Promise<number> {
-  const log = options.logger.child({ version: step.pair.version.toString(), name: step.pair.name, direction: step.direction });
+  // The step's fields go on each of its lines; a pino child per step would cost more than the rest of the step's client work.
+  const fields = { version: step.pair.version.toString(), name: step.pair.name, direction: step.direction };
+  const log = options.logger;
   const script = step.pair[step.direction];
   const verb = options.singleTransaction ? 'ran' : step.direction === 'up' ? 'applied' : 'rolled back';
   const retryable = !options.singleTransaction && !script.directives.noTransaction;
   for (let attempt = 1; ; attempt++) {
     try {
       const durationMs = script.directives.noTransaction
-        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log)
+        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields))
         : await runTransactional(client, step, options);
-      log.info({ duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
+      log.info({ ...fields, duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
       if (step.direction === 'up' && storedText(step.pair.up) === null) {
-        log.info({ stored: 'checksum-only' }, `${step.pair.up.path} is over ${MAX_STORED_SCRIPT_BYTES / 1024 / 1024} MiB: the ledger keeps its checksum only, so a later edit can be detected but not shown as a diff`);
+        log.info({ ...fields, stored: 'checksum-only' }, `${step.pair.up.path} is over ${MAX_STORED_SCRIPT_BYTES / 1024 / 1024} MiB: the ledger keeps its checksum only, so a later edit can be detected but not shown as a diff`);
       }
       return durationMs;
     } catch (err) {
@@ -125,7 +126,7 @@ async function runWithRetries(client: Client, step: Step, index: number, options
       if (retryable && code === LOCK_NOT_AVAILABLE && attempt <= (options.retries ?? 0)) {
         const base = (options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
         const delay = Math.round(Math.min(base, 60_000) * (0.5 + Math.random()));
-        log.warn({ outcome: 'retry', attempt, sqlstate: code, delay_ms: delay }, `${step.pair.label}: ${(err as Error).message}; retry ${attempt} of ${options.retries} in ${delay} ms`);
+        log.warn({ ...fields, outcome: 'retry', attempt, sqlstate: code, delay_ms: delay }, `${step.pair.label}: ${(err as Error).message}; retry ${attempt} of ${options.retries} in ${delay} ms`);
         await sleep(delay, options.signal);
         if (options.signal?.aborted) throw interrupted();
         continue;
@@ -142,50 +143,110 @@ function settingsFor(step: Step, settings: StepSettings): StepSettings {
 }
 
 async function runTransactional(client: Client, step: Step, options: RunOptions): Promise<number> {
-  const batch = options.singleTransaction;
-  const settings = settingsFor(step, options.settings);
+  return options.singleTransaction ? runInBatch(client, step, options) : runInOwnTransaction(client, step, options);
+}
+
+/**
+ * `BEGIN`, the settings, the script, the ledger row and `COMMIT`, written to
+ * the server together and answered in one round trip (the client is in pg's
+ * pipeline mode, where each query ends with its own Sync).
+ *
+ * Safe because each one runs only if everything before it succeeded: after a
+ * failed script the transaction is aborted, so the ledger INSERT fails
+ * (25P02) and `COMMIT` ends it as a rollback. The first failure in sending
+ * order is the cause and is what gets reported. The row's duration is computed
+ * by the server (time since BEGIN), since the INSERT leaves before the script
+ * has finished. A big script is streamed (simple-query.ts) and nothing may be
+ * written behind it until its last byte is out, so its row and COMMIT wait
+ * for its result: two round trips.
+ */
+async function runInOwnTransaction(client: Client, step: Step, options: RunOptions): Promise<number> {
+  const script = step.pair[step.direction];
+  const settings = settingsQuery(settingsFor(step, options.settings), ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+  const started = performance.now();
+  let scriptMs = 0;
+  const row = step.direction === 'up' ? appliedRowQuery(options.ledger, step.pair, options.settings.environment) : rolledBackRowQuery(options.ledger, step.pair.version);
+  const sent: Promise<unknown>[] = [];
+  const sendRowAndCommit = () => {
+    const result = client.query<{ duration_ms?: number }>(row);
+    sent.push(result, client.query('COMMIT'));
+    return result;
+  };
+  let recorded = batchWrites(client, () => {
+    sent.push(client.query('BEGIN'));
+    if (settings) sent.push(client.query(settings));
+    sent.push(runScriptQuery(client, script).then(() => void (scriptMs = Math.round(performance.now() - started))));
+    return script.bytes ? null : sendRowAndCommit();
+  });
+  if (recorded === null) {
+    if ((await firstFailure(sent)) !== null) return rollBackAfter(client, sent);
+    recorded = batchWrites(client, sendRowAndCommit);
+  }
+  if ((await firstFailure(sent)) !== null) return rollBackAfter(client, sent);
+  return (await recorded).rows[0]?.duration_ms ?? scriptMs;
+}
+
+/** One step of a `--single-transaction` batch: its settings and script together, then its ledger row. */
+async function runInBatch(client: Client, step: Step, options: RunOptions): Promise<number> {
+  const script = step.pair[step.direction];
+  const started = performance.now();
+  const settings = settingsQuery(settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
+  const sent = batchWrites(client, () => [...(settings ? [client.query(settings)] : []), runScriptQuery(client, script)]);
+  const failed = await firstFailure(sent);
+  if (failed !== null) throw failed.reason;
+  const durationMs = Math.round(performance.now() - started);
+  if (step.direction === 'up') await client.query(appliedRowQuery(options.ledger, step.pair, options.settings.environment, durationMs));
+  else await client.query(rolledBackRowQuery(options.ledger, step.pair.version));
+  return durationMs;
+}
+
+/** Waits for every query sent and returns the first (in sending order) that failed, or null. */
+async function firstFailure(sent: readonly Promise<unknown>[]): Promise<PromiseRejectedResult | null> {
+  const settled = await Promise.allSettled(sent);
+  return settled.find((r): r is PromiseRejectedResult => r.status === 'rejected') ?? null;
+}
+
+/** Ends a failed pipelined transaction (unless its COMMIT already did, as a rollback) and throws the first failure. */
+async function rollBackAfter(client: Client, sent: readonly Promise<unknown>[]): Promise<never> {
+  const failed = await firstFailure(sent);
+  if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
+  throw failed?.reason;
+}
+
+/**
+ * Runs `submit`, which sends several queries, with the socket corked, so
+ * their messages leave in one write.
+ */
+function batchWrites<T>(client: Client, submit: () => T): T {
+  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+  stream?.cork?.();
   try {
-    if (batch) await applySettings(client, settings, ['lock_timeout', 'statement_timeout']);
-    else await begin(client, settings);
-    const durationMs = await runScript(client, step, options);
-    if (!batch) await client.query('COMMIT');
-    return durationMs;
-  } catch (err) {
-    if (!batch) await client.query('ROLLBACK').catch(() => {});
-    throw err;
+    return submit();
+  } finally {
+    stream?.uncork?.();
   }
 }
 
 async function begin(client: Client, settings: StepSettings): Promise<void> {
   await client.query('BEGIN');
-  await applySettings(client, settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+  const query = settingsQuery(settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+  if (query) await client.query(query);
 }
 
 /**
  * SET LOCAL, written as set_config(name, $n, true) so that every value —
  * an environment name, a timeout — is a query parameter, never pasted into SQL.
  */
-async function applySettings(client: Client, settings: StepSettings, names: readonly string[]): Promise<void> {
+function settingsQuery(settings: StepSettings, names: readonly string[]): { text: string; values: string[] } | null {
   const all: Record<string, string | undefined> = {
     'tidemark.environment': settings.environment,
     lock_timeout: settings.lockTimeout,
     statement_timeout: settings.statementTimeout,
   };
   const given = names.filter((n) => all[n] !== undefined);
-  if (given.length === 0) return;
+  if (given.length === 0) return null;
   const calls = given.map((n, i) => `set_config('${n}', $${i + 1}, true)`).join(', ');
-  await client.query(`SELECT ${calls}`, given.map((n) => all[n]));
-}
-
-/** The script as one simple query (the server parses it whole), then its ledger row. */
-async function runScript(client: Client, step: Step, options: RunOptions): Promise<number> {
-  const script = step.pair[step.direction];
-  const started = performance.now();
-  await runScriptQuery(client, script);
-  const durationMs = Math.round(performance.now() - started);
-  if (step.direction === 'up') await recordApplied(client, options.ledger, step.pair, durationMs, options.settings.environment);
-  else await recordRolledBack(client, options.ledger, step.pair.version);
-  return durationMs;
+  return { text: `SELECT ${calls}`, values: given.map((n) => all[n] as string) };
 }
 
 function toFailure(caught: unknown, step: Step, completed: number, notApplied: number, batch: boolean): Error {

@@ -108,14 +108,27 @@ export function storedText(script: Script): string | null {
   return sql.length <= MAX_STORED_SCRIPT_BYTES / 3 || Buffer.byteLength(sql) <= MAX_STORED_SCRIPT_BYTES ? sql : null;
 }
 
-/** Records an applied migration. Runs inside the migration's transaction. */
-export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string): Promise<void> {
-  await client.query({
+/**
+ * The INSERT of an applied migration's row, to run inside the migration's
+ * transaction. Without `durationMs` the server computes it as the time since
+ * the transaction began (`clock_timestamp() - now()`), so the row can be sent
+ * before the script has finished (executor.ts pipelines them); it is returned.
+ */
+export function appliedRowQuery(ledger: LedgerTable, pair: Pair, environment: string, durationMs?: number): { text: string; values: unknown[] } {
+  const duration = durationMs === undefined ? `GREATEST(0, round(extract(epoch FROM clock_timestamp() - now()) * 1000))::integer` : '$9';
+  const values = [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)];
+  return {
     text: `INSERT INTO ${qualifiedName(ledger)}
-             (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    values: [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, Math.round(durationMs), environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
-  });
+             (version, name, up_checksum, down_checksum, environment, tool_version, up_sql, down_sql, duration_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${duration})
+           RETURNING duration_ms`,
+    values: durationMs === undefined ? values : [...values, Math.round(durationMs)],
+  };
+}
+
+/** Records an applied migration, with the duration the caller measured. Runs inside the migration's transaction. */
+export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string): Promise<void> {
+  await client.query(appliedRowQuery(ledger, pair, environment, durationMs));
 }
 
 /** The scripts as applied, for the given versions: null where only the checksum was kept. */
@@ -127,9 +140,14 @@ export async function readAppliedScripts(client: Client, ledger: LedgerTable, ve
   return new Map(rows.map((r) => [BigInt(r.version), { up: r.up_sql, down: r.down_sql }]));
 }
 
+/** The DELETE of a rolled-back migration's row, to run inside the rollback's transaction. */
+export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): { text: string; values: unknown[] } {
+  return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, values: [version.toString()] };
+}
+
 /** Deletes the row of a rolled-back migration. Runs inside the rollback's transaction. */
 export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
-  await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
+  await client.query(rolledBackRowQuery(ledger, version));
 }
 
 /**

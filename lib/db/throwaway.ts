@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { escapeIdentifier, type Client } from 'pg';
 import { ConfigError, InterruptedError } from '../errors';
 import type { Logger } from '../log';
-import { connect, describeTarget, type ConnectionOptions } from './connection';
+import { connect, describeTarget, disconnect, type ConnectionOptions } from './connection';
 import { urlDatabase } from './url';
 
 /** Every throwaway database is named this prefix and 12 random hex digits. */
@@ -60,7 +60,7 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
   const server = describeTarget(admin).replace(/\/[^/]*$/, '');
   let client: Client | null = null;
   let created = false;
-  const close = async () => client?.end().catch(() => undefined);
+  const close = async () => (client ? disconnect(client) : undefined);
   const onAbort = () => void close();
   const open = async () => {
     await createDatabase(admin, name, options.template, server);
