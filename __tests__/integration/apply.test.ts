@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { apply, rollback } from '../../lib/migrator';
-import { MigrationFailedError } from '../../lib/errors';
+import { MigrationFailedError, TransactionSafetyError } from '../../lib/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { contextFor } from '../helpers/context';
 import { migrationsDir, removeDir } from '../helpers/files';
@@ -138,7 +138,31 @@ describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationFailedError);
     expect(err.failure.sql).toMatchObject({ sqlstate: '42P01', line: 200_002, column: 15 });
+    expect(err.failure.frame).toContain('200002 | SELECT * FROM no_such_table;');
     expect(await tables()).toEqual(['a', 'b', 'c', 'tidemark_migrations']);
+  });
+
+  describe('whose data mentions database, system, vacuum, concurrently', () => {
+    const mentions = (n: number) =>
+      Array.from({ length: n }, (_, i) => `INSERT INTO big VALUES (${i}, 'database admin ${i}: system vacuum concurrently; reindex é');`).join('\n');
+    const data = `CREATE TABLE big (id int PRIMARY KEY, label text);\n${mentions(150_000)}\n`;
+
+    test('is applied whole: the words in its strings are data', async () => {
+      expect(Buffer.byteLength(data)).toBeGreaterThan(8 * 1024 * 1024);
+      dir = migrationsDir({ ...THREE, '004_big.up.sql': data, '004_big.down.sql': 'DROP TABLE big;\n' });
+      await apply(contextFor(db.url, dir));
+      expect(await db.query("SELECT count(*)::int AS n, count(*) FILTER (WHERE label LIKE 'database admin %: system vacuum concurrently; reindex é')::int AS m FROM big"))
+        .toEqual([{ n: 150_000, m: 150_000 }]);
+      expect(await ledgerVersions()).toEqual(['1', '2', '3', '4']);
+    });
+
+    test('is refused before anything runs when it holds a real VACUUM, at its line and column', async () => {
+      dir = migrationsDir({ ...THREE, '004_big.up.sql': `${data}SELECT 1;  VACUUM big;\n`, '004_big.down.sql': 'DROP TABLE big;\n' });
+      const err = await apply(contextFor(db.url, dir)).catch((e) => e);
+      expect(err).toBeInstanceOf(TransactionSafetyError);
+      expect(err.problems).toEqual([{ path: '004_big.up.sql', line: 150_002, column: 12, reason: 'VACUUM' }]);
+      expect(await tables()).toEqual([]);
+    });
   });
 });
 

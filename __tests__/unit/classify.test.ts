@@ -1,5 +1,5 @@
-import { isAddEnumValue, isDdl, isTransactionControl, nonTransactionalReason } from '../../lib/sql/classify';
-import { splitStatements } from '../../lib/sql/lexer';
+import { isAddEnumValue, isDdl, isTransactionControl, mayBeNonTransactional, nonTransactionalReason } from '../../lib/sql/classify';
+import { splitStatements, statementsInBytes } from '../../lib/sql/lexer';
 import { NON_TRANSACTIONAL, NON_TRANSACTIONAL_UNCHECKED, TRANSACTIONAL } from '../helpers/classify-samples';
 
 describe('nonTransactionalReason', () => {
@@ -73,5 +73,16 @@ describe('isDdl', () => {
     'INSERT INTO t VALUES (1)', 'SELECT 1', 'TRUNCATE t', 'SECURITY DEFINER', 'BEGIN', '',
   ])('%s → false', (sql) => {
     expect(isDdl(sql)).toBe(false);
+  });
+});
+
+describe('mayBeNonTransactional (which statements of a big script are decoded)', () => {
+  it.each([...NON_TRANSACTIONAL, ...NON_TRANSACTIONAL_UNCHECKED])('is true for the first word of %s', (sql) => {
+    const [statement] = [...statementsInBytes(Buffer.from(sql))];
+    expect(mayBeNonTransactional(statement.firstWord)).toBe(true);
+  });
+
+  it('is false for other words and for no word', () => {
+    for (const word of ['insert', 'select', 'update', 'copy', 'begin', 'database', 'system', null]) expect(mayBeNonTransactional(word)).toBe(false);
   });
 });

@@ -277,4 +277,34 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
     expect(pair.up.bytes).toBeDefined();
     expect(nonTransactionalStatements(pair.up).map((p) => p.line)).toEqual([300_003]);
   });
+
+  describe('whose data mentions the words of non-transactional statements', () => {
+    // Every row's strings hold HINT words; none of them is a statement.
+    const data = (n: number) =>
+      Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'database admin ${i}: vacuum the system concurrently; é😀', $$reindex; cluster$$);`).join('\n');
+    const head = 'CREATE TABLE t (id int, label text, note text);\n';
+
+    it('is not refused for the words in its strings', () => {
+      const body = `${head}${data(120_000)}\n-- VACUUM t; in a comment\nSELECT 'CREATE INDEX CONCURRENTLY i ON t (id)';\n`;
+      const [pair] = scan(dirWith({ '001_big.up.sql': body, '001_big.down.sql': 'DROP TABLE t;\n' }));
+      expect(pair.up.bytes?.length).toBeGreaterThan(8 * 1024 * 1024);
+      expect(nonTransactionalStatements(pair.up)).toEqual([]);
+    });
+
+    it('still finds a real VACUUM and CREATE INDEX CONCURRENTLY, at their line and column, as in a small script', () => {
+      const body =
+        `${head}${data(60_000)}\n  /* é */ vacuum (analyze) t;\r\n${data(60_000)}\n` +
+        `SELECT 1; 😀x; create unique index\tCONCURRENTLY i ON t (id);\nALTER TABLE t ADD COLUMN "system" int;\n`;
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
+      const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'DROP TABLE t;\n' }));
+      expect(pair.up.bytes).toBeDefined();
+      const problems = nonTransactionalStatements(pair.up);
+      expect(problems).toEqual([
+        { path: '001_big.up.sql', line: 60_002, column: 11, reason: 'VACUUM' },
+        { path: '001_big.up.sql', line: 120_003, column: 15, reason: 'CREATE INDEX CONCURRENTLY' },
+      ]);
+      const small = { ...pair.up, bytes: undefined, sql: pair.up.sql }; // the whole-text path
+      expect(nonTransactionalStatements(small)).toEqual(problems);
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { codeFrame, lineColumnAt } from '../../lib/db/sql-position';
+import { codeFrame, lineColumnAt, lineColumnInBytes } from '../../lib/db/sql-position';
 
 /**
  * The position PostgreSQL reports for the first `needle` in `sql`: a 1-based
@@ -103,5 +103,33 @@ describe('codeFrame', () => {
     expect(codeFrame(sql, lineColumnAt(sql, serverPosition(sql, 'nope')))).toBe(
       ['   |', '12 | SELECT nope;', '   |        ^'].join('\n'),
     );
+  });
+});
+
+describe('lineColumnInBytes (a big script, from its bytes)', () => {
+  const scripts = [
+    'SELECT 1;',
+    "-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n",
+    "SELECT 'é日本😀', \tnope\r\nFROM t;\r\n\n😀😀 x",
+    '\n\n\t\tSELECT nope',
+  ];
+
+  it.each(scripts)('gives the line, column and frame of the text for every position of %j', (sql) => {
+    const bytes = Buffer.from(sql);
+    const points = Array.from(sql).length;
+    for (let position = 0; position <= points + 2; position++) {
+      const text = lineColumnAt(sql, position);
+      const fromBytes = lineColumnInBytes(bytes, position);
+      expect({ position, line: fromBytes.line, column: fromBytes.column }).toEqual({ position, line: text.line, column: text.column });
+      expect(fromBytes.lineStart).toBe(Buffer.byteLength(sql.slice(0, text.lineStart)));
+      expect(codeFrame(bytes, fromBytes)).toBe(codeFrame(sql, text));
+    }
+  });
+
+  it('frames a line as long as the script without splitting it into characters', () => {
+    const sql = `SELECT ${"'x', ".repeat(2_000_000)}nope;`;
+    const at = lineColumnInBytes(Buffer.from(sql), serverPosition(sql, 'nope'));
+    expect(at).toEqual({ line: 1, column: 10_000_008, lineStart: 0 });
+    expect(codeFrame(Buffer.from(sql), at).endsWith(`${' '.repeat(10_000_007)}^`)).toBe(true);
   });
 });

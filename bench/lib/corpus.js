@@ -132,7 +132,20 @@ function writeGraphile(dir, i, body, previousHash, graphile) {
  * W5's data migration: CREATE TABLE bench_big, then INSERTs of 1000 rows each
  * until the file reaches `bytes`. ASCII only. Returns the row count.
  */
-function writeBig(file, bytes) {
+/**
+ * Labels for the `mentions` variant of W5: data rows whose strings hold the
+ * words that can start a statement PostgreSQL refuses in a transaction
+ * (`database`, `system`, `vacuum`, `concurrently`, …), as real data often does.
+ */
+const MENTIONS = [
+  'database admin: vacuum the system tablespace concurrently',
+  'cluster reindex of the prepared subscription, then discard',
+  "system status: 'database' ok",
+  'lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod',
+];
+
+/** W5's file: one CREATE TABLE and INSERTs of 1000 rows until `bytes`; `mentions` puts HINT words in the labels. */
+function writeBig(file, bytes, mentions = false) {
   const fd = fs.openSync(file, 'w');
   let size = 0;
   let id = 0;
@@ -145,7 +158,8 @@ function writeBig(file, bytes) {
     const rows = [];
     for (let k = 0; k < 1000; k++) {
       id++;
-      rows.push(`(${id}, 'row ${id}: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod', ${((id * 37) % 100000) / 100})`);
+      const label = mentions ? `row ${id}: ${MENTIONS[id % MENTIONS.length]}` : `row ${id}: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod`;
+      rows.push(`(${id}, ${sqlString(label)}, ${((id * 37) % 100000) / 100})`);
     }
     write(`INSERT INTO bench_big (id, label, amount) VALUES\n${rows.join(',\n')};\n\n`);
   }
@@ -188,4 +202,18 @@ function writeBigLayouts(root, bytes, graphile) {
   return { body, rows, bytes: size, dirs };
 }
 
-module.exports = { writeTidemark, writePsqlScripts, writePeers, writeBigLayouts, pad };
+/**
+ * W5's variant whose data rows mention vacuum, database, system, … in their
+ * strings: tidemark's layout and the psql body only (the peers do not look
+ * for such statements).
+ */
+function writeBigMentions(root, bytes) {
+  const body = path.join(mkdir(path.join(root, 'body')), 'big.sql');
+  const { rows, bytes: size } = writeBig(body, bytes, true);
+  const tidemark = mkdir(path.join(root, 'tidemark'));
+  fs.linkSync(body, path.join(tidemark, '0001_load_big.up.sql'));
+  fs.writeFileSync(path.join(tidemark, '0001_load_big.down.sql'), 'DROP TABLE bench_big;\n');
+  return { body, rows, bytes: size, dirs: { tidemark } };
+}
+
+module.exports = { writeTidemark, writePsqlScripts, writePeers, writeBigLayouts, writeBigMentions, pad };

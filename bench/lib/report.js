@@ -64,6 +64,13 @@ function evaluateTargets(rows, meta) {
     const fileMb = meta.bigBytes / 2 ** 20;
     push('W5: peak RSS ≤ 3× the file size (a 50 MB file)', fileMb >= 49 ? t5.rssMaxMb <= 3 * fileMb : null, `${mb(t5.rssMaxMb)} MB for a ${mb(fileMb)} MB file (${ratio(t5.rssMaxMb / fileMb)})`);
   }
+  const t5m = get('W5', 'tidemark-mentions');
+  const b5m = get('W5', 'psql-1-mentions');
+  if (ok(t5m) && ok(b5m)) {
+    push('W5, data mentions vacuum/database: ≤ 1.1× psql -1 -f', t5m.median / b5m.median <= 1.1, `${ratio(t5m.median / b5m.median)} (${s(t5m.median)} s vs ${s(b5m.median)} s)`);
+    const fileMb = meta.bigBytes / 2 ** 20;
+    push('W5, data mentions vacuum/database: peak RSS ≤ 3× the file size', fileMb >= 49 ? t5m.rssMaxMb <= 3 * fileMb : null, `${mb(t5m.rssMaxMb)} MB for a ${mb(fileMb)} MB file (${ratio(t5m.rssMaxMb / fileMb)})`);
+  }
   const t6 = get('W6', 'tidemark');
   const b6 = get('W6', 'node');
   if (ok(t6) && ok(b6)) push('W6: --help ≤ 1.5× node -e 0', t6.median / b6.median <= 1.5, `${ratio(t6.median / b6.median)} (${s(t6.median)} s vs ${s(b6.median)} s)`);

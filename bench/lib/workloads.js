@@ -195,7 +195,9 @@ function w4(ctx) {
 function w5(ctx) {
   if (!ctx.big) ctx.big = corpus.writeBigLayouts(path.join(ctx.work, 'big'), ctx.bigBytes, T.graphile.module());
   const big = ctx.big;
-  const entry = (id, label, role, tool, cmd, ledger) => ({
+  if (!ctx.bigMentions) ctx.bigMentions = corpus.writeBigMentions(path.join(ctx.work, 'big-mentions'), ctx.bigBytes);
+  const mentions = ctx.bigMentions;
+  const entry = (id, label, role, tool, cmd, ledger, file = big) => ({
     id,
     label,
     role,
@@ -208,13 +210,16 @@ function w5(ctx) {
     async check(s) {
       const rows = await ctx.dbs.count(s.db, 'SELECT count(*) FROM bench_big');
       const recorded = ledger ? await ctx.dbs.count(s.db, ledger) : 1;
-      if (rows !== big.rows || recorded !== 1) throw new Error(`wrong result: expected ${big.rows} rows and 1 ledger row; found ${rows} and ${recorded}`);
+      if (rows !== file.rows || recorded !== 1) throw new Error(`wrong result: expected ${file.rows} rows and 1 ledger row; found ${rows} and ${recorded}`);
     },
     teardown: (s) => ctx.dbs.drop(s.db),
   });
   return [
     entry('psql-1', 'psql -1 -f', 'baseline', T.psql, (url) => T.psql.script(url, big.body, true), null),
     entry('tidemark', 'tidemark apply', 'tidemark', T.tidemark, (url) => T.tidemark.apply(url, big.dirs.tidemark), T.tidemark.ledger),
+    // The same size of data, but its strings mention vacuum/database/system…: tidemark must lex it to tell data from statements.
+    entry('psql-1-mentions', 'psql -1 -f (data mentions vacuum/database)', 'reference', T.psql, (url) => T.psql.script(url, mentions.body, true), null, mentions),
+    entry('tidemark-mentions', 'tidemark apply (data mentions vacuum/database)', 'tidemark', T.tidemark, (url) => T.tidemark.apply(url, mentions.dirs.tidemark), T.tidemark.ledger, mentions),
     entry('dbmate', 'dbmate migrate', 'peer', T.dbmate, (url) => T.dbmate.apply(url, big.dirs.dbmate), T.dbmate.ledger),
     entry('node-pg-migrate', 'node-pg-migrate up', 'peer', T.nodePgMigrate, (url) => T.nodePgMigrate.apply(url, big.dirs['node-pg-migrate']), T.nodePgMigrate.ledger),
     entry('postgrator', 'postgrator-cli --to max', 'peer', T.postgrator, (url) => T.postgrator.apply(url, big.dirs.postgrator), T.postgrator.ledger),

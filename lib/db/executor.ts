@@ -258,7 +258,9 @@ function toFailure(caught: unknown, step: Step, completed: number, notApplied: n
       `Connection lost while running ${script.path} (${(err as Error).message}). PostgreSQL rolls back the open transaction, so neither its changes nor a ledger row remain; the next run starts it again.`,
     );
   }
-  const { fields, frame } = sqlErrorFields(err, script.sql, partial?.statement.start);
+  // A big script went whole from its bytes (runScriptQuery): its positions count in them, and its text is not decoded for this.
+  const source = script.bytes && !partial ? script.bytes : script.sql;
+  const { fields, frame } = sqlErrorFields(err, source, partial?.statement.start);
   const { version, name, label } = step.pair;
   return new MigrationFailedError({
     version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch,

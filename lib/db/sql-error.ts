@@ -4,7 +4,7 @@
  */
 import type { DatabaseError } from 'pg';
 import type { SqlErrorFields } from '../errors';
-import { codeFrame, lineColumnAt } from './sql-position';
+import { codeFrame, lineColumnAt, lineColumnInBytes } from './sql-position';
 
 export function isDatabaseError(err: unknown): err is DatabaseError {
   return typeof err === 'object' && err !== null && 'severity' in err && typeof (err as { code?: unknown }).code === 'string';
@@ -23,11 +23,13 @@ function codePoints(text: string): number {
  * The fields and code frame of `err`, raised by `sql` or by the statement
  * of `sql` starting at UTF-16 offset `statementStart` (its `position` counts
  * from the statement). Without a position, a statement's own start is used.
+ * `sql` may be the bytes of a big script sent whole (Script.bytes): they are
+ * then mapped as they are, never decoded whole.
  */
-export function sqlErrorFields(err: DatabaseError, sql: string, statementStart?: number): { fields: SqlErrorFields; frame: string | null } {
-  const offset = statementStart === undefined ? 0 : codePoints(sql.slice(0, statementStart));
+export function sqlErrorFields(err: DatabaseError, sql: string | Uint8Array, statementStart?: number): { fields: SqlErrorFields; frame: string | null } {
+  const offset = statementStart === undefined || typeof sql !== 'string' ? 0 : codePoints(sql.slice(0, statementStart));
   const position = err.position ? offset + Number(err.position) : statementStart === undefined ? null : offset + 1;
-  const at = position === null ? null : lineColumnAt(sql, position);
+  const at = position === null ? null : typeof sql === 'string' ? lineColumnAt(sql, position) : lineColumnInBytes(sql, position);
   return {
     fields: {
       sqlstate: err.code ?? null,

@@ -38,22 +38,59 @@ export function lineColumnAt(sql: string, position: number): LineColumn {
   return { line, column, lineStart };
 }
 
-/** The text of the line starting at `lineStart`, without its line ending. */
-function lineText(sql: string, lineStart: number): string {
-  const end = sql.indexOf('\n', lineStart);
-  const text = sql.slice(lineStart, end === -1 ? sql.length : end);
+/**
+ * {@link lineColumnAt} over the UTF-8 bytes of a big script (Script.bytes),
+ * which is never decoded whole: the same line and column, and `lineStart`
+ * as a byte offset. A code point is a byte that is not a continuation byte.
+ */
+export function lineColumnInBytes(bytes: Uint8Array, position: number): LineColumn {
+  let line = 1;
+  let lineStart = 0;
+  let column = 1;
+  let seen = 1;
+  let i = 0;
+  while (i < bytes.length && seen < position) {
+    const code = bytes[i++];
+    while (i < bytes.length && (bytes[i] & 0xc0) === 0x80) i++;
+    seen++;
+    if (code === 0x0a) {
+      line++;
+      lineStart = i;
+      column = 1;
+    } else {
+      column++;
+    }
+  }
+  return { line, column, lineStart };
+}
+
+/** The text of the line starting at `lineStart`, without its line ending; only that line is decoded from bytes. */
+function lineText(sql: string | Uint8Array, lineStart: number): string {
+  let text: string;
+  if (typeof sql === 'string') {
+    const end = sql.indexOf('\n', lineStart);
+    text = sql.slice(lineStart, end === -1 ? sql.length : end);
+  } else {
+    const end = sql.indexOf(0x0a, lineStart);
+    text = Buffer.from(sql.buffer, sql.byteOffset, sql.byteLength).toString('utf8', lineStart, end === -1 ? sql.length : end);
+  }
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
 
 /**
  * A compiler-style frame: the offending line, numbered, with a caret under
- * the column. Tabs before the column are kept so the caret lines up.
+ * the column. Tabs before the column are kept so the caret lines up. `sql`
+ * is the text, or the bytes of a big script with an `at` from
+ * {@link lineColumnInBytes}.
  */
-export function codeFrame(sql: string, at: LineColumn): string {
+export function codeFrame(sql: string | Uint8Array, at: LineColumn): string {
   const text = lineText(sql, at.lineStart);
   const gutter = String(at.line);
   const pad = ' '.repeat(gutter.length);
-  const before = Array.from(text).slice(0, at.column - 1);
-  const indent = before.map((ch) => (ch === '\t' ? '\t' : ' ')).join('');
-  return `${pad} |\n${gutter} | ${text}\n${pad} | ${indent}^`;
+  const indent: string[] = [];
+  for (const ch of text) { // only up to the column: the line may be the whole script
+    if (indent.length >= at.column - 1) break;
+    indent.push(ch === '\t' ? '\t' : ' ');
+  }
+  return `${pad} |\n${gutter} | ${text}\n${pad} | ${indent.join('')}^`;
 }

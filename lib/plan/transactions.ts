@@ -2,8 +2,9 @@
  * Which scripts may run inside a transaction. Pure; uses the SQL lexer.
  */
 import { ConfigError, TransactionSafetyError, type TransactionProblem } from '../errors';
-import { isDdl, nonTransactionalReason } from '../sql/classify';
-import { splitStatements } from '../sql/lexer';
+import { isDdl, mayBeNonTransactional, nonTransactionalReason } from '../sql/classify';
+import { ByteLineCursor, splitStatements, statementsInBytes } from '../sql/lexer';
+import { stripBom } from '../source/checksum';
 import type { Plan, Script } from '../types';
 
 /** Words without which no statement can need to run outside a transaction; saves lexing big data scripts. */
@@ -12,10 +13,28 @@ const HINT = /concurrently|vacuum|system|database|tablespace|subscription|cluste
 /** Statements of a transactional script that PostgreSQL refuses inside a transaction block. */
 export function nonTransactionalStatements(script: Script): TransactionProblem[] {
   if (script.directives.noTransaction || !mentionsHint(script)) return [];
+  if (script.bytes) return bigScriptProblems(script, script.bytes);
   return splitStatements(script.sql).flatMap((s) => {
     const reason = nonTransactionalReason(s);
     return reason === null ? [] : [{ path: script.path, line: s.line, column: s.column, reason }];
   });
+}
+
+/**
+ * The same problems for a big script, from its bytes: its statements are
+ * found one at a time, and only those whose first word can give a reason are
+ * decoded, so neither its text nor its list of statements is ever held.
+ */
+function bigScriptProblems(script: Script, bytes: Buffer): TransactionProblem[] {
+  const body = stripBom(bytes); // as in script.sql: the decoder drops a BOM too
+  const cursor = new ByteLineCursor(body);
+  const problems: TransactionProblem[] = [];
+  for (const s of statementsInBytes(body)) {
+    if (!mayBeNonTransactional(s.firstWord)) continue;
+    const reason = nonTransactionalReason(body.toString('utf8', s.start, s.end));
+    if (reason !== null) problems.push({ path: script.path, ...cursor.moveTo(s.start), reason });
+  }
+  return problems;
 }
 
 /** Whether a HINT word occurs; a big script is searched in its bytes a window at a time, never as one string. */

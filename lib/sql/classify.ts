@@ -38,6 +38,20 @@ export function nonTransactionalReason(statement: Input): string | null {
   return null;
 }
 
+/**
+ * The first words with which {@link nonTransactionalReason} can give a
+ * reason: a statement starting with any other word (or no bare word) gives
+ * null, so a big script's other statements need not be decoded.
+ */
+const REASON_FIRST_WORDS: ReadonlySet<string> = new Set([
+  'vacuum', 'reindex', 'cluster', 'create', 'drop', 'alter', 'discard', 'commit', 'rollback',
+]);
+
+/** False when a statement whose first word (lower case, null when not a bare word) is `firstWord` is surely transactional. */
+export function mayBeNonTransactional(firstWord: string | null): boolean {
+  return firstWord !== null && REASON_FIRST_WORDS.has(firstWord);
+}
+
 function createOrDropReason(w: Words, text: string): string | null {
   const verb = w[0] === 'create' ? 'CREATE' : 'DROP';
   const object = w[1] === 'unique' && verb === 'CREATE' ? w[2] : w[1];

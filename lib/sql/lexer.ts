@@ -11,7 +11,7 @@
  * SQL, and psql, not the server, reads them); psql meta-commands (`\i`,
  * `\set`, `:var`); `standard_conforming_strings = off`.
  */
-import { CLOSE_PAREN, CR, LF, OPEN_PAREN, SEMICOLON, isWord } from './chars';
+import { CLOSE_PAREN, CR, DOLLAR, LF, OPEN_PAREN, SEMICOLON, isTagCont, isWord } from './chars';
 import { Scanner } from './scanner';
 
 /** One statement of a script. */
@@ -45,7 +45,7 @@ export function splitStatements(sql: string): Statement[] {
   const statements: Statement[] = [];
   const scanner = new Scanner(sql);
   const cursor = new LineCursor(sql);
-  const nesting = new Nesting(sql);
+  const nesting = new Nesting();
   let start = -1;
   const emit = (end: number): void => {
     if (start >= 0) {
@@ -64,6 +64,133 @@ export function splitStatements(sql: string): Statement[] {
   return statements;
 }
 
+/** A statement found by {@link statementsInBytes}: where it is, not its text. */
+export interface ByteStatement {
+  /** 0-based position among the (non-empty) statements. */
+  readonly index: number;
+  /** Byte offset of the statement's first token. */
+  readonly start: number;
+  /** Byte offset of the terminating `;`, or the length of the input. */
+  readonly end: number;
+  /**
+   * The first token in lower case when it is a bare ASCII word, as
+   * `words()` gives it; null for anything else (a quoted identifier, `(`, a
+   * word with other characters, which matches no keyword).
+   */
+  readonly firstWord: string | null;
+}
+
+/** Window of a big script decoded at a time: below 1 MB, where Node makes strings external (freed only by a full GC). */
+const WINDOW = 512 * 1024;
+
+/**
+ * The statements of a UTF-8 script given as bytes, one at a time, as
+ * {@link splitStatements} finds them in the decoded text (the same
+ * statements; offsets in bytes instead of UTF-16 units). For big scripts:
+ * neither the text nor the list of statements is ever held whole.
+ *
+ * The bytes are scanned as latin1, a window at a time. Every character that
+ * the scanner tells apart is ASCII, and every byte of a multi-byte UTF-8
+ * character is >= 0x80, a letter to the scanner as the character itself is,
+ * so the tokens have the same bounds. A token that ends, or whose scanning
+ * looked ahead, at the window's edge is scanned again at the start of the
+ * next window (a window twice as big when the token fills the window), so
+ * that nothing depends on where a window ends. Linear in the input.
+ *
+ * `windowBytes` is for tests, which make it tiny to put edges everywhere.
+ */
+export function* statementsInBytes(bytes: Uint8Array, windowBytes = WINDOW): Generator<ByteStatement, void, undefined> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nesting = new Nesting();
+  let index = 0;
+  let start = -1;
+  let firstWord: string | null = null;
+  let base = 0;
+  let size = Math.max(1, windowBytes);
+  for (;;) {
+    const limit = Math.min(buffer.length, base + size);
+    const final = limit === buffer.length;
+    const text = buffer.toString('latin1', base, limit);
+    const scanner = new Scanner(text);
+    let again = -1;
+    while (scanner.next()) {
+      if (!final && lastLookedAt(scanner) >= text.length) {
+        again = scanner.start;
+        break;
+      }
+      if (scanner.kind === 'whitespace' || scanner.kind === 'comment') continue;
+      if (nesting.endsStatement(scanner)) {
+        if (start >= 0) yield { index: index++, start, end: base + scanner.start, firstWord };
+        start = -1;
+        nesting.reset();
+      } else if (start < 0) {
+        start = base + scanner.start;
+        firstWord = scanner.kind === 'identifier' ? asciiWord(text, scanner.start, scanner.end) : null;
+      }
+    }
+    if (final) break;
+    if (again === 0) {
+      size *= 2; // one token fills the window
+    } else {
+      base += again;
+      size = Math.max(1, windowBytes);
+    }
+  }
+  if (start >= 0) yield { index, start, end: buffer.length, firstWord };
+}
+
+/**
+ * The furthest offset the scanner read to cut the current token: two past
+ * its end at most (`1e+x` reads the `+` and the `x` to end the number at
+ * `1`), except for a `$` that opens no dollar quote, which read the whole
+ * would-be tag after it.
+ */
+function lastLookedAt(token: Scanner): number {
+  const { sql, start, end } = token;
+  if (token.kind === 'punctuation' && sql.charCodeAt(start) === DOLLAR) {
+    let i = start + 1;
+    while (isTagCont(sql.charCodeAt(i))) i++;
+    return Math.max(i, end + 2);
+  }
+  return end + 2;
+}
+
+/** `text[start, end)` in lower case when it is all ASCII and short enough to be a keyword, else null. */
+function asciiWord(text: string, start: number, end: number): string | null {
+  if (end - start > 64) return null;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) > 0x7f) return null;
+  return text.slice(start, end).toLowerCase();
+}
+
+/**
+ * Line and column of increasing byte offsets of UTF-8 bytes, counted as
+ * {@link splitStatements} counts them in the decoded text: a code point is
+ * one byte that is not a continuation byte (0x80–0xBF).
+ */
+export class ByteLineCursor {
+  private offset = 0;
+  private line = 1;
+  private column = 1;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** Position of byte offset `target`, which must not be before the previous target. */
+  moveTo(target: number): { readonly line: number; readonly column: number } {
+    const { bytes } = this;
+    for (let i = this.offset; i < target; i++) {
+      const c = bytes[i];
+      if (c === LF || (c === CR && bytes[i + 1] !== LF)) {
+        this.line++;
+        this.column = 1;
+      } else if (c !== CR && (c & 0xc0) !== 0x80) {
+        this.column++;
+      }
+    }
+    this.offset = target;
+    return { line: this.line, column: this.column };
+  }
+}
+
 /**
  * What decides whether a `;` ends the statement: the parenthesis depth, and
  * the depth of `BEGIN`/`CASE` … `END` inside a `BEGIN ATOMIC` body. Like psql,
@@ -78,8 +205,6 @@ class Nesting {
   private isCreate = false;
   private afterBegin = false;
 
-  constructor(private readonly sql: string) {}
-
   reset(): void {
     this.parens = 0;
     this.atomic = 0;
@@ -93,19 +218,19 @@ class Nesting {
     const afterBegin = this.afterBegin;
     this.afterBegin = false;
     if (token.kind === 'punctuation') {
-      const c = this.sql.charCodeAt(token.start);
+      const c = token.sql.charCodeAt(token.start);
       if (c === SEMICOLON && this.parens === 0 && this.atomic === 0) return true;
       if (c === OPEN_PAREN) this.parens++;
       else if (c === CLOSE_PAREN && this.parens > 0) this.parens--;
     } else if (token.kind === 'identifier') {
-      this.word(token.start, token.end, afterBegin);
+      this.word(token.sql, token.start, token.end, afterBegin);
     }
     this.tokens++;
     return false;
   }
 
-  private word(start: number, end: number, afterBegin: boolean): void {
-    const is = (word: string): boolean => isWord(this.sql, start, end, word);
+  private word(sql: string, start: number, end: number, afterBegin: boolean): void {
+    const is = (word: string): boolean => isWord(sql, start, end, word);
     if (this.tokens === 0) {
       this.isCreate = is('create');
     } else if (!this.isCreate) {
