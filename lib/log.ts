@@ -53,8 +53,25 @@ function humanLines(out: { write(chunk: string): unknown }, clearLine: boolean):
 /** pino, loaded on first use: `--help`, `--version` and usage errors never log. */
 const loadPino = () => (require('pino') as typeof import('pino')).pino;
 
-/** Creates the run's logger. */
+/**
+ * Creates the run's logger. pino is made on the logger's first use: a run
+ * that logs nothing (a no-op apply, status, verify) never loads it.
+ */
 export function createLogger(options: LoggerOptions): Logger {
+  let real: Logger | undefined;
+  const logger = () => (real ??= pinoLogger(options));
+  return new Proxy({} as Logger, {
+    get(_target, key) {
+      const target = logger();
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    set: (_target, key, value) => Reflect.set(logger(), key, value),
+    has: (_target, key) => Reflect.has(logger(), key),
+  });
+}
+
+function pinoLogger(options: LoggerOptions): Logger {
   const pino = loadPino();
   const out = options.stream ?? process.stderr;
   const human = options.format === 'human';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../../lib/errors';
@@ -97,6 +98,18 @@ describe('scan: a well-formed directory', () => {
       isEmpty: false,
     });
     expect(pair.down).toMatchObject({ directives: { noTransaction: false, irreversible: true }, isEmpty: true });
+  });
+
+  it('reads a script with two BOMs, lone CRs or U+FFFD as its bytes say', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const up = Buffer.concat([bom, bom, Buffer.from('SELECT 2;\r\nx\r')]);
+    const down = Buffer.from("SELECT '\uFFFD';\r\n");
+    const [pair] = scan(dirWith({ '001_odd.up.sql': up, '001_odd.down.sql': down }));
+    expect(pair.up.sql).toBe('SELECT 2;\r\nx\r'); // the BOM and a BOM right after it, as TextDecoder reads them
+    expect(pair.up.checksum).toBe(checksum(up));
+    expect(pair.up.checksum).toBe(createHash('sha256').update(Buffer.concat([bom, Buffer.from('SELECT 2;\nx\r')])).digest('hex')); // one BOM removed
+    expect(pair.down.sql).toBe("SELECT '\uFFFD';\r\n");
+    expect(pair.down.checksum).toBe(checksum(down));
   });
 
   it('accepts an empty down script (rollback refuses it later)', () => {

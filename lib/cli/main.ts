@@ -1,15 +1,14 @@
 /**
- * The CLI: yargs parses, one command runs, and exactly one catch maps errors
+ * The CLI: args.ts parses, one command runs, and exactly one catch maps errors
  * to the exit codes of SPEC §6. Usage errors print usage; runtime errors never do.
  */
-import yargs, { type Argv } from 'yargs';
 import { resolveConfig, type ConfigFlags } from '../config';
 import { findConfigFile } from '../config-file';
 import { ConfigError, ExitCode, isTidemarkError } from '../errors';
 import { createLogger, redactSecrets, type LogFormat, type Logger } from '../log';
 import { TOOL_VERSION } from '../version';
 import { COMMANDS, type CommandContext } from './commands';
-import { GLOBAL_OPTIONS } from './options';
+import { parseArgs, type Args } from './args';
 import { createLiveLine } from './live-line';
 import { createOutput } from './output';
 import { trapSignals } from './signals';
@@ -19,47 +18,6 @@ export interface Io {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown; readonly isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
-}
-
-type Args = Record<string, unknown> & { _: (string | number)[] };
-
-function parser(argv: readonly string[]): Argv {
-  let y = yargs([...argv])
-    .scriptName('tidemark')
-    .usage('$0 <command> [options]\n\nPlain-SQL migrations for PostgreSQL.')
-    .options(GLOBAL_OPTIONS)
-    .strict()
-    .demandCommand(1, 'Name a command.')
-    .recommendCommands()
-    .version(false) // `--version V` is an option of repair and baseline; `tidemark --version` is handled in main()
-    .help()
-    .alias('help', 'h')
-    .wrap(null) // yargs would break long descriptions mid-word; the terminal wraps at spaces
-    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 130/143 interrupted (SIGINT/SIGTERM).');
-  for (const command of Object.values(COMMANDS)) y = y.command(command.usage, command.describe, command.builder);
-  return y;
-}
-
-/** Parses argv; resolves to the args, or to an exit code when yargs printed help, the version or a usage error. */
-function parse(argv: readonly string[], io: Io): Promise<Args | number> {
-  return new Promise((resolve) => {
-    parser(argv).parse([...argv], {}, (err: Error | undefined, args: Args, output: string) => {
-      if (err) {
-        // Usage errors honour --log-format json too (SPEC §6: every line is one JSON object).
-        const line =
-          args?.['log-format'] === 'json'
-            ? JSON.stringify({ level: 50, time: new Date().toISOString(), code: 'usage', exit_code: ExitCode.usage, msg: err.message })
-            : `error: ${err.message}\nRun "tidemark --help" for the commands and their flags.`;
-        io.stderr.write(redactSecrets(`${line}\n`, io.env));
-        resolve(ExitCode.usage);
-      } else if (output) {
-        io.stdout.write(`${output}\n`);
-        resolve(ExitCode.ok);
-      } else {
-        resolve(args);
-      }
-    });
-  });
 }
 
 function configFlags(args: Args): ConfigFlags {
@@ -100,12 +58,13 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     io.stdout.write(`${TOOL_VERSION}\n`);
     return ExitCode.ok;
   }
-  const args = await parse(argv, io);
+  const args = await parseArgs(argv, io);
   if (typeof args === 'number') return args;
   const format = (args['log-format'] as LogFormat | undefined) ?? 'human';
   const level = args.verbose ? 'debug' : args.quiet ? 'warn' : 'info';
   const live = format === 'human' && level !== 'warn' && io.stderr.isTTY ? createLiveLine(io.stderr) : null;
-  const logger = createLogger({ format, level, stream: io.stderr, clearLine: live !== null });
+  // io.stderr is read when a line is written: process.stderr is made on first use, and a quiet run may never write.
+  const logger = createLogger({ format, level, stream: { write: (chunk: string) => io.stderr.write(chunk) }, clearLine: live !== null });
   const signals = trapSignals(logger);
   try {
     const name = String(args._[0]);

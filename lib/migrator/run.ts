@@ -95,7 +95,7 @@ async function assertNoInvalidIndex(client: Client, plan: Plan): Promise<void> {
 
 async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Promise<RunResult> {
   const { config, logger } = ctx;
-  const started = performance.now();
+  const started = process.hrtime.bigint(); // not performance.now(): that global loads perf_hooks, on every run
   const pairs = scan(config.dir);
   planner(pairs, []); // option errors (a --target not on disk, bad --steps) before connecting
   const ledger = ledgerOf(config);
@@ -104,7 +104,7 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
     dryRun: options.dryRun === true,
     completed,
     pending: pendingCount(pairs, rows, completed, plan.direction),
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
   });
   return withClient(connectionOf(config), logger, async (client: Client) => {
     const prepare = async () => {

@@ -1,7 +1,6 @@
 /**
  * Migration files as they were at a git revision, for `verify --since`.
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { parseFilename } from './filename';
@@ -19,6 +18,8 @@ export interface FileAtRef {
 export function migrationsAtRef(dir: string, ref: string): FileAtRef[] {
   let out: string;
   try {
+    // child_process is required here, not at the top: only `verify --since` runs git.
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
     out = execFileSync('git', ['-C', dir, 'ls-tree', '-r', '--name-only', `${ref}^{commit}`, '--', '.'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],

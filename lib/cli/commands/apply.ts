@@ -5,12 +5,11 @@ import type { Command } from './types';
 export const applyCommand: Command = {
   usage: 'apply',
   describe: 'Apply pending migrations in version order, each in its own transaction',
-  builder: (y) =>
-    y.options({
-      ...WRITE_OPTIONS,
-      target: { type: 'string', describe: 'Apply pending migrations up to and including this version (must exist on disk)' },
-      'single-transaction': { type: 'boolean', describe: 'Apply the whole batch in one transaction: all or nothing' },
-    }),
+  options: {
+    ...WRITE_OPTIONS,
+    target: { type: 'string', describe: 'Apply pending migrations up to and including this version (must exist on disk)' },
+    'single-transaction': { type: 'boolean', describe: 'Apply the whole batch in one transaction: all or nothing' },
+  },
   async run(args, { config, logger, out, signal, onStepStart }) {
     const [{ apply }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
     const result = await apply(

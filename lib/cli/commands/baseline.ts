@@ -5,12 +5,11 @@ import type { Command } from './types';
 export const baselineCommand: Command = {
   usage: 'baseline',
   describe: 'For an existing database: record every migration up to --version V as applied without running it',
-  builder: (y) =>
-    y.options({
-      version: { type: 'string', describe: 'The last migration the database already has', demandOption: true },
-      reason: { type: 'string', describe: 'Kept in the audit table (default: baseline)' },
-      'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
-    }),
+  options: {
+    version: { type: 'string', describe: 'The last migration the database already has', demandOption: true },
+    reason: { type: 'string', describe: 'Kept in the audit table (default: baseline)' },
+    'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
+  },
   async run(args, { config, logger, out, signal }) {
     const { baseline } = await import('../../migrator');
     const version = parseVersionFlag('--version', args.version);

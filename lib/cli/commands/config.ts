@@ -9,7 +9,7 @@ const SETTING_OPTIONS = Object.fromEntries(['lock-wait', 'lock-timeout', 'statem
 export const configCommand: Command = {
   usage: 'config',
   describe: 'Print the resolved settings and where each came from (password masked); never connects',
-  builder: (y) => y.options({ ...SETTING_OPTIONS, json: { type: 'boolean', describe: 'Print a JSON document instead of the lines' } }),
+  options: { ...SETTING_OPTIONS, json: { type: 'boolean', describe: 'Print a JSON document instead of the lines' } },
   async run(args, { resolved, out, format }) {
     const doc = configDocument(resolved);
     const msg = `configuration${resolved.file ? ` from ${resolved.file.path}` : ''}`;

@@ -18,13 +18,12 @@ function line(c: RepairCandidate): string {
 export const repairCommand: Command = {
   usage: 'repair',
   describe: "Accept today's file on purpose (--version V or --all, with --reason); plain repair lists what it would change",
-  builder: (y) =>
-    y.options({
-      version: { type: 'string', describe: 'The applied migration to repair' },
-      all: { type: 'boolean', describe: 'Repair every repairable discrepancy' },
-      reason: { type: 'string', describe: 'Why: kept in the audit table with who and when' },
-      'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
-    }),
+  options: {
+    version: { type: 'string', describe: 'The applied migration to repair' },
+    all: { type: 'boolean', describe: 'Repair every repairable discrepancy' },
+    reason: { type: 'string', describe: 'Why: kept in the audit table with who and when' },
+    'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
+  },
   async run(args, { config, logger, out, signal }) {
     const [{ repair }, { escapeIdentifier }] = await Promise.all([import('../../migrator'), import('pg')]);
     const version = parseVersionFlag('--version', args.version);

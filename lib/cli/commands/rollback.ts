@@ -5,12 +5,11 @@ import type { Command } from './types';
 export const rollbackCommand: Command = {
   usage: 'rollback',
   describe: 'Roll back the most recent migration (or --target / --steps) by running its down script',
-  builder: (y) =>
-    y.options({
-      ...WRITE_OPTIONS,
-      target: { type: 'string', describe: 'Roll back every applied migration above this version (0 = all)' },
-      steps: { type: 'string', describe: 'Roll back this many migrations, most recent first' },
-    }),
+  options: {
+    ...WRITE_OPTIONS,
+    target: { type: 'string', describe: 'Roll back every applied migration above this version (0 = all)' },
+    steps: { type: 'string', describe: 'Roll back this many migrations, most recent first' },
+  },
   async run(args, { config, logger, out, signal, onStepStart }) {
     const [{ rollback }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
     const result = await rollback(

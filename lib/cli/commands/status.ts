@@ -4,11 +4,10 @@ import type { Command } from './types';
 export const statusCommand: Command = {
   usage: 'status',
   describe: 'List every migration on disk or in the ledger with its state; never writes',
-  builder: (y) =>
-    y.options({
-      json: { type: 'boolean', describe: 'Print a JSON document instead of the table' },
-      diff: { type: 'boolean', describe: 'Also show a unified diff of each edited migration: as applied vs on disk' },
-    }),
+  options: {
+    json: { type: 'boolean', describe: 'Print a JSON document instead of the table' },
+    diff: { type: 'boolean', describe: 'Also show a unified diff of each edited migration: as applied vs on disk' },
+  },
   async run(args, { config, logger, out, format }) {
     const [{ status }, { renderStatus, renderStatusDiffs, statusDocument, statusSummary }] = await Promise.all([import('../../migrator'), import('../render')]);
     const report = await status({ config, logger });

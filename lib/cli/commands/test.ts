@@ -5,16 +5,15 @@ import type { Command } from './types';
 export const testCommand: Command = {
   usage: 'test',
   describe: 'Prove every rollback: up → down → up on a throwaway database, comparing schemas. Exit 0 all pass, 3 any fail',
-  builder: (y) =>
-    y.options({
-      from: { type: 'string', describe: 'Check migrations from this version on; those below it are applied first, unchecked' },
-      to: { type: 'string', describe: 'Check migrations up to this version; nothing above it runs' },
-      template: { type: 'string', describe: 'Template of the throwaway database (default: template0)' },
-      data: { type: 'boolean', describe: 'Also check that tables existing before an up hold as many rows after its down' },
-      json: { type: 'boolean', describe: 'Print the report as a JSON document' },
-      'lock-timeout': WRITE_OPTIONS['lock-timeout'],
-      'statement-timeout': WRITE_OPTIONS['statement-timeout'],
-    }),
+  options: {
+    from: { type: 'string', describe: 'Check migrations from this version on; those below it are applied first, unchecked' },
+    to: { type: 'string', describe: 'Check migrations up to this version; nothing above it runs' },
+    template: { type: 'string', describe: 'Template of the throwaway database (default: template0)' },
+    data: { type: 'boolean', describe: 'Also check that tables existing before an up hold as many rows after its down' },
+    json: { type: 'boolean', describe: 'Print the report as a JSON document' },
+    'lock-timeout': WRITE_OPTIONS['lock-timeout'],
+    'statement-timeout': WRITE_OPTIONS['statement-timeout'],
+  },
   async run(args, { config, logger, out, signal }) {
     const [{ roundtrip }, { renderRoundtrip, roundtripDocument }] = await Promise.all([import('../../migrator'), import('../render-test')]);
     const options = {

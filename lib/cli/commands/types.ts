@@ -1,4 +1,4 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import type { Config, ResolvedConfig } from '../../config';
 import type { StepEvent } from '../../db/executor';
 import type { LogFormat, Logger } from '../../log';
@@ -21,7 +21,10 @@ export interface CommandContext {
 export interface Command {
   readonly usage: string;
   readonly describe: string;
-  readonly builder: (y: Argv) => Argv;
+  /** A command that takes only flags: their definitions (yargs builds them with `.options`). */
+  readonly options?: Record<string, Options>;
+  /** A command with positionals: its yargs builder. */
+  readonly builder?: (y: Argv) => Argv;
   /**
    * Runs the command and resolves to the exit code; throws typed errors.
    * It loads what it needs (the migrator, renderers, and through them pg,

@@ -9,14 +9,13 @@ function hasDatabase(url: string | undefined, env: NodeJS.ProcessEnv): boolean {
 export const verifyCommand: Command = {
   usage: 'verify',
   describe: 'CI drift check: files well formed; with a database, history unedited and in order. Exit 0 clean, 3 drift',
-  builder: (y) =>
-    y.options({
-      format: { choices: ['human', 'json', 'github'], default: 'human', describe: 'Report format; github prints ::error annotations' },
-      json: { type: 'boolean', describe: 'Same as --format json' },
-      strict: { type: 'boolean', describe: 'Cosmetic edits (comments, whitespace) fail too' },
-      since: { type: 'string', describe: 'Git revision: migrations added since must sort above those that existed there (no database needed)' },
-      offline: { type: 'boolean', describe: 'Check the files only, even if a database is configured' },
-    }),
+  options: {
+    format: { choices: ['human', 'json', 'github'], default: 'human', describe: 'Report format; github prints ::error annotations' },
+    json: { type: 'boolean', describe: 'Same as --format json' },
+    strict: { type: 'boolean', describe: 'Cosmetic edits (comments, whitespace) fail too' },
+    since: { type: 'string', describe: 'Git revision: migrations added since must sort above those that existed there (no database needed)' },
+    offline: { type: 'boolean', describe: 'Check the files only, even if a database is configured' },
+  },
   async run(args, { config, logger, out }) {
     const [{ verify }, { renderGithub, renderVerify, verifyDocument }] = await Promise.all([import('../../migrator'), import('../render-verify')]);
     const format = args.json ? 'json' : String(args.format);
