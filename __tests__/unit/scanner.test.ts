@@ -112,6 +112,24 @@ describe('scan: a well-formed directory', () => {
     expect(pair.down.checksum).toBe(checksum(down));
   });
 
+  // Scripts under 64 KiB are read by one read into a shared buffer; longer ones whole, as bytes.
+  it.each([65535, 65536, 65537, 200000])('reads a %i-byte script whole, with a multi-byte character across the 64 KiB mark', (size) => {
+    const head = 'SELECT 1;\n-- '; // 13 bytes: each 'é' after it starts at an odd byte, one at 65535, across the mark
+    const bytes = Buffer.from(`${head}${'é'.repeat(Math.floor((size - 13) / 2))}${(size - 13) % 2 ? 'x' : ''}`);
+    expect(bytes.length).toBe(size);
+    const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'SELECT 2;' }));
+    expect(pair.up.sql).toBe(bytes.toString('utf8'));
+    expect(pair.up.checksum).toBe(checksum(bytes));
+    expect(pair.up.bytes).toBeUndefined();
+    expect(pair.down.sql).toBe('SELECT 2;'); // the shared buffer holds nothing of the longer script before it
+  });
+
+  it('refuses a script over 64 KiB whose invalid byte lies beyond the first 64 KiB', () => {
+    const bytes = Buffer.concat([Buffer.from(`SELECT 1;\n-- ${'x'.repeat(70000)}`), Buffer.from([0xff, 0x0a])]);
+    const err = scanError({ '001_a.up.sql': bytes, '001_a.down.sql': 'SELECT 1;' });
+    expect(err.problems).toEqual([{ path: '001_a.up.sql', reason: 'is not valid UTF-8; save it as UTF-8' }]);
+  });
+
   it('accepts an empty down script (rollback refuses it later)', () => {
     expect(scan(dirWith({ '001_a.up.sql': 'SELECT 1;', '001_a.down.sql': '' }))).toHaveLength(1);
   });

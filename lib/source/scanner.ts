@@ -3,7 +3,7 @@
  * listing every problem at once. Reads files; never touches the database.
  */
 import { isUtf8 } from 'node:buffer';
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../errors';
 import type { Direction, Pair, Script } from '../types';
@@ -127,23 +127,49 @@ const HEAD_BYTES = 64 * 1024;
 /** Reads one well-named script; `root` is the absolute migrations directory. */
 function readScript(root: string, file: string, parsed: ParsedName): Found | ScanProblem {
   const absolutePath = path.sep === '/' ? (root.endsWith('/') ? root + file : `${root}/${file}`) : path.join(root, file);
-  // The common case in one call: readFileSync's utf8 form opens, reads and
-  // decodes in C++ (no stat, no Buffer), about half the cost of reading
-  // bytes and decoding them here. Text decoded from valid UTF-8 is exactly
-  // the file, so it is checked and hashed as it is. Bytes that are not valid
-  // UTF-8 decode with U+FFFD in their place, and a script that may reach
-  // BIG_SCRIPT_BYTES is kept as bytes: both take the byte path below, as
-  // does a script that really contains U+FFFD.
-  const text = readFileSync(absolutePath, 'utf8');
-  if (text.length >= BIG_SCRIPT_BYTES / 3 || text.includes('\uFFFD')) return readScriptBytes(absolutePath, file, parsed);
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const content = readContent(absolutePath);
+  // Text decoded from valid UTF-8 is exactly the file, so it is checked and
+  // hashed as it is. Bytes that are not valid UTF-8 decode with U+FFFD in
+  // their place: they take the byte path below, as does a script that really
+  // contains U+FFFD.
+  if (typeof content !== 'string') return readScriptBytes(file, parsed, absolutePath, content);
+  const body = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
   const sql = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body; // as TextDecoder, which drops a second BOM too
-  return scriptOf(file, parsed, sql, isBlankSql(sql), { path: file, absolutePath, checksum: checksumText(text) });
+  return scriptOf(file, parsed, sql, isBlankSql(sql), { path: file, absolutePath, checksum: checksumText(content) });
 }
 
-/** Reads a script as bytes: one that is big, not valid UTF-8, or holds U+FFFD. */
-function readScriptBytes(absolutePath: string, file: string, parsed: ParsedName): Found | ScanProblem {
-  const raw = readFileSync(absolutePath);
+/** Migrations are small: most are read whole by one read into this buffer. */
+const PROBE_BYTES = 64 * 1024;
+let probe: Buffer | undefined;
+
+/**
+ * A script's content: its text, or its bytes when it is big (BIG_SCRIPT_BYTES
+ * on) or decodes with U+FFFD. One open, one read and one close for a script
+ * under PROBE_BYTES (cheaper than readFileSync, which also stats); a bigger
+ * one is read as bytes once, never also as a string (the peak memory of a big
+ * data migration is its bytes, not its bytes plus its text).
+ */
+function readContent(absolutePath: string): string | Buffer {
+  const fd = openSync(absolutePath, 'r');
+  let raw: Buffer;
+  try {
+    probe ??= Buffer.allocUnsafe(PROBE_BYTES);
+    const read = readSync(fd, probe, 0, PROBE_BYTES, 0);
+    if (read < PROBE_BYTES) {
+      const text = probe.toString('utf8', 0, read);
+      return text.includes('\uFFFD') ? Buffer.from(probe.subarray(0, read)) : text;
+    }
+    raw = readFileSync(fd); // positional read above: this reads from the start
+  } finally {
+    closeSync(fd);
+  }
+  if (raw.length >= BIG_SCRIPT_BYTES) return raw;
+  const text = raw.toString('utf8');
+  return text.includes('\uFFFD') ? raw : text;
+}
+
+/** Reads a script from its bytes: one that is big, not valid UTF-8, or holds U+FFFD. */
+function readScriptBytes(file: string, parsed: ParsedName, absolutePath: string, raw: Buffer): Found | ScanProblem {
   const bytes = stripBom(raw);
   const big = bytes.length >= BIG_SCRIPT_BYTES;
   const text = big ? headText(bytes) : decode(bytes);
