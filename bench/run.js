@@ -5,7 +5,7 @@
  * against the local PostgreSQL, with psql baselines and installed peers
  * measured in the same run. See bench/README.md.
  *
- *   npm run bench                  full run (about 30 min)
+ *   npm run bench                  full run (about 15 min)
  *   npm run bench -- --quick       smaller corpora, fewer runs (a few minutes)
  *   options: --runs N  --only W1,W2,W4,W5,W6,scale  --n N  --big-mb N
  *            --scale 1000,10000  --no-peers  --keep  --url postgres://user@host:port
