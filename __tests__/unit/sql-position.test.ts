@@ -91,10 +91,10 @@ describe('codeFrame', () => {
     );
   });
 
-  it('puts one space per code point before the caret, emoji included, and drops the CR', () => {
-    const sql = "SELECT '😀é' FROM nope;\r\n";
+  it('puts two spaces under a wide character (emoji, CJK), none under a combining mark, and drops the CR', () => {
+    const sql = "SELECT '😀日e\u0301' FROM nope;\r\n"; // e + U+0301: one é on screen
     expect(codeFrame(sql, lineColumnAt(sql, serverPosition(sql, 'nope')))).toBe(
-      ['  |', "1 | SELECT '😀é' FROM nope;", `  | ${' '.repeat(17)}^`].join('\n'),
+      ['  |', "1 | SELECT '😀日e\u0301' FROM nope;", `  | ${' '.repeat(8 + 2 + 2 + 1 + 7)}^`].join('\n'),
     );
   });
 
@@ -106,12 +106,38 @@ describe('codeFrame', () => {
   });
 });
 
+describe('codeFrame of a long line', () => {
+  const row = (i: number) => `(${String(i).padStart(3, '0')}, 'x')`; // 10 characters
+  const rows = Array.from({ length: 100 }, (_, i) => row(i)).join(', ');
+  const sql = `INSERT INTO t VALUES ${rows};\nSELECT 1;\n`;
+
+  it('shows 60 characters before the column and 160 in all, marking both cut ends', () => {
+    const column = 500; // 1-based
+    const frame = codeFrame(sql, lineColumnAt(sql, column));
+    const shown = sql.slice(column - 1 - 60, column - 1 - 60 + 160);
+    expect(frame).toBe(['  |', `1 | …${shown}…`, `  | ${' '.repeat(61)}^`].join('\n'));
+  });
+
+  it('does not cut the start when the column is near it', () => {
+    const frame = codeFrame(sql, lineColumnAt(sql, 5));
+    expect(frame).toBe(['  |', `1 | ${sql.slice(0, 160)}…`, '  |     ^'].join('\n'));
+  });
+
+  it('shows a line of exactly 160 characters whole, and drops its CR', () => {
+    const line = `SELECT ${'x'.repeat(153)}`;
+    expect(line).toHaveLength(160);
+    const frame = codeFrame(`${line}\r\n`, lineColumnAt(`${line}\r\n`, 150));
+    expect(frame).toBe(['  |', `1 | ${line}`, `  | ${' '.repeat(149)}^`].join('\n'));
+  });
+});
+
 describe('lineColumnInBytes (a big script, from its bytes)', () => {
   const scripts = [
     'SELECT 1;',
     "-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n",
     "SELECT 'é日本😀', \tnope\r\nFROM t;\r\n\n😀😀 x",
     '\n\n\t\tSELECT nope',
+    `SELECT 1;\n-- ${'é日😀x'.repeat(60)}\r\nSELECT ${"'日本', ".repeat(50)}nope;`, // lines longer than the frame shows
   ];
 
   it.each(scripts)('gives the line, column and frame of the text for every position of %j', (sql) => {
@@ -130,6 +156,7 @@ describe('lineColumnInBytes (a big script, from its bytes)', () => {
     const sql = `SELECT ${"'x', ".repeat(2_000_000)}nope;`;
     const at = lineColumnInBytes(Buffer.from(sql), serverPosition(sql, 'nope'));
     expect(at).toEqual({ line: 1, column: 10_000_008, lineStart: 0 });
-    expect(codeFrame(Buffer.from(sql), at).endsWith(`${' '.repeat(10_000_007)}^`)).toBe(true);
+    // 60 code points before the column, and the rest of the line (under 160): cut at the start only.
+    expect(codeFrame(Buffer.from(sql), at)).toBe(['  |', `1 | …${sql.slice(10_000_007 - 60)}`, `  | ${' '.repeat(61)}^`].join('\n'));
   });
 });

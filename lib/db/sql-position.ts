@@ -64,33 +64,114 @@ export function lineColumnInBytes(bytes: Uint8Array, position: number): LineColu
   return { line, column, lineStart };
 }
 
-/** The text of the line starting at `lineStart`, without its line ending; only that line is decoded from bytes. */
-function lineText(sql: string | Uint8Array, lineStart: number): string {
-  let text: string;
+/** A line longer than this (in code points) is shown as a window of this many around the column. */
+const FRAME_WIDTH = 160;
+/** How much of a long line the window shows before the column. */
+const FRAME_BEFORE = 60;
+
+/** What the frame shows of the offending line: its text (or a window of it) and the column within that. */
+interface ShownLine {
+  readonly text: string;
+  readonly column: number;
+  readonly cutStart: boolean;
+  readonly cutEnd: boolean;
+}
+
+/**
+ * The line starting at `at.lineStart`, without its line ending; a line
+ * longer than FRAME_WIDTH is cut to a window around the column (a data
+ * migration may be one line of megabytes). Of a big script's bytes only the
+ * part shown is decoded.
+ */
+function shownLine(sql: string | Uint8Array, at: LineColumn): ShownLine {
+  const text = typeof sql === 'string';
+  const found = text ? sql.indexOf('\n', at.lineStart) : sql.indexOf(0x0a, at.lineStart);
+  let end = found === -1 ? sql.length : found;
+  if (end > at.lineStart && (text ? sql.charCodeAt(end - 1) : sql[end - 1]) === 0x0d) end--; // CRLF
+  // A line of at most FRAME_WIDTH code units or bytes has at most that many code points.
+  const long = end - at.lineStart > FRAME_WIDTH;
+  const skip = long ? Math.max(0, at.column - 1 - FRAME_BEFORE) : 0;
+  const from = advance(sql, at.lineStart, end, skip);
+  const to = long ? advance(sql, from, end, FRAME_WIDTH) : end;
+  return {
+    text: text ? sql.slice(from, to) : Buffer.from(sql.buffer, sql.byteOffset, sql.byteLength).toString('utf8', from, to),
+    column: at.column - skip,
+    cutStart: from > at.lineStart,
+    cutEnd: to < end,
+  };
+}
+
+/** The index `count` code points after `from` (a surrogate pair, or a UTF-8 sequence, is one), at most `end`. */
+function advance(sql: string | Uint8Array, from: number, end: number, count: number): number {
+  let i = from;
   if (typeof sql === 'string') {
-    const end = sql.indexOf('\n', lineStart);
-    text = sql.slice(lineStart, end === -1 ? sql.length : end);
+    for (let n = 0; n < count && i < end; n++) {
+      const code = sql.charCodeAt(i);
+      i += code >= 0xd800 && code <= 0xdbff && i + 1 < end && (sql.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    }
   } else {
-    const end = sql.indexOf(0x0a, lineStart);
-    text = Buffer.from(sql.buffer, sql.byteOffset, sql.byteLength).toString('utf8', lineStart, end === -1 ? sql.length : end);
+    for (let n = 0; n < count && i < end; n++) {
+      i++;
+      while (i < end && (sql[i] & 0xc0) === 0x80) i++;
+    }
   }
-  return text.endsWith('\r') ? text.slice(0, -1) : text;
+  return i;
+}
+
+/**
+ * Terminal columns a code point takes: 2 for wide ones (CJK, Hangul,
+ * full-width forms, emoji), 0 for combining marks and zero-width ones, else 1
+ * — the common wcwidth ranges, so the caret sits under the right character.
+ */
+export function displayWidth(codePoint: number): 0 | 1 | 2 {
+  if (
+    (codePoint >= 0x0300 && codePoint <= 0x036f) ||
+    (codePoint >= 0x200b && codePoint <= 0x200f) ||
+    (codePoint >= 0x20d0 && codePoint <= 0x20ff) ||
+    (codePoint >= 0xfe00 && codePoint <= 0xfe0f) ||
+    codePoint === 0xfeff
+  ) {
+    return 0;
+  }
+  if (codePoint < 0x1100) return 1;
+  return (codePoint <= 0x115f) ||
+    (codePoint >= 0x2e80 && codePoint <= 0x303e) ||
+    (codePoint >= 0x3041 && codePoint <= 0x33ff) ||
+    (codePoint >= 0x3400 && codePoint <= 0x4dbf) ||
+    (codePoint >= 0x4e00 && codePoint <= 0x9fff) ||
+    (codePoint >= 0xa000 && codePoint <= 0xa4cf) ||
+    (codePoint >= 0xa960 && codePoint <= 0xa97f) ||
+    (codePoint >= 0xac00 && codePoint <= 0xd7a3) ||
+    (codePoint >= 0xf900 && codePoint <= 0xfaff) ||
+    (codePoint >= 0xfe10 && codePoint <= 0xfe19) ||
+    (codePoint >= 0xfe30 && codePoint <= 0xfe6f) ||
+    (codePoint >= 0xff00 && codePoint <= 0xff60) ||
+    (codePoint >= 0xffe0 && codePoint <= 0xffe6) ||
+    (codePoint >= 0x1f300 && codePoint <= 0x1f64f) ||
+    (codePoint >= 0x1f680 && codePoint <= 0x1f6ff) ||
+    (codePoint >= 0x1f900 && codePoint <= 0x1f9ff) ||
+    (codePoint >= 0x1fa70 && codePoint <= 0x1faff) ||
+    (codePoint >= 0x20000 && codePoint <= 0x3fffd)
+    ? 2
+    : 1;
 }
 
 /**
  * A compiler-style frame: the offending line, numbered, with a caret under
- * the column. Tabs before the column are kept so the caret lines up. `sql`
- * is the text, or the bytes of a big script with an `at` from
- * {@link lineColumnInBytes}.
+ * the column. Tabs before the column are kept and wide characters count
+ * twice, so the caret lines up in a terminal. A long line is shown as a
+ * window around the column, its cut ends marked with …. `sql` is the text,
+ * or the bytes of a big script with an `at` from {@link lineColumnInBytes}.
  */
 export function codeFrame(sql: string | Uint8Array, at: LineColumn): string {
-  const text = lineText(sql, at.lineStart);
+  const line = shownLine(sql, at);
   const gutter = String(at.line);
   const pad = ' '.repeat(gutter.length);
-  const indent: string[] = [];
-  for (const ch of text) { // only up to the column: the line may be the whole script
-    if (indent.length >= at.column - 1) break;
-    indent.push(ch === '\t' ? '\t' : ' ');
+  let indent = line.cutStart ? ' ' : '';
+  let before = line.column - 1;
+  for (const ch of line.text) {
+    if (before-- <= 0) break;
+    indent += ch === '\t' ? '\t' : ' '.repeat(displayWidth(ch.codePointAt(0) ?? 0));
   }
-  return `${pad} |\n${gutter} | ${text}\n${pad} | ${indent.join('')}^`;
+  return `${pad} |\n${gutter} | ${line.cutStart ? '…' : ''}${line.text}${line.cutEnd ? '…' : ''}\n${pad} | ${indent}^`;
 }
