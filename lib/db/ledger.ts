@@ -126,11 +126,6 @@ export function appliedRowQuery(ledger: LedgerTable, pair: Pair, environment: st
   };
 }
 
-/** Records an applied migration, with the duration the caller measured. Runs inside the migration's transaction. */
-export async function recordApplied(client: Client, ledger: LedgerTable, pair: Pair, durationMs: number, environment: string): Promise<void> {
-  await client.query(appliedRowQuery(ledger, pair, environment, durationMs));
-}
-
 /** The scripts as applied, for the given versions: null where only the checksum was kept. */
 export async function readAppliedScripts(client: Client, ledger: LedgerTable, versions: readonly bigint[]): Promise<Map<bigint, { up: string | null; down: string | null }>> {
   const { rows } = await client.query<{ version: string; up_sql: string | null; down_sql: string | null }>(

@@ -123,7 +123,7 @@ function advance(sql: string | Uint8Array, from: number, end: number, count: num
  * full-width forms, emoji), 0 for combining marks and zero-width ones, else 1
  * — the common wcwidth ranges, so the caret sits under the right character.
  */
-export function displayWidth(codePoint: number): 0 | 1 | 2 {
+function displayWidth(codePoint: number): 0 | 1 | 2 {
   if (
     (codePoint >= 0x0300 && codePoint <= 0x036f) ||
     (codePoint >= 0x200b && codePoint <= 0x200f) ||

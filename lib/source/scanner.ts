@@ -145,9 +145,9 @@ let probe: Buffer | undefined;
 /**
  * A script's content: its text, or its bytes when it is big (BIG_SCRIPT_BYTES
  * on) or decodes with U+FFFD. One open, one read and one close for a script
- * under PROBE_BYTES (cheaper than readFileSync, which also stats); a bigger
- * one is read as bytes once, never also as a string (the peak memory of a big
- * data migration is its bytes, not its bytes plus its text).
+ * under PROBE_BYTES (as fast as readFileSync's utf8 form); a bigger one is
+ * read as bytes once, never also as a string, so the peak memory of a big
+ * data migration is its bytes, not its bytes plus its text.
  */
 function readContent(absolutePath: string): string | Buffer {
   const fd = openSync(absolutePath, 'r');
