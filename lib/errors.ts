@@ -2,7 +2,7 @@
  * Typed errors. Library code throws these; only `cli/main.ts` catches them,
  * prints them once and maps `exitCode` to the process exit code (SPEC §6).
  */
-import type { Direction, Discrepancy } from './types';
+import type { Direction, Discrepancy, Step } from './types';
 
 export const ExitCode = {
   ok: 0,
@@ -100,8 +100,13 @@ export interface TransactionProblem {
   readonly path: string;
   readonly line: number;
   readonly column: number;
-  /** The command, as PostgreSQL names it: `CREATE INDEX CONCURRENTLY`. */
+  /** The command, as PostgreSQL names it: `CREATE INDEX CONCURRENTLY`, `COMMIT`. */
   readonly reason: string;
+  /**
+   * `needs-no-transaction`: PostgreSQL refuses it inside a transaction block.
+   * `transaction-control`: it ends the migration's transaction or starts one.
+   */
+  readonly kind: 'needs-no-transaction' | 'transaction-control';
 }
 
 /** Transactional scripts hold statements PostgreSQL refuses in a transaction. Nothing was run. Exit 2. */
@@ -116,6 +121,26 @@ export class TransactionSafetyError extends TidemarkError {
         problems.map((p) => `  ${p.path}:${p.line}:${p.column}: ${p.reason}`).join('\n') +
         `\nAdd "-- tidemark:no-transaction" as the first line of ${files.join(', ')}: it then runs outside a transaction, ` +
         'statement by statement. Keep such a file to the statements that need it.',
+    );
+  }
+}
+
+/**
+ * Transactional scripts end their transaction or start one themselves
+ * (COMMIT, ROLLBACK, BEGIN…): run as they are, part of a migration would be
+ * committed or rolled back apart from its ledger row. Nothing was run. Exit 2.
+ */
+export class TransactionControlError extends TidemarkError {
+  readonly code = 'transaction-control';
+  readonly exitCode = ExitCode.usage;
+
+  constructor(readonly problems: readonly TransactionProblem[]) {
+    const files = [...new Set(problems.map((p) => p.path))];
+    super(
+      'These statements end or start a transaction inside a migration that tidemark runs in one transaction with its ledger row; nothing was run:\n' +
+        problems.map((p) => `  ${p.path}:${p.line}:${p.column}: ${p.reason}`).join('\n') +
+        `\nRemove them: tidemark begins the transaction and commits it together with the ledger row. ` +
+        `To control transactions yourself, mark ${files.join(', ')} "-- tidemark:no-transaction" (first line): it then runs outside tidemark's transaction, statement by statement.`,
     );
   }
 }
@@ -198,6 +223,8 @@ export interface MigrationFailure {
     readonly total: number;
     /** Indexes a failed concurrent build left INVALID, schema-qualified and quoted. */
     readonly invalidIndexes: readonly string[];
+    /** Statements that took effect: statement - 1, or fewer when the script's own transaction block rolled back. */
+    readonly done: number;
   } | null;
 }
 
@@ -237,10 +264,130 @@ export class InterruptedError extends TidemarkError {
   }
 }
 
+/** "statements 1–3 of 5 took effect", from the number done. */
+export function tookEffect(done: number, total: number): string {
+  return done === 0 ? 'no statement took effect' : done === 1 ? `statement 1 of ${total} took effect` : `statements 1–${done} of ${total} took effect`;
+}
+
+/** Where a non-transactional script stopped, for the summaries. */
+export interface PartialStop {
+  readonly path: string;
+  readonly label: string;
+  readonly direction: Direction;
+  /** 1-based statement it stopped at, and its line. */
+  readonly statement: number;
+  readonly line: number;
+  readonly total: number;
+  /** Statements that took effect. */
+  readonly done: number;
+  /** `failed`: cancelled, did not take effect; `not-sent`: never sent; `in-doubt`: may have taken effect. */
+  readonly kind: 'failed' | 'not-sent' | 'in-doubt';
+  readonly invalidIndexes: readonly string[];
+}
+
+/** What a stopped non-transactional script took effect with, what is in doubt, and the exact next command. */
+export function partialStopDetail(p: PartialStop): string {
+  const command = `tidemark ${p.direction === 'up' ? 'apply' : 'rollback'} --resume`;
+  const at = `statement ${p.statement} (line ${p.line})`;
+  const rest = p.total - p.statement;
+  const parts = [`${p.path} runs without a transaction: ${tookEffect(p.done, p.total)};`];
+  if (p.kind === 'in-doubt') {
+    parts.push(`${at} was running and is IN DOUBT: it may or may not have taken effect; ${rest} after it did not run.`);
+    parts.push(`Its ledger row still shows ${at} in flight. Next: \`tidemark status\` shows it; then \`${command}\` — it checks the catalog for a concurrent index build, and for any other statement asks you to check and say --assume-done or --assume-not-done.`);
+  } else {
+    parts.push(p.kind === 'failed' ? `${at} was cancelled and did not take effect;` : `${at} was not run;`);
+    parts.push(`${rest} after it did not run. Its ledger row is marked failed, at ${at}.`);
+    for (const index of p.invalidIndexes) parts.push(`The cancelled build left the INVALID index ${index}: DROP INDEX CONCURRENTLY IF EXISTS ${index};`);
+    parts.push(`Next: \`${command}\` continues from ${at}.`);
+  }
+  return parts.join(' ');
+}
+
+/** The detail of an interrupted apply or rollback whose running step was a non-transactional script. */
+export function partialInterruptionDetail(completed: readonly string[], stop: PartialStop, notDone: number): string {
+  return [
+    completed.length > 0 ? `This run completed ${completed.join(', ')} before it.` : 'This run had completed nothing before it.',
+    partialStopDetail(stop),
+    `${notDone} migration(s) not done, ${stop.label} included. The lock was released.`,
+  ].join(' ');
+}
+
 /** The detail of an interrupted apply or rollback: what this run completed, cancelled and left. */
 export function interruptionDetail(completed: readonly string[], cancelled: string | null, notApplied: number): string {
   const parts = [completed.length > 0 ? `This run completed ${completed.join(', ')} before it.` : 'This run had completed nothing before it.'];
   if (cancelled) parts.push(`${cancelled} was cancelled and rolled back.`);
   parts.push(`${notApplied} not done. The lock was released; the next run continues from there.`);
   return parts.join(' ');
+}
+
+export interface TransactionEnded {
+  readonly step: Step;
+  /** --single-transaction: the script ended the batch's transaction. */
+  readonly batch: boolean;
+  /** Steps of this run committed before this one (each in its own transaction). */
+  readonly completed: number;
+  /** The script's own error, when it failed after ending the transaction. */
+  readonly scriptError: string | null;
+  /** The migration's row was marked `failed` (false: writing it failed too). */
+  readonly rowMarked: boolean;
+  /** --single-transaction: versions the ledger records as applied afterwards. */
+  readonly batchRecorded: readonly bigint[] | null;
+}
+
+/**
+ * A script ended tidemark's transaction itself — a COMMIT, ROLLBACK, END…
+ * that was not recognised before it ran — so what it did before that point
+ * may have been committed (or rolled back) apart from its ledger row. The
+ * ledger write was refused; the row is marked `failed` so that nothing runs
+ * over it until someone looks. Never reported as "rolled back". Exit 1.
+ */
+export class TransactionEndedError extends TidemarkError {
+  readonly code = 'transaction-ended';
+  readonly exitCode = ExitCode.migrationFailed;
+
+  constructor(readonly facts: TransactionEnded) {
+    super(transactionEndedMessage(facts));
+  }
+
+  get step(): Step {
+    return this.facts.step;
+  }
+
+  get batch(): boolean {
+    return this.facts.batch;
+  }
+
+  withFacts(more: Pick<TransactionEnded, 'rowMarked' | 'batchRecorded'>): TransactionEndedError {
+    return new TransactionEndedError({ ...this.facts, ...more });
+  }
+}
+
+function transactionEndedMessage(f: TransactionEnded): string {
+  const { pair, direction } = f.step;
+  const script = pair[direction];
+  const lines = [
+    `${script.path} ended the transaction tidemark ran it in (a COMMIT, ROLLBACK, END, ABORT, PREPARE TRANSACTION or BEGIN in the script): ` +
+      `what it did before that statement was committed or rolled back by it, and what came after ran outside tidemark's transaction. ` +
+      `The ledger write was refused, so no ledger row claims it ${direction === 'up' ? 'applied' : 'rolled back'}.`,
+  ];
+  if (f.scriptError !== null) lines.push(`The script then failed: ${f.scriptError}`);
+  if (f.batch) {
+    const recorded = f.batchRecorded === null ? 'unknown' : f.batchRecorded.length === 0 ? 'none' : f.batchRecorded.join(', ');
+    lines.push(`--single-transaction: the batch was NOT rolled back as a whole; the ledger now records as applied: ${recorded} (each together with its changes).`);
+  } else if (f.completed > 0) {
+    lines.push(`The ${f.completed} migration(s) before it in this run are applied and recorded.`);
+  }
+  lines.push(
+    f.rowMarked
+      ? `Version ${pair.version} is marked failed in the ledger; apply refuses to go on until it is resolved.`
+      : `Marking version ${pair.version} failed in the ledger did not work either: check the ledger by hand before the next run.`,
+  );
+  const applied = direction === 'up' ? 'applied' : 'not-applied';
+  const notApplied = direction === 'up' ? 'not-applied' : 'applied';
+  lines.push(
+    `Check the database for the changes of ${script.path}. Then either finish them by hand and run \`tidemark repair --version ${pair.version} --${applied} --reason "…"\`, ` +
+      `or undo them by hand and run \`tidemark repair --version ${pair.version} --${notApplied} --reason "…"\`. ` +
+      `Remove the transaction statements from the script (or mark it -- tidemark:no-transaction) before running it again.`,
+  );
+  return lines.join('\n');
 }

@@ -74,6 +74,15 @@ export interface Progress {
     readonly sqlstate: string | null;
     readonly message: string;
   } | null;
+  /** A transactional script ended tidemark's transaction itself: what took effect is unknown. */
+  readonly endedTransaction: boolean;
+  /**
+   * The statement (1-based) that was sent and whose end was not recorded: in
+   * a `running` row whose session is gone, it is *in doubt*.
+   */
+  readonly inFlight: number | null;
+  /** The server process of the run that wrote the row (it holds the migration lock while it runs). */
+  readonly pid: number | null;
 }
 
 /** One row of the ledger table. */
@@ -117,7 +126,25 @@ export type Discrepancy =
       readonly paths: readonly string[];
     }
   | { readonly kind: 'missing'; readonly version: bigint; readonly name: string }
-  | { readonly kind: 'failed'; readonly version: bigint; readonly name: string }
+  | {
+      /**
+       * A non-transactional migration that stopped part-way, or a script that
+       * ended tidemark's transaction: `failed` (a statement failed, or the run
+       * was stopped between statements), `interrupted` (a `running` row whose
+       * session is gone: a crash or a lost connection), `running` (its run is
+       * going on now; not a discrepancy of history, reported for information).
+       */
+      readonly kind: 'failed' | 'interrupted' | 'running';
+      readonly version: bigint;
+      readonly name: string;
+      readonly progress: Progress | null;
+      /** The script it stopped in, when it is on disk. */
+      readonly path: string | null;
+      /** The statement in flight when the session went away, when the script is on disk. */
+      readonly inDoubt: InDoubtStatement | null;
+      /** `running`: the server process holding the migration lock. */
+      readonly holderPid: number | null;
+    }
   | {
       readonly kind: 'out-of-order';
       readonly version: bigint;
@@ -128,6 +155,18 @@ export type Discrepancy =
     };
 
 export type DiscrepancyKind = Discrepancy['kind'];
+
+/** A statement that was sent and whose end was never recorded. */
+export interface InDoubtStatement {
+  /** 1-based. */
+  readonly statement: number;
+  readonly line: number;
+  /** Its first line, for the report. */
+  readonly text: string;
+}
+
+/** A stopped or running non-transactional migration, as a discrepancy. */
+export type StoppedMigration = Extract<Discrepancy, { kind: 'failed' | 'interrupted' | 'running' }>;
 
 /** One step of a plan: run one script of one pair. */
 export interface Step {
@@ -143,7 +182,7 @@ export interface Plan {
 }
 
 /** The state `status` shows for one version. */
-export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'failed';
+export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'failed' | 'interrupted' | 'running';
 
 export interface StatusEntry {
   readonly version: bigint;
@@ -152,4 +191,6 @@ export interface StatusEntry {
   readonly appliedAt: Date | null;
   /** Path of the up script relative to the directory, when it is on disk. */
   readonly path: string | null;
+  /** `failed`, `interrupted`, `running`: where it stopped or is. */
+  readonly stopped?: StoppedMigration;
 }

@@ -1,4 +1,4 @@
-import { isAddEnumValue, isDdl, isTransactionControl, mayBeNonTransactional, nonTransactionalReason } from '../../lib/sql/classify';
+import { isAddEnumValue, isDdl, isTransactionControl, mayBeNonTransactional, nonTransactionalReason, transactionControlReason } from '../../lib/sql/classify';
 import { splitStatements, statementsInBytes } from '../../lib/sql/lexer';
 import { NON_TRANSACTIONAL, NON_TRANSACTIONAL_UNCHECKED, TRANSACTIONAL } from '../helpers/classify-samples';
 
@@ -40,20 +40,24 @@ describe('isAddEnumValue', () => {
   });
 });
 
-describe('isTransactionControl', () => {
+describe('transactionControlReason', () => {
   it.each([
-    'BEGIN', 'begin transaction isolation level serializable', 'START TRANSACTION', 'COMMIT', 'commit work',
-    'END', 'ROLLBACK', 'ROLLBACK TO SAVEPOINT a', 'ABORT', 'SAVEPOINT a', 'RELEASE SAVEPOINT a', 'RELEASE a',
-    "PREPARE TRANSACTION 'x'", '/* c */ Commit',
-  ])('%s → true', (sql) => {
+    ['BEGIN', 'BEGIN'], ['begin transaction isolation level serializable', 'BEGIN'], ['START TRANSACTION', 'START TRANSACTION'],
+    ['COMMIT', 'COMMIT'], ['commit work', 'COMMIT'], ['COMMIT AND CHAIN', 'COMMIT AND CHAIN'], ['commit transaction and chain', 'COMMIT AND CHAIN'],
+    ['COMMIT AND NO CHAIN', 'COMMIT'], ['END', 'END'], ['end transaction', 'END'], ['ROLLBACK', 'ROLLBACK'], ['rollback and chain', 'ROLLBACK AND CHAIN'],
+    ['ABORT', 'ABORT'], ["PREPARE TRANSACTION 'x'", 'PREPARE TRANSACTION'], ['/* c */ Commit', 'COMMIT'], ['-- c\nrollback work', 'ROLLBACK'],
+  ])('%s → %s', (sql, reason) => {
+    expect(transactionControlReason(sql)).toBe(reason);
     expect(isTransactionControl(sql)).toBe(true);
   });
 
   it.each([
+    'ROLLBACK TO SAVEPOINT a', 'rollback to a', 'ROLLBACK WORK TO SAVEPOINT a', 'SAVEPOINT a', 'RELEASE SAVEPOINT a', 'RELEASE a',
     "COMMIT PREPARED 'x'", "ROLLBACK PREPARED 'x'", 'PREPARE q AS SELECT 1', 'START', 'SELECT 1',
-    'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', '"begin"', '', "DO $$ BEGIN COMMIT; END $$",
+    'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', '"begin"', '"commit"', '', "DO $$ BEGIN COMMIT; END $$",
     'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END',
-  ])('%s → false', (sql) => {
+  ])('%s → null', (sql) => {
+    expect(transactionControlReason(sql)).toBeNull();
     expect(isTransactionControl(sql)).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ const discrepancies: Discrepancy[] = [
   { kind: 'edited', version: 4n, name: 'add_index', scripts: ['up', 'down'], paths: ['004_add_index.up.sql', '004_add_index.down.sql'] },
   { kind: 'renamed', version: 5n, name: 'orders_v2', ledgerName: 'orders', paths: ['005_orders_v2.up.sql', '005_orders_v2.down.sql'] },
   { kind: 'missing', version: 6n, name: 'seed' },
-  { kind: 'failed', version: 7n, name: 'concurrent_index' },
+  { kind: 'failed', version: 7n, name: 'concurrent_index', progress: null, path: null, inDoubt: null, holderPid: null },
   { kind: 'out-of-order', version: 8n, name: 'late', path: '008_late.up.sql', highestApplied: 9n },
 ];
 

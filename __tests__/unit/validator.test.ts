@@ -105,7 +105,7 @@ describe('blockingDiscrepancies', () => {
   const all: Discrepancy[] = [
     { kind: 'missing', version: 1n, name: 'a' },
     { kind: 'out-of-order', version: 2n, name: 'b', path: '002_b.up.sql', highestApplied: 3n },
-    { kind: 'failed', version: 3n, name: 'c' },
+    { kind: 'failed', version: 3n, name: 'c', progress: null, path: null, inDoubt: null, holderPid: null },
   ];
 
   it('keeps everything without --out-of-order', () => {

@@ -2,8 +2,8 @@
  * Errors → what the user reads: what happened, which file and version, the
  * state of the database, and what to do. Pure.
  */
-import { ConfigError, DriftError, MigrationFailedError, ScanError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
-import type { Discrepancy } from '../types';
+import { ConfigError, DriftError, tookEffect, MigrationFailedError, ScanError, TransactionControlError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
+import type { Discrepancy, StoppedMigration } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
 
@@ -19,10 +19,42 @@ export function describeDiscrepancy(d: Discrepancy): string {
     case 'missing':
       return `missing       ${who(d)}: applied, but its files are gone from the directory. Restore them from version control.`;
     case 'failed':
-      return `failed        ${who(d)}: a non-transactional run of it failed or was interrupted part-way. Fix the cause, then \`tidemark apply --resume\` continues from the failed statement; or finish it by hand and \`tidemark repair --version ${d.version} --reason "…"\`.`;
+    case 'interrupted':
+    case 'running':
+      return `${d.kind.padEnd(14)}${who(d)}: ${describeStopped(d)}`;
     case 'out-of-order':
       return `out-of-order  ${who(d)}: pending, but below the highest applied version ${d.highestApplied}. Renumber it above ${d.highestApplied}, or run with --out-of-order to apply it anyway.`;
   }
+}
+
+/** Where a stopped (or running) migration is, and the way out: `resume`, or `repair` either way. */
+export function describeStopped(d: StoppedMigration): string {
+  const p = d.progress;
+  const direction = p?.direction ?? 'up';
+  const command = direction === 'up' ? 'apply' : 'rollback';
+  const where = d.path ?? `version ${d.version}`;
+  const [finished, undone] = direction === 'up' ? ['--applied', '--not-applied'] : ['--not-applied', '--applied'];
+  const repair = `or check the database, finish it by hand and \`tidemark repair --version ${d.version} ${finished} --reason "…"\`, or undo it by hand and \`tidemark repair --version ${d.version} ${undone} --reason "…"\``;
+  const total = p?.total ?? 0;
+  if (p?.endedTransaction) {
+    return `${where} ended tidemark's transaction itself (COMMIT, ROLLBACK…) while ${direction === 'up' ? 'applying' : 'rolling back'}: what took effect is unknown. Check the database, then: \`tidemark repair --version ${d.version} ${finished} --reason "…"\` if its changes are complete, or \`tidemark repair --version ${d.version} ${undone} --reason "…"\` after undoing them.`;
+  }
+  if (d.kind === 'running') {
+    const at = p?.inFlight ? `statement ${p.inFlight} of ${total} running` : `${p?.done ?? 0} of ${total} statements done`;
+    return `${direction === 'up' ? 'applying' : 'rolling back'} now without a transaction (${at}; server process ${d.holderPid} holds the migration lock). Not drift: wait for it to finish.`;
+  }
+  const done = `${tookEffect(p?.done ?? 0, total)}`;
+  if (d.kind === 'interrupted') {
+    const doubt = d.inDoubt
+      ? ` Statement ${d.inDoubt.statement} (${where}:${d.inDoubt.line}: ${d.inDoubt.text}) is IN DOUBT: it was running when the session went away, and may or may not have taken effect.`
+      : p?.inFlight
+        ? ` Statement ${p.inFlight} is IN DOUBT: it was running when the session went away.`
+        : '';
+    return `its run without a transaction was interrupted (the process or its connection died) while ${direction === 'up' ? 'applying' : 'rolling back'} ${where}: ${done}.${doubt} Run \`tidemark ${command} --resume\` (it decides a concurrent index build from the catalog; for any other statement in doubt it asks for --assume-done or --assume-not-done); ${repair}.`;
+  }
+  const error = p?.error;
+  const failedAt = error ? ` Statement ${error.statement}${error.line === null ? '' : ` (${where}:${error.line})`} ${error.message.startsWith('not run') ? 'was not run' : `failed: ${error.message}`}.` : '';
+  return `its run without a transaction stopped part-way while ${direction === 'up' ? 'applying' : 'rolling back'} ${where}: ${done}.${failedAt} Fix the cause, then \`tidemark ${command} --resume\` continues from statement ${(p?.done ?? 0) + 1}; ${repair}.`;
 }
 
 function renderMigrationFailed(e: MigrationFailure): string {
@@ -41,15 +73,18 @@ function renderMigrationFailed(e: MigrationFailure): string {
 
 /** What a non-transactional failure left behind, and how to recover. */
 export function partialSummary(e: MigrationFailure, p: NonNullable<MigrationFailure['partial']>): string {
-  const done = p.statement - 1;
-  const tookEffect = done === 0 ? 'no statement took effect' : done === 1 ? `statement 1 of ${p.total} took effect` : `statements 1–${done} of ${p.total} took effect`;
+  const rolledBack = p.done < p.statement - 1 ? ` (statements ${p.done + 1}–${p.statement - 1} were in the script's own transaction block, rolled back with it)` : '';
   const lines = [
-    `${e.path} runs without a transaction: ${tookEffect}; statement ${p.statement} failed; ${p.total - p.statement} did not run. Its ledger row is marked failed, and apply refuses to go on until it is resolved.`,
+    `${e.path} runs without a transaction: ${tookEffect(p.done, p.total)}${rolledBack}; statement ${p.statement} failed; ${p.total - p.statement} did not run. Its ledger row is marked failed, and ${e.direction === 'up' ? 'apply' : 'rollback'} refuses to go on until it is resolved.`,
   ];
   for (const index of p.invalidIndexes) {
     lines.push(`The failed build left the INVALID index ${index}. Remove it: DROP INDEX CONCURRENTLY IF EXISTS ${index};`);
   }
-  lines.push(`Fix the cause, then \`tidemark ${e.direction === 'up' ? 'apply' : 'rollback'} --resume\` re-runs from statement ${p.statement}; or finish by hand and \`tidemark repair --version ${e.version} --reason "…"\`.`);
+  const [finished, undone] = e.direction === 'up' ? ['--applied', '--not-applied'] : ['--not-applied', '--applied'];
+  lines.push(
+    `Fix the cause, then \`tidemark ${e.direction === 'up' ? 'apply' : 'rollback'} --resume\` re-runs from statement ${p.done + 1}; ` +
+      `or finish it by hand and \`tidemark repair --version ${e.version} ${finished} --reason "…"\`, or undo it by hand and \`tidemark repair --version ${e.version} ${undone} --reason "…"\`.`,
+  );
   return lines.join('\n');
 }
 
@@ -86,7 +121,7 @@ export function errorFields(e: TidemarkError): Record<string, unknown> {
     return { ...base, discrepancies: e.discrepancies.map((d) => ({ ...d, version: d.version.toString(), ...('highestApplied' in d ? { highestApplied: d.highestApplied.toString() } : {}) })) };
   }
   if (e instanceof ScanError) return { ...base, problems: e.problems };
-  if (e instanceof TransactionSafetyError) return { ...base, problems: e.problems };
+  if (e instanceof TransactionSafetyError || e instanceof TransactionControlError) return { ...base, problems: e.problems };
   if (e instanceof ConfigError) return { ...base, ...e.facts };
   return base;
 }

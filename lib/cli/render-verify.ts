@@ -6,16 +6,18 @@ import path from 'node:path';
 import type { VerifyReport } from '../migrator';
 import type { BranchConflict } from '../plan/branches';
 import type { MixedScript } from '../plan/transactions';
-import type { Discrepancy } from '../types';
+import type { Discrepancy, StoppedMigration } from '../types';
 import { discrepancyDiffs } from './diff';
 import { describeDiscrepancy } from './render-error';
 
-const ORDER: Discrepancy['kind'][] = ['edited', 'renamed', 'missing', 'failed', 'out-of-order', 'cosmetic'];
+const ORDER: Discrepancy['kind'][] = ['edited', 'renamed', 'missing', 'failed', 'interrupted', 'out-of-order', 'running', 'cosmetic'];
 const TITLES: Record<Discrepancy['kind'], string> = {
   edited: 'Edited after they were applied',
   renamed: 'Renamed after they were applied',
   missing: 'Applied, but the files are gone',
   failed: 'Failed part-way (non-transactional)',
+  interrupted: 'Interrupted part-way (non-transactional), a statement possibly in doubt',
+  running: 'Running now (not drift)',
   'out-of-order': 'Pending below the highest applied version',
   cosmetic: 'Comment or whitespace changes only (warning)',
 };
@@ -81,6 +83,7 @@ export function verifyDocument(report: VerifyReport): Record<string, unknown> {
       ...('paths' in d ? { paths: d.paths } : {}),
       ...('highestApplied' in d ? { highest_applied: d.highestApplied.toString() } : {}),
       ...('ledgerName' in d ? { ledger_name: d.ledgerName } : {}),
+      ...('progress' in d ? stoppedFields(d) : {}),
       diffs: discrepancyDiffs(d, pairs.get(d.version)).map((x) => ({ path: x.path, first_changed_line: x.firstChangedLine, patch: x.patch })),
     })),
     warnings: report.mixed.map((m) => ({ kind: 'mixed-no-transaction', path: m.path, line: m.line, message: describeMixed(m) })),
@@ -92,6 +95,22 @@ export function verifyDocument(report: VerifyReport): Record<string, unknown> {
       suggested_version: c.suggestedVersion,
       message: describeConflict(c),
     })),
+  };
+}
+
+/** Where a stopped or running migration is, for JSON (status --json and verify --json). */
+export function stoppedFields(d: StoppedMigration): Record<string, unknown> {
+  const p = d.progress;
+  return {
+    direction: p?.direction ?? 'up',
+    path: d.path,
+    statements_done: p?.done ?? 0,
+    statements_total: p?.total ?? 0,
+    statement_running: d.kind === 'running' ? p?.inFlight ?? null : null,
+    in_doubt: d.kind === 'interrupted' && p?.inFlight ? { statement: p.inFlight, line: d.inDoubt?.line ?? null, text: d.inDoubt?.text ?? null } : null,
+    error: p?.error ?? null,
+    ended_transaction: p?.endedTransaction ?? false,
+    holder_pid: d.holderPid,
   };
 }
 
@@ -108,19 +127,16 @@ export function renderGithub(report: VerifyReport, dir: string): string {
   const file = (p: string) => path.posix.join(dir.split(path.sep).join('/'), p);
   const lines: string[] = [];
   for (const d of report.discrepancies) {
-    const level = d.kind === 'cosmetic' && !report.strict ? 'warning' : 'error';
+    const level = (d.kind === 'cosmetic' && !report.strict) || d.kind === 'running' ? 'warning' : 'error';
     const message = describeDiscrepancy(d).replace(/^\S+\s+/, '');
     const diffs = discrepancyDiffs(d, pairs.get(d.version));
-    const target = diffs[0] ?? ('paths' in d ? { path: d.paths[0], firstChangedLine: 1, patch: null } : 'path' in d ? { path: d.path, firstChangedLine: 1, patch: null } : null);
+    const target = diffs[0] ?? ('paths' in d ? { path: d.paths[0], firstChangedLine: 1, patch: null } : 'path' in d && d.path ? { path: d.path, firstChangedLine: d.kind === 'failed' || d.kind === 'interrupted' || d.kind === 'running' ? (d.inDoubt?.line ?? d.progress?.error?.line ?? 1) : 1, patch: null } : null);
     const where = target ? `file=${escapeProperty(file(target.path))},line=${target.firstChangedLine},` : '';
     const body = diffs.map((x) => x.patch ?? '').filter(Boolean).join('\n');
     lines.push(`::${level} ${where}title=${escapeProperty(`tidemark: ${d.kind} migration`)}::${escapeData(body ? `${message}\n${body}` : message)}`);
   }
   for (const c of report.branchConflicts) {
     lines.push(`::error file=${escapeProperty(file(c.path))},line=1,title=${escapeProperty('tidemark: migration out of order with the base branch')}::${escapeData(describeConflict(c))}`);
-  }
-  for (const m of report.mixed) {
-    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty('tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
   }
   for (const m of report.mixed) {
     lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty('tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);

@@ -5,6 +5,8 @@ import type { RunResult, StatusReport } from '../migrator';
 import type { Plan, StatusEntry, Step } from '../types';
 import { splitStatements } from '../sql/lexer';
 import { discrepancyDiffs } from './diff';
+import { describeStopped } from './render-error';
+import { stoppedFields } from './render-verify';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const label = (step: Step) => step.pair.label;
@@ -55,17 +57,19 @@ function statusCells(e: StatusEntry): string[] {
   return [e.version.toString(), e.name, e.state, e.appliedAt ? e.appliedAt.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '-'];
 }
 
-/** The status table and its one-line summary. */
+/** The status table, what is failed, interrupted or running (with the way out), and the one-line summary. */
 export function renderStatus(report: StatusReport): string {
   const rows = [HEADERS, ...report.entries.map(statusCells)];
   const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
-  return [...lines, '', statusSummary(report)].join('\n');
+  const stopped = report.entries.flatMap((e) => (e.stopped ? [`${e.state} ${e.name} (version ${e.version}): ${describeStopped(e.stopped)}`] : []));
+  return [...lines, '', ...stopped, ...(stopped.length > 0 ? [''] : []), statusSummary(report)].join('\n');
 }
 
 export function statusSummary(report: StatusReport): string {
   const c = report.counts;
-  return `${plural(report.entries.length, 'migration')}: ${c.applied} applied, ${c.pending} pending, ${c.modified} modified, ${c.missing} missing, ${c.failed} failed.`;
+  const more = [c.interrupted > 0 ? `, ${c.interrupted} interrupted` : '', c.running > 0 ? `, ${c.running} running` : ''].join('');
+  return `${plural(report.entries.length, 'migration')}: ${c.applied} applied, ${c.pending} pending, ${c.modified} modified, ${c.missing} missing, ${c.failed} failed${more}.`;
 }
 
 /** The `status --json` document (shape documented in the README). */
@@ -77,6 +81,7 @@ export function statusDocument(report: StatusReport): Record<string, unknown> {
       state: e.state,
       applied_at: e.appliedAt?.toISOString() ?? null,
       path: e.path,
+      ...(e.stopped ? { progress: stoppedFields(e.stopped) } : {}),
     })),
     summary: { total: report.entries.length, ...report.counts },
     ledger_exists: report.ledgerExists,

@@ -6,11 +6,16 @@
  * `-- tidemark:no-transaction` runs statement by statement (no-transaction.ts).
  */
 import type { Client } from 'pg';
-import { ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError } from '../errors';
+import {
+  ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError, partialInterruptionDetail, partialStopDetail, TransactionEndedError, type PartialStop,
+} from '../errors';
 import type { Logger } from '../log';
 import type { Step } from '../types';
-import { appliedRowQuery, ensureLedger, MAX_STORED_SCRIPT_BYTES, rolledBackRowQuery, storedText, type LedgerTable } from './ledger';
-import { runNonTransactional, StatementFailure } from './no-transaction';
+import {
+  appliedRowQuery, ensureLedger, isOutsideTransaction, MARK_TRANSACTION, MAX_STORED_SCRIPT_BYTES, readLedger, recordEndedTransaction, rolledBackRowQuery, storedText,
+  type LedgerTable,
+} from './ledger';
+import { isSessionGone, runNonTransactional, StatementFailure } from './no-transaction';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 import { runScriptQuery } from './simple-query';
 
@@ -86,7 +91,11 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
     for (const [index, step] of steps.entries()) {
       if (options.signal?.aborted) throw interrupted(null);
       options.onStepStart?.({ step, index, total: steps.length });
-      const durationMs = await runWithRetries(client, step, index, options, () => interrupted(step), batch ? 0 : index, steps.length);
+      const stopped = (partial?: PartialStop) =>
+        partial
+          ? new InterruptedError(String(options.signal?.reason ?? 'SIGTERM'), partialInterruptionDetail(done.map((o) => o.step.pair.label), partial, steps.length - done.length))
+          : interrupted(step);
+      const durationMs = await runWithRetries(client, step, index, options, stopped, batch ? 0 : index, steps.length);
       done.push({ step, durationMs });
     }
     if (batch) {
@@ -95,7 +104,8 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
     }
     return done;
   } catch (err) {
-    if (batch) await client.query('ROLLBACK').catch(() => {});
+    if (batch || client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
+    if (err instanceof TransactionEndedError) throw await recordTransactionEnded(client, err, options);
     if (options.signal?.aborted && !(err instanceof InterruptedError)) throw interrupted(null);
     throw err;
   } finally {
@@ -103,7 +113,9 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   }
 }
 
-async function runWithRetries(client: Client, step: Step, index: number, options: RunOptions, interrupted: () => Error, completed: number, total: number): Promise<number> {
+async function runWithRetries(
+  client: Client, step: Step, index: number, options: RunOptions, interrupted: (partial?: PartialStop) => Error, completed: number, total: number,
+): Promise<number> {
   // The step's fields go on each of its lines; a pino child per step would cost more than the rest of the step's client work.
   const fields = { version: step.pair.version.toString(), name: step.pair.name, direction: step.direction };
   const log = options.logger;
@@ -113,7 +125,7 @@ async function runWithRetries(client: Client, step: Step, index: number, options
   for (let attempt = 1; ; attempt++) {
     try {
       const durationMs = script.directives.noTransaction
-        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields))
+        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields), options.signal)
         : await runTransactional(client, step, options);
       log.info({ ...fields, duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
       if (step.direction === 'up' && storedText(step.pair.up) === null) {
@@ -121,7 +133,9 @@ async function runWithRetries(client: Client, step: Step, index: number, options
       }
       return durationMs;
     } catch (err) {
-      if (options.signal?.aborted) throw interrupted();
+      const partial = err instanceof StatementFailure ? partialStop(step, err) : undefined;
+      if (partial?.kind === 'in-doubt') throw new ConnectionError(`Connection lost (${(err as StatementFailure).message}). ${partialStopDetail(partial)}`);
+      if (options.signal?.aborted) throw interrupted(partial);
       const code = (err as { code?: string }).code;
       if (retryable && code === LOCK_NOT_AVAILABLE && attempt <= (options.retries ?? 0)) {
         const base = (options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
@@ -162,14 +176,14 @@ async function runTransactional(client: Client, step: Step, options: RunOptions)
  */
 async function runInOwnTransaction(client: Client, step: Step, options: RunOptions): Promise<number> {
   const script = step.pair[step.direction];
-  const settings = settingsQuery(settingsFor(step, options.settings), ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+  const settings = settingsQuery(settingsFor(step, options.settings), ['tidemark.environment', 'lock_timeout', 'statement_timeout'], true);
   const started = performance.now();
   let scriptMs = 0;
   const row = step.direction === 'up' ? appliedRowQuery(options.ledger, step.pair, options.settings.environment) : rolledBackRowQuery(options.ledger, step.pair.version);
   const sent: Promise<unknown>[] = [];
   const sendRowAndCommit = () => {
     const result = client.query<{ duration_ms?: number }>(row);
-    sent.push(result, client.query('COMMIT'));
+    sent.push(result.catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(err) : err)), client.query('COMMIT'));
     return result;
   };
   let recorded = batchWrites(client, () => {
@@ -193,10 +207,11 @@ async function runInBatch(client: Client, step: Step, options: RunOptions): Prom
   const settings = settingsQuery(settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
   const sent = batchWrites(client, () => [...(settings ? [client.query(settings)] : []), runScriptQuery(client, script)]);
   const failed = await firstFailure(sent);
-  if (failed !== null) throw failed.reason;
+  // Failed, and no transaction open: the script ended the batch's transaction before it failed.
+  if (failed !== null) throw client.getTransactionStatus() === 'I' ? new ScriptEndedTransaction(failed.reason) : failed.reason;
   const durationMs = Math.round(performance.now() - started);
-  if (step.direction === 'up') await client.query(appliedRowQuery(options.ledger, step.pair, options.settings.environment, durationMs));
-  else await client.query(rolledBackRowQuery(options.ledger, step.pair.version));
+  const row = step.direction === 'up' ? appliedRowQuery(options.ledger, step.pair, options.settings.environment, durationMs) : rolledBackRowQuery(options.ledger, step.pair.version);
+  await client.query(row).catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(err) : err));
   return durationMs;
 }
 
@@ -206,11 +221,22 @@ async function firstFailure(sent: readonly Promise<unknown>[]): Promise<PromiseR
   return settled.find((r): r is PromiseRejectedResult => r.status === 'rejected') ?? null;
 }
 
-/** Ends a failed pipelined transaction (unless its COMMIT already did, as a rollback) and throws the first failure. */
+/**
+ * Ends a failed pipelined transaction (unless its COMMIT already did, as a
+ * rollback) and throws the first failure — or ScriptEndedTransaction when the
+ * script itself ended the transaction: then the ledger write was refused, or,
+ * when the script failed after its own COMMIT, nothing of ours is open any
+ * more (idle before any ROLLBACK of ours, with the row and COMMIT not sent).
+ */
 async function rollBackAfter(client: Client, sent: readonly Promise<unknown>[]): Promise<never> {
-  const failed = await firstFailure(sent);
+  const settled = await Promise.allSettled(sent);
+  const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+  const ended = rejected.find((e) => e instanceof ScriptEndedTransaction);
+  if (ended) throw ended;
+  const onlyScriptSent = sent.length <= 3;
+  if (onlyScriptSent && client.getTransactionStatus() === 'I') throw new ScriptEndedTransaction(rejected[0]);
   if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
-  throw failed?.reason;
+  throw rejected[0];
 }
 
 /**
@@ -229,7 +255,7 @@ function batchWrites<T>(client: Client, submit: () => T): T {
 
 async function begin(client: Client, settings: StepSettings): Promise<void> {
   await client.query('BEGIN');
-  const query = settingsQuery(settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout']);
+  const query = settingsQuery(settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout'], true);
   if (query) await client.query(query);
 }
 
@@ -237,23 +263,61 @@ async function begin(client: Client, settings: StepSettings): Promise<void> {
  * SET LOCAL, written as set_config(name, $n, true) so that every value —
  * an environment name, a timeout — is a query parameter, never pasted into SQL.
  */
-function settingsQuery(settings: StepSettings, names: readonly string[]): { text: string; values: string[] } | null {
+function settingsQuery(settings: StepSettings, names: readonly string[], markTransaction = false): { text: string; values: string[] } | null {
   const all: Record<string, string | undefined> = {
     'tidemark.environment': settings.environment,
     lock_timeout: settings.lockTimeout,
     statement_timeout: settings.statementTimeout,
   };
   const given = names.filter((n) => all[n] !== undefined);
-  if (given.length === 0) return null;
-  const calls = given.map((n, i) => `set_config('${n}', $${i + 1}, true)`).join(', ');
-  return { text: `SELECT ${calls}`, values: given.map((n) => all[n] as string) };
+  const calls = [...given.map((n, i) => `set_config('${n}', $${i + 1}, true)`), ...(markTransaction ? [MARK_TRANSACTION] : [])];
+  if (calls.length === 0) return null;
+  return { text: `SELECT ${calls.join(', ')}`, values: given.map((n) => all[n] as string) };
+}
+
+/**
+ * The script ended the migration's transaction itself (a COMMIT, ROLLBACK…
+ * the lexer did not see), so the ledger write was refused: part of the
+ * script may have been committed. The migration's row is marked `failed`
+ * (never applied, never absent: nobody can know which without looking), and
+ * with --single-transaction the error says which migrations of the batch the
+ * script's COMMIT made permanent.
+ */
+async function recordTransactionEnded(client: Client, err: TransactionEndedError, options: RunOptions): Promise<TransactionEndedError> {
+  const { step } = err;
+  try {
+    await recordEndedTransaction(client, options.ledger, step.pair, step.direction, options.settings.environment);
+    const batchRecorded = err.batch ? (await readLedger(client, options.ledger)).rows.filter((r) => r.state === 'applied').map((r) => r.version) : null;
+    return err.withFacts({ rowMarked: true, batchRecorded });
+  } catch {
+    return err.withFacts({ rowMarked: false, batchRecorded: null });
+  }
+}
+
+/** The ledger write ran outside the migration's transaction, or the script failed outside it: the script had ended it. */
+class ScriptEndedTransaction extends Error {
+  constructor(readonly caught: unknown) {
+    super('the script ended the migration transaction');
+  }
+}
+
+function partialStop(step: Step, f: StatementFailure): PartialStop {
+  const { pair, direction } = step;
+  return {
+    path: pair[direction].path, label: pair.label, direction, statement: f.statement.index + 1, line: f.statement.line, total: f.total, done: f.done,
+    kind: f.kind, invalidIndexes: f.invalidIndexes,
+  };
 }
 
 function toFailure(caught: unknown, step: Step, completed: number, notApplied: number, batch: boolean): Error {
+  if (caught instanceof ScriptEndedTransaction) {
+    const scriptError = isOutsideTransaction(caught.caught) || !isDatabaseError(caught.caught) ? null : (caught.caught as Error).message;
+    return new TransactionEndedError({ step, batch, completed, scriptError, rowMarked: false, batchRecorded: null });
+  }
   const script = step.pair[step.direction];
   const partial = caught instanceof StatementFailure ? caught : null;
   const err = partial ? partial.error : caught;
-  if (!isDatabaseError(err)) {
+  if (!isDatabaseError(err) || isSessionGone(err)) {
     return new ConnectionError(
       `Connection lost while running ${script.path} (${(err as Error).message}). PostgreSQL rolls back the open transaction, so neither its changes nor a ledger row remain; the next run starts it again.`,
     );
@@ -264,6 +328,6 @@ function toFailure(caught: unknown, step: Step, completed: number, notApplied: n
   const { version, name, label } = step.pair;
   return new MigrationFailedError({
     version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch,
-    partial: partial && { statement: partial.statement.index + 1, total: partial.total, invalidIndexes: partial.invalidIndexes },
+    partial: partial && { statement: partial.statement.index + 1, total: partial.total, invalidIndexes: partial.invalidIndexes, done: partial.done },
   });
 }

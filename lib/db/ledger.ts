@@ -56,7 +56,7 @@ interface RawRow {
   state: LedgerState;
   statements_done: number | null;
   statements_total: number | null;
-  failure: { direction?: Progress['direction']; error?: Progress['error'] } | null;
+  failure: { direction?: Progress['direction']; error?: Progress['error']; ended?: boolean; inflight?: number; pid?: number } | null;
 }
 
 /**
@@ -97,6 +97,9 @@ function toLedgerRow(raw: RawRow): LedgerRow {
             done: raw.statements_done ?? 0,
             total: raw.statements_total ?? 0,
             error: raw.failure?.error ?? null,
+            endedTransaction: raw.failure?.ended === true,
+            inFlight: raw.failure?.inflight ?? null,
+            pid: raw.failure?.pid ?? null,
           },
   };
 }
@@ -106,6 +109,27 @@ export function storedText(script: Script): string | null {
   if (script.bytes) return null; // a big script: over the limit, and its text is not decoded for this
   const { sql } = script;
   return sql.length <= MAX_STORED_SCRIPT_BYTES / 3 || Buffer.byteLength(sql) <= MAX_STORED_SCRIPT_BYTES ? sql : null;
+}
+
+/**
+ * The transaction id of the migration's transaction, kept in a
+ * transaction-local setting right after BEGIN: `SET LOCAL` values end with
+ * the transaction, so after a COMMIT or ROLLBACK in the script (or AND
+ * CHAIN, or a new BEGIN) the setting is gone and the id differs.
+ */
+export const MARK_TRANSACTION = `set_config('tidemark.xid', txid_current()::text, true)`;
+
+/**
+ * A RETURNING column of the ledger write that fails it (division by zero,
+ * SQLSTATE 22012) unless it runs in the transaction marked by
+ * MARK_TRANSACTION — so a script that ended that transaction can never get a
+ * ledger row written outside it.
+ */
+const SAME_TRANSACTION = `1 / coalesce(current_setting('tidemark.xid', true) = txid_current()::text, false)::int AS same_transaction`;
+
+/** Is `err` the failure of SAME_TRANSACTION (the ledger write ran outside the migration's transaction)? */
+export function isOutsideTransaction(err: unknown): boolean {
+  return (err as { code?: string }).code === '22012';
 }
 
 /**
@@ -121,7 +145,7 @@ export function appliedRowQuery(ledger: LedgerTable, pair: Pair, environment: st
     text: `INSERT INTO ${qualifiedName(ledger)}
              (version, name, up_checksum, down_checksum, environment, tool_version, up_sql, down_sql, duration_ms)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${duration})
-           RETURNING duration_ms`,
+           RETURNING duration_ms, ${SAME_TRANSACTION}`,
     values: durationMs === undefined ? values : [...values, Math.round(durationMs)],
   };
 }
@@ -135,44 +159,78 @@ export async function readAppliedScripts(client: Client, ledger: LedgerTable, ve
   return new Map(rows.map((r) => [BigInt(r.version), { up: r.up_sql, down: r.down_sql }]));
 }
 
-/** The DELETE of a rolled-back migration's row, to run inside the rollback's transaction. */
+/** The DELETE of a rolled-back migration's row, to run inside the rollback's transaction (checked as appliedRowQuery is). */
 export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): { text: string; values: unknown[] } {
-  return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, values: [version.toString()] };
+  return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1 RETURNING ${SAME_TRANSACTION}`, values: [version.toString()] };
 }
 
-/** Deletes the row of a rolled-back migration. Runs inside the rollback's transaction. */
+/** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
 export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
-  await client.query(rolledBackRowQuery(ledger, version));
+  await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
+}
+
+/**
+ * Marks the row of a migration whose script ended tidemark's transaction
+ * `failed` (inserting it for an up, updating it for a down), outside any
+ * transaction: its state is unknown until someone checks.
+ */
+export async function recordEndedTransaction(client: Client, ledger: LedgerTable, pair: Pair, direction: Progress['direction'], environment: string): Promise<void> {
+  const message = "the script ended tidemark's transaction itself (COMMIT, ROLLBACK…): its changes may be partly committed";
+  const failure = JSON.stringify({ direction, ended: true, error: { statement: 0, line: null, column: null, sqlstate: null, message } });
+  await client.query(
+    `INSERT INTO ${qualifiedName(ledger)}
+       (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
+     VALUES ($1, $2, $3, $4, 0, $5, $6, 'failed', 0, 0, $7, $8, $9)
+     ON CONFLICT (version) DO UPDATE SET state = 'failed', failure = EXCLUDED.failure`,
+    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, failure, storedText(pair.up), storedText(pair.down)],
+  );
 }
 
 /**
  * Non-transactional migrations keep their progress in the ledger row, each
- * write committed at once, so a crash or a failure leaves a visible record.
+ * write committed at once (or with the script's own transaction block, when
+ * one is open), so a failure or a crash part-way leaves a visible record.
+ * Before statement k is sent the row says it is *in flight*; after it, that
+ * it is done and the next one is in flight — one write per statement. A row
+ * found with a statement in flight and no live session behind it means that
+ * statement is in doubt: it may or may not have taken effect.
  */
 export const progress = {
-  /** Marks the start: a new `running` row (up), or the applied row turned `running` (down, or a resume). */
+  /**
+   * Marks the start: a new `running` row (up), or the applied row turned
+   * `running` (down, or a resume), with statement done + 1 in flight and this
+   * session's pid (the one that holds the migration lock).
+   */
   async start(client: Client, ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): Promise<void> {
-    const failure = JSON.stringify({ direction });
+    const failure = `jsonb_build_object('direction', $4::text, 'pid', pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
     const updated = await client.query(
-      `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = $4 WHERE version = $1`,
-      [pair.version.toString(), done, total, failure],
+      `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE version = $1`,
+      [pair.version.toString(), done, total, direction],
     );
     if (updated.rowCount === 0) {
       await client.query(
         `INSERT INTO ${qualifiedName(ledger)}
            (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
-         VALUES ($1, $2, $3, $4, 0, $5, $6, 'running', $7, $8, $9, $10, $11)`,
-        [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, done, total, failure, storedText(pair.up), storedText(pair.down)],
+         VALUES ($1, $5, $6, $7, 0, $8, $9, 'running', $2, $3, ${failure}, $10, $11)`,
+        [pair.version.toString(), done, total, direction, pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
       );
     }
   },
-  async advance(client: Client, ledger: LedgerTable, version: bigint, done: number): Promise<void> {
-    await client.query(`UPDATE ${qualifiedName(ledger)} SET statements_done = $2 WHERE version = $1`, [version.toString(), done]);
+  /** Statement `done` finished; the next one (if any, up to `total`) is in flight. */
+  async advance(client: Client, ledger: LedgerTable, version: bigint, done: number, total: number): Promise<void> {
+    const next = done < total ? `failure || jsonb_build_object('inflight', ${done + 1})` : `failure - 'inflight'`;
+    await client.query(`UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE version = $1`, [version.toString(), done]);
   },
-  async fail(client: Client, ledger: LedgerTable, version: bigint, direction: Progress['direction'], error: NonNullable<Progress['error']>): Promise<void> {
-    await client.query(`UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2 WHERE version = $1`, [
+  /** The statements done so far, as the ledger says (after a transaction block of the script rolled back). */
+  async done(client: Client, ledger: LedgerTable, version: bigint): Promise<number> {
+    const { rows } = await client.query<{ done: number | null }>(`SELECT statements_done AS done FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
+    return rows[0]?.done ?? 0;
+  },
+  async fail(client: Client, ledger: LedgerTable, version: bigint, direction: Progress['direction'], error: NonNullable<Progress['error']>, done?: number): Promise<void> {
+    await client.query(`UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2, statements_done = coalesce($3, statements_done) WHERE version = $1`, [
       version.toString(),
       JSON.stringify({ direction, error }),
+      done ?? null,
     ]);
   },
   /** The up finished: the row becomes an ordinary applied row. */

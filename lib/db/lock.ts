@@ -37,6 +37,13 @@ async function holderPid(client: Client, key: bigint): Promise<number | null> {
   return rows[0]?.pid ?? null;
 }
 
+/** The server process holding the ledger's migration lock, other than this session; null when none does. */
+export async function lockHolder(client: Client, ledger: LedgerTable): Promise<number | null> {
+  const holder = await holderPid(client, lockKey(ledger));
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  return holder === rows[0].pid ? null : holder;
+}
+
 /**
  * Takes the lock, polling until `waitSeconds` have passed.
  * @throws LockTimeoutError when another session keeps it (exit 4).

@@ -10,11 +10,20 @@
 import { escapeIdentifier, type Client } from 'pg';
 import type { Logger } from '../log';
 import { significantTokens, splitStatements, type Statement } from '../sql/lexer';
-import type { Step } from '../types';
+import type { Progress, Step } from '../types';
 import { progress, recordRolledBack, type LedgerTable } from './ledger';
 import type { StepSettings } from './executor';
 
-/** A statement of a non-transactional script failed; earlier ones took effect. */
+/** How a non-transactional script stopped part-way. */
+export type StopKind =
+  /** The statement failed (or was cancelled): it did not take effect. */
+  | 'failed'
+  /** Stopped between statements by a signal: the statement had not been sent. */
+  | 'not-sent'
+  /** The connection was lost while the statement ran: it may or may not have taken effect. */
+  | 'in-doubt';
+
+/** A non-transactional script stopped at `statement`; the `done` statements before it took effect. */
 export class StatementFailure extends Error {
   constructor(
     readonly error: unknown,
@@ -22,9 +31,21 @@ export class StatementFailure extends Error {
     readonly total: number,
     /** Indexes left INVALID by a failed concurrent build, schema-qualified. */
     readonly invalidIndexes: readonly string[],
+    /** Statements that took effect (fewer than statement.index when a transaction block of the script rolled back). */
+    readonly done: number = statement.index,
+    readonly kind: StopKind = 'failed',
   ) {
     super((error as Error).message);
   }
+}
+
+/** Errors after which the session is gone: the statement's fate is unknown. */
+const SESSION_GONE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Did the connection die (rather than the statement fail)? */
+export function isSessionGone(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return typeof code !== 'string' || code.length !== 5 || SESSION_GONE.has(code);
 }
 
 async function setSession(client: Client, settings: StepSettings): Promise<void> {
@@ -67,37 +88,58 @@ export async function findInvalidIndexes(client: Client, statement: Statement): 
 
 /**
  * Runs the step's script statement by statement, from statement `startAt`
- * (0-based; > 0 when resuming), and records progress in the ledger.
+ * (0-based; > 0 when resuming), and records progress in the ledger. Stops
+ * between statements when `signal` aborts.
  * @returns the duration in ms.
- * @throws StatementFailure with the failing statement; the row is left `failed`.
+ * @throws StatementFailure with the statement it stopped at: failed (the row
+ *   is left `failed`), not sent (interrupted; `failed` too, so a resume starts
+ *   there), or in doubt (the connection died; the row still shows it in flight).
  */
-export async function runNonTransactional(client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger): Promise<number> {
+export async function runNonTransactional(client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger, signal?: AbortSignal): Promise<number> {
   const { pair, direction } = step;
   const statements = splitStatements(pair[direction].sql);
+  const total = statements.length;
   await setSession(client, settings);
-  await progress.start(client, ledger, pair, direction, startAt, statements.length, settings.environment);
+  await progress.start(client, ledger, pair, direction, startAt, total, settings.environment);
   const started = performance.now();
   for (const statement of statements.slice(startAt)) {
-    log.debug({ statement: statement.index + 1, total: statements.length, line: statement.line }, `statement ${statement.index + 1}/${statements.length} (line ${statement.line})`);
+    if (signal?.aborted) {
+      const reason = String(signal.reason ?? 'SIGTERM');
+      const done = await endBlock(client, ledger, pair.version, statement.index);
+      await progress.fail(client, ledger, pair.version, direction, errorOf(statement, null, `not run: the run was interrupted by ${reason} before it`), done).catch(() => {});
+      await resetSession(client).catch(() => {});
+      throw new StatementFailure(new Error(`interrupted by ${reason}`), statement, total, [], done, 'not-sent');
+    }
+    log.debug({ statement: statement.index + 1, total, line: statement.line }, `statement ${statement.index + 1}/${total} (line ${statement.line})`);
     try {
       await client.query(statement.text);
     } catch (err) {
+      if (isSessionGone(err)) throw new StatementFailure(err, statement, total, [], statement.index, 'in-doubt');
+      const done = await endBlock(client, ledger, pair.version, statement.index);
       const invalid = await findInvalidIndexes(client, statement).catch(() => []);
-      await progress.fail(client, ledger, pair.version, direction, {
-        statement: statement.index + 1,
-        line: statement.line,
-        column: statement.column,
-        sqlstate: (err as { code?: string }).code ?? null,
-        message: (err as Error).message,
-      }).catch(() => {});
+      await progress.fail(client, ledger, pair.version, direction, errorOf(statement, (err as { code?: string }).code ?? null, (err as Error).message), done).catch(() => {});
       await resetSession(client).catch(() => {});
-      throw new StatementFailure(err, statement, statements.length, invalid);
+      throw new StatementFailure(err, statement, total, invalid, done);
     }
-    await progress.advance(client, ledger, pair.version, statement.index + 1);
+    await progress.advance(client, ledger, pair.version, statement.index + 1, total);
   }
   const durationMs = Math.round(performance.now() - started);
   if (direction === 'up') await progress.finishUp(client, ledger, pair.version, durationMs);
   else await recordRolledBack(client, ledger, pair.version);
   await resetSession(client);
   return durationMs;
+}
+
+/**
+ * Stopping inside the script's own BEGIN … COMMIT: that block is rolled back,
+ * with the progress written in it, so the statements done are read back.
+ */
+async function endBlock(client: Client, ledger: LedgerTable, version: bigint, done: number): Promise<number> {
+  if (client.getTransactionStatus() === 'I') return done;
+  await client.query('ROLLBACK').catch(() => {});
+  return progress.done(client, ledger, version).catch(() => done);
+}
+
+function errorOf(statement: Statement, sqlstate: string | null, message: string): NonNullable<Progress['error']> {
+  return { statement: statement.index + 1, line: statement.line, column: statement.column, sqlstate, message };
 }

@@ -6,6 +6,7 @@ import type { Client } from 'pg';
 import type { Config } from '../config';
 import type { StepEvent } from '../db/executor';
 import { readAppliedScripts, readLedger, type LedgerTable } from '../db/ledger';
+import { lockHolder } from '../db/lock';
 import { DriftError } from '../errors';
 import type { Logger } from '../log';
 import { blockingDiscrepancies, findDiscrepancies, mismatchedVersions, type BlockingRules } from '../plan/validator';
@@ -38,7 +39,9 @@ export async function readHistory(client: Client, ledger: LedgerTable, pairs: re
   const { exists, rows } = await readLedger(client, ledger);
   const mismatched = mismatchedVersions(pairs, rows);
   const applied = mismatched.length > 0 ? await readAppliedScripts(client, ledger, mismatched) : undefined;
-  return { exists, rows, discrepancies: findDiscrepancies(pairs, rows, applied) };
+  // A `running` row: is its run going on now? Only then is the lock holder looked up.
+  const holder = rows.some((r) => r.state === 'running') ? await lockHolder(client, ledger) : null;
+  return { exists, rows, discrepancies: findDiscrepancies(pairs, rows, applied, holder) };
 }
 
 /**

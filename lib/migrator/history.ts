@@ -5,8 +5,8 @@ import { acceptFiles, clearFailed, ensureAudit, readAudit, recordBaseline, type 
 import { withClient } from '../db/connection';
 import { ensureLedger, readLedger } from '../db/ledger';
 import { withAdvisoryLock } from '../db/lock';
-import { ConfigError, TransactionSafetyError } from '../errors';
-import { mixedScripts, nonTransactionalStatements, type MixedScript } from '../plan/transactions';
+import { ConfigError } from '../errors';
+import { mixedScripts, throwTransactionProblems, transactionProblems, type MixedScript } from '../plan/transactions';
 import { findBranchConflicts, type BranchConflict } from '../plan/branches';
 import { blockingDiscrepancies } from '../plan/validator';
 import { migrationsAtRef } from '../source/git';
@@ -44,8 +44,7 @@ export interface VerifyReport {
 export async function verify(ctx: RunContext, options: VerifyOptions): Promise<VerifyReport> {
   const pairs = scan(ctx.config.dir);
   const scripts = pairs.flatMap((p) => [p.up, p.down]);
-  const unsafe = scripts.flatMap(nonTransactionalStatements);
-  if (unsafe.length > 0) throw new TransactionSafetyError(unsafe);
+  throwTransactionProblems(scripts.flatMap(transactionProblems));
   const branchConflicts = options.since === undefined ? [] : findBranchConflicts(pairs, migrationsAtRef(ctx.config.dir, options.since), options.since);
   const discrepancies = options.online
     ? await withClient(connectionOf(ctx.config), ctx.logger, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)

@@ -16,6 +16,7 @@ import {
   commonTables, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
   type RoundtripRange, type RoundtripResult, type RoundtripSummary,
 } from '../plan/roundtrip';
+import { throwTransactionProblems, transactionProblems } from '../plan/transactions';
 import { scan } from '../source/scanner';
 import type { Direction, Pair } from '../types';
 import { connectionOf, ledgerOf, type RunContext } from './context';
@@ -60,11 +61,12 @@ type Next = { readonly kind: 'continue'; readonly snapshot: Snapshot | null } | 
  * end. A failing first up stops the run (the rest are `not-run`); a failing
  * down leaves the migration applied and the run goes on; a failing second up
  * rebuilds the database up to that migration and the run goes on.
- * @throws ScanError, ConfigError (exit 2), ConnectionError (5), InterruptedError (130/143).
+ * @throws ScanError, ConfigError, TransactionControlError (exit 2), ConnectionError (5), InterruptedError (130/143).
  */
 export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {}): Promise<RoundtripReport> {
   const started = performance.now();
   const { setup, checked } = selectRoundtrip(scan(ctx.config.dir), options);
+  throwTransactionProblems([...setup, ...checked].flatMap((p) => [...transactionProblems(p.up), ...transactionProblems(p.down)]));
   const template = options.template ?? 'template0';
   const report = (database: string | null, results: RoundtripResult[]): RoundtripReport => ({
     database, template, data: options.data === true, appliedFirst: setup.length, results,

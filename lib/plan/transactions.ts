@@ -1,8 +1,8 @@
 /**
  * Which scripts may run inside a transaction. Pure; uses the SQL lexer.
  */
-import { ConfigError, TransactionSafetyError, type TransactionProblem } from '../errors';
-import { isDdl, mayBeNonTransactional, nonTransactionalReason } from '../sql/classify';
+import { ConfigError, TransactionControlError, TransactionSafetyError, type TransactionProblem } from '../errors';
+import { isDdl, mayBeNonTransactional, nonTransactionalReason, transactionControlReason } from '../sql/classify';
 import { ByteLineCursor, splitStatements, statementsInBytes } from '../sql/lexer';
 import { stripBom } from '../source/checksum';
 import type { Plan, Script } from '../types';
@@ -10,14 +10,48 @@ import type { Plan, Script } from '../types';
 /** Words without which no statement can need to run outside a transaction; saves lexing big data scripts. */
 const HINT = /concurrently|vacuum|system|database|tablespace|subscription|cluster|discard|prepared|reindex/i;
 
+/**
+ * A transaction-control statement starts with one of these words; `end` and
+ * `begin` are common inside bodies and data, so this only saves lexing
+ * scripts that mention none of them.
+ */
+const CONTROL_HINT = /\b(?:begin|start|commit|end|rollback|abort|prepare)\b/i;
+
 /** Statements of a transactional script that PostgreSQL refuses inside a transaction block. */
 export function nonTransactionalStatements(script: Script): TransactionProblem[] {
-  if (script.directives.noTransaction || !mentionsHint(script)) return [];
+  return transactionProblems(script).filter((p) => p.kind === 'needs-no-transaction');
+}
+
+/**
+ * Statements of a transactional script (one without `-- tidemark:no-transaction`)
+ * that cannot run in the transaction tidemark wraps it in: those PostgreSQL
+ * refuses inside a transaction block, and those that end that transaction
+ * or start one of their own (COMMIT, ROLLBACK, BEGIN…).
+ */
+export function transactionProblems(script: Script): TransactionProblem[] {
+  if (script.directives.noTransaction) return [];
+  const hint = mentions(script, HINT);
+  const control = mentions(script, CONTROL_HINT);
+  if (!hint && !control) return [];
   if (script.bytes) return bigScriptProblems(script, script.bytes);
   return splitStatements(script.sql).flatMap((s) => {
-    const reason = nonTransactionalReason(s);
-    return reason === null ? [] : [{ path: script.path, line: s.line, column: s.column, reason }];
+    const problem = problemOf(s.text);
+    return problem === null ? [] : [{ path: script.path, line: s.line, column: s.column, ...problem }];
   });
+}
+
+function problemOf(text: string): Pick<TransactionProblem, 'kind' | 'reason'> | null {
+  const control = transactionControlReason(text);
+  if (control !== null) return { kind: 'transaction-control', reason: control };
+  const reason = nonTransactionalReason(text);
+  return reason === null ? null : { kind: 'needs-no-transaction', reason };
+}
+
+/** Throws for the problems found: transaction control first (exit 2 either way). */
+export function throwTransactionProblems(problems: readonly TransactionProblem[]): void {
+  const control = problems.filter((p) => p.kind === 'transaction-control');
+  if (control.length > 0) throw new TransactionControlError(control);
+  if (problems.length > 0) throw new TransactionSafetyError(problems);
 }
 
 /**
@@ -31,27 +65,29 @@ function bigScriptProblems(script: Script, bytes: Buffer): TransactionProblem[] 
   const problems: TransactionProblem[] = [];
   for (const s of statementsInBytes(body)) {
     if (!mayBeNonTransactional(s.firstWord)) continue;
-    const reason = nonTransactionalReason(body.toString('utf8', s.start, s.end));
-    if (reason !== null) problems.push({ path: script.path, ...cursor.moveTo(s.start), reason });
+    const problem = problemOf(body.toString('utf8', s.start, s.end));
+    if (problem !== null) problems.push({ path: script.path, ...cursor.moveTo(s.start), ...problem });
   }
   return problems;
 }
 
-/** Whether a HINT word occurs; a big script is searched in its bytes a window at a time, never as one string. */
-function mentionsHint(script: Script): boolean {
+/** Whether a `hint` word occurs; a big script is searched in its bytes a window at a time, never as one string. */
+function mentions(script: Script, hint: RegExp): boolean {
   const { bytes } = script;
-  if (!bytes) return HINT.test(script.sql);
+  if (!bytes) return hint.test(script.sql);
   const WINDOW = 512 * 1024; // below 1 MB, where Node would make each window an external string that only a full GC frees
   const OVERLAP = 16; // longer than every HINT word, so none is missed at a window's edge
   // latin1 keeps ASCII bytes as they are: the words are ASCII, the rest cannot form them.
   for (let at = 0; at < bytes.length; at += WINDOW) {
-    if (HINT.test(bytes.toString('latin1', at, Math.min(bytes.length, at + WINDOW + OVERLAP)))) return true;
+    if (hint.test(bytes.toString('latin1', at, Math.min(bytes.length, at + WINDOW + OVERLAP)))) return true;
   }
   return false;
 }
 
 /**
  * Checks a plan before anything runs.
+ * @throws TransactionControlError (exit 2) when a transactional script ends
+ *   its transaction or starts one (COMMIT, ROLLBACK, BEGIN…).
  * @throws TransactionSafetyError (exit 2) when a transactional script holds a
  *   statement that cannot run in a transaction.
  * @throws ConfigError when `singleTransaction` and the plan holds a no-transaction script.
@@ -67,8 +103,7 @@ export function checkTransactions(plan: Plan, singleTransaction: boolean): void 
       );
     }
   }
-  const problems = scripts.flatMap(nonTransactionalStatements);
-  if (problems.length > 0) throw new TransactionSafetyError(problems);
+  throwTransactionProblems(scripts.flatMap(transactionProblems));
 }
 
 /** A no-transaction script that also holds ordinary DDL: where partial states come from. */

@@ -1,7 +1,8 @@
 /**
  * Validator: pairs on disk + ledger rows → discrepancies. Pure.
  */
-import type { AppliedText, Direction, Discrepancy, LedgerRow, Pair } from '../types';
+import { splitStatements } from '../sql/lexer';
+import type { AppliedText, Direction, Discrepancy, LedgerRow, Pair, StoppedMigration } from '../types';
 import { isCosmeticEdit } from './cosmetic';
 
 /**
@@ -15,13 +16,15 @@ export function findDiscrepancies(
   pairs: readonly Pair[],
   ledger: readonly LedgerRow[],
   applied: ReadonlyMap<bigint, AppliedText> = new Map(),
+  /** The server process holding the migration lock now (not this session), when one does. */
+  lockHolder: number | null = null,
 ): Discrepancy[] {
   const onDisk = new Map(pairs.map((p) => [p.version, p]));
   const inLedger = new Set(ledger.map((r) => r.version));
   const found: Discrepancy[] = [];
   for (const row of ledger) {
     const pair = onDisk.get(row.version);
-    if (row.state !== 'applied') found.push({ kind: 'failed', version: row.version, name: row.name });
+    if (row.state !== 'applied') found.push(stoppedMigration(row, pair, lockHolder));
     if (!pair) {
       found.push({ kind: 'missing', version: row.version, name: row.name });
       continue;
@@ -47,6 +50,24 @@ export function findDiscrepancies(
     }
   }
   return found.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+}
+
+/**
+ * A `running` row is running now when the migration lock is held by the
+ * session that wrote it; otherwise that session is gone and it was
+ * interrupted, with its in-flight statement in doubt.
+ */
+function stoppedMigration(row: LedgerRow, pair: Pair | undefined, lockHolder: number | null): StoppedMigration {
+  const live = row.state === 'running' && lockHolder !== null && (row.progress?.pid ?? lockHolder) === lockHolder;
+  const kind = row.state === 'failed' ? 'failed' : live ? 'running' : 'interrupted';
+  const script = pair && row.progress ? pair[row.progress.direction] : null;
+  const inFlight = row.progress?.inFlight ?? null;
+  const statement = kind === 'interrupted' && script && inFlight !== null ? splitStatements(script.sql)[inFlight - 1] : undefined;
+  return {
+    kind, version: row.version, name: row.name, progress: row.progress, path: script?.path ?? null,
+    inDoubt: statement ? { statement: inFlight as number, line: statement.line, text: statement.text.split('\n')[0].slice(0, 100) } : null,
+    holderPid: live ? lockHolder : null,
+  };
 }
 
 function editedScripts(pair: Pair, row: LedgerRow): Direction[] {
@@ -78,7 +99,8 @@ export function blockingDiscrepancies(all: readonly Discrepancy[], rules: Blocki
     (d) =>
       !(rules.allowOutOfOrder && d.kind === 'out-of-order') &&
       !(!rules.strict && d.kind === 'cosmetic') &&
-      !(d.kind === 'failed' && d.version === rules.resuming),
+      d.kind !== 'running' &&
+      !((d.kind === 'failed' || d.kind === 'interrupted') && d.version === rules.resuming),
   );
 }
 

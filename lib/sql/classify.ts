@@ -45,9 +45,16 @@ export function nonTransactionalReason(statement: Input): string | null {
  */
 const REASON_FIRST_WORDS: ReadonlySet<string> = new Set([
   'vacuum', 'reindex', 'cluster', 'create', 'drop', 'alter', 'discard', 'commit', 'rollback',
+  // and those of transactionControlReason
+  'begin', 'start', 'end', 'abort', 'prepare',
 ]);
 
-/** False when a statement whose first word (lower case, null when not a bare word) is `firstWord` is surely transactional. */
+/**
+ * False when a statement whose first word (lower case, null when not a bare
+ * word) is `firstWord` is surely transactional and surely not transaction
+ * control: neither {@link nonTransactionalReason} nor
+ * {@link transactionControlReason} can name it.
+ */
 export function mayBeNonTransactional(firstWord: string | null): boolean {
   return firstWord !== null && REASON_FIRST_WORDS.has(firstWord);
 }
@@ -107,25 +114,42 @@ function clusterReason(w: Words): string | null {
 }
 
 /**
- * True when `statement` starts a transaction or ends one that it did not
- * start: `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT`,
- * `SAVEPOINT`, `RELEASE`, `PREPARE TRANSACTION`. In a migration they break
- * the transaction the runner wraps around it. `COMMIT PREPARED` and
- * `ROLLBACK PREPARED` act on another, prepared transaction and are not
- * counted (see {@link nonTransactionalReason}).
+ * The command, as written in the error, when `statement` ends the
+ * transaction it runs in or starts one of its own: `BEGIN`, `START
+ * TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT`, `PREPARE TRANSACTION`
+ * (with `AND CHAIN` where given). In a migration that tidemark wraps in a
+ * transaction they would commit or roll back part of it without its ledger
+ * row. Null for what stays inside the transaction — `SAVEPOINT`, `RELEASE`,
+ * `ROLLBACK TO SAVEPOINT` — and for `COMMIT PREPARED` / `ROLLBACK PREPARED`,
+ * which act on another, prepared transaction (see {@link nonTransactionalReason}).
  */
-export function isTransactionControl(statement: Input): boolean {
-  const [first, second] = words(textOf(statement), 2);
+export function transactionControlReason(statement: Input): string | null {
+  const w = words(textOf(statement), 6);
+  const [first, second] = w;
+  const rest = (from: number) => (w[from] === 'work' || w[from] === 'transaction' ? from + 1 : from);
+  const chained = (from: number) => (w[rest(from)] === 'and' && w[rest(from) + 1] === 'chain' ? ' AND CHAIN' : '');
   switch (first) {
-    case 'begin': case 'end': case 'abort': case 'savepoint': case 'release':
-      return true;
-    case 'commit': case 'rollback':
-      return second !== 'prepared';
-    case 'start': case 'prepare':
-      return second === 'transaction';
+    case 'begin':
+      return 'BEGIN';
+    case 'start':
+      return second === 'transaction' ? 'START TRANSACTION' : null;
+    case 'commit':
+    case 'end':
+      return second === 'prepared' ? null : `${first.toUpperCase()}${chained(1)}`;
+    case 'rollback':
+    case 'abort':
+      if (second === 'prepared' || w[rest(1)] === 'to') return null;
+      return `${first.toUpperCase()}${chained(1)}`;
+    case 'prepare':
+      return second === 'transaction' ? 'PREPARE TRANSACTION' : null;
     default:
-      return false;
+      return null;
   }
+}
+
+/** True when {@link transactionControlReason} names the statement. */
+export function isTransactionControl(statement: Input): boolean {
+  return transactionControlReason(statement) !== null;
 }
 
 /**
