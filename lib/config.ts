@@ -5,6 +5,7 @@
  * config file's parsed content are passed in (`config-file.ts` reads it).
  */
 import { checkConfigFile, type CheckedConfigFile, type ConfigFile, type FileLayer, type FileValue } from './config-schema';
+import { checkPorts } from './conninfo';
 import { ConfigError } from './errors';
 
 export type { ConfigFile } from './config-schema';
@@ -57,6 +58,26 @@ const text = (raw: string, origin: string) => {
   return raw;
 };
 
+/** A connection URL or key/value string; its port, if it sets one, must be 1..65535. */
+const connectionString = (raw: string, origin: string) => {
+  checkPorts(text(raw, origin), origin);
+  return raw;
+};
+
+/**
+ * PostgreSQL reserves schema names that begin with `pg_` (pg_catalog,
+ * pg_toast…) and refuses to create them; information_schema is the SQL
+ * standard's view of the catalog. A superuser may still write into either.
+ */
+const schemaName = (raw: string, origin: string) => {
+  if (/^pg_/.test(raw) || raw === 'information_schema') {
+    throw new ConfigError(
+      `${origin} "${raw}" is a system schema; the ledger cannot go there. Choose a schema of your own (the default is public); nothing was sent to the database.`,
+    );
+  }
+  return text(raw, origin);
+};
+
 const seconds = (raw: string, origin: string) => {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
@@ -82,8 +103,8 @@ const duration = (raw: string, origin: string) => {
 /** Every setting, its flag, environment variables (first wins), config file type and default. */
 export const SETTINGS: Record<ConfigKey, Setting> = {
   dir: { flag: '--dir', env: ['TIDEMARK_DIR'], parse: text, json: 'string', fallback: 'sql' },
-  url: { flag: '--url', env: ['TIDEMARK_URL', 'DATABASE_URL'], parse: text, json: 'url' },
-  schema: { flag: '--schema', env: ['TIDEMARK_SCHEMA'], parse: text, json: 'string', fallback: 'public' },
+  url: { flag: '--url', env: ['TIDEMARK_URL', 'DATABASE_URL'], parse: connectionString, json: 'url' },
+  schema: { flag: '--schema', env: ['TIDEMARK_SCHEMA'], parse: schemaName, json: 'string', fallback: 'public' },
   table: { flag: '--table', env: ['TIDEMARK_TABLE'], parse: text, json: 'string', fallback: 'tidemark_migrations' },
   environment: { flag: '--env', env: ['TIDEMARK_ENV'], parse: text, fallback: 'development' },
   lockWait: { flag: '--lock-wait', env: ['TIDEMARK_LOCK_WAIT'], parse: seconds, json: 'number', fallback: 60 },
@@ -139,7 +160,7 @@ function fromFile(key: ConfigKey, layers: readonly FileLayer[], path: string, en
       { file: path, key: found.key, variable: found.variable },
     );
   }
-  return { value: text(env[found.variable] as string, `$${found.variable} (named by ${found.key} in ${path})`), source };
+  return { value: SETTINGS[key].parse(env[found.variable] as string, `$${found.variable} (named by ${found.key} in ${path})`), source };
 }
 
 /** The environment's section of the file, if it has one; an explicitly chosen environment must exist. */

@@ -52,6 +52,9 @@ function reportError(err: unknown, logger: Logger, format: LogFormat, io: Io): n
   return err.exitCode;
 }
 
+/** For bin/tidemark, which reports a run that failed outside main's catch. */
+export { redactSecrets };
+
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

@@ -6,8 +6,9 @@
 import { userInfo } from 'node:os';
 import { Client, type ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
+import { checkPort, checkPortVariable } from '../conninfo';
 import { isKeyValueDsn, parseKeyValueDsn } from './dsn';
-import { ConnectionError } from '../errors';
+import { ConfigError, ConnectionError } from '../errors';
 import type { Logger } from '../log';
 
 export interface ConnectionOptions {
@@ -28,8 +29,11 @@ export function describeTarget(client: Client): string {
   return `${c.user ?? '?'}@${host ?? '?'}:${c.port ?? '?'}/${c.database ?? '?'}`;
 }
 
+/** @throws ConfigError for a URL that cannot be read, or a port (from it or PGPORT) that is not 1..65535. */
 function clientConfig(options: ConnectionOptions): ClientConfig {
   const target = options.url === undefined ? {} : isKeyValueDsn(options.url) ? parseKeyValueDsn(options.url) : parseUrl(options.url);
+  // pg reads PGPORT itself, with parseInt: `abc` became 5432 and 99999 a connect that never ended.
+  if (target.port === undefined && process.env.PGPORT) checkPortVariable(process.env.PGPORT);
   // As psql: without a user anywhere, the operating-system user (pg would use $USER, which may be unset).
   const user = target.user ?? process.env.PGUSER ?? process.env.USER ?? userInfo().username;
   return { application_name: 'tidemark', connectionTimeoutMillis: 10_000, ...target, user, ...(options.database === undefined ? {} : { database: options.database }) };
@@ -37,7 +41,14 @@ function clientConfig(options: ConnectionOptions): ClientConfig {
 
 /** A postgres:// URL as explicit settings; parts it leaves out stay unset (PG* variables, then defaults, fill them). */
 function parseUrl(url: string): ClientConfig {
-  const parsed = parseConnectionString(url) as Record<string, unknown>;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parseConnectionString(url) as Record<string, unknown>;
+  } catch {
+    // The URL itself is never quoted: it may hold a password.
+    throw new ConfigError('The connection URL cannot be read as a URL. Percent-encode special characters in the user name and password (@ as %40, / as %2F, : as %3A).');
+  }
+  if (parsed.port !== undefined && parsed.port !== null && parsed.port !== '') checkPort(String(parsed.port), 'The connection URL');
   return Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== null && v !== undefined && v !== '')) as ClientConfig;
 }
 
@@ -79,7 +90,7 @@ export async function connect(options: ConnectionOptions, logger: Logger): Promi
       await client.connect();
       return client;
     } catch (err) {
-      await client.end().catch(() => {});
+      await endWithin(client);
       const reason = connectionFailureReason(err);
       const code = (err as { code?: string }).code ?? '';
       const remaining = deadline - Date.now();
@@ -115,7 +126,34 @@ export async function disconnect(client: Client): Promise<void> {
   };
   const busy = Boolean(internals._getActiveQuery?.()) || (internals._sentQueryQueue?.length ?? 0) > 0 || (internals._queryQueue?.length ?? 0) > 0;
   if (busy) internals.connection?.stream?.destroy();
-  await client.end().catch(() => {});
+  await endWithin(client);
+}
+
+/** How long a goodbye may take before the socket is simply closed. */
+const END_TIMEOUT_MS = 1500;
+
+/**
+ * `client.end()`, bounded: pg's end() waits for the socket's `end`, which
+ * never comes after some failed connects (a port out of range) or from a
+ * server or proxy that never closes its side. Past `ms` the socket is
+ * destroyed and the caller moves on; the server ends the session when it
+ * sees the connection gone.
+ */
+export async function endWithin(client: Client, ms = END_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = Promise.resolve()
+    .then(() => client.end())
+    .then(() => 'ended' as const, () => 'ended' as const);
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    if ((await Promise.race([ended, late])) === 'late') {
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -132,6 +170,6 @@ export async function cancelQuery(options: ConnectionOptions, client: Client): P
     await canceller.connect();
     await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
   } finally {
-    await canceller.end().catch(() => {});
+    await endWithin(canceller);
   }
 }
