@@ -23,12 +23,22 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
 export const WRITE_OPTIONS: Record<string, Options> = {
   'dry-run': { type: 'boolean', describe: 'Print the plan; change nothing' },
   'out-of-order': { type: 'boolean', describe: 'Allow pending migrations below the highest applied version' },
-  resume: { type: 'boolean', describe: 'First finish the failed non-transactional migration, from the statement that failed' },
+  resume: { type: 'boolean', describe: 'First finish the failed or interrupted non-transactional migration, from where it stopped' },
+  'assume-done': { type: 'boolean', describe: 'With --resume: the statement in doubt took effect (you checked); resume after it' },
+  'assume-not-done': { type: 'boolean', describe: 'With --resume: the statement in doubt did not take effect (you checked); run it again' },
   'lock-wait': { type: 'string', describe: 'Seconds to wait for another run\'s lock before exit 4 [env TIDEMARK_LOCK_WAIT] (default: 60)' },
   'lock-timeout': { type: 'string', describe: 'SET LOCAL lock_timeout for every migration, e.g. 5s [env TIDEMARK_LOCK_TIMEOUT]' },
   'statement-timeout': { type: 'string', describe: 'SET LOCAL statement_timeout for every migration, e.g. 5min [env TIDEMARK_STATEMENT_TIMEOUT]' },
   retries: { type: 'string', describe: 'Retry a migration that hit lock_timeout (SQLSTATE 55P03) up to N times, with jittered backoff [env TIDEMARK_RETRIES] (default: 0)' },
 };
+
+/** --assume-done / --assume-not-done: at most one. */
+export function parseAssume(args: Record<string, unknown>): 'done' | 'not-done' | undefined {
+  const done = args['assume-done'] === true;
+  const notDone = args['assume-not-done'] === true;
+  if (done && notDone) throw new ConfigError('Give either --assume-done or --assume-not-done, not both.');
+  return done ? 'done' : notDone ? 'not-done' : undefined;
+}
 
 /**
  * Parses a version flag value.

@@ -8,7 +8,12 @@ import type { Pair } from '../types';
 import { TOOL_VERSION } from '../version';
 import { qualifiedName, storedText, type LedgerTable } from './ledger';
 
-export type AuditAction = 'accept-edit' | 'accept-rename' | 'clear-failed' | 'baseline';
+/**
+ * `mark-applied` / `mark-not-applied`: a failed or interrupted migration
+ * resolved by hand, finished (its row made applied) or undone (its row
+ * removed). `clear-failed` is what older versions wrote for the latter.
+ */
+export type AuditAction = 'accept-edit' | 'accept-rename' | 'clear-failed' | 'mark-applied' | 'mark-not-applied' | 'baseline';
 
 export interface AuditEntry {
   readonly version: bigint;
@@ -57,14 +62,32 @@ export async function acceptFiles(client: Client, ledger: LedgerTable, pair: Pai
   await audit(client, ledger, pair.version, action, reason, rows[0] ?? null, after);
 }
 
-/** Removes a `failed` row so the migration counts as not applied. */
-export async function clearFailed(client: Client, ledger: LedgerTable, version: bigint, reason: string): Promise<void> {
+/** Removes a failed or interrupted row: the user undid what it had done, so the migration counts as not applied. */
+export async function markNotApplied(client: Client, ledger: LedgerTable, version: bigint, reason: string): Promise<void> {
   const { rows } = await client.query(
     `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1 AND state <> 'applied'
      RETURNING name, state, statements_done, statements_total, failure`,
     [version.toString()],
   );
-  await audit(client, ledger, version, 'clear-failed', reason, rows[0] ?? null, null);
+  await audit(client, ledger, version, 'mark-not-applied', reason, rows[0] ?? null, null);
+}
+
+/** Makes a failed or interrupted row applied: the user finished the migration by hand (or undid a failed rollback). */
+export async function markApplied(client: Client, ledger: LedgerTable, version: bigint, reason: string): Promise<void> {
+  const { rows: before } = await client.query(
+    `SELECT name, state, statements_done, statements_total, failure FROM ${qualifiedName(ledger)} WHERE version = $1 AND state <> 'applied' FOR UPDATE`,
+    [version.toString()],
+  );
+  const { rows: after } = await client.query(
+    `UPDATE ${qualifiedName(ledger)}
+        SET state = 'applied', failure = NULL, statements_done = statements_total,
+            applied_at = CASE WHEN failure->>'direction' = 'down' THEN applied_at ELSE now() END,
+            applied_by = CASE WHEN failure->>'direction' = 'down' THEN applied_by ELSE current_user END
+      WHERE version = $1 AND state <> 'applied'
+      RETURNING name, state, statements_done, statements_total`,
+    [version.toString()],
+  );
+  await audit(client, ledger, version, 'mark-applied', reason, before[0] ?? null, after[0] ?? null);
 }
 
 /** Records a migration as applied without running it. */

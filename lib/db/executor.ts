@@ -183,7 +183,7 @@ async function runInOwnTransaction(client: Client, step: Step, options: RunOptio
   const sent: Promise<unknown>[] = [];
   const sendRowAndCommit = () => {
     const result = client.query<{ duration_ms?: number }>(row);
-    sent.push(result.catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(err) : err)), client.query('COMMIT'));
+    sent.push(result.catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(null) : err)), client.query('COMMIT'));
     return result;
   };
   let recorded = batchWrites(client, () => {
@@ -211,7 +211,7 @@ async function runInBatch(client: Client, step: Step, options: RunOptions): Prom
   if (failed !== null) throw client.getTransactionStatus() === 'I' ? new ScriptEndedTransaction(failed.reason) : failed.reason;
   const durationMs = Math.round(performance.now() - started);
   const row = step.direction === 'up' ? appliedRowQuery(options.ledger, step.pair, options.settings.environment, durationMs) : rolledBackRowQuery(options.ledger, step.pair.version);
-  await client.query(row).catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(err) : err));
+  await client.query(row).catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(null) : err));
   return durationMs;
 }
 
@@ -232,7 +232,7 @@ async function rollBackAfter(client: Client, sent: readonly Promise<unknown>[]):
   const settled = await Promise.allSettled(sent);
   const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
   const ended = rejected.find((e) => e instanceof ScriptEndedTransaction);
-  if (ended) throw ended;
+  if (ended) throw new ScriptEndedTransaction(rejected[0] === ended ? null : rejected[0]); // the first is the script's own error, if it failed
   const onlyScriptSent = sent.length <= 3;
   if (onlyScriptSent && client.getTransactionStatus() === 'I') throw new ScriptEndedTransaction(rejected[0]);
   if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
@@ -296,7 +296,10 @@ async function recordTransactionEnded(client: Client, err: TransactionEndedError
 
 /** The ledger write ran outside the migration's transaction, or the script failed outside it: the script had ended it. */
 class ScriptEndedTransaction extends Error {
-  constructor(readonly caught: unknown) {
+  constructor(
+    /** The script's own error, when it failed after ending the transaction. */
+    readonly scriptError: unknown,
+  ) {
     super('the script ended the migration transaction');
   }
 }
@@ -311,7 +314,7 @@ function partialStop(step: Step, f: StatementFailure): PartialStop {
 
 function toFailure(caught: unknown, step: Step, completed: number, notApplied: number, batch: boolean): Error {
   if (caught instanceof ScriptEndedTransaction) {
-    const scriptError = isOutsideTransaction(caught.caught) || !isDatabaseError(caught.caught) ? null : (caught.caught as Error).message;
+    const scriptError = caught.scriptError === null ? null : (caught.scriptError as Error).message;
     return new TransactionEndedError({ step, batch, completed, scriptError, rowMarked: false, batchRecorded: null });
   }
   const script = step.pair[step.direction];

@@ -1,7 +1,7 @@
 /**
  * verify, repair, baseline: checking history and changing it on purpose.
  */
-import { acceptFiles, clearFailed, ensureAudit, readAudit, recordBaseline, type AuditAction, type AuditEntry } from '../db/audit';
+import { acceptFiles, ensureAudit, markApplied, markNotApplied, readAudit, recordBaseline, type AuditAction, type AuditEntry } from '../db/audit';
 import { withClient } from '../db/connection';
 import { ensureLedger, readLedger } from '../db/ledger';
 import { withAdvisoryLock } from '../db/lock';
@@ -56,8 +56,12 @@ export async function verify(ctx: RunContext, options: VerifyOptions): Promise<V
 export interface RepairCandidate {
   readonly version: bigint;
   readonly name: string;
-  /** null: not something repair can accept (restore the files, or renumber). */
-  readonly action: AuditAction | null;
+  /**
+   * null: not something repair can accept (restore the files, or renumber; a
+   * migration running now). `choose`: a failed or interrupted migration,
+   * resolved with --applied or --not-applied.
+   */
+  readonly action: AuditAction | 'choose' | null;
   readonly discrepancy: Discrepancy;
 }
 
@@ -68,6 +72,11 @@ export interface RepairOptions {
   readonly all?: boolean;
   /** Why; required to change anything, and kept in the audit table. */
   readonly reason?: string;
+  /**
+   * For a failed or interrupted migration: `applied` (finished by hand: the
+   * row becomes applied) or `not-applied` (undone by hand: the row is removed).
+   */
+  readonly outcome?: 'applied' | 'not-applied';
 }
 
 export interface RepairReport {
@@ -76,21 +85,43 @@ export interface RepairReport {
   readonly repaired: readonly RepairCandidate[];
 }
 
-function candidateFor(d: Discrepancy): RepairCandidate {
-  const action: AuditAction | null =
-    d.kind === 'edited' || d.kind === 'cosmetic' ? 'accept-edit' : d.kind === 'renamed' ? 'accept-rename' : d.kind === 'failed' ? 'clear-failed' : null;
+function candidateFor(d: Discrepancy, outcome: RepairOptions['outcome']): RepairCandidate {
+  const stopped = d.kind === 'failed' || d.kind === 'interrupted';
+  const action: RepairCandidate['action'] =
+    d.kind === 'edited' || d.kind === 'cosmetic' ? 'accept-edit'
+    : d.kind === 'renamed' ? 'accept-rename'
+    : stopped ? (outcome === 'applied' ? 'mark-applied' : outcome === 'not-applied' ? 'mark-not-applied' : 'choose')
+    : null;
   return { version: d.version, name: d.name, action, discrepancy: d };
 }
 
 function chooseRepairs(candidates: readonly RepairCandidate[], options: RepairOptions): RepairCandidate[] {
-  if (options.version === undefined && !options.all) return [];
+  if (options.version === undefined && !options.all) {
+    if (options.outcome !== undefined) throw new ConfigError(`--${options.outcome} needs --version V (the failed or interrupted migration it resolves).`);
+    return [];
+  }
   if (options.version !== undefined && options.all) throw new ConfigError('Use either --version V or --all with repair, not both.');
   if (options.reason === undefined || options.reason.trim() === '') {
     throw new ConfigError('repair needs --reason "…": it is kept in the audit table with who and when.');
   }
   const chosen = candidates.filter((c) => c.action !== null && (options.all || c.version === options.version));
+  const undecided = chosen.filter((c) => c.action === 'choose');
+  if (undecided.length > 0) {
+    throw new ConfigError(
+      `${undecided.map((c) => `Version ${c.version} (${c.name})`).join(', ')} stopped part-way: say how you resolved it by hand. ` +
+        'Check the database first, then add --applied if you finished it (its row becomes applied), or --not-applied if you undid it (its row is removed).',
+    );
+  }
   if (options.version !== undefined && chosen.length === 0) {
-    throw new ConfigError(`Version ${options.version} has nothing repair can accept. Run \`tidemark repair\` to list what it can.`);
+    const running = candidates.some((c) => c.version === options.version && c.discrepancy.kind === 'running');
+    throw new ConfigError(
+      running
+        ? `Version ${options.version} is running now (another tidemark run holds the lock); wait for it to finish.`
+        : `Version ${options.version} has nothing repair can accept. Run \`tidemark repair\` to list what it can.`,
+    );
+  }
+  if (options.outcome !== undefined && options.version !== undefined && !chosen.some((c) => c.action === 'mark-applied' || c.action === 'mark-not-applied')) {
+    throw new ConfigError(`--${options.outcome} is for a failed or interrupted migration; version ${options.version} is neither.`);
   }
   return chosen;
 }
@@ -106,7 +137,7 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
   return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
     withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
       const history = await readHistory(client, ledger, pairs);
-      const candidates = history.discrepancies.map(candidateFor);
+      const candidates = history.discrepancies.map((d) => candidateFor(d, options.outcome));
       const chosen = chooseRepairs(candidates, options);
       if (chosen.length > 0) await ensureAudit(client, ledger);
       const byVersion = new Map(pairs.map((p) => [p.version, p]));
@@ -114,7 +145,8 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
       for (const c of repaired) {
         await client.query('BEGIN');
         try {
-          if (c.action === 'clear-failed') await clearFailed(client, ledger, c.version, options.reason as string);
+          if (c.action === 'mark-not-applied') await markNotApplied(client, ledger, c.version, options.reason as string);
+          else if (c.action === 'mark-applied') await markApplied(client, ledger, c.version, options.reason as string);
           else await acceptFiles(client, ledger, byVersion.get(c.version) as Pair, c.action as 'accept-edit' | 'accept-rename', options.reason as string);
           await client.query('COMMIT');
         } catch (err) {
@@ -132,7 +164,7 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
  * One repair per version: a rename and an edit of one version are accepted
  * together, and clearing a failed row (which deletes it) makes both moot.
  */
-const PRIORITY: Record<AuditAction, number> = { 'clear-failed': 3, 'accept-rename': 2, 'accept-edit': 1, baseline: 0 };
+const PRIORITY: Record<AuditAction, number> = { 'mark-not-applied': 3, 'mark-applied': 3, 'clear-failed': 3, 'accept-rename': 2, 'accept-edit': 1, baseline: 0 };
 function dedupe(chosen: readonly RepairCandidate[]): RepairCandidate[] {
   const seen = new Map<bigint, RepairCandidate>();
   for (const c of chosen) {

@@ -22,6 +22,9 @@ import { ConfigError } from '../errors';
 import { planResume, stuckRow } from '../plan/resume';
 import { checkTransactions } from '../plan/transactions';
 import { splitStatements } from '../sql/lexer';
+import { decideInDoubt, indexQuestion, type Assume } from '../plan/in-doubt';
+import { indexFacts } from '../db/in-doubt';
+import type { Logger } from '../log';
 import type { Discrepancy, LedgerRow, MigrationState, Pair, Plan, StatusEntry } from '../types';
 import { connectionOf, guardHistory, ledgerOf, readHistory, type RunContext } from './context';
 
@@ -32,6 +35,8 @@ export interface RunFlags {
   readonly resume?: boolean;
   /** Let pending migrations below the highest applied one through. */
   readonly outOfOrder?: boolean;
+  /** With resume: the user's word on a statement in doubt that the catalog cannot decide. */
+  readonly assume?: Assume;
 }
 
 export interface ApplyOptions extends ApplyPlanOptions, RunFlags {
@@ -72,11 +77,38 @@ function pendingCount(pairs: readonly Pair[], rows: readonly LedgerRow[], comple
 
 type Planner = (pairs: readonly Pair[], rows: readonly LedgerRow[]) => Plan;
 
-/** The plan for this run: the planner's, or with --resume the stuck migration first. */
-function planFor(pairs: readonly Pair[], rows: readonly LedgerRow[], planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Plan {
-  const plan = options.resume ? planResume(pairs, rows, direction, planner(pairs, rows)) : planner(pairs, rows);
+/** The plan for this run: the planner's, or with --resume the stuck migration first (its statement in doubt decided). */
+async function planFor(client: Client, pairs: readonly Pair[], rows: readonly LedgerRow[], planner: Planner, options: ApplyOptions, direction: 'up' | 'down', logger: Logger): Promise<Plan> {
+  if (!options.resume && options.assume !== undefined) throw new ConfigError(`--assume-${options.assume} goes with --resume.`);
+  const plan = options.resume ? await resolveInDoubt(client, planResume(pairs, rows, direction, planner(pairs, rows)), stuckRow(rows) as LedgerRow, options.assume, logger) : planner(pairs, rows);
   checkTransactions(plan, options.singleTransaction === true);
   return plan;
+}
+
+/**
+ * A resumed migration whose row still shows a statement in flight: decide
+ * whether that statement took effect (catalog, statement, or the user's
+ * word) and resume after it or from it.
+ */
+async function resolveInDoubt(client: Client, plan: Plan, row: LedgerRow, assume: Assume, logger: Logger): Promise<Plan> {
+  const inFlight = row.state === 'running' ? row.progress?.inFlight ?? null : null;
+  const step = plan.steps[0];
+  if (inFlight === null || !step) {
+    if (assume !== undefined) throw new ConfigError(`--assume-${assume}: no statement of version ${row.version} is in doubt; resume without it.`);
+    return plan;
+  }
+  const script = step.pair[step.direction];
+  const statement = splitStatements(script.sql)[inFlight - 1];
+  const question = indexQuestion(statement.text);
+  const facts = question ? await indexFacts(client, question) : null;
+  const doubt = { statement: inFlight, line: statement.line, text: statement.text, path: script.path, version: row.version, direction: step.direction };
+  const tookEffect = decideInDoubt(doubt, facts, assume);
+  const why = facts ? `the catalog says the index ${'index' in facts ? `${facts.index} is ${facts.state}` : 'left nothing behind'}` : assume ? `--assume-${assume}` : 'it controls the script\'s own transaction block';
+  logger.warn(
+    { version: row.version.toString(), statement: inFlight, line: statement.line, in_doubt: true, took_effect: tookEffect },
+    `${script.path}:${statement.line}: statement ${inFlight} was in doubt; ${tookEffect ? 'it took effect' : 'it did not take effect'} (${why}): resuming from statement ${tookEffect ? inFlight + 1 : inFlight}`,
+  );
+  return { ...plan, resumeFrom: tookEffect ? inFlight : inFlight - 1 };
 }
 
 /** Before resuming: a failed concurrent build's INVALID index must be gone, or the rerun fails or keeps it. */
@@ -111,7 +143,7 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
       const history = await readHistory(client, ledger, pairs);
       const resuming = options.resume ? stuckRow(history.rows)?.version : undefined;
       guardHistory(history, { allowOutOfOrder: options.outOfOrder === true, strict: false, resuming }, logger);
-      return { history, plan: planFor(pairs, history.rows, planner, options, direction) };
+      return { history, plan: await planFor(client, pairs, history.rows, planner, options, direction, logger) };
     };
     if (options.dryRun) {
       const { history, plan } = await prepare();

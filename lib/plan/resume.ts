@@ -20,6 +20,13 @@ export function planResume(pairs: readonly Pair[], rows: readonly LedgerRow[], d
   const row = stuckRow(rows);
   if (row === null || row.progress === null) throw new ConfigError('--resume: no migration is failed or interrupted; there is nothing to resume.');
   const command = row.progress.direction === 'up' ? 'apply' : 'rollback';
+  if (row.progress.endedTransaction) {
+    const [finished, undone] = row.progress.direction === 'up' ? ['--applied', '--not-applied'] : ['--not-applied', '--applied'];
+    throw new ConfigError(
+      `--resume: version ${row.version} (${row.name}) is not a statement-by-statement migration that can be continued: its script ended tidemark's transaction itself, so what took effect is unknown. ` +
+        `Check the database, then \`tidemark repair --version ${row.version} ${finished} --reason "…"\` if its changes are complete, or undo them and \`tidemark repair --version ${row.version} ${undone} --reason "…"\`.`,
+    );
+  }
   if (row.progress.direction !== direction) {
     throw new ConfigError(`--resume: version ${row.version} failed while ${row.progress.direction === 'up' ? 'applying' : 'rolling back'}; resume it with \`tidemark ${command} --resume\`.`);
   }

@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors';
-import { parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { parseAssume, parseVersionFlag, WRITE_OPTIONS } from '../options';
 import type { Command } from './types';
 
 export const applyCommand: Command = {
@@ -20,6 +20,7 @@ export const applyCommand: Command = {
         singleTransaction: args['single-transaction'] === true,
         outOfOrder: args['out-of-order'] === true,
         resume: args.resume === true,
+        assume: parseAssume(args),
       },
     );
     out.result(renderSummary(result), summaryData(result));

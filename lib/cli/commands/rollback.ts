@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors';
-import { parseCountFlag, parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { parseAssume, parseCountFlag, parseVersionFlag, WRITE_OPTIONS } from '../options';
 import type { Command } from './types';
 
 export const rollbackCommand: Command = {
@@ -20,6 +20,7 @@ export const rollbackCommand: Command = {
         dryRun: args['dry-run'] === true,
         outOfOrder: args['out-of-order'] === true,
         resume: args.resume === true,
+        assume: parseAssume(args),
       },
     );
     out.result(renderSummary(result), summaryData(result));
