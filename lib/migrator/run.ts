@@ -186,7 +186,9 @@ export function apply(ctx: RunContext, options: ApplyOptions = {}): Promise<RunR
  * @throws as `apply`, and IrreversibleError (exit 2) before anything runs.
  */
 export function rollback(ctx: RunContext, options: RollbackOptions = {}): Promise<RunResult> {
-  return run(ctx, (pairs, rows) => planRollback(pairs, rows, options), options, 'down');
+  // `rollback --resume` alone finishes the interrupted rollback: that is its one step, not one more besides.
+  const finishOnly = options.resume === true && options.target === undefined && options.steps === undefined;
+  return run(ctx, (pairs, rows) => (finishOnly ? { direction: 'down', steps: [] } : planRollback(pairs, rows, options)), options, 'down');
 }
 
 /** Every migration on disk or in the ledger with its state. Never writes, never locks. */
