@@ -137,7 +137,7 @@ it('accepts a rename on purpose', async () => {
   expect((await verifyJson('--strict')).code).toBe(0);
 });
 
-it('clears a failed row: the migration becomes pending and apply runs it again', async () => {
+it('removes a failed row with --not-applied: the migration becomes pending and apply runs it again', async () => {
   await db.query("UPDATE tidemark_migrations SET state = 'failed', failure = '{\"message\": \"boom\"}' WHERE version = 3");
   const failing = await verifyJson();
   expect(failing.code).toBe(3);
@@ -145,11 +145,15 @@ it('clears a failed row: the migration becomes pending and apply runs it again',
   expect((await cli('apply')).code).toBe(3);
 
   const listed = await cli('repair', '--log-format', 'json');
-  expect(JSON.parse(listed.stdout.trim())).toMatchObject({ candidates: [{ version: '3', action: 'clear-failed', kind: 'failed' }], repaired: [] });
-  expect((await cli('repair', '--version', '3', '--reason', 'checked: tags table is complete')).code).toBe(0);
+  expect(JSON.parse(listed.stdout.trim())).toMatchObject({ candidates: [{ version: '3', action: 'choose', kind: 'failed' }], repaired: [] });
+  const undecided = await cli('repair', '--version', '3', '--reason', 'checked: tags table is complete');
+  expect(undecided.code).toBe(2); // finished or undone? The user says which.
+  expect(undecided.stderr).toContain('--applied if you finished it');
+  expect((await ledger()).map((r) => r.version)).toEqual(['1', '2', '3']);
+  expect((await cli('repair', '--version', '3', '--not-applied', '--reason', 'checked: tags table is complete')).code).toBe(0);
   expect((await ledger()).map((r) => r.version)).toEqual(['1', '2']);
   expect(await audit()).toEqual([
-    expect.objectContaining({ version: '3', action: 'clear-failed', reason: 'checked: tags table is complete', before: expect.objectContaining({ name: 'tags', state: 'failed', failure: { message: 'boom' } }), after: null }),
+    expect.objectContaining({ version: '3', action: 'mark-not-applied', reason: 'checked: tags table is complete', before: expect.objectContaining({ name: 'tags', state: 'failed', failure: { message: 'boom' } }), after: null }),
   ]);
   const status = JSON.parse((await cli('status', '--json')).stdout);
   expect(status.migrations.map((m: { version: string; state: string }) => [m.version, m.state])).toEqual([['1', 'applied'], ['2', 'applied'], ['3', 'pending']]);
@@ -166,15 +170,15 @@ it('has nothing to repair on a clean history', async () => {
   expect((await cli('repair', '--version', '1', '--reason', 'x')).code).toBe(2);
 });
 
-it('clears a failed row whose files were also renamed, in one repair', async () => {
+it('removes a failed row whose files were also renamed, in one repair', async () => {
   await db.query("UPDATE tidemark_migrations SET state = 'failed' WHERE version = 3");
   removeDir(dir);
   dir = migrationsDir(Object.fromEntries(Object.entries(FILES).map(([file, sql]) => [file.replace('003_tags', '003_labels'), sql])));
-  const { code, stdout } = await cli('repair', '--version', '3', '--reason', 'checked by hand', '--log-format', 'json');
+  const { code, stdout } = await cli('repair', '--version', '3', '--not-applied', '--reason', 'checked by hand', '--log-format', 'json');
   expect(code).toBe(0);
   expect(JSON.parse(stdout.trim()).repaired).toEqual(['3']);
   expect((await ledger()).map((r) => r.version)).toEqual(['1', '2']);
-  expect((await audit()).map((a) => a.action)).toEqual(['clear-failed']);
+  expect((await audit()).map((a) => a.action)).toEqual(['mark-not-applied']);
   expect((await cli('verify')).code).toBe(0);
 });
 

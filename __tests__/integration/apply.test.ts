@@ -160,7 +160,7 @@ describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
       dir = migrationsDir({ ...THREE, '004_big.up.sql': `${data}SELECT 1;  VACUUM big;\n`, '004_big.down.sql': 'DROP TABLE big;\n' });
       const err = await apply(contextFor(db.url, dir)).catch((e) => e);
       expect(err).toBeInstanceOf(TransactionSafetyError);
-      expect(err.problems).toEqual([{ path: '004_big.up.sql', line: 150_002, column: 12, reason: 'VACUUM' }]);
+      expect(err.problems).toEqual([{ path: '004_big.up.sql', line: 150_002, column: 12, reason: 'VACUUM', kind: 'needs-no-transaction' }]);
       expect(await tables()).toEqual([]);
     });
   });

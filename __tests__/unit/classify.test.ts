@@ -86,7 +86,11 @@ describe('mayBeNonTransactional (which statements of a big script are decoded)',
     expect(mayBeNonTransactional(statement.firstWord)).toBe(true);
   });
 
+  it('is true for the first words of transaction control', () => {
+    for (const word of ['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'prepare']) expect(mayBeNonTransactional(word)).toBe(true);
+  });
+
   it('is false for other words and for no word', () => {
-    for (const word of ['insert', 'select', 'update', 'copy', 'begin', 'database', 'system', null]) expect(mayBeNonTransactional(word)).toBe(false);
+    for (const word of ['insert', 'select', 'update', 'copy', 'savepoint', 'release', 'database', 'system', null]) expect(mayBeNonTransactional(word)).toBe(false);
   });
 });

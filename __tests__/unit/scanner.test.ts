@@ -331,8 +331,8 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
       expect(pair.up.bytes).toBeDefined();
       const problems = nonTransactionalStatements(pair.up);
       expect(problems).toEqual([
-        { path: '001_big.up.sql', line: 60_002, column: 11, reason: 'VACUUM' },
-        { path: '001_big.up.sql', line: 120_003, column: 15, reason: 'CREATE INDEX CONCURRENTLY' },
+        { path: '001_big.up.sql', line: 60_002, column: 11, reason: 'VACUUM', kind: 'needs-no-transaction' },
+        { path: '001_big.up.sql', line: 120_003, column: 15, reason: 'CREATE INDEX CONCURRENTLY', kind: 'needs-no-transaction' },
       ]);
       const small = { ...pair.up, bytes: undefined, sql: pair.up.sql }; // the whole-text path
       expect(nonTransactionalStatements(small)).toEqual(problems);
