@@ -91,7 +91,9 @@ describe('a failing concurrent build', () => {
     ]);
     const blocked = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(blocked).toBeInstanceOf(DriftError);
-    expect(blocked.discrepancies).toEqual([{ kind: 'failed', version: 2n, name: 'idx' }]);
+    expect(blocked.discrepancies).toEqual([
+      expect.objectContaining({ kind: 'failed', version: 2n, name: 'idx', path: '002_idx.up.sql', inDoubt: null, progress: expect.objectContaining({ done: 1, total: 3, inFlight: null }) }),
+    ]);
   });
 
   test('--resume refuses while the INVALID index exists, then re-runs from the failed statement once fixed', async () => {
@@ -115,13 +117,16 @@ describe('a failing concurrent build', () => {
     expect(err.message).toContain('002_idx.up.sql exactly as it was');
   });
 
-  test('repair clears the failed row after a manual fix', async () => {
+  test('repair --not-applied removes the failed row after a manual undo, and asks which without it', async () => {
     await apply(contextFor(db.url, dir)).catch(() => undefined);
-    const report = await repair(contextFor(db.url, dir), { version: 2n, reason: 'dropped the invalid index by hand' });
-    expect(report.repaired.map((c) => c.action)).toEqual(['clear-failed']);
+    const asked = await repair(contextFor(db.url, dir), { version: 2n, reason: 'dropped the indexes by hand' }).catch((e) => e);
+    expect(asked).toBeInstanceOf(ConfigError);
+    expect(await row(2)).toMatchObject({ state: 'failed' });
+    const report = await repair(contextFor(db.url, dir), { version: 2n, reason: 'dropped the indexes by hand', outcome: 'not-applied' });
+    expect(report.repaired.map((c) => c.action)).toEqual(['mark-not-applied']);
     expect(await row(2)).toBeUndefined();
     const audit = await db.query('SELECT version, action, reason FROM tidemark_migrations_audit');
-    expect(audit).toEqual([{ version: '2', action: 'clear-failed', reason: 'dropped the invalid index by hand' }]);
+    expect(audit).toEqual([{ version: '2', action: 'mark-not-applied', reason: 'dropped the indexes by hand' }]);
   });
 });
 
@@ -156,8 +161,8 @@ describe('transactional files', () => {
     expect(err).toBeInstanceOf(TransactionSafetyError);
     expect(err.exitCode).toBe(2);
     expect(err.problems).toEqual([
-      { path: '002_idx.up.sql', line: 2, column: 3, reason: 'CREATE INDEX CONCURRENTLY' },
-      { path: '002_idx.up.sql', line: 3, column: 1, reason: 'VACUUM' },
+      { path: '002_idx.up.sql', line: 2, column: 3, reason: 'CREATE INDEX CONCURRENTLY', kind: 'needs-no-transaction' },
+      { path: '002_idx.up.sql', line: 3, column: 1, reason: 'VACUUM', kind: 'needs-no-transaction' },
     ]);
     expect(await db.query(`SELECT to_regclass('people') AS t`)).toEqual([{ t: null }]);
     await expect(verify(contextFor(db.url, dir), { online: false })).rejects.toBeInstanceOf(TransactionSafetyError);
