@@ -40,8 +40,8 @@ export interface Cluster {
   readonly url: string;
   /** Starts the server and resolves once it accepts connections. */
   start(): Promise<void>;
-  /** Stops it (immediate shutdown); a stopped cluster is fine. */
-  stop(): Promise<void>;
+  /** Stops it (immediate shutdown unless told `fast`); a stopped cluster is fine. */
+  stop(mode?: 'immediate' | 'fast'): Promise<void>;
   /** Stops it and removes its directory; never throws. */
   destroy(): Promise<void>;
 }
@@ -75,8 +75,8 @@ export async function createCluster(): Promise<Cluster> {
     async start() {
       await pg('pg_ctl', ['-D', data, '-o', options, '-l', path.join(home, 'server.log'), '-w', '-t', '30', 'start']);
     },
-    async stop() {
-      await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+    async stop(mode = 'immediate') {
+      await pg('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']).catch(() => {});
     },
     destroy,
   };
