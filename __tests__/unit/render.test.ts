@@ -103,7 +103,7 @@ describe('statusDocument', () => {
         { version: '1', name: 'users', state: 'applied', applied_at: '2026-11-24T09:30:05.123Z', path: '001_users.up.sql' },
         { version: '20261124093000', name: 'orders', state: 'pending', applied_at: null, path: '20261124093000_orders.up.sql' },
       ],
-      summary: { total: 2, applied: 1, pending: 1, modified: 0, missing: 0, failed: 0 },
+      summary: { total: 2, applied: 1, pending: 1, modified: 0, missing: 0, failed: 0, interrupted: 0, running: 0 },
       ledger_exists: true,
       audit: [],
     });

@@ -37,6 +37,6 @@ describe('countStates', () => {
   it('counts every state, zero included', () => {
     const p1 = pair(1, 'a');
     const counts = countStates(entriesFor([p1, pair(2, 'b'), pair(3, 'c')], [appliedRow(p1)]));
-    expect(counts).toEqual({ applied: 1, pending: 2, modified: 0, missing: 0, failed: 0 });
+    expect(counts).toEqual({ applied: 1, pending: 2, modified: 0, missing: 0, failed: 0, interrupted: 0, running: 0 });
   });
 });

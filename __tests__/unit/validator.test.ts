@@ -58,12 +58,25 @@ describe('findDiscrepancies', () => {
   it('reports a failed row, and not an edit of its scripts', () => {
     const edited = pair(2, 'orders', { up: 'SELECT 22;' });
     expect(findDiscrepancies([p1, edited], [appliedRow(p1), appliedRow(p2, { state: 'failed' })])).toEqual([
-      { kind: 'failed', version: 2n, name: 'orders' },
+      { kind: 'failed', version: 2n, name: 'orders', progress: null, path: null, inDoubt: null, holderPid: null },
     ]);
   });
 
-  it('reports a row left running by a killed non-transactional run as failed', () => {
-    expect(findDiscrepancies([p1], [appliedRow(p1, { state: 'running' })])).toEqual([{ kind: 'failed', version: 1n, name: 'users' }]);
+  it('reports a row left running by a killed run (no session holds the lock) as interrupted, with its statement in doubt', () => {
+    const script = pair(1, 'users', { up: '-- tidemark:no-transaction\nCREATE TABLE a (i int);\nCREATE INDEX CONCURRENTLY a_i ON a (i);\n' });
+    const progress = { direction: 'up' as const, done: 1, total: 2, error: null, endedTransaction: false, inFlight: 2, pid: 4242 };
+    expect(findDiscrepancies([script], [appliedRow(script, { state: 'running', progress })])).toEqual([
+      { kind: 'interrupted', version: 1n, name: 'users', progress, path: '001_users.up.sql', inDoubt: { statement: 2, line: 3, text: 'CREATE INDEX CONCURRENTLY a_i ON a (i)' }, holderPid: null },
+    ]);
+    // Another session holds the lock, but not the one that wrote the row: still interrupted.
+    expect(findDiscrepancies([script], [appliedRow(script, { state: 'running', progress })], undefined, 77)[0].kind).toBe('interrupted');
+  });
+
+  it('reports a row whose session holds the migration lock as running, which blocks nothing', () => {
+    const progress = { direction: 'up' as const, done: 0, total: 1, error: null, endedTransaction: false, inFlight: 1, pid: 4242 };
+    const found = findDiscrepancies([p1], [appliedRow(p1, { state: 'running', progress })], undefined, 4242);
+    expect(found).toEqual([expect.objectContaining({ kind: 'running', holderPid: 4242, inDoubt: null })]);
+    expect(blockingDiscrepancies(found, { allowOutOfOrder: false, strict: false })).toEqual([]);
   });
 
   it('reports a pending migration below the highest applied version', () => {
