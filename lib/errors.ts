@@ -391,3 +391,57 @@ function transactionEndedMessage(f: TransactionEnded): string {
   );
   return lines.join('\n');
 }
+
+/**
+ * The database role lacks a privilege tidemark needs for its ledger (SQLSTATE
+ * 42501 on creating or reading it). Nothing was changed. Exit 2.
+ */
+export class PrivilegeError extends TidemarkError {
+  readonly code = 'privilege';
+  readonly exitCode = ExitCode.usage;
+
+  constructor(
+    readonly facts: {
+      /** The role tidemark connected as (current_user). */
+      readonly role: string;
+      /** What it tried: `create the ledger table "public"."tidemark_migrations"`. */
+      readonly action: string;
+      /** The privilege it lacks, in words: `CREATE on schema public`. */
+      readonly missing: string;
+      /** The statement an owner or superuser runs to grant it. */
+      readonly grant: string;
+      /** Another way out, in a sentence, if there is one. */
+      readonly otherwise?: string;
+    },
+  ) {
+    super(
+      `The role ${facts.role} may not ${facts.action}: it lacks ${facts.missing}. Nothing was changed. ` +
+        `As the owner or a superuser, run:\n  ${facts.grant}\n` +
+        (facts.otherwise ? `${facts.otherwise}` : 'Or connect as a role that has it.'),
+    );
+  }
+}
+
+/**
+ * The name of the ledger table is taken by something that is not a ledger:
+ * a view, a foreign table, a sequence…, or a table without the ledger's
+ * columns. Nothing was changed. Exit 2.
+ */
+export class LedgerRelationError extends TidemarkError {
+  readonly code = 'ledger-relation';
+  readonly exitCode = ExitCode.usage;
+
+  constructor(
+    readonly facts: {
+      /** `"public"."tidemark_migrations"`, quoted as in SQL. */
+      readonly relation: string;
+      /** What it is: `view`, `foreign table`, `table without the ledger's columns (version, name, up_checksum)`. */
+      readonly kind: string;
+    },
+  ) {
+    super(
+      `${facts.relation} is a ${facts.kind}, not a tidemark ledger; tidemark keeps its ledger in an ordinary table it creates itself. Nothing was changed. ` +
+        'Give the ledger another name with --table (or another schema with --schema), or move that object out of the way.',
+    );
+  }
+}

@@ -24,6 +24,9 @@ export interface CliOptions {
   readonly cwd?: string;
   /** Milliseconds before the child is killed (default 20 s). */
   readonly timeoutMs?: number;
+  /** Run as this user and group (the test runner must be root to switch). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 if (!existsSync(path.join(ROOT, 'dist', 'tidemark.js'))) {
@@ -52,7 +55,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
     child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: cleanEnv(options.env), cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 20_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      { env: cleanEnv(options.env), cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 20_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', uid: options.uid, gid: options.gid },
       (error, stdout, stderr) => {
         const failure = error as (Error & { code?: number | string | null }) | null;
         // A string code (ENOENT, maxBuffer exceeded…) means the run itself went wrong.

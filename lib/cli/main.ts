@@ -4,7 +4,7 @@
  */
 import { resolveConfig, type ConfigFlags } from '../config';
 import { findConfigFile } from '../config-file';
-import { ConfigError, ExitCode, isTidemarkError } from '../errors';
+import { ConfigError, ExitCode, isTidemarkError, LedgerRelationError, PrivilegeError } from '../errors';
 import { createLogger, redactSecrets, type LogFormat, type Logger } from '../log';
 import { TOOL_VERSION } from '../version';
 import { COMMANDS, type CommandContext } from './commands';
@@ -47,7 +47,9 @@ function reportError(err: unknown, logger: Logger, format: LogFormat, io: Io): n
     else io.stderr.write(redactSecrets(`internal error (please report it): ${text}\n`));
     return ExitCode.migrationFailed;
   }
-  if (format === 'json') logger.error(errorFields(err), err.message);
+  // The facts of the ledger and privilege errors (role, grant, relation, kind) are fields too.
+  const facts = err instanceof PrivilegeError || err instanceof LedgerRelationError ? err.facts : {};
+  if (format === 'json') logger.error({ ...errorFields(err), ...facts }, err.message);
   else io.stderr.write(`${redactSecrets(renderError(err))}\n`);
   return err.exitCode;
 }

@@ -5,6 +5,7 @@
 import { escapeIdentifier, type Client } from 'pg';
 import type { LedgerRow, LedgerState, Pair, Progress, Script } from '../types';
 import { TOOL_VERSION } from '../version';
+import { explainLedgerError, prepareLedger } from './ledger-checks';
 
 export interface LedgerTable {
   readonly schema: string;
@@ -21,9 +22,13 @@ export function qualifiedName(ledger: LedgerTable): string {
   return `${escapeIdentifier(ledger.schema)}.${escapeIdentifier(ledger.table)}`;
 }
 
-/** Creates the schema and table if they do not exist. Call under the advisory lock. */
+/**
+ * Creates the schema and table if they do not exist. Call under the advisory lock.
+ * @throws LedgerRelationError when the name is taken by a view, a foreign table…;
+ *   PrivilegeError when the role may not create the schema or the table (exit 2).
+ */
 export async function ensureLedger(client: Client, ledger: LedgerTable): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(ledger.schema)}`);
+  if (!(await prepareLedger(client, ledger))) return;
   await client.query(`CREATE TABLE IF NOT EXISTS ${qualifiedName(ledger)} (
     version          bigint PRIMARY KEY,
     name             text NOT NULL,
@@ -73,7 +78,7 @@ export async function readLedger(client: Client, ledger: LedgerTable): Promise<{
     return { exists: true, rows: rows.map(toLedgerRow) };
   } catch (err) {
     if ((err as { code?: string }).code === UNDEFINED_TABLE) return { exists: false, rows: [] };
-    throw err;
+    throw await explainLedgerError(client, ledger, err);
   }
 }
 

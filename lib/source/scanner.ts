@@ -3,7 +3,7 @@
  * listing every problem at once. Reads files; never touches the database.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../errors';
 import type { Direction, Pair, Script } from '../types';
@@ -51,8 +51,7 @@ export function scan(dir: string): Pair[] {
  */
 export function inspect(dir: string): Inspection {
   assertDirectory(dir);
-  const files = listScripts(dir);
-  const problems: ScanProblem[] = [];
+  const { files, problems } = listScripts(dir);
   const found: Found[] = [];
   // Well-named scripts refused for their content: their partner is not an orphan.
   const refused = new Set<string>();
@@ -76,29 +75,84 @@ export function inspect(dir: string): Inspection {
  * `/`-separated paths relative to `dir`. Dot-files, dot-folders and
  * node_modules are skipped; symbolic links are followed, each real folder
  * entered once. One readdir per folder: no glob matching, no stat per file.
+ * A folder that cannot be read, and a link that loops, are problems. A
+ * folder or a broken link with a script's name is listed as a file: reading
+ * it then says what it is.
+ * @throws ConfigError when `dir` itself cannot be read.
  */
-function listScripts(dir: string): string[] {
+function listScripts(dir: string): { files: string[]; problems: ScanProblem[] } {
   const files: string[] = [];
+  const problems: ScanProblem[] = [];
   const entered = new Set<string>();
   const walk = (relative: string) => {
-    for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path.join(dir, relative), { withFileTypes: true });
+    } catch (err) {
+      if (relative === '' || !isFileSystemError(err)) throw unreadableDirectory(dir, err);
+      problems.push({ path: `${relative}/`, reason: unreadable(err, 'folder') });
+      return;
+    }
+    for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      const isSql = entry.name.toLowerCase().endsWith('.sql');
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        const target = statSync(path.join(dir, child), { throwIfNoEntry: false });
+        let target: Stats | undefined;
+        try {
+          target = statSync(path.join(dir, child), { throwIfNoEntry: false });
+        } catch (err) {
+          if (!isFileSystemError(err)) throw err;
+          if (isSql) files.push(child);
+          else problems.push({ path: child, reason: unreadable(err, 'link') });
+          continue;
+        }
+        // A broken link with a script's name: its partner is not an orphan, the link is the problem.
+        if (target === undefined && isSql) files.push(child);
         isDirectory = target?.isDirectory() === true;
         isFile = target?.isFile() === true;
-        if (isDirectory && !enterOnce(entered, path.join(dir, child))) continue;
+        if (isDirectory && !looksLikeScript(entry.name) && !enterOnce(entered, path.join(dir, child))) continue;
       }
-      if (isDirectory && entry.name.toLowerCase() !== 'node_modules') walk(child);
-      else if (isFile && entry.name.toLowerCase().endsWith('.sql')) files.push(child);
+      // A folder named like a script (a Docker bind mount of a missing file makes one) is reported, not entered.
+      if (isDirectory && looksLikeScript(entry.name)) files.push(child);
+      else if (isDirectory && entry.name.toLowerCase() !== 'node_modules') walk(child);
+      else if (isFile && isSql) files.push(child);
     }
   };
   enterOnce(entered, dir);
   walk('');
-  return files.sort();
+  return { files: files.sort(), problems };
+}
+
+const looksLikeScript = (name: string) => parseFilename(name).ok;
+
+/** An error from the file system (it has an errno code), as opposed to a bug. */
+function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** Why a script, folder or link could not be read, and what to do, for a ScanProblem. */
+function unreadable(err: NodeJS.ErrnoException, what: 'script' | 'folder' | 'link'): string {
+  switch (err.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot be read: permission denied (${err.code}); let the user running tidemark read it (for example chmod a+r${what === 'folder' ? 'x' : ''})`;
+    case 'ELOOP':
+      return 'is a symbolic link that loops (ELOOP); point it at a real file or folder, or remove it';
+    case 'EISDIR':
+      return 'is a folder, not a file (EISDIR); a migration script must be a file (a Docker bind mount of a file that did not exist creates such a folder)';
+    case 'ENOENT':
+      return 'is a symbolic link to something that does not exist (ENOENT); fix the link or remove it';
+    default:
+      return `cannot be read (${err.code}: ${err.message})`;
+  }
+}
+
+function unreadableDirectory(dir: string, err: unknown): Error {
+  if (!isFileSystemError(err)) return err as Error;
+  return new ConfigError(`Migrations directory "${dir}" ${unreadable(err, 'folder')}.`);
 }
 
 /** False when the real folder behind `dir` was entered already (a symlink loop or a second link). */
@@ -113,7 +167,8 @@ function assertDirectory(dir: string): void {
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
-  } catch {
+  } catch (err) {
+    if (isFileSystemError(err) && err.code !== 'ENOENT' && err.code !== 'ENOTDIR') throw unreadableDirectory(dir, err);
     throw new ConfigError(`Migrations directory "${dir}" does not exist. Create it, or point --dir at your migrations.`);
   }
   if (!isDir) throw new ConfigError(`--dir "${dir}" is not a directory.`);
@@ -127,7 +182,13 @@ const HEAD_BYTES = 64 * 1024;
 /** Reads one well-named script; `root` is the absolute migrations directory. */
 function readScript(root: string, file: string, parsed: ParsedName): Found | ScanProblem {
   const absolutePath = path.sep === '/' ? (root.endsWith('/') ? root + file : `${root}/${file}`) : path.join(root, file);
-  const content = readContent(absolutePath);
+  let content: string | Buffer;
+  try {
+    content = readContent(absolutePath);
+  } catch (err) {
+    if (!isFileSystemError(err)) throw err;
+    return { path: file, reason: unreadable(err, 'script') };
+  }
   // Text decoded from valid UTF-8 is exactly the file, so it is checked and
   // hashed as it is. Bytes that are not valid UTF-8 decode with U+FFFD in
   // their place: they take the byte path below, as does a script that really
