@@ -1,4 +1,5 @@
 import { describeDiscrepancy, errorFields, failureSummary, renderError } from '../../lib/cli/render-error';
+import { pair } from '../helpers/pairs';
 import { codeFrame, lineColumnAt } from '../../lib/db/sql-position';
 import {
   ConfigError,
@@ -7,6 +8,7 @@ import {
   LockTimeoutError,
   MigrationFailedError,
   ScanError,
+  TransactionEndedError,
   type MigrationFailure,
 } from '../../lib/errors';
 import type { Discrepancy } from '../../lib/types';
@@ -167,6 +169,17 @@ describe('errorFields', () => {
     const problems = [{ path: 'a.sql', reason: 'bad' }];
     expect(errorFields(new ScanError('sql', problems))).toEqual({ code: 'scan', exit_code: 2, problems });
     expect(errorFields(new ConfigError('x'))).toEqual({ code: 'config', exit_code: 2 });
+  });
+
+  it('gives where a script ended its transaction, and what the batch kept', () => {
+    const step = { direction: 'up' as const, pair: pair(2, 'b') };
+    const err = new TransactionEndedError({ step, batch: true, completed: 0, scriptError: 'division by zero', rowMarked: true, batchRecorded: [1n] });
+    expect(errorFields(err)).toEqual({
+      code: 'transaction-ended', exit_code: 1, outcome: 'transaction-ended', version: '2', name: 'b', direction: 'up', file: '002_b.up.sql',
+      script_error: 'division by zero', row_marked_failed: true, batch_recorded: ['1'],
+    });
+    expect(err.message).toContain('the batch was NOT rolled back as a whole; the ledger now records as applied: 1');
+    expect(err.message).not.toMatch(/\brolled back \(/);
   });
 
   it('serialises every kind of error to JSON', () => {

@@ -2,7 +2,7 @@
  * Errors → what the user reads: what happened, which file and version, the
  * state of the database, and what to do. Pure.
  */
-import { ConfigError, DriftError, tookEffect, MigrationFailedError, ScanError, TransactionControlError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
+import { ConfigError, DriftError, tookEffect, MigrationFailedError, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
 import type { Discrepancy, StoppedMigration } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
@@ -119,6 +119,13 @@ export function errorFields(e: TidemarkError): Record<string, unknown> {
   }
   if (e instanceof DriftError) {
     return { ...base, discrepancies: e.discrepancies.map((d) => ({ ...d, version: d.version.toString(), ...('highestApplied' in d ? { highestApplied: d.highestApplied.toString() } : {}) })) };
+  }
+  if (e instanceof TransactionEndedError) {
+    const { step, batch, scriptError, rowMarked, batchRecorded } = e.facts;
+    return {
+      ...base, outcome: 'transaction-ended', version: step.pair.version.toString(), name: step.pair.name, direction: step.direction, file: step.pair[step.direction].path,
+      script_error: scriptError, row_marked_failed: rowMarked, ...(batch ? { batch_recorded: batchRecorded?.map(String) ?? null } : {}),
+    };
   }
   if (e instanceof ScanError) return { ...base, problems: e.problems };
   if (e instanceof TransactionSafetyError || e instanceof TransactionControlError) return { ...base, problems: e.problems };
