@@ -7,7 +7,7 @@ import type { Client } from 'pg';
 import type { Pair } from '../types';
 import { TOOL_VERSION } from '../version';
 import { qualifiedName, storedText, VERSION_IS, type LedgerTable } from './ledger';
-import { mayReadAudit, prepareAudit } from './ledger-checks';
+import { mayReadAudit, prepareAudit } from './privileges';
 
 const NOT_APPLIED = "state OPERATOR(pg_catalog.<>) 'applied'";
 const WAS_ROLLBACK = "(failure OPERATOR(pg_catalog.->>) 'direction') OPERATOR(pg_catalog.=) 'down'";

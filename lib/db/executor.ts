@@ -15,7 +15,7 @@ import {
   appliedRowQuery, ensureLedger, isOutsideTransaction, MARK_TRANSACTION, MAX_STORED_SCRIPT_BYTES, readLedger, recordEndedTransaction, rolledBackRowQuery, storedText,
   type LedgerTable,
 } from './ledger';
-import { requireLedgerWrites, type TablePrivilege } from './ledger-checks';
+import { requireLedgerWrites, type TablePrivilege } from './privileges';
 import { isSessionGone, runNonTransactional, StatementFailure } from './no-transaction';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 import { runScriptQuery } from './simple-query';

@@ -4,7 +4,7 @@
 import { acceptFiles, ensureAudit, markApplied, markNotApplied, readAudit, recordBaseline, type AuditAction, type AuditEntry } from '../db/audit';
 import { withClient } from '../db/connection';
 import { ensureLedger, readLedger } from '../db/ledger';
-import { requireLedgerWrites, type TablePrivilege } from '../db/ledger-checks';
+import { requireLedgerWrites, type TablePrivilege } from '../db/privileges';
 import { withAdvisoryLock } from '../db/lock';
 import { ConfigError } from '../errors';
 import { mixedScripts, throwTransactionProblems, transactionProblems, type MixedScript } from '../plan/transactions';
