@@ -168,7 +168,7 @@ export async function cancelQuery(options: ConnectionOptions, client: Client): P
   canceller.on('error', () => {});
   try {
     await canceller.connect();
-    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+    await canceller.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
   } finally {
     await endWithin(canceller);
   }

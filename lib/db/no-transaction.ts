@@ -55,11 +55,11 @@ async function setSession(client: Client, settings: StepSettings): Promise<void>
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  await client.query(`SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]));
+  await client.query(`SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]));
 }
 
 async function resetSession(client: Client): Promise<void> {
-  await client.query(`SELECT set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`);
+  await client.query(`SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`);
 }
 
 /** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` or `REINDEX … CONCURRENTLY name` statement names. */
@@ -79,8 +79,10 @@ export async function findInvalidIndexes(client: Client, statement: Statement): 
   const name = indexNameOf(statement);
   const { rows } = await client.query<{ schema: string; name: string }>(
     `SELECT n.nspname AS schema, c.relname AS name
-       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT i.indisvalid AND ($1::text IS NULL OR c.relname = $1) ORDER BY 1, 2`,
+       FROM pg_catalog.pg_index i
+       JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      WHERE NOT i.indisvalid AND ($1::pg_catalog.text IS NULL OR c.relname OPERATOR(pg_catalog.=) $1) ORDER BY 1, 2`,
     [name],
   );
   return rows.map((r) => `${escapeIdentifier(r.schema)}.${escapeIdentifier(r.name)}`);

@@ -105,15 +105,33 @@ async function createDatabase(admin: Client, name: string, template: string, ser
     await admin.query(`CREATE DATABASE ${escapeIdentifier(name)} TEMPLATE ${escapeIdentifier(template)}`);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === '42501') {
-      throw new ConfigError(`${server} does not let this role create databases: tidemark test runs the migrations in a throwaway database. Grant it CREATEDB, or point --url at a server where it may.`);
-    }
+    if (code === '42501') throw await createRefused(admin, template, server, (err as Error).message);
     if (code === '3D000') throw new ConfigError(`--template ${template}: no such database on ${server}.`);
     if (code === '55006') {
       throw new ConfigError(`--template ${template} is in use by other sessions, and PostgreSQL copies a template only while nobody is connected to it. Disconnect them, or use template0.`);
     }
     throw err;
   }
+}
+
+/**
+ * CREATE DATABASE was refused: the role lacks CREATEDB, or (with a template
+ * other than template0/template1) may not copy the template, which needs
+ * the template marked IS_TEMPLATE or owned by the role.
+ */
+async function createRefused(admin: Client, template: string, server: string, message: string): Promise<ConfigError> {
+  const { rows } = await admin.query<{ role: string }>('SELECT pg_catalog.quote_ident(current_user) AS role').catch(() => ({ rows: [{ role: 'this role' }] }));
+  const role = rows[0].role;
+  if (/copy database/i.test(message)) {
+    const name = escapeIdentifier(template);
+    return new ConfigError(
+      `--template ${template}: the role ${role} may not copy it (${message}). PostgreSQL lets a role with CREATEDB copy a database only if it is marked as a template or the role owns it. ` +
+        `As its owner or a superuser, run:\n  ALTER DATABASE ${name} IS_TEMPLATE true;\nor make ${role} its owner.`,
+    );
+  }
+  return new ConfigError(
+    `The role ${role} may not create databases on ${server}: tidemark test runs the migrations in a throwaway database. As a superuser, run:\n  ALTER ROLE ${role} CREATEDB;\nor point --url at a server where it may.`,
+  );
 }
 
 async function dropDatabase(admin: Client, name: string): Promise<void> {
