@@ -81,7 +81,10 @@ function attemptReason(err: unknown, target: ConnectionTarget): string {
   if (/does not support SSL/.test(message)) {
     return `the server does not support SSL, which sslmode=${target.sslmode} requires (sslmode=prefer, allow or disable connect without it)`;
   }
-  if (/certificate|self.signed|altnames|Hostname\/IP/i.test(message)) {
+  if (/altnames|Hostname\/IP/i.test(message)) {
+    return `the server's certificate is not for this host (${message}); sslmode=verify-full checks the host name: connect by the name the certificate holds, or use verify-ca`;
+  }
+  if (/certificate|self.signed/i.test(message)) {
     return `the server's certificate was not accepted (${message}); sslmode=${target.sslmode} checks it against sslrootcert (default ~/.postgresql/root.crt)`;
   }
   return connectionFailureReason(err);
