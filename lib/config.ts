@@ -5,7 +5,7 @@
  * config file's parsed content are passed in (`config-file.ts` reads it).
  */
 import { checkConfigFile, type CheckedConfigFile, type ConfigFile, type FileLayer, type FileValue } from './config-schema';
-import { checkPorts } from './conninfo';
+import { parseConnectionString } from './conninfo';
 import { ConfigError } from './errors';
 
 export type { ConfigFile } from './config-schema';
@@ -58,9 +58,13 @@ const text = (raw: string, origin: string) => {
   return raw;
 };
 
-/** A connection URL or key/value string; its port, if it sets one, must be 1..65535. */
+/**
+ * A well-formed postgres:// URL or key/value string, every value checked
+ * (ports 1..65535, sslmode…). Anything else is refused here, before any
+ * command connects: pg would send it to the server as a database name.
+ */
 const connectionString = (raw: string, origin: string) => {
-  checkPorts(text(raw, origin), origin);
+  parseConnectionString(text(raw, origin), origin);
   return raw;
 };
 

@@ -8,14 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { escapeIdentifier, type Client } from 'pg';
 import { ConfigError, InterruptedError } from '../errors';
 import type { Logger } from '../log';
-import { connect, describeTarget, disconnect, type ConnectionOptions } from './connection';
-import { urlDatabase } from './url';
+import { connect, connectBeside, describeTarget, disconnect, resolveConnection, type ConnectionOptions } from './connection';
 
 /** Every throwaway database is named this prefix and 12 random hex digits. */
 export const THROWAWAY_PREFIX = 'tidemark_rt_';
 
 export interface ThrowawayOptions {
-  /** The configured connection: the throwaway database goes on its server. */
+  /** The configured connection: the throwaway database goes on the server it resolves to. */
   readonly connection: ConnectionOptions;
   /** `CREATE DATABASE … TEMPLATE` this database (template0: empty, whatever template1 holds). */
   readonly template: string;
@@ -35,13 +34,12 @@ export interface Throwaway {
 }
 
 /**
- * The admin connection goes to the database the URL names (it exists, and
- * the user may connect to it), else to `postgres`. Without a URL, pg reads
- * PGDATABASE itself.
+ * The admin connection goes to the database the settings name — URL,
+ * key=value, service or PGDATABASE — (it exists, and the user may connect to
+ * it), else to `postgres`; on the server they resolve to, as every command.
  */
 function adminConnection(options: ConnectionOptions): ConnectionOptions {
-  const named = options.url === undefined ? Boolean(process.env.PGDATABASE) : urlDatabase(options.url) !== null;
-  return { ...options, database: named ? undefined : 'postgres' };
+  return { ...options, database: resolveConnection(options).dbnameGiven ? undefined : 'postgres' };
 }
 
 /**
@@ -66,7 +64,8 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
     await createDatabase(admin, name, options.template, server);
     created = true;
     logger.info({ database: name, server }, `created throwaway database ${name} on ${server}`);
-    client = await connect({ ...options.connection, database: name }, logger);
+    // The admin connection's own server and settings: with a host list, connect() could pick another.
+    client = await connectBeside(admin, name);
     // Nothing in this database needs to survive a crash: don't wait for the WAL flush at every commit.
     await client.query('SET synchronous_commit = off');
     options.signal?.throwIfAborted(); // aborted while connecting: onAbort found no client to close
