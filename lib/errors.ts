@@ -55,6 +55,9 @@ export interface ScanProblem {
   /** Path relative to the migrations directory. */
   readonly path: string;
   readonly reason: string;
+  /** 1-based line and column (code points) of the offending spot, when the problem is at one. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /** The migrations directory is malformed. Nothing was sent to the database. Exit 2. */
@@ -68,7 +71,7 @@ export class ScanError extends TidemarkError {
   ) {
     super(
       `${dir} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent to the database:\n` +
-        problems.map((p) => `  ${p.path}: ${p.reason}`).join('\n'),
+        problems.map((p) => `  ${p.path}${p.line === undefined ? '' : `:${p.line}:${p.column}`}: ${p.reason}`).join('\n'),
     );
   }
 }
