@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { Client, type ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { checkPort, checkPortVariable } from '../conninfo';
+import { checkClientWhileRunning } from './client-check';
 import { isKeyValueDsn, parseKeyValueDsn } from './dsn';
 import { ConfigError, ConnectionError } from '../errors';
 import type { Logger } from '../log';
@@ -88,6 +89,7 @@ export async function connect(options: ConnectionOptions, logger: Logger): Promi
     client.on('error', () => {}); // a dropped connection surfaces on the next query instead
     try {
       await client.connect();
+      checkClientWhileRunning(client); // the server ends our session soon after we die (client-check.ts)
       return client;
     } catch (err) {
       await endWithin(client);

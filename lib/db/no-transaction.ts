@@ -11,6 +11,7 @@ import { escapeIdentifier, type Client } from 'pg';
 import type { Logger } from '../log';
 import { significantTokens, splitStatements, type Statement } from '../sql/lexer';
 import type { Progress, Step } from '../types';
+import { resumeClientCheck, suspendClientCheck } from './client-check';
 import { progress, recordRolledBack, type LedgerTable } from './ledger';
 import type { StepSettings } from './executor';
 
@@ -55,11 +56,13 @@ async function setSession(client: Client, settings: StepSettings): Promise<void>
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
+  const suspended = suspendClientCheck(client); // pipelined with the settings: no round trip of its own
   await client.query(`SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]));
+  await suspended;
 }
 
 async function resetSession(client: Client): Promise<void> {
-  await client.query(`SELECT set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`);
+  await Promise.all([client.query(`SELECT set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`), resumeClientCheck(client)]);
 }
 
 /** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` or `REINDEX … CONCURRENTLY name` statement names. */
