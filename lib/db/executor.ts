@@ -16,6 +16,7 @@ import {
   type LedgerTable,
 } from './ledger';
 import { isSessionGone, runNonTransactional, StatementFailure } from './no-transaction';
+import { watchNotices, type NoticeWatch } from './notices';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 import { runScriptQuery } from './simple-query';
 
@@ -85,6 +86,7 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
     );
   const onAbort = () => void options.cancel?.().catch(() => {});
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const notices = watchNotices(client, options.logger); // RAISE NOTICE, warnings: logged with their migration
   try {
     if (batch) await begin(client, options.settings);
     if (options.createLedger) await ensureLedger(client, options.ledger);
@@ -95,7 +97,9 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
         partial
           ? new InterruptedError(String(options.signal?.reason ?? 'SIGTERM'), partialInterruptionDetail(done.map((o) => o.step.pair.label), partial, steps.length - done.length))
           : interrupted(step);
-      const durationMs = await runWithRetries(client, step, index, options, stopped, batch ? 0 : index, steps.length);
+      notices.step(step);
+      const durationMs = await runWithRetries(client, step, index, options, stopped, batch ? 0 : index, steps.length, notices);
+      notices.step(null);
       done.push({ step, durationMs });
     }
     if (batch) {
@@ -110,11 +114,12 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    notices.stop();
   }
 }
 
 async function runWithRetries(
-  client: Client, step: Step, index: number, options: RunOptions, interrupted: (partial?: PartialStop) => Error, completed: number, total: number,
+  client: Client, step: Step, index: number, options: RunOptions, interrupted: (partial?: PartialStop) => Error, completed: number, total: number, notices: NoticeWatch,
 ): Promise<number> {
   // The step's fields go on each of its lines; a pino child per step would cost more than the rest of the step's client work.
   const fields = { version: step.pair.version.toString(), name: step.pair.name, direction: step.direction };
@@ -125,7 +130,7 @@ async function runWithRetries(
   for (let attempt = 1; ; attempt++) {
     try {
       const durationMs = script.directives.noTransaction
-        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields), options.signal)
+        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields), options.signal, notices.statement)
         : await runTransactional(client, step, options);
       log.info({ ...fields, duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
       if (step.direction === 'up' && storedText(step.pair.up) === null) {

@@ -93,12 +93,15 @@ export async function findInvalidIndexes(client: Client, statement: Statement): 
  * Runs the step's script statement by statement, from statement `startAt`
  * (0-based; > 0 when resuming), and records progress in the ledger. Stops
  * between statements when `signal` aborts.
+ * `onStatement` is told each statement as it is sent (notices.ts names its line).
  * @returns the duration in ms.
  * @throws StatementFailure with the statement it stopped at: failed (the row
  *   is left `failed`), not sent (interrupted; `failed` too, so a resume starts
  *   there), or in doubt (the connection died; the row still shows it in flight).
  */
-export async function runNonTransactional(client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger, signal?: AbortSignal): Promise<number> {
+export async function runNonTransactional(
+  client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger, signal?: AbortSignal, onStatement?: (statement: Statement) => void,
+): Promise<number> {
   const { pair, direction } = step;
   const statements = splitStatements(pair[direction].sql);
   const total = statements.length;
@@ -114,6 +117,7 @@ export async function runNonTransactional(client: Client, step: Step, ledger: Le
       throw new StatementFailure(new Error(`interrupted by ${reason}`), statement, total, [], done, 'not-sent');
     }
     log.debug({ statement: statement.index + 1, total, line: statement.line }, `statement ${statement.index + 1}/${total} (line ${statement.line})`);
+    onStatement?.(statement);
     try {
       await client.query(statement.text);
     } catch (err) {
