@@ -8,8 +8,11 @@
  * left to finish (it is in doubt either way, and a concurrent index build
  * cut short would leave an INVALID index).
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Client } from 'pg';
-import { runCli, startCli } from '../helpers/cli';
+import { BIN, runCli, startCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { migrationsDir, removeDir } from '../helpers/files';
@@ -85,6 +88,19 @@ describe('SIGHUP and SIGQUIT stop a run as SIGTERM does', () => {
     expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
   });
 
+  test('a hang-up sends SIGHUP more than once (kernel and shell): the second does not cut the clean-up short', async () => {
+    const run = startCli(args('--env', 'slow'));
+    await until('%pg_sleep%');
+    run.child.kill('SIGHUP');
+    run.child.kill('SIGHUP');
+    const { code, stderr } = await run.done;
+    expect(code).toBe(129);
+    expect(stderr).not.toContain('exiting at once');
+    expect(stderr).toContain('002_slow was cancelled and rolled back');
+    expect(await existing(db, ['alpha', 'slow_table'])).toEqual(['alpha']);
+    expect(await advisoryLocks()).toBe(0);
+  });
+
   test('SIGHUP during a no-transaction statement cancels it; the summary says what took effect', async () => {
     const files = dirWith({
       '001_t.up.sql': 'CREATE TABLE t (i int);\n',
@@ -101,6 +117,28 @@ describe('SIGHUP and SIGQUIT stop a run as SIGTERM does', () => {
     expect((await db.query('SELECT i FROM t')).map((r) => r.i)).toEqual([1]);
     expect(await advisoryLocks()).toBe(0);
   });
+});
+
+test('a real hang-up (the terminal goes away, as when ssh drops): the statement is cancelled, the run exits 129, not a crash', async () => {
+  const files = dirWith({
+    '001_fill.up.sql': '-- tidemark:no-transaction\nCREATE TABLE t (i int);\nINSERT INTO t SELECT 2 FROM pg_sleep(30);\n',
+    '001_fill.down.sql': 'DROP TABLE t;\n',
+  });
+  const exitFile = path.join(files, 'exit');
+  // In the terminal that `script` makes: a parent that, as a shell does, passes the hang-up on to tidemark and writes down how it ended.
+  const parent = `const c = require('child_process').spawn(process.execPath, ${JSON.stringify([BIN, 'apply', '--dir', files, '--url', db.url])}, { stdio: 'inherit' });
+process.on('SIGHUP', () => c.kill('SIGHUP'));
+c.on('exit', (code, signal) => require('fs').writeFileSync(${JSON.stringify(exitFile)}, String(code ?? signal)));`;
+  writeFileSync(path.join(files, 'parent.js'), parent);
+  const terminal = spawn('script', ['-qfec', `exec ${process.execPath} ${path.join(files, 'parent.js')}`, '/dev/null'], { stdio: 'ignore' });
+  const pid = await until('%pg_sleep(30)%');
+  terminal.kill('SIGKILL'); // closes the terminal: the kernel hangs it up
+  expect(await goneWithin(pid, 10_000)).toBe(true);
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(exitFile) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(readFileSync(exitFile, 'utf8')).toBe('129'); // Node 20 would abort resetting the dead terminal (SIGABRT) without the workaround
+  expect(await db.query("SELECT state, statements_done FROM tidemark_migrations")).toEqual([{ state: 'failed', statements_done: 1 }]);
+  expect(await advisoryLocks()).toBe(0);
 });
 
 describe('a signal cancels any query, not only a migration step', () => {
