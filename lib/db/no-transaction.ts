@@ -56,9 +56,8 @@ async function setSession(client: Client, settings: StepSettings): Promise<void>
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  const suspended = suspendClientCheck(client); // pipelined with the settings: no round trip of its own
-  await client.query(`SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]));
-  await suspended;
+  // Pipelined with the settings: no round trip of its own.
+  await Promise.all([suspendClientCheck(client), client.query(`SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]))]);
 }
 
 async function resetSession(client: Client): Promise<void> {
