@@ -13,8 +13,9 @@
  * that `--resume` recognises. Such a statement is left to finish, in doubt,
  * as before (README: "A statement in doubt").
  *
- * Set with set_config over pg_settings, so an older server, which does not
- * know the setting, matches no row and nothing fails.
+ * Set only where the server knows the setting (current_setting with
+ * missing_ok), so on an older server the query selects nothing and nothing
+ * fails.
  */
 import type { Client } from 'pg';
 
@@ -22,7 +23,8 @@ import type { Client } from 'pg';
 export const CLIENT_CHECK_INTERVAL = '1s';
 
 const setTo = (value: string) =>
-  `SELECT pg_catalog.set_config(name, '${value}', false) FROM pg_catalog.pg_settings WHERE name = 'client_connection_check_interval'`;
+  `SELECT pg_catalog.set_config('client_connection_check_interval', '${value}', false)
+    WHERE pg_catalog.current_setting('client_connection_check_interval', true) IS NOT NULL`;
 
 /**
  * Turns the check on for the session. Sent without waiting for its answer
