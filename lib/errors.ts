@@ -55,6 +55,9 @@ export interface ScanProblem {
   /** Path relative to the migrations directory. */
   readonly path: string;
   readonly reason: string;
+  /** 1-based line and column (code points) of the offending spot, when the problem is at one. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /** The migrations directory is malformed. Nothing was sent to the database. Exit 2. */
@@ -68,7 +71,7 @@ export class ScanError extends TidemarkError {
   ) {
     super(
       `${dir} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent to the database:\n` +
-        problems.map((p) => `  ${p.path}: ${p.reason}`).join('\n'),
+        problems.map((p) => `  ${p.path}${p.line === undefined ? '' : `:${p.line}:${p.column}`}: ${p.reason}`).join('\n'),
     );
   }
 }
@@ -244,23 +247,27 @@ export function isTidemarkError(err: unknown): err is TidemarkError {
   return err instanceof TidemarkError;
 }
 
+/** Exit codes of the signals that stop a run, as a shell reports them (128 + the signal's number). */
+export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 };
+
 /**
- * The run was stopped by a signal (Ctrl-C, a CI job cancelled) after it
- * cleaned up. Exit 128 + the signal's number, as a shell reports it: 130 for
- * SIGINT, 143 for SIGTERM.
+ * The run was stopped by a signal (Ctrl-C, a CI job cancelled, an ssh
+ * session that dropped) after it cleaned up. Exit 128 + the signal's number,
+ * as a shell reports it: 129 for SIGHUP, 130 for SIGINT, 131 for SIGQUIT,
+ * 143 for SIGTERM.
  */
 export class InterruptedError extends TidemarkError {
   readonly code = 'interrupted';
   readonly exitCode: number;
 
   constructor(
-    /** `SIGINT` or `SIGTERM` (anything else counts as SIGTERM). */
+    /** `SIGHUP`, `SIGINT`, `SIGQUIT` or `SIGTERM` (anything else counts as SIGTERM). */
     readonly signal: string,
     /** What was done and undone, for the message. */
     detail: string,
   ) {
     super(`Interrupted by ${signal}. ${detail}`);
-    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+    this.exitCode = SIGNAL_EXIT_CODES[signal] ?? 143;
   }
 }
 

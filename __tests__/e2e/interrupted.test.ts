@@ -43,7 +43,8 @@ test('a killed process leaves no trace of the running migration; the next run ap
   const killed = await run.done;
   expect(killed.code).toBeNull(); // it died by the signal
 
-  // The orphaned server session still holds the lock until its sleep ends; the next run waits for it.
+  // The orphaned server session holds the lock until the server sees tidemark gone (client_connection_check_interval,
+  // about a second) and rolls 002 back; the next run waits for the lock if it must.
   const next = await runCli(args());
   expect(next.code).toBe(0);
   expect(next.stdout).toMatch(/Applied 2 migrations/); // 002 and 003: 002 had left nothing behind

@@ -2,7 +2,7 @@
  * quickArgs reads the plain form of a flag-only command without yargs; it
  * must give exactly the args yargs gives, and leave everything else to yargs.
  */
-import { parseArgs, quickArgs, yargsArgs, type Args } from '../../lib/cli/args';
+import { parseArgs, quickArgs, unknownFlagsAsTyped, yargsArgs, type Args } from '../../lib/cli/args';
 
 /** What yargs makes of argv: the args, or the exit code and what it printed. */
 async function viaYargs(argv: string[]): Promise<{ args?: Args; code?: number; out: string }> {
@@ -80,9 +80,29 @@ describe('quickArgs', () => {
     let out = '';
     const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (out += s) }, env: {} };
     expect(await parseArgs(['apply', '--bogus'], io)).toBe(2);
-    expect(out).toContain('Unknown argument: bogus');
+    expect(out).toContain('Unknown argument: --bogus');
     out = '';
     expect(await parseArgs(['apply', '--help'], io)).toBe(0);
     expect(out).toContain('--single-transaction');
+  });
+});
+
+describe('unknown flags are named as typed', () => {
+  it.each([
+    [['apply', '--no-xyz'], 'Unknown argument: --no-xyz'],
+    [['apply', '--no-foo-bar', '--dir', 'x'], 'Unknown argument: --no-foo-bar'],
+    [['apply', '--foo-bar'], 'Unknown argument: --foo-bar'],
+    [['apply', '--no-xyz', '--abc=1'], 'Unknown arguments: --no-xyz, --abc'],
+    [['apply', '-x'], 'Unknown argument: -x'],
+    [['apply', 'extra'], 'Unknown argument: extra'],
+  ])('%j', async (argv, message) => {
+    const { code, out } = await viaYargs(argv);
+    expect(code).toBe(2);
+    expect(out).toContain(`error: ${message}\n`);
+  });
+
+  it('leaves other messages alone, and a flag after -- is not a flag', () => {
+    expect(unknownFlagsAsTyped('Not enough arguments', ['apply'])).toBe('Not enough arguments');
+    expect(unknownFlagsAsTyped('Unknown argument: xyz', ['apply', '--', '--no-xyz'])).toBe('Unknown argument: xyz');
   });
 });

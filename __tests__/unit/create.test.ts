@@ -24,8 +24,15 @@ describe('nextVersionText', () => {
     [{ version: 41n, versionText: '00041' }, '00042'],
     [{ version: 20261124093000n, versionText: '20261124093000' }, '20261124093001'],
     [{ version: 9007199254740993n, versionText: '9007199254740993' }, '9007199254740994'],
+    [{ version: 9223372036854775806n, versionText: '9223372036854775806' }, '9223372036854775807'],
   ])('after case %# the next is %s', (highest, expected) => {
     expect(nextVersionText(highest)).toBe(expected);
+  });
+
+  it('refuses to go past the largest version (signed 64-bit), naming the directory', () => {
+    const highest = { version: 9223372036854775807n, versionText: '9223372036854775807' };
+    expect(() => nextVersionText(highest, 'db/sql')).toThrow(ConfigError);
+    expect(() => nextVersionText(highest, 'db/sql')).toThrow(/the highest version in db\/sql is 9223372036854775807, the largest a version can be/);
   });
 });
 

@@ -76,6 +76,15 @@ describe('planRollback', () => {
     expect(versionsOf(planRollback(pairs, history, { target: 0n }).steps)).toEqual([4n, 3n, 2n, 1n]);
   });
 
+  it('--target 0 rolls back a version 0 too: "all" means all', () => {
+    const p0 = pair(0, 'zero');
+    const withZero = [p0, ...pairs];
+    const rows = [appliedRow(p0), appliedRow(p1), appliedRow(p2)];
+    expect(versionsOf(planRollback(withZero, rows, { target: 0n }).steps)).toEqual([2n, 1n, 0n]);
+    expect(versionsOf(planRollback(withZero, rows, { target: 1n }).steps)).toEqual([2n]);
+    expect(versionsOf(planRollback(withZero, rows, { steps: 2 }).steps)).toEqual([2n, 1n]);
+  });
+
   it('plans nothing for a --target at or above the highest applied version', () => {
     expect(planRollback(pairs, history, { target: 4n }).steps).toEqual([]);
     expect(planRollback(pairs, history, { target: 9n }).steps).toEqual([]);

@@ -180,6 +180,27 @@ describe('scan: refusals (SPEC §1)', () => {
     expect(pathsOf(err.problems)).toEqual(['001_a.down.sql']);
   });
 
+  it('refuses a NUL byte with its line and column (code points), in a small script and one over 64 KiB', () => {
+    const long = `SELECT 1;\n-- ${'x'.repeat(70000)}\nSELECT '\u{1F600}é\0';\n`;
+    const err = scanError({ '001_a.up.sql': 'SELECT 1;\n\n  SELECT 2;\0\n', '001_a.down.sql': 'SELECT 1;', '002_b.up.sql': long, '002_b.down.sql': 'SELECT 1;' });
+    expect(err.problems).toEqual([
+      expect.objectContaining({ path: '001_a.up.sql', line: 3, column: 12 }),
+      expect.objectContaining({ path: '002_b.up.sql', line: 3, column: 11 }),
+    ]);
+    expect(reasonFor(err, '001_a.up.sql')).toMatch(/^holds a NUL byte \(0x00\)/);
+    expect(err.message).toContain('001_a.up.sql:3:12: holds a NUL byte');
+  });
+
+  it('refuses a NUL byte in a script that is also read as bytes (U+FFFD), and a UTF-16 file without a BOM', () => {
+    const utf16 = Buffer.from('SELECT 1;\n', 'utf16le');
+    const err = scanError({ '001_a.up.sql': 'SELECT \'\uFFFD\';\n\0', '001_a.down.sql': 'SELECT 1;', '002_b.up.sql': utf16, '002_b.down.sql': 'SELECT 1;' });
+    expect(err.problems).toEqual([
+      expect.objectContaining({ path: '001_a.up.sql', line: 2, column: 1 }),
+      expect.objectContaining({ path: '002_b.up.sql', line: 1, column: 2 }),
+    ]);
+    expect(reasonFor(err, '002_b.up.sql')).toContain('save it as UTF-8');
+  });
+
   it('refuses a truncated multi-byte character', () => {
     const truncated = Buffer.from('SELECT \'é\';', 'utf8').subarray(0, 9);
     const err = scanError({ '001_a.up.sql': truncated, '001_a.down.sql': 'SELECT 1;' });
@@ -301,6 +322,12 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
     const err = scanError({ '001_bad.up.sql': invalid, '001_bad.down.sql': 'SELECT 1;', '002_empty.up.sql': comments, '002_empty.down.sql': 'SELECT 1;' });
     expect(reasonFor(err, '001_bad.up.sql')).toMatch(/UTF-8/);
     expect(reasonFor(err, '002_empty.up.sql')).toMatch(/empty/);
+  });
+
+  it('is refused for a NUL byte anywhere, with its line and column counted in the bytes', () => {
+    const bytes = Buffer.concat([Buffer.from(big), Buffer.from("SELECT 'é"), Buffer.from([0]), Buffer.from("';\n")]);
+    const err = scanError({ '001_big.up.sql': bytes, '001_big.down.sql': 'DROP TABLE t;\n' });
+    expect(err.problems).toEqual([expect.objectContaining({ path: '001_big.up.sql', line: 300_003, column: 10 })]);
   });
 
   it('is searched for statements that cannot run in a transaction beyond its first window', () => {

@@ -33,7 +33,7 @@ export function yargsParser(yargs: typeof import('yargs').default, argv: readonl
     .help()
     .alias('help', 'h')
     .wrap(null) // yargs would break long descriptions mid-word; the terminal wraps at spaces
-    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 130/143 interrupted (SIGINT/SIGTERM).');
+    .epilog('tidemark --version prints the version.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 129/130/131/143 interrupted (SIGHUP/SIGINT/SIGQUIT/SIGTERM).');
   for (const command of Object.values(COMMANDS)) {
     const { options = {} } = command;
     y = y.command(command.usage, command.describe, command.builder ?? ((c: Argv) => c.options(options)));
@@ -47,11 +47,12 @@ export async function yargsArgs(argv: readonly string[], io: Io): Promise<Args |
   return new Promise((resolve) => {
     yargsParser(yargs, argv).parse([...argv], {}, (err: Error | undefined, args: Args, output: string) => {
       if (err) {
+        const message = unknownFlagsAsTyped(err.message, argv);
         // Usage errors honour --log-format json too (SPEC §6: every line is one JSON object).
         const line =
           args?.['log-format'] === 'json'
-            ? JSON.stringify({ level: 50, time: new Date().toISOString(), code: 'usage', exit_code: ExitCode.usage, msg: err.message })
-            : `error: ${err.message}\nRun "tidemark --help" for the commands and their flags.`;
+            ? JSON.stringify({ level: 50, time: new Date().toISOString(), code: 'usage', exit_code: ExitCode.usage, msg: message })
+            : `error: ${message}\nRun "tidemark --help" for the commands and their flags.`;
         io.stderr.write(redactSecrets(`${line}\n`, io.env));
         resolve(ExitCode.usage);
       } else if (output) {
@@ -62,6 +63,30 @@ export async function yargsArgs(argv: readonly string[], io: Io): Promise<Args |
       }
     });
   });
+}
+
+const UNKNOWN = /^Unknown arguments?: (.*)$/;
+
+/**
+ * yargs names an unknown flag by its key: `--no-xyz` as "xyz" (it reads the
+ * `no-` as negation) and `--foo-bar` as "foo-bar, fooBar" (with its camelCase
+ * alias). The message names each flag as it was typed instead; a name that
+ * matches no flag (a stray positional) stays as yargs said it.
+ */
+export function unknownFlagsAsTyped(message: string, argv: readonly string[]): string {
+  const match = UNKNOWN.exec(message);
+  if (!match) return message;
+  const names = match[1].split(', ');
+  const end = argv.indexOf('--');
+  const flags = (end === -1 ? argv : argv.slice(0, end)).filter((t) => t.startsWith('-') && t !== '-').map((t) => t.split('=')[0]);
+  const keysOf = (flag: string) => {
+    const key = flag.replace(/^-+/, '');
+    const bare = key.startsWith('no-') ? key.slice(3) : null;
+    return [key, camelCase(key), ...(bare === null ? [] : [bare, camelCase(bare)])];
+  };
+  const named = names.map((name) => flags.find((flag) => keysOf(flag).includes(name)) ?? name);
+  const unique = [...new Set(named)];
+  return `Unknown argument${unique.length === 1 ? '' : 's'}: ${unique.join(', ')}`;
 }
 
 /** What quickArgs understands of a flag; any other key (alias, demandOption, …) sends the command to yargs. */

@@ -1,30 +1,60 @@
 /**
- * SIGINT / SIGTERM during a run: the first one aborts the run (the running
- * query is cancelled on the server and rolled back, the lock released, and
- * the summary printed); a second one exits at once.
+ * Signals that stop a run: SIGINT (Ctrl-C), SIGTERM (docker stop, a cancelled
+ * Job), and SIGHUP / SIGQUIT (the terminal or ssh session went away). The
+ * first one aborts the run: the running query is cancelled on the server and
+ * rolled back, the lock released, and the summary printed. Without this, a
+ * hang-up killed the process at once and left the server running the
+ * migration, holding its locks. A second signal exits at once, except a
+ * second SIGHUP, which a hang-up sends anyway.
  */
+import { closeSync } from 'node:fs';
+import { SIGNAL_EXIT_CODES } from '../errors';
 import type { Logger } from '../log';
 
-const EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+
+/**
+ * After a hang-up the terminal is gone. Writing to it fails (EIO), and an
+ * unhandled stream error would end the process before it cleaned up: such
+ * errors are dropped, the run goes on to cancel and release. At exit, Node 20
+ * resets the terminal's modes and aborts when that fails (nodejs/node#51519,
+ * fixed in later Node versions), which would turn exit 129 into a crash:
+ * the standard streams are closed first, so Node skips them.
+ */
+function surviveHangup(): void {
+  for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  process.once('exit', () => {
+    for (const fd of [0, 1, 2]) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  });
+}
 
 /** Installs the handlers; returns the signal to pass down and a function that removes them. */
 export function trapSignals(logger: Logger): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const handler = (name: NodeJS.Signals) => {
+    if (name === 'SIGHUP') {
+      // A hang-up comes more than once (from the kernel and from the shell): only the first counts, and it never forces an exit.
+      if (controller.signal.aborted) return;
+      surviveHangup();
+    }
     if (controller.signal.aborted) {
       process.stderr.write(`received ${name} again: exiting at once\n`);
-      process.exit(EXIT[name] ?? 143);
+      process.exit(SIGNAL_EXIT_CODES[name] ?? 143);
     }
     logger.warn({ signal: name }, `received ${name}: stopping; a running migration is cancelled and rolled back (send it again to exit at once)`);
     controller.abort(name);
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const name of SIGNALS) process.on(name, handler);
   return {
     signal: controller.signal,
     release: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const name of SIGNALS) process.off(name, handler);
     },
   };
 }

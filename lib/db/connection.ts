@@ -8,6 +8,7 @@
 import { Client, type ClientConfig } from 'pg';
 import { resolveTarget, describeServer, type ConnectionTarget, type HostEntry } from '../connection-target';
 import { ConnectionError } from '../errors';
+import { checkClientWhileRunning } from './client-check';
 import type { Logger } from '../log';
 import { serverAnswered, sessionMismatch } from './server-checks';
 import { clientSettings, hostOrder, sslVariants } from './server-settings';
@@ -107,6 +108,7 @@ async function connectHost(target: ConnectionTarget, host: HostEntry, database: 
     client.on('error', () => {}); // a dropped connection surfaces on the next query instead
     try {
       await client.connect();
+      checkClientWhileRunning(client); // the server ends our session soon after we die (client-check.ts)
       return client;
     } catch (err) {
       await endWithin(client);

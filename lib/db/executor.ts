@@ -17,6 +17,7 @@ import {
 } from './ledger';
 import { requireLedgerWrites, type TablePrivilege } from './privileges';
 import { isSessionGone, runNonTransactional, StatementFailure } from './no-transaction';
+import { watchNotices, type NoticeWatch } from './notices';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 import { runScriptQuery } from './simple-query';
 
@@ -86,6 +87,7 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
     );
   const onAbort = () => void options.cancel?.().catch(() => {});
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const notices = watchNotices(client, options.logger); // RAISE NOTICE, warnings: logged with their migration
   try {
     if (batch) await begin(client, options.settings);
     const created = options.createLedger === true && (await ensureLedger(client, options.ledger));
@@ -97,7 +99,9 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
         partial
           ? new InterruptedError(String(options.signal?.reason ?? 'SIGTERM'), partialInterruptionDetail(done.map((o) => o.step.pair.label), partial, steps.length - done.length))
           : interrupted(step);
-      const durationMs = await runWithRetries(client, step, index, options, stopped, batch ? 0 : index, steps.length);
+      notices.step(step);
+      const durationMs = await runWithRetries(client, step, index, options, stopped, batch ? 0 : index, steps.length, notices);
+      notices.step(null);
       done.push({ step, durationMs });
     }
     if (batch) {
@@ -112,6 +116,7 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    notices.stop();
   }
 }
 
@@ -128,7 +133,7 @@ function ledgerWrites(steps: readonly Step[]): TablePrivilege[] {
 }
 
 async function runWithRetries(
-  client: Client, step: Step, index: number, options: RunOptions, interrupted: (partial?: PartialStop) => Error, completed: number, total: number,
+  client: Client, step: Step, index: number, options: RunOptions, interrupted: (partial?: PartialStop) => Error, completed: number, total: number, notices: NoticeWatch,
 ): Promise<number> {
   // The step's fields go on each of its lines; a pino child per step would cost more than the rest of the step's client work.
   const fields = { version: step.pair.version.toString(), name: step.pair.name, direction: step.direction };
@@ -139,7 +144,7 @@ async function runWithRetries(
   for (let attempt = 1; ; attempt++) {
     try {
       const durationMs = script.directives.noTransaction
-        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields), options.signal)
+        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields), options.signal, notices.statement)
         : await runTransactional(client, step, options);
       log.info({ ...fields, duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
       if (step.direction === 'up' && storedText(step.pair.up) === null) {

@@ -11,6 +11,7 @@ import { escapeIdentifier, type Client } from 'pg';
 import type { Logger } from '../log';
 import { significantTokens, splitStatements, type Statement } from '../sql/lexer';
 import type { Progress, Step } from '../types';
+import { resumeClientCheck, suspendClientCheck } from './client-check';
 import { progress, recordRolledBack, type LedgerTable } from './ledger';
 import type { StepSettings } from './executor';
 
@@ -55,11 +56,12 @@ async function setSession(client: Client, settings: StepSettings): Promise<void>
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  await client.query(`SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]));
+  // Pipelined with the settings: no round trip of its own.
+  await Promise.all([suspendClientCheck(client), client.query(`SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]))]);
 }
 
 async function resetSession(client: Client): Promise<void> {
-  await client.query(`SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`);
+  await Promise.all([client.query(`SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`), resumeClientCheck(client)]);
 }
 
 /** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` or `REINDEX … CONCURRENTLY name` statement names. */
@@ -92,12 +94,15 @@ export async function findInvalidIndexes(client: Client, statement: Statement): 
  * Runs the step's script statement by statement, from statement `startAt`
  * (0-based; > 0 when resuming), and records progress in the ledger. Stops
  * between statements when `signal` aborts.
+ * `onStatement` is told each statement as it is sent (notices.ts names its line).
  * @returns the duration in ms.
  * @throws StatementFailure with the statement it stopped at: failed (the row
  *   is left `failed`), not sent (interrupted; `failed` too, so a resume starts
  *   there), or in doubt (the connection died; the row still shows it in flight).
  */
-export async function runNonTransactional(client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger, signal?: AbortSignal): Promise<number> {
+export async function runNonTransactional(
+  client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger, signal?: AbortSignal, onStatement?: (statement: Statement) => void,
+): Promise<number> {
   const { pair, direction } = step;
   const statements = splitStatements(pair[direction].sql);
   const total = statements.length;
@@ -113,6 +118,7 @@ export async function runNonTransactional(client: Client, step: Step, ledger: Le
       throw new StatementFailure(new Error(`interrupted by ${reason}`), statement, total, [], done, 'not-sent');
     }
     log.debug({ statement: statement.index + 1, total, line: statement.line }, `statement ${statement.index + 1}/${total} (line ${statement.line})`);
+    onStatement?.(statement);
     try {
       await client.query(statement.text);
     } catch (err) {

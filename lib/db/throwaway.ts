@@ -96,7 +96,7 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
 }
 
 function interrupted(signal: AbortSignal, name: string, outcome: string): InterruptedError {
-  return new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT', `The throwaway database ${name} ${outcome}.`);
+  return new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT', `The throwaway database ${name} ${outcome}.`);
 }
 
 async function createDatabase(admin: Client, name: string, template: string, server: string): Promise<void> {

@@ -2,7 +2,7 @@
  * verify, repair, baseline: checking history and changing it on purpose.
  */
 import { acceptFiles, ensureAudit, markApplied, markNotApplied, readAudit, recordBaseline, type AuditAction, type AuditEntry } from '../db/audit';
-import { withClient } from '../db/connection';
+import { withCancellableClient } from '../db/cancel';
 import { ensureLedger, readLedger } from '../db/ledger';
 import { requireLedgerWrites, type TablePrivilege } from '../db/privileges';
 import { withAdvisoryLock } from '../db/lock';
@@ -14,6 +14,9 @@ import { migrationsAtRef } from '../source/git';
 import { scan } from '../source/scanner';
 import type { Discrepancy, Pair } from '../types';
 import { connectionOf, ledgerOf, readHistory, type RunContext } from './context';
+
+const STOPPED_READING = 'Stopped while reading the ledger (the query was cancelled); nothing was changed.';
+const STOPPED_REPAIRING = 'Stopped (the running query was cancelled and its transaction rolled back); a repair logged above as done stays done, nothing else was changed.';
 
 export interface VerifyOptions {
   /** Compare with the database's ledger (false: check the files only). */
@@ -48,7 +51,7 @@ export async function verify(ctx: RunContext, options: VerifyOptions): Promise<V
   throwTransactionProblems(scripts.flatMap(transactionProblems));
   const branchConflicts = options.since === undefined ? [] : findBranchConflicts(pairs, migrationsAtRef(ctx.config.dir, options.since), options.since);
   const discrepancies = options.online
-    ? await withClient(connectionOf(ctx.config), ctx.logger, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)
+    ? await withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_READING, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)
     : [];
   const blocking = blockingDiscrepancies(discrepancies, { allowOutOfOrder: false, strict: options.strict === true });
   return { online: options.online, strict: options.strict === true, pairs, discrepancies, branchConflicts, mixed: mixedScripts(scripts), failing: blocking.length + branchConflicts.length };
@@ -135,7 +138,7 @@ function chooseRepairs(candidates: readonly RepairCandidate[], options: RepairOp
 export async function repair(ctx: RunContext, options: RepairOptions): Promise<RepairReport> {
   const pairs = scan(ctx.config.dir);
   const ledger = ledgerOf(ctx.config);
-  return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
+  return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_REPAIRING, (client) =>
     withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
       const history = await readHistory(client, ledger, pairs);
       const candidates = history.discrepancies.map((d) => candidateFor(d, options.outcome));
@@ -199,7 +202,7 @@ export async function baseline(ctx: RunContext, options: { version: bigint; reas
   }
   const ledger = ledgerOf(ctx.config);
   const chosen = pairs.filter((p) => p.version <= options.version);
-  return withClient(connectionOf(ctx.config), ctx.logger, (client) =>
+  return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, 'Stopped (the running query was cancelled and rolled back); no baseline was recorded.', (client) =>
     withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
       const { rows } = await readLedger(client, ledger);
       if (rows.length > 0) {
@@ -222,5 +225,5 @@ export async function baseline(ctx: RunContext, options: { version: bigint; reas
 
 /** The audit trail of repairs and baselines. Never writes. */
 export function auditTrail(ctx: RunContext): Promise<AuditEntry[]> {
-  return withClient(connectionOf(ctx.config), ctx.logger, (client) => readAudit(client, ledgerOf(ctx.config)));
+  return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_READING, (client) => readAudit(client, ledgerOf(ctx.config)));
 }

@@ -10,7 +10,7 @@
 import type { Client } from 'pg';
 import type { Config } from '../config';
 import { readAudit, type AuditEntry } from '../db/audit';
-import { cancelQuery, withClient } from '../db/connection';
+import { withCancellableClient } from '../db/cancel';
 import { runSteps, type StepOutcome } from '../db/executor';
 import { withAdvisoryLock } from '../db/lock';
 import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from '../plan/planner';
@@ -125,6 +125,9 @@ async function assertNoInvalidIndex(client: Client, plan: Plan): Promise<void> {
   }
 }
 
+const STOPPED_BEFORE_RUNNING = 'Stopped before any migration ran (the query it was waiting for was cancelled); the database was not changed.';
+const STOPPED_READING = 'Stopped while reading the ledger (the query was cancelled); nothing was changed.';
+
 async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Promise<RunResult> {
   const { config, logger } = ctx;
   const started = process.hrtime.bigint(); // not performance.now(): that global loads perf_hooks, on every run
@@ -138,7 +141,8 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
     pending: pendingCount(pairs, rows, completed, plan.direction),
     durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
   });
-  return withClient(connectionOf(config), logger, async (client: Client) => {
+  // A signal cancels any query of the run (a ledger read behind a table lock too), not only a migration step.
+  return withCancellableClient(connectionOf(config), logger, ctx.signal, STOPPED_BEFORE_RUNNING, async (client: Client) => {
     const prepare = async () => {
       const history = await readHistory(client, ledger, pairs);
       const resuming = options.resume ? stuckRow(history.rows)?.version : undefined;
@@ -161,8 +165,7 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
         logger,
         resumeFrom: plan.resumeFrom,
         retries: config.retries,
-        signal: ctx.signal,
-        cancel: () => cancelQuery(connectionOf(config), client),
+        signal: ctx.signal, // the cancel itself is withCancellableClient's: one per signal
         onStepStart: ctx.onStepStart,
       });
       return finish(plan, history.rows, completed);
@@ -194,7 +197,7 @@ export function rollback(ctx: RunContext, options: RollbackOptions = {}): Promis
 /** Every migration on disk or in the ledger with its state. Never writes, never locks. */
 export async function status(ctx: RunContext): Promise<StatusReport> {
   const pairs = scan(ctx.config.dir);
-  return withClient(connectionOf(ctx.config), ctx.logger, async (client) => {
+  return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_READING, async (client) => {
     const { exists, rows, discrepancies } = await readHistory(client, ledgerOf(ctx.config), pairs);
     const entries = statusEntries(pairs, rows, discrepancies);
     const audit = exists ? await readAudit(client, ledgerOf(ctx.config)) : [];

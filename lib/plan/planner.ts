@@ -10,7 +10,7 @@ export interface ApplyPlanOptions {
 }
 
 export interface RollbackPlanOptions {
-  /** Roll back every applied migration above this version (0 = all). */
+  /** Roll back every applied migration above this version; 0 rolls back all, a version 0 included. */
   readonly target?: bigint;
   /** Roll back this many migrations, most recent first. */
   readonly steps?: number;
@@ -48,8 +48,9 @@ export function planRollback(pairs: readonly Pair[], ledger: readonly LedgerRow[
   }
   const onDisk = new Map(pairs.map((p) => [p.version, p]));
   const history = [...ledger].filter((r) => r.state === 'applied').sort((a, b) => (a.version > b.version ? -1 : a.version < b.version ? 1 : 0));
+  // `--target 0` is "roll back all" (SPEC §4): a migration numbered 0 goes too, or "all" would keep it.
   const chosen =
-    target !== undefined ? history.filter((r) => r.version > target) : history.slice(0, steps ?? 1);
+    target === 0n ? history : target !== undefined ? history.filter((r) => r.version > target) : history.slice(0, steps ?? 1);
   const planned = chosen.map((row) => onDisk.get(row.version)).filter((p): p is Pair => p !== undefined);
   const refused = planned
     .filter((p) => p.down.directives.irreversible || p.down.isEmpty)

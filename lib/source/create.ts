@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
-import { formatFilename, isValidName } from './filename';
+import { formatFilename, isValidName, MAX_VERSION } from './filename';
 import type { Inspection } from './scanner';
 
 export interface CreatedPair {
@@ -13,22 +13,32 @@ export interface CreatedPair {
   readonly downPath: string;
 }
 
-/** The next version text: max + 1, zero-padded to the width already used (3 digits when empty). */
-export function nextVersionText(highest: Inspection['highest']): string {
+/**
+ * The next version text: max + 1, zero-padded to the width already used (3 digits when empty).
+ * @throws ConfigError when the highest version is the largest a version can be: the scanner would refuse the next.
+ */
+export function nextVersionText(highest: Inspection['highest'], dir = 'the migrations directory'): string {
   if (highest === null) return '001';
+  if (highest.version >= MAX_VERSION) {
+    throw new ConfigError(
+      `Cannot number a new migration: the highest version in ${dir} is ${highest.versionText}, the largest a version can be (a signed 64-bit integer holds up to ${MAX_VERSION}). Nothing was written. ` +
+        'Name the new pair by hand with a free version below it (apply then needs --out-of-order if it sorts below an applied one).',
+    );
+  }
   return (highest.version + 1n).toString().padStart(highest.versionText.length, '0');
 }
 
 /**
  * Writes `<next>_<name>.up.sql` and `.down.sql` at the top of `dir`. Refuses
  * to overwrite a file.
- * @throws ConfigError for a name that is not letters, digits, `_` and `-`.
+ * @throws ConfigError for a name that is not letters, digits, `_` and `-`, or
+ *   when no version is left above the highest one.
  */
 export function createPair(dir: string, name: string, highest: Inspection['highest'], now: Date): CreatedPair {
   if (!isValidName(name)) {
     throw new ConfigError(`"${name}" is not a valid migration name: use only letters, digits, "_" and "-" (e.g. add_users_email_index).`);
   }
-  const versionText = nextVersionText(highest);
+  const versionText = nextVersionText(highest, dir);
   const up = formatFilename(versionText, name, 'up');
   const down = formatFilename(versionText, name, 'down');
   const stamp = now.toISOString().slice(0, 19).replace('T', ' ');

@@ -10,6 +10,7 @@ import type { Direction, Pair, Script } from '../types';
 import { checksum, checksumText, stripBom } from './checksum';
 import { isBlankSql, readDirectives } from './directives';
 import { parseFilename, type ParsedFilename } from './filename';
+import { findNulInBytes, findNulInText, NUL_REASON, type NulPosition } from './nul';
 
 type ParsedName = Extract<ParsedFilename, { ok: true }>;
 
@@ -196,6 +197,8 @@ function readScript(root: string, file: string, parsed: ParsedName): Found | Sca
   if (typeof content !== 'string') return readScriptBytes(file, parsed, absolutePath, content);
   const body = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
   const sql = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body; // as TextDecoder, which drops a second BOM too
+  const nul = findNulInText(sql);
+  if (nul) return nulProblem(file, nul);
   return scriptOf(file, parsed, sql, isBlankSql(sql), { path: file, absolutePath, checksum: checksumText(content) });
 }
 
@@ -235,6 +238,8 @@ function readScriptBytes(file: string, parsed: ParsedName, absolutePath: string,
   const big = bytes.length >= BIG_SCRIPT_BYTES;
   const text = big ? headText(bytes) : decode(bytes);
   if (text === null) return { path: file, reason: 'is not valid UTF-8; save it as UTF-8' };
+  const nul = big ? findNulInBytes(bytes) : findNulInText(text);
+  if (nul) return nulProblem(file, nul);
   const isEmpty = isBlankSql(text) && (!big || isBlankSql(utf8.decode(bytes)));
   if (!big) return scriptOf(file, parsed, text, isEmpty, { path: file, absolutePath, checksum: checksum(raw) });
   if (isEmpty && parsed.direction === 'up') {
@@ -254,6 +259,8 @@ function scriptOf(file: string, parsed: ParsedName, sql: string, isEmpty: boolea
   if ('problem' in directives) return { path: file, reason: directives.problem };
   return { ...parsed, script: { ...fields, directives, isEmpty, sql } };
 }
+
+const nulProblem = (file: string, at: NulPosition): ScanProblem => ({ path: file, reason: NUL_REASON, line: at.line, column: at.column });
 
 function decode(bytes: Buffer): string | null {
   try {

@@ -8,9 +8,9 @@ export const statusCommand: Command = {
     json: { type: 'boolean', describe: 'Print a JSON document instead of the table' },
     diff: { type: 'boolean', describe: 'Also show a unified diff of each edited migration: as applied vs on disk' },
   },
-  async run(args, { config, logger, out, format }) {
+  async run(args, { config, logger, out, format, signal }) {
     const [{ status }, { renderStatus, renderStatusDiffs, statusDocument, statusSummary }] = await Promise.all([import('../../migrator'), import('../render')]);
-    const report = await status({ config, logger });
+    const report = await status({ config, logger, signal });
     if (args.json) out.document(format === 'json' ? { level: 30, msg: statusSummary(report), ...statusDocument(report) } : statusDocument(report));
     else if (format === 'json') out.result(statusSummary(report), statusDocument(report));
     else out.result(renderStatus(report));

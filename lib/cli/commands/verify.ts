@@ -16,12 +16,12 @@ export const verifyCommand: Command = {
     since: { type: 'string', describe: 'Git revision: migrations added since must sort above those that existed there (no database needed)' },
     offline: { type: 'boolean', describe: 'Check the files only, even if a database is configured' },
   },
-  async run(args, { config, logger, out }) {
+  async run(args, { config, logger, out, signal }) {
     const [{ verify }, { renderGithub, renderVerify, verifyDocument }] = await Promise.all([import('../../migrator'), import('../render-verify')]);
     const format = args.json ? 'json' : String(args.format);
     if (args.since !== undefined && String(args.since).trim() === '') throw new ConfigError('--since needs a git revision, e.g. origin/main.');
     const online = !args.offline && hasDatabase(config.url, process.env);
-    const report = await verify({ config, logger }, { online, since: args.since as string | undefined, strict: args.strict === true });
+    const report = await verify({ config, logger, signal }, { online, since: args.since as string | undefined, strict: args.strict === true });
     if (format === 'json') out.document(verifyDocument(report));
     else if (format === 'github') out.result(renderGithub(report, config.dir));
     else out.result(renderVerify(report));

@@ -1,0 +1,40 @@
+/**
+ * A signal stops whatever the session is doing, not only a migration step:
+ * a ledger read queued behind a DBA's `LOCK TABLE`, a catalog look-up, a
+ * repair. Without this, SIGTERM during such a wait did nothing until the
+ * lock was released, and the run then went on and exited 0.
+ */
+import type { Client } from 'pg';
+import { InterruptedError } from '../errors';
+import type { Logger } from '../log';
+import { cancelQuery, withClient, type ConnectionOptions } from './connection';
+
+const QUERY_CANCELED = '57014';
+
+/**
+ * Runs `fn`; while it runs, an abort of `signal` cancels the query running
+ * on `client` (pg_cancel_backend from a second connection). The cancelled
+ * query rejects with 57014, which becomes an InterruptedError saying
+ * `detail`; errors `fn` already turned into one (the executor's) pass as
+ * they are. A signal that came before `fn` started stops it at once.
+ * @throws InterruptedError (exit 129/130/131/143).
+ */
+export async function cancelOnAbort<T>(signal: AbortSignal | undefined, cancel: () => Promise<void>, detail: string, fn: () => Promise<T>): Promise<T> {
+  if (!signal) return fn();
+  if (signal.aborted) throw new InterruptedError(String(signal.reason), detail);
+  const onAbort = () => void cancel().catch(() => {});
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fn();
+  } catch (err) {
+    if (signal.aborted && (err as { code?: string }).code === QUERY_CANCELED) throw new InterruptedError(String(signal.reason), detail);
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** `withClient`, with every query of `fn` cancelled when `signal` aborts (see cancelOnAbort). */
+export function withCancellableClient<T>(options: ConnectionOptions, logger: Logger, signal: AbortSignal | undefined, detail: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  return withClient(options, logger, (client) => cancelOnAbort(signal, () => cancelQuery(options, client), detail, () => fn(client)));
+}
