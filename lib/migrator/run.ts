@@ -21,6 +21,7 @@ import { findInvalidIndexes } from '../db/no-transaction';
 import { ConfigError } from '../errors';
 import { planResume, stuckRow } from '../plan/resume';
 import { checkTransactions } from '../plan/transactions';
+import { enumValueHazards } from '../plan/enum-values';
 import { splitStatements } from '../sql/lexer';
 import { decideInDoubt, indexQuestion, type Assume } from '../plan/in-doubt';
 import { indexFacts } from '../db/in-doubt';
@@ -82,6 +83,7 @@ async function planFor(client: Client, pairs: readonly Pair[], rows: readonly Le
   if (!options.resume && options.assume !== undefined) throw new ConfigError(`--assume-${options.assume} goes with --resume.`);
   const plan = options.resume ? await resolveInDoubt(client, planResume(pairs, rows, direction, planner(pairs, rows)), stuckRow(rows) as LedgerRow, options.assume, logger) : planner(pairs, rows);
   checkTransactions(plan, options.singleTransaction === true);
+  for (const h of enumValueHazards(plan, options.singleTransaction === true)) logger.warn({ code: 'enum-value-in-transaction', type: h.type, label: h.label, added: h.added, used: h.used }, h.message);
   return plan;
 }
 
