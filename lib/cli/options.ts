@@ -22,6 +22,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
 /** Options of the commands that write (apply, rollback). */
 export const WRITE_OPTIONS: Record<string, Options> = {
   'dry-run': { type: 'boolean', describe: 'Print the plan; change nothing' },
+  sql: { type: 'boolean', describe: 'With --dry-run: print the SQL the run would send, in order, as a script for psql -v ON_ERROR_STOP=1' },
   'out-of-order': { type: 'boolean', describe: 'Allow pending migrations below the highest applied version' },
   resume: { type: 'boolean', describe: 'First finish the failed or interrupted non-transactional migration, from where it stopped' },
   'assume-done': { type: 'boolean', describe: 'With --resume: the statement in doubt took effect (you checked); resume after it' },

@@ -29,7 +29,12 @@ export function qualifiedName(ledger: LedgerTable): string {
  */
 export async function ensureLedger(client: Client, ledger: LedgerTable): Promise<void> {
   if (!(await prepareLedger(client, ledger))) return;
-  await client.query(`CREATE TABLE IF NOT EXISTS ${qualifiedName(ledger)} (
+  await client.query(createLedgerSql(ledger));
+}
+
+/** The ledger's CREATE TABLE, as ensureLedger sends it (and `--dry-run --sql` prints it). */
+export function createLedgerSql(ledger: LedgerTable): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(ledger)} (
     version          bigint PRIMARY KEY,
     name             text NOT NULL,
     up_checksum      text NOT NULL,
@@ -45,7 +50,7 @@ export async function ensureLedger(client: Client, ledger: LedgerTable): Promise
     failure          jsonb,
     up_sql           text,
     down_sql         text
-  )`);
+  )`;
 }
 
 interface RawRow {
@@ -171,7 +176,7 @@ export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): { text
 
 /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
 export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
-  await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
+  await client.query(progressQueries.rolledBack(ledger, version));
 }
 
 /**
@@ -207,24 +212,13 @@ export const progress = {
    * session's pid (the one that holds the migration lock).
    */
   async start(client: Client, ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): Promise<void> {
-    const failure = `jsonb_build_object('direction', $4::text, 'pid', pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
-    const updated = await client.query(
-      `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE version = $1`,
-      [pair.version.toString(), done, total, direction],
-    );
-    if (updated.rowCount === 0) {
-      await client.query(
-        `INSERT INTO ${qualifiedName(ledger)}
-           (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
-         VALUES ($1, $5, $6, $7, 0, $8, $9, 'running', $2, $3, ${failure}, $10, $11)`,
-        [pair.version.toString(), done, total, direction, pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
-      );
-    }
+    const { update, insert } = progressQueries.start(ledger, pair, direction, done, total, environment);
+    const updated = await client.query(update);
+    if (updated.rowCount === 0) await client.query(insert);
   },
   /** Statement `done` finished; the next one (if any, up to `total`) is in flight. */
   async advance(client: Client, ledger: LedgerTable, version: bigint, done: number, total: number): Promise<void> {
-    const next = done < total ? `failure || jsonb_build_object('inflight', ${done + 1})` : `failure - 'inflight'`;
-    await client.query(`UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE version = $1`, [version.toString(), done]);
+    await client.query(progressQueries.advance(ledger, version, done, total));
   },
   /** The statements done so far, as the ledger says (after a transaction block of the script rolled back). */
   async done(client: Client, ledger: LedgerTable, version: bigint): Promise<number> {
@@ -240,9 +234,53 @@ export const progress = {
   },
   /** The up finished: the row becomes an ordinary applied row. */
   async finishUp(client: Client, ledger: LedgerTable, version: bigint, durationMs: number): Promise<void> {
-    await client.query(
-      `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = now(), applied_by = current_user WHERE version = $1`,
-      [version.toString(), Math.round(durationMs)],
-    );
+    await client.query(progressQueries.finishUp(ledger, version, durationMs));
+  },
+};
+
+/** A query and its parameters. */
+export interface LedgerQuery {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+/**
+ * The statements of `progress`, built apart so that `--dry-run --sql`
+ * (sql-script.ts) prints exactly what a run sends.
+ */
+export const progressQueries = {
+  /**
+   * The row becomes `running` with statement done + 1 in flight and this
+   * session's pid: `update` for a row that exists (a down, a resume), else
+   * `insert`, sent when the update found no row.
+   */
+  start(ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): { update: LedgerQuery; insert: LedgerQuery } {
+    const failure = `jsonb_build_object('direction', $4::text, 'pid', pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
+    return {
+      update: {
+        text: `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE version = $1`,
+        values: [pair.version.toString(), done, total, direction],
+      },
+      insert: {
+        text: `INSERT INTO ${qualifiedName(ledger)}
+           (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
+         VALUES ($1, $5, $6, $7, 0, $8, $9, 'running', $2, $3, ${failure}, $10, $11)`,
+        values: [pair.version.toString(), done, total, direction, pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
+      },
+    };
+  },
+  advance(ledger: LedgerTable, version: bigint, done: number, total: number): LedgerQuery {
+    const next = done < total ? `failure || jsonb_build_object('inflight', ${done + 1})` : `failure - 'inflight'`;
+    return { text: `UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE version = $1`, values: [version.toString(), done] };
+  },
+  finishUp(ledger: LedgerTable, version: bigint, durationMs: number): LedgerQuery {
+    return {
+      text: `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = now(), applied_by = current_user WHERE version = $1`,
+      values: [version.toString(), Math.round(durationMs)],
+    };
+  },
+  /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
+  rolledBack(ledger: LedgerTable, version: bigint): LedgerQuery {
+    return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, values: [version.toString()] };
   },
 };

@@ -49,17 +49,25 @@ export function isSessionGone(err: unknown): boolean {
 }
 
 async function setSession(client: Client, settings: StepSettings): Promise<void> {
+  await client.query(sessionSettingsQuery(settings));
+}
+
+/** The session settings of a no-transaction script (`set_config(…, false)`), every value a parameter. */
+export function sessionSettingsQuery(settings: StepSettings): { text: string; values: string[] } {
   const pairs: [string, string | undefined][] = [
     ['tidemark.environment', settings.environment],
     ['lock_timeout', settings.lockTimeout],
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  await client.query(`SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]));
+  return { text: `SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, values: given.map((p) => p[1]) };
 }
 
+/** After a no-transaction script: the session as it was. */
+export const RESET_SESSION = `SELECT set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`;
+
 async function resetSession(client: Client): Promise<void> {
-  await client.query(`SELECT set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`);
+  await client.query(RESET_SESSION);
 }
 
 /** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` or `REINDEX … CONCURRENTLY name` statement names. */

@@ -12,6 +12,7 @@ import type { Config } from '../config';
 import { readAudit, type AuditEntry } from '../db/audit';
 import { cancelQuery, withClient } from '../db/connection';
 import { runSteps, type StepOutcome } from '../db/executor';
+import { renderSqlScript, schemaExists } from '../db/sql-script';
 import { withAdvisoryLock } from '../db/lock';
 import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from '../plan/planner';
 import { countStates, statusEntries } from '../plan/status';
@@ -38,6 +39,8 @@ export interface RunFlags {
   readonly outOfOrder?: boolean;
   /** With resume: the user's word on a statement in doubt that the catalog cannot decide. */
   readonly assume?: Assume;
+  /** With dryRun: also render the SQL the run would send, as a psql script (RunResult.sql). */
+  readonly sql?: boolean;
 }
 
 export interface ApplyOptions extends ApplyPlanOptions, RunFlags {
@@ -51,6 +54,8 @@ export interface RunResult {
   readonly plan: Plan;
   readonly dryRun: boolean;
   readonly completed: readonly StepOutcome[];
+  /** With `dryRun` and `sql`: what the run would send, in order, as a psql script. */
+  readonly sql?: string;
   /** Pending migrations on disk after the run. */
   readonly pending: number;
   readonly durationMs: number;
@@ -130,13 +135,15 @@ async function assertNoInvalidIndex(client: Client, plan: Plan): Promise<void> {
 async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Promise<RunResult> {
   const { config, logger } = ctx;
   const started = process.hrtime.bigint(); // not performance.now(): that global loads perf_hooks, on every run
+  if (options.sql && !options.dryRun) throw new ConfigError('--sql prints what a dry run would send: add --dry-run (to run the migrations, leave out --sql).');
   const pairs = scan(config.dir);
   planner(pairs, []); // option errors (a --target not on disk, bad --steps) before connecting
   const ledger = ledgerOf(config);
-  const finish = (plan: Plan, rows: readonly LedgerRow[], completed: readonly StepOutcome[]): RunResult => ({
+  const finish = (plan: Plan, rows: readonly LedgerRow[], completed: readonly StepOutcome[], sql?: string): RunResult => ({
     plan,
     dryRun: options.dryRun === true,
     completed,
+    ...(sql === undefined ? {} : { sql }),
     pending: pendingCount(pairs, rows, completed, plan.direction),
     durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
   });
@@ -149,7 +156,7 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
     };
     if (options.dryRun) {
       const { history, plan } = await prepare();
-      return finish(plan, history.rows, []);
+      return finish(plan, history.rows, [], options.sql ? await sqlScriptOf(client, plan, history.exists, config, options) : undefined);
     }
     return withAdvisoryLock(client, ledger, { waitSeconds: config.lockWait, signal: ctx.signal }, logger, async () => {
       const { history, plan } = await prepare();
@@ -169,6 +176,22 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
       });
       return finish(plan, history.rows, completed);
     });
+  });
+}
+
+/** `--dry-run --sql`: the SQL the run would send, from the plan and whether the ledger (and its schema) exist. */
+async function sqlScriptOf(client: Client, plan: Plan, ledgerExists: boolean, config: Config, options: ApplyOptions): Promise<string> {
+  const ledger = ledgerOf(config);
+  const singleTransaction = options.singleTransaction === true;
+  const createLedger = !ledgerExists && plan.steps.length > 0;
+  return renderSqlScript(plan, {
+    ledger,
+    settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
+    singleTransaction,
+    createLedger,
+    createSchema: createLedger && !(await schemaExists(client, ledger.schema)),
+    resumeFrom: plan.resumeFrom,
+    command: `tidemark ${plan.direction === 'up' ? 'apply' : 'rollback'} --dry-run --sql${singleTransaction ? ' --single-transaction' : ''}`,
   });
 }
 
