@@ -93,6 +93,39 @@ describe('create', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('013_')).sort()).toEqual(['013_c.down.sql', '013_c.up.sql']);
   });
 
+  test('in a new project without sql/: creates the directory, says so on stderr, prints the two paths', async () => {
+    const project = tempDir();
+    dirs.push(project);
+    const { code, stdout, stderr } = await runCli(['create', 'first'], { cwd: project });
+    expect(code).toBe(0);
+    expect(stderr).toBe('created the migrations directory sql (it did not exist)\n');
+    expect(stdout.split('\n').filter(Boolean)).toEqual([path.join('sql', '001_first.up.sql'), path.join('sql', '001_first.down.sql')]);
+    expect(readdirSync(path.join(project, 'sql')).sort()).toEqual(['001_first.down.sql', '001_first.up.sql']);
+    // The second time the directory is there: nothing said about it.
+    const again = await runCli(['create', 'second'], { cwd: project });
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  test('a nested --dir is created with its parents; json logs say so as a field', async () => {
+    const project = tempDir();
+    dirs.push(project);
+    const { code, stdout } = await runCli(['create', 'first', '--dir', 'db/migrations', '--log-format', 'json'], { cwd: project });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ version: '1', created_directory: true });
+    expect(existsSync(path.join(project, 'db', 'migrations', '001_first.up.sql'))).toBe(true);
+  });
+
+  test('a file where the directory should be: exit 2 naming it; a bad name creates no directory', async () => {
+    const project = migrationsDir({ sql: 'not a directory\n' });
+    dirs.push(project);
+    const blocked = await runCli(['create', 'first', '--dir', 'sql/more'], { cwd: project });
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain('Cannot create the migrations directory "sql/more"');
+    const bad = await runCli(['create', 'bad name', '--dir', 'fresh'], { cwd: project });
+    expect(bad.code).toBe(2);
+    expect(existsSync(path.join(project, 'fresh'))).toBe(false);
+  });
+
   test.each([['bad name'], ['semi;colon'], ['../escape']])('create "%s" exits 2 and writes nothing', async (name) => {
     const dir = tempDir();
     dirs.push(dir);

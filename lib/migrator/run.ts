@@ -16,7 +16,7 @@ import { renderSqlScript, schemaExists } from '../db/sql-script';
 import { withAdvisoryLock } from '../db/lock';
 import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from '../plan/planner';
 import { countStates, statusEntries } from '../plan/status';
-import { createPair, type CreatedPair } from '../source/create';
+import { assertValidName, createPair, ensureDirectory, type CreatedPair } from '../source/create';
 import { inspect, scan } from '../source/scanner';
 import { findInvalidIndexes } from '../db/no-transaction';
 import { ConfigError } from '../errors';
@@ -228,9 +228,12 @@ export async function status(ctx: RunContext): Promise<StatusReport> {
 }
 
 /**
- * Writes the next pair of scripts. No database. Numbering looks at every
+ * Writes the next pair of scripts, creating the directory first when it does
+ * not exist yet (`createdDirectory`). No database. Numbering looks at every
  * well-named file, so a pair just created (still empty) counts.
  */
-export function create(config: Pick<Config, 'dir'>, name: string, now = new Date()): CreatedPair {
-  return createPair(config.dir, name, inspect(config.dir).highest, now);
+export function create(config: Pick<Config, 'dir'>, name: string, now = new Date()): CreatedPair & { readonly createdDirectory: boolean } {
+  assertValidName(name); // before the directory is made: a bad name leaves nothing behind
+  const createdDirectory = ensureDirectory(config.dir);
+  return { ...createPair(config.dir, name, inspect(config.dir).highest, now), createdDirectory };
 }
