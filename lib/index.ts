@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from './log';
 import * as migrator from './migrator';
 import type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './migrator';
 import type { CreatedPair } from './source/create';
+import { parseVersion } from './source/filename';
 
 export * from './errors';
 export type * from './types';
@@ -42,7 +43,8 @@ function context(settings: Settings): migrator.RunContext {
   return { config: resolveConfig(flags, process.env, file).config, logger: logger ?? silentLogger() };
 }
 
-const version = (v: VersionInput | undefined) => (v === undefined ? undefined : BigInt(v));
+/** A `target` as the CLI reads `--target`: a bad one is a ConfigError (exit code 2), never a SyntaxError from BigInt. */
+const version = (v: VersionInput | undefined) => (v === undefined ? undefined : parseVersion('target', v));
 
 // async: a bad setting rejects the promise, like every other failure, instead of throwing at the call.
 

@@ -27,6 +27,26 @@ describe('help and usage errors', () => {
   });
 
   test.each([
+    [['apply', '--version']], [['status', '--dir', 'nowhere', '--version']], [['test', '-V']], [['create', 'x', '--version']], [['-V']],
+  ])('%j prints the version, as the README says of every command, and does nothing else', async (args) => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const cwd = tempDir();
+    try {
+      const { code, stdout, stderr } = await runCli(args, { cwd });
+      expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: version, stderr: '' });
+      expect(readdirSync(cwd)).toEqual([]); // create x --version created nothing
+    } finally {
+      removeDir(cwd);
+    }
+  });
+
+  test('after repair and baseline, --version names a migration: without one it is a usage error', async () => {
+    const { code, stderr } = await runCli(['baseline', '--version']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--version');
+  });
+
+  test.each([
     ['an unknown command', ['frobnicate'], 'frobnicate'],
     ['an unknown flag', ['status', '--bogus-flag'], 'bogus-flag'],
     ['an unknown flag on apply', ['apply', '--tagret', '3'], 'tagret'],

@@ -3,7 +3,7 @@
  */
 import type { Options } from 'yargs';
 import { ConfigError } from '../errors';
-import { MAX_VERSION } from '../source/filename';
+import { parseVersion } from '../source/filename';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Record<string, Options> = {
@@ -46,12 +46,7 @@ export function parseAssume(args: Record<string, unknown>): 'done' | 'not-done' 
  * @throws ConfigError unless it is ASCII digits that fit a signed 64-bit integer.
  */
 export function parseVersionFlag(flag: string, raw: unknown): bigint | undefined {
-  if (raw === undefined) return undefined;
-  const text = String(raw).trim();
-  if (!/^\d+$/.test(text)) throw new ConfigError(`${flag} must be a version number such as 3 or 20261124093000 (got "${raw}").`);
-  const version = BigInt(text);
-  if (version > MAX_VERSION) throw new ConfigError(`${flag} ${text} does not fit in a signed 64-bit integer.`);
-  return version;
+  return raw === undefined ? undefined : parseVersion(flag, String(raw));
 }
 
 /** Parses a positive whole-number flag. */
