@@ -4,7 +4,7 @@
  * the same query builders the executor uses (executor.ts, ledger.ts,
  * no-transaction.ts), so the two cannot drift apart; the values a run sends
  * as query parameters are written as literals here, quoted by pg's
- * `escapeLiteral`. Pure: no database.
+ * `escapeLiteral`.
  *
  * Where the file cannot be what a run sends, it says so in a comment:
  * tidemark polls for the migration lock (here: one try, then stop), measures
