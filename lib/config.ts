@@ -5,7 +5,7 @@
  * config file's parsed content are passed in (`config-file.ts` reads it).
  */
 import { checkConfigFile, type CheckedConfigFile, type ConfigFile, type FileLayer, type FileValue } from './config-schema';
-import { checkPorts } from './conninfo';
+import { parseConnectionString } from './conninfo';
 import { ConfigError } from './errors';
 
 export type { ConfigFile } from './config-schema';
@@ -58,10 +58,37 @@ const text = (raw: string, origin: string) => {
   return raw;
 };
 
-/** A connection URL or key/value string; its port, if it sets one, must be 1..65535. */
+/**
+ * A well-formed postgres:// URL or key/value string, every value checked
+ * (ports 1..65535, sslmode…). Anything else is refused here, before any
+ * command connects: pg would send it to the server as a database name.
+ */
 const connectionString = (raw: string, origin: string) => {
-  checkPorts(text(raw, origin), origin);
+  parseConnectionString(text(raw, origin), origin);
   return raw;
+};
+
+/** PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1) and silently drops the rest. */
+export const MAX_IDENTIFIER_BYTES = 63;
+/** The audit table is `<table>_audit`: its name must fit too. */
+export const AUDIT_SUFFIX = '_audit';
+
+/**
+ * A name longer than PostgreSQL keeps would be cut short by the server but
+ * not by tidemark: the lock would be keyed on a name the catalog does not
+ * hold, two spellings would share one ledger without excluding each other,
+ * and a cut `<table>_audit` could land on the ledger itself.
+ */
+const identifier = (raw: string, origin: string, room = 0) => {
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes + room > MAX_IDENTIFIER_BYTES) {
+    const why = room === 0 ? '' : ` and tidemark names its audit table "${raw}${AUDIT_SUFFIX}" (${bytes + room} bytes)`;
+    throw new ConfigError(
+      `${origin} "${raw}" is ${bytes} bytes long; PostgreSQL cuts names at ${MAX_IDENTIFIER_BYTES} bytes${why}. ` +
+        `Use a name of at most ${MAX_IDENTIFIER_BYTES - room} bytes; nothing was sent to the database.`,
+    );
+  }
+  return text(raw, origin);
 };
 
 /**
@@ -75,8 +102,10 @@ const schemaName = (raw: string, origin: string) => {
       `${origin} "${raw}" is a system schema; the ledger cannot go there. Choose a schema of your own (the default is public); nothing was sent to the database.`,
     );
   }
-  return text(raw, origin);
+  return identifier(raw, origin);
 };
+
+const tableName = (raw: string, origin: string) => identifier(raw, origin, Buffer.byteLength(AUDIT_SUFFIX));
 
 const seconds = (raw: string, origin: string) => {
   const n = Number(raw);
@@ -105,7 +134,7 @@ export const SETTINGS: Record<ConfigKey, Setting> = {
   dir: { flag: '--dir', env: ['TIDEMARK_DIR'], parse: text, json: 'string', fallback: 'sql' },
   url: { flag: '--url', env: ['TIDEMARK_URL', 'DATABASE_URL'], parse: connectionString, json: 'url' },
   schema: { flag: '--schema', env: ['TIDEMARK_SCHEMA'], parse: schemaName, json: 'string', fallback: 'public' },
-  table: { flag: '--table', env: ['TIDEMARK_TABLE'], parse: text, json: 'string', fallback: 'tidemark_migrations' },
+  table: { flag: '--table', env: ['TIDEMARK_TABLE'], parse: tableName, json: 'string', fallback: 'tidemark_migrations' },
   environment: { flag: '--env', env: ['TIDEMARK_ENV'], parse: text, fallback: 'development' },
   lockWait: { flag: '--lock-wait', env: ['TIDEMARK_LOCK_WAIT'], parse: seconds, json: 'number', fallback: 60 },
   wait: { flag: '--wait', env: ['TIDEMARK_WAIT'], parse: seconds, json: 'number', fallback: 0 },

@@ -24,9 +24,33 @@ export interface LoggerOptions {
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s"]*:)([^/?#\s"]+)@/gi;
 const DSN_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"]+)/gi;
 
-/** Masks URL passwords, `password=` in DSNs, and the PGPASSWORD value. */
+// A word holding `@` may be a credential in a string that is no well-formed
+// URL: `postgres:/u:pw@h`, `postgres//u:pw@h`, `postgres:u:pw@h`, `u:pw@h/db`.
+const AT_WORD = /[^\s"'<>]*@[^\s"'<>]*/g;
+
+/**
+ * In a word holding `@`, masks from the first `:` after any scheme to the
+ * last `@`: over-masking an odd word costs nothing, a leaked password does.
+ * A URL with a user and no password (`postgres://app@db`) is left alone.
+ */
+function maskCredential(word: string): string {
+  const at = word.lastIndexOf('@');
+  const head = word.slice(0, at);
+  const scheme = /^[a-z][a-z0-9+.-]*(:\/\/|:\/?|\/\/)/i.exec(head);
+  let start = 0;
+  if (scheme) {
+    if (head.indexOf(':', scheme[0].length) >= 0) start = scheme[0].length;
+    else if (scheme[1].endsWith('//')) return word;
+  }
+  const colon = head.indexOf(':', start);
+  if (colon < 0 || head.slice(colon + 1) === '***') return word;
+  return `${head.slice(0, colon + 1)}***${word.slice(at)}`;
+}
+
+/** Masks URL passwords (well-formed or not), `password=` in DSNs, and the PGPASSWORD value. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text.replace(URL_PASSWORD, '$1***@').replace(DSN_PASSWORD, '$1***');
+  if (out.includes('@')) out = out.replace(AT_WORD, maskCredential);
   const pgPassword = env.PGPASSWORD;
   if (pgPassword && pgPassword.length >= 3) out = out.split(pgPassword).join('***');
   return out;
@@ -90,4 +114,23 @@ function pinoLogger(options: LoggerOptions): Logger {
 /** A logger that writes nothing: the library default. */
 export function silentLogger(): Logger {
   return loadPino()({ level: 'silent' });
+}
+
+/**
+ * Routes Node's process warnings (a dependency's deprecation or security
+ * notice) through `logger` as warning lines. Node's own printer writes
+ * several plain lines to stderr, which breaks `--log-format json`.
+ * @returns release(): puts Node's printer back.
+ */
+export function routeWarnings(logger: Logger): { release(): void } {
+  const saved = process.listeners('warning');
+  const onWarning = (warning: Error) => logger.warn({ warning: warning.name }, warning.message);
+  process.removeAllListeners('warning');
+  process.on('warning', onWarning);
+  return {
+    release() {
+      process.off('warning', onWarning);
+      for (const listener of saved) process.on('warning', listener);
+    },
+  };
 }

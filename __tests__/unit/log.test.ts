@@ -1,4 +1,4 @@
-import { createLogger, redactSecrets } from '../../lib/log';
+import { createLogger, redactSecrets, routeWarnings } from '../../lib/log';
 
 const noEnv = {};
 
@@ -36,6 +36,23 @@ describe('redactSecrets', () => {
 
   it('masks several URLs in one text', () => {
     expect(redactSecrets('from postgres://a:one@h1/x to postgres://b:two@h2/y', noEnv)).toBe('from postgres://a:***@h1/x to postgres://b:***@h2/y');
+  });
+
+  it.each([
+    ['database "postgres:/u:s3cret@db/app" does not exist', 'database "postgres:/u:***@db/app" does not exist'],
+    ['postgres//u:s3cret@db/app', 'postgres//u:***@db/app'],
+    ['postgres:u:s3cret@db/app', 'postgres:u:***@db/app'],
+    ['postgresql:/u:s3:cret@db/app', 'postgresql:/u:***@db/app'],
+    ['url u:s3cret@db/app is wrong', 'url u:***@db/app is wrong'],
+    ['postgres://u:pa/ss@db/app', 'postgres://u:***@db/app'],
+    ['{"msg":"to root@localhost:5432/u:s3cret@db/x"}', '{"msg":"to root@localhost:***@db/x"}'],
+  ])('masks what looks like a credential in a string that is no well-formed URL: %s', (text, expected) => {
+    expect(redactSecrets(text, noEnv)).toBe(expected);
+  });
+
+  it('leaves user@host targets and masked URLs alone', () => {
+    const text = 'Cannot connect to postgres@127.0.0.1:5432/x, postgres@[::1]:5432/x, app@h1:1,h2:2/db; postgres://app:***@db/app; me@corp';
+    expect(redactSecrets(text, noEnv)).toBe(text);
   });
 
   it.each([
@@ -93,5 +110,24 @@ describe('createLogger', () => {
     logger.error('failed with postgres://app:s3cret@db/app');
     logger.debug('hidden at info level');
     expect(lines).toEqual(['applied 001_a\n', 'warning: slow lock\n', 'error: failed with postgres://app:***@db/app\n']);
+  });
+});
+
+describe('routeWarnings', () => {
+  it('turns a process warning (a dependency\'s notice) into one log line, and puts Node\'s printer back on release', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ format: 'json', level: 'info', stream: { write: (chunk: string) => lines.push(chunk) } });
+    const before = process.listeners('warning');
+    const routed = routeWarnings(logger);
+    try {
+      expect(process.listeners('warning')).toHaveLength(1);
+      // What process.emitWarning() emits on the next tick (jest's sandboxed process does not relay it).
+      const warning = Object.assign(new Error('SECURITY WARNING: first line\nsecond line'), { name: 'Warning' });
+      process.emit('warning', warning);
+    } finally {
+      routed.release();
+    }
+    expect(process.listeners('warning')).toEqual(before);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 40, warning: 'Warning', msg: 'SECURITY WARNING: first line\nsecond line' })]);
   });
 });

@@ -12,7 +12,7 @@ const up = (...pairs: Pair[]): Plan => ({ direction: 'up', steps: pairs.map((p) 
 describe('renderSqlScript', () => {
   it('writes every parameter as a safely quoted literal: quotes doubled, a backslash in an E string', () => {
     const sql = renderSqlScript(up(pair(1, 'a', { up: "SELECT 'a\\b';\n" })), options);
-    expect(sql).toContain("set_config('tidemark.environment', 'o''brien', true), set_config('lock_timeout', '5s', true)");
+    expect(sql).toMatch(/set_config\('tidemark\.environment', 'o''brien', true\), (pg_catalog\.)?set_config\('lock_timeout', '5s', true\)/);
     expect(sql).toContain("E'SELECT ''a\\\\b'';\n'"); // up_sql in the ledger row
     expect(sql).not.toMatch(/\$\d/);
   });

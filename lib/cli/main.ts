@@ -5,7 +5,7 @@
 import { resolveConfig, type ConfigFlags } from '../config';
 import { findConfigFile } from '../config-file';
 import { ConfigError, ExitCode, isTidemarkError, LedgerRelationError, PrivilegeError } from '../errors';
-import { createLogger, redactSecrets, type LogFormat, type Logger } from '../log';
+import { createLogger, redactSecrets, routeWarnings, type LogFormat, type Logger } from '../log';
 import { TOOL_VERSION } from '../version';
 import { COMMANDS, type CommandContext } from './commands';
 import { parseArgs, type Args } from './args';
@@ -85,6 +85,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   // io.stderr is read when a line is written: process.stderr is made on first use, and a quiet run may never write.
   const logger = createLogger({ format, level, stream: { write: (chunk: string) => io.stderr.write(chunk) }, clearLine: live !== null });
   const signals = trapSignals(logger);
+  const warnings = routeWarnings(logger);
   try {
     const name = String(args._[0]);
     const command = COMMANDS[name];
@@ -107,5 +108,6 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   } finally {
     live?.stop();
     signals.release();
+    warnings.release();
   }
 }

@@ -3,10 +3,14 @@
  * audit table beside the ledger (`<table>_audit`), with who, when and why.
  * Runs inside the caller's transaction, under the advisory lock.
  */
-import { escapeIdentifier, type Client } from 'pg';
+import type { Client } from 'pg';
 import type { Pair } from '../types';
 import { TOOL_VERSION } from '../version';
-import { qualifiedName, storedText, type LedgerTable } from './ledger';
+import { qualifiedName, storedText, VERSION_IS, type LedgerTable } from './ledger';
+import { mayReadAudit, prepareAudit } from './privileges';
+
+const NOT_APPLIED = "state OPERATOR(pg_catalog.<>) 'applied'";
+const WAS_ROLLBACK = "(failure OPERATOR(pg_catalog.->>) 'direction') OPERATOR(pg_catalog.=) 'down'";
 
 /**
  * `mark-applied` / `mark-not-applied`: a failed or interrupted migration
@@ -27,17 +31,24 @@ export interface AuditEntry {
 
 export const auditTable = (ledger: LedgerTable): LedgerTable => ({ schema: ledger.schema, table: `${ledger.table}_audit` });
 
+/**
+ * Creates the audit table when it is missing; when it exists, needs only
+ * INSERT on it (no CREATE on the schema). Functions, types and operators are
+ * schema-qualified, as in ledger.ts.
+ * @throws PrivilegeError when the role may not insert into it, or may not create it (exit 2).
+ */
 export async function ensureAudit(client: Client, ledger: LedgerTable): Promise<void> {
+  if (!(await prepareAudit(client, auditTable(ledger)))) return;
   await client.query(`CREATE TABLE IF NOT EXISTS ${qualifiedName(auditTable(ledger))} (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     version      bigint NOT NULL,
-    action       text NOT NULL,
-    reason       text NOT NULL,
-    performed_by text NOT NULL DEFAULT current_user,
-    performed_at timestamptz NOT NULL DEFAULT now(),
-    tool_version text NOT NULL,
-    before       jsonb,
-    after        jsonb
+    action       pg_catalog.text NOT NULL,
+    reason       pg_catalog.text NOT NULL,
+    performed_by pg_catalog.text NOT NULL DEFAULT current_user,
+    performed_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    tool_version pg_catalog.text NOT NULL,
+    before       pg_catalog.jsonb,
+    after        pg_catalog.jsonb
   )`);
 }
 
@@ -51,12 +62,12 @@ async function audit(client: Client, ledger: LedgerTable, version: bigint, actio
 /** Accepts today's scripts (and name) of an applied migration. */
 export async function acceptFiles(client: Client, ledger: LedgerTable, pair: Pair, action: 'accept-edit' | 'accept-rename', reason: string): Promise<void> {
   const { rows } = await client.query<{ name: string; up_checksum: string; down_checksum: string | null }>(
-    `SELECT name, up_checksum, down_checksum FROM ${qualifiedName(ledger)} WHERE version = $1 FOR UPDATE`,
+    `SELECT name, up_checksum, down_checksum FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} FOR UPDATE`,
     [pair.version.toString()],
   );
   const after = { name: pair.name, up_checksum: pair.up.checksum, down_checksum: pair.down.checksum };
   await client.query(
-    `UPDATE ${qualifiedName(ledger)} SET name = $2, up_checksum = $3, down_checksum = $4, up_sql = $5, down_sql = $6 WHERE version = $1`,
+    `UPDATE ${qualifiedName(ledger)} SET name = $2, up_checksum = $3, down_checksum = $4, up_sql = $5, down_sql = $6 WHERE ${VERSION_IS}`,
     [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, storedText(pair.up), storedText(pair.down)],
   );
   await audit(client, ledger, pair.version, action, reason, rows[0] ?? null, after);
@@ -65,7 +76,7 @@ export async function acceptFiles(client: Client, ledger: LedgerTable, pair: Pai
 /** Removes a failed or interrupted row: the user undid what it had done, so the migration counts as not applied. */
 export async function markNotApplied(client: Client, ledger: LedgerTable, version: bigint, reason: string): Promise<void> {
   const { rows } = await client.query(
-    `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1 AND state <> 'applied'
+    `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} AND ${NOT_APPLIED}
      RETURNING name, state, statements_done, statements_total, failure`,
     [version.toString()],
   );
@@ -75,15 +86,15 @@ export async function markNotApplied(client: Client, ledger: LedgerTable, versio
 /** Makes a failed or interrupted row applied: the user finished the migration by hand (or undid a failed rollback). */
 export async function markApplied(client: Client, ledger: LedgerTable, version: bigint, reason: string): Promise<void> {
   const { rows: before } = await client.query(
-    `SELECT name, state, statements_done, statements_total, failure FROM ${qualifiedName(ledger)} WHERE version = $1 AND state <> 'applied' FOR UPDATE`,
+    `SELECT name, state, statements_done, statements_total, failure FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} AND ${NOT_APPLIED} FOR UPDATE`,
     [version.toString()],
   );
   const { rows: after } = await client.query(
     `UPDATE ${qualifiedName(ledger)}
         SET state = 'applied', failure = NULL, statements_done = statements_total,
-            applied_at = CASE WHEN failure->>'direction' = 'down' THEN applied_at ELSE now() END,
-            applied_by = CASE WHEN failure->>'direction' = 'down' THEN applied_by ELSE current_user END
-      WHERE version = $1 AND state <> 'applied'
+            applied_at = CASE WHEN ${WAS_ROLLBACK} THEN applied_at ELSE pg_catalog.now() END,
+            applied_by = CASE WHEN ${WAS_ROLLBACK} THEN applied_by ELSE current_user END
+      WHERE ${VERSION_IS} AND ${NOT_APPLIED}
       RETURNING name, state, statements_done, statements_total`,
     [version.toString()],
   );
@@ -104,8 +115,7 @@ export async function recordBaseline(client: Client, ledger: LedgerTable, pair: 
 /** Every audit entry, oldest first; empty when the table does not exist. */
 export async function readAudit(client: Client, ledger: LedgerTable): Promise<AuditEntry[]> {
   const table = auditTable(ledger);
-  const { rows: exists } = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${escapeIdentifier(table.schema)}.${escapeIdentifier(table.table)}`]);
-  if (exists[0].t === null) return [];
+  if (!(await mayReadAudit(client, table))) return [];
   const { rows } = await client.query<{ version: string; action: AuditAction; reason: string; performed_by: string; performed_at: Date; before: Record<string, unknown> | null; after: Record<string, unknown> | null }>(
     `SELECT version, action, reason, performed_by, performed_at, before, after FROM ${qualifiedName(table)} ORDER BY id`,
   );

@@ -15,6 +15,7 @@ import {
   appliedRowQuery, ensureLedger, isOutsideTransaction, MARK_TRANSACTION, MAX_STORED_SCRIPT_BYTES, readLedger, recordEndedTransaction, rolledBackRowQuery, storedText,
   type LedgerTable,
 } from './ledger';
+import { requireLedgerWrites, type TablePrivilege } from './privileges';
 import { isSessionGone, runNonTransactional, StatementFailure } from './no-transaction';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
 import { runScriptQuery } from './simple-query';
@@ -87,7 +88,8 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (batch) await begin(client, options.settings);
-    if (options.createLedger) await ensureLedger(client, options.ledger);
+    const created = options.createLedger === true && (await ensureLedger(client, options.ledger));
+    if (!created) await requireLedgerWrites(client, options.ledger, ledgerWrites(steps), LEDGER_WRITES);
     for (const [index, step] of steps.entries()) {
       if (options.signal?.aborted) throw interrupted(null);
       options.onStepStart?.({ step, index, total: steps.length });
@@ -111,6 +113,18 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+const LEDGER_WRITES = 'apply records each migration in the ledger (INSERT), and its progress or failure (UPDATE); rollback also deletes rows (DELETE).';
+
+/**
+ * The ledger privileges `steps` need besides SELECT: INSERT and UPDATE for
+ * any (a row, a no-transaction script's progress, a row marked failed,
+ * written as INSERT … ON CONFLICT DO UPDATE), and DELETE to roll back.
+ */
+function ledgerWrites(steps: readonly Step[]): TablePrivilege[] {
+  if (steps.length === 0) return [];
+  return steps.some((s) => s.direction === 'down') ? ['INSERT', 'UPDATE', 'DELETE'] : ['INSERT', 'UPDATE'];
 }
 
 async function runWithRetries(
@@ -270,7 +284,7 @@ export function settingsQuery(settings: StepSettings, names: readonly string[], 
     statement_timeout: settings.statementTimeout,
   };
   const given = names.filter((n) => all[n] !== undefined);
-  const calls = [...given.map((n, i) => `set_config('${n}', $${i + 1}, true)`), ...(markTransaction ? [MARK_TRANSACTION] : [])];
+  const calls = [...given.map((n, i) => `pg_catalog.set_config('${n}', $${i + 1}, true)`), ...(markTransaction ? [MARK_TRANSACTION] : [])];
   if (calls.length === 0) return null;
   return { text: `SELECT ${calls.join(', ')}`, values: given.map((n) => all[n] as string) };
 }

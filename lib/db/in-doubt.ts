@@ -5,12 +5,17 @@
 import { escapeIdentifier, type Client } from 'pg';
 import type { IndexFacts, IndexQuestion } from '../plan/in-doubt';
 
+/** Indexes with their table's class row and schema; schema-qualified throughout, as in ledger.ts. */
+const INDEXES = `pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace`;
+
 export async function indexFacts(client: Client, question: IndexQuestion): Promise<IndexFacts> {
   if (question.kind === 'reindex') {
     const { rows } = await client.query<{ schema: string; name: string }>(
       `SELECT n.nspname AS schema, c.relname AS name
-         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE NOT i.indisvalid AND c.relname ~ '_cc(new|old)[0-9]*$' ORDER BY 1, 2`,
+         FROM ${INDEXES}
+        WHERE NOT i.indisvalid AND c.relname OPERATOR(pg_catalog.~) '_cc(new|old)[0-9]*$' ORDER BY 1, 2`,
     );
     return { kind: 'reindex', leftovers: rows.map((r) => `${escapeIdentifier(r.schema)}.${escapeIdentifier(r.name)}`) };
   }
@@ -19,15 +24,15 @@ export async function indexFacts(client: Client, question: IndexQuestion): Promi
     question.kind === 'create'
       ? await client.query<{ valid: boolean; schema: string; name: string }>(
           `SELECT i.indisvalid AS valid, n.nspname AS schema, c.relname AS name
-             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = to_regclass($2))
-              AND c.relname = $1`,
+             FROM ${INDEXES}
+            WHERE c.relnamespace OPERATOR(pg_catalog.=) (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($2))
+              AND c.relname OPERATOR(pg_catalog.=) $1`,
           [unquote(question.index), question.table],
         )
       : await client.query<{ valid: boolean; schema: string; name: string }>(
           `SELECT i.indisvalid AS valid, n.nspname AS schema, c.relname AS name
-             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE i.indexrelid = to_regclass($1)`,
+             FROM ${INDEXES}
+            WHERE i.indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)`,
           [question.index],
         );
   const row = rows[0];

@@ -33,18 +33,21 @@ interface Place {
 const LEDGER_COLUMNS = ['version', 'name', 'up_checksum'];
 
 // has_schema_privilege() on a missing schema raises an error: hence the CASEs.
+// Every function, type, operator and catalog table is schema-qualified: see ledger.ts.
 const LOOK_UP = `
-SELECT quote_ident(current_user) AS role, quote_ident(current_database()) AS database, quote_ident($1) AS schema, quote_ident($2) AS table,
-       n.oid IS NOT NULL AS schema_exists, c.relkind::text AS relkind,
-       (SELECT count(*)::int FROM pg_attribute a
-         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY ($3::name[])) AS ledger_columns,
-       has_database_privilege(current_database(), 'CREATE') AS may_create_schema,
-       CASE WHEN n.oid IS NOT NULL THEN has_schema_privilege(n.oid, 'CREATE') END AS may_create_table,
-       CASE WHEN n.oid IS NOT NULL THEN has_schema_privilege(n.oid, 'USAGE') END AS may_use_schema,
-       CASE WHEN c.oid IS NOT NULL THEN has_table_privilege(c.oid, 'SELECT') END AS may_select
+SELECT pg_catalog.quote_ident(current_user) AS role, pg_catalog.quote_ident(pg_catalog.current_database()) AS database,
+       pg_catalog.quote_ident($1) AS schema, pg_catalog.quote_ident($2) AS table,
+       n.oid IS NOT NULL AS schema_exists, c.relkind::pg_catalog.text AS relkind,
+       (SELECT pg_catalog.count(*)::integer FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+           AND a.attname OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.name[])) AS ledger_columns,
+       pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE') AS may_create_schema,
+       CASE WHEN n.oid IS NOT NULL THEN pg_catalog.has_schema_privilege(n.oid, 'CREATE') END AS may_create_table,
+       CASE WHEN n.oid IS NOT NULL THEN pg_catalog.has_schema_privilege(n.oid, 'USAGE') END AS may_use_schema,
+       CASE WHEN c.oid IS NOT NULL THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') END AS may_select
   FROM (SELECT 1) AS one
-  LEFT JOIN pg_namespace n ON n.nspname = $1
-  LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`;
+  LEFT JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) $1
+  LEFT JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) $2`;
 
 const KINDS: Record<string, string> = {
   v: 'view',
@@ -100,7 +103,7 @@ export async function prepareLedger(client: Client, ledger: LedgerName): Promise
         otherwise: `Or create the schema for it: CREATE SCHEMA ${place.schema} AUTHORIZATION ${place.role}; or point --schema at a schema ${place.role} may create tables in.`,
       });
     }
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(ledger.schema)}`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(ledger.schema)}`); // only when missing: it needs CREATE on the database even when the schema exists
   } else if (!place.may_create_table) {
     throw new PrivilegeError({
       role: place.role,

@@ -1,6 +1,14 @@
 /**
  * The ledger table. Identifiers are quoted with `escapeIdentifier`; every
  * value is a query parameter.
+ *
+ * Every function, type and operator here is named with its schema
+ * (`pg_catalog.now()`, `OPERATOR(pg_catalog.=)`): these statements run with
+ * the session's search_path, which a migration may change and a database or
+ * role setting may point at a schema someone else can create objects in
+ * (`evil, pg_catalog, public`), where an `evil.now()` or an `evil.=` would
+ * otherwise run as the migrating role. Keywords (`current_user`,
+ * `coalesce`, `GREATEST`, `extract`, `bigint`, `integer`) are not looked up.
  */
 import { escapeIdentifier, type Client } from 'pg';
 import type { LedgerRow, LedgerState, Pair, Progress, Script } from '../types';
@@ -17,6 +25,9 @@ export const MAX_STORED_SCRIPT_BYTES = 1024 * 1024;
 
 const UNDEFINED_TABLE = '42P01';
 
+/** `version = $1`, with the operator PostgreSQL ships (see the header). */
+export const VERSION_IS = 'version OPERATOR(pg_catalog.=) $1';
+
 /** `"schema"."table"`, safely quoted. */
 export function qualifiedName(ledger: LedgerTable): string {
   return `${escapeIdentifier(ledger.schema)}.${escapeIdentifier(ledger.table)}`;
@@ -24,32 +35,34 @@ export function qualifiedName(ledger: LedgerTable): string {
 
 /**
  * Creates the schema and table if they do not exist. Call under the advisory lock.
+ * @returns true when it created the table (this role owns it).
  * @throws LedgerRelationError when the name is taken by a view, a foreign table…;
  *   PrivilegeError when the role may not create the schema or the table (exit 2).
  */
-export async function ensureLedger(client: Client, ledger: LedgerTable): Promise<void> {
-  if (!(await prepareLedger(client, ledger))) return;
+export async function ensureLedger(client: Client, ledger: LedgerTable): Promise<boolean> {
+  if (!(await prepareLedger(client, ledger))) return false;
   await client.query(createLedgerSql(ledger));
+  return true;
 }
 
 /** The ledger's CREATE TABLE, as ensureLedger sends it (and `--dry-run --sql` prints it). */
 export function createLedgerSql(ledger: LedgerTable): string {
   return `CREATE TABLE IF NOT EXISTS ${qualifiedName(ledger)} (
     version          bigint PRIMARY KEY,
-    name             text NOT NULL,
-    up_checksum      text NOT NULL,
-    down_checksum    text,
-    applied_at       timestamptz NOT NULL DEFAULT now(),
-    applied_by       text NOT NULL DEFAULT current_user,
+    name             pg_catalog.text NOT NULL,
+    up_checksum      pg_catalog.text NOT NULL,
+    down_checksum    pg_catalog.text,
+    applied_at       pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    applied_by       pg_catalog.text NOT NULL DEFAULT current_user,
     duration_ms      integer NOT NULL,
-    environment      text NOT NULL,
-    tool_version     text NOT NULL,
-    state            text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'running', 'failed')),
+    environment      pg_catalog.text NOT NULL,
+    tool_version     pg_catalog.text NOT NULL,
+    state            pg_catalog.text NOT NULL DEFAULT 'applied' CHECK (state OPERATOR(pg_catalog.=) ANY (ARRAY['applied', 'running', 'failed'])),
     statements_done  integer,
     statements_total integer,
-    failure          jsonb,
-    up_sql           text,
-    down_sql         text
+    failure          pg_catalog.jsonb,
+    up_sql           pg_catalog.text,
+    down_sql         pg_catalog.text
   )`;
 }
 
@@ -127,7 +140,7 @@ export function storedText(script: Script): string | null {
  * the transaction, so after a COMMIT or ROLLBACK in the script (or AND
  * CHAIN, or a new BEGIN) the setting is gone and the id differs.
  */
-export const MARK_TRANSACTION = `set_config('tidemark.xid', txid_current()::text, true)`;
+export const MARK_TRANSACTION = `pg_catalog.set_config('tidemark.xid', pg_catalog.txid_current()::pg_catalog.text, true)`;
 
 /**
  * A RETURNING column of the ledger write that fails it (division by zero,
@@ -135,7 +148,8 @@ export const MARK_TRANSACTION = `set_config('tidemark.xid', txid_current()::text
  * MARK_TRANSACTION — so a script that ended that transaction can never get a
  * ledger row written outside it.
  */
-const SAME_TRANSACTION = `1 / coalesce(current_setting('tidemark.xid', true) = txid_current()::text, false)::int AS same_transaction`;
+const SAME_TRANSACTION =
+  '1 OPERATOR(pg_catalog./) coalesce(pg_catalog.current_setting(\'tidemark.xid\', true) OPERATOR(pg_catalog.=) pg_catalog.txid_current()::pg_catalog.text, false)::integer AS same_transaction';
 
 /** Is `err` the failure of SAME_TRANSACTION (the ledger write ran outside the migration's transaction)? */
 export function isOutsideTransaction(err: unknown): boolean {
@@ -149,7 +163,8 @@ export function isOutsideTransaction(err: unknown): boolean {
  * before the script has finished (executor.ts pipelines them); it is returned.
  */
 export function appliedRowQuery(ledger: LedgerTable, pair: Pair, environment: string, durationMs?: number): { text: string; values: unknown[] } {
-  const duration = durationMs === undefined ? `GREATEST(0, round(extract(epoch FROM clock_timestamp() - now()) * 1000))::integer` : '$9';
+  const elapsed = 'extract(epoch FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) pg_catalog.now())';
+  const duration = durationMs === undefined ? `GREATEST(0, pg_catalog.round(${elapsed} OPERATOR(pg_catalog.*) 1000))::integer` : '$9';
   const values = [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)];
   return {
     text: `INSERT INTO ${qualifiedName(ledger)}
@@ -163,7 +178,7 @@ export function appliedRowQuery(ledger: LedgerTable, pair: Pair, environment: st
 /** The scripts as applied, for the given versions: null where only the checksum was kept. */
 export async function readAppliedScripts(client: Client, ledger: LedgerTable, versions: readonly bigint[]): Promise<Map<bigint, { up: string | null; down: string | null }>> {
   const { rows } = await client.query<{ version: string; up_sql: string | null; down_sql: string | null }>(
-    `SELECT version, up_sql, down_sql FROM ${qualifiedName(ledger)} WHERE version = ANY($1::bigint[])`,
+    `SELECT version, up_sql, down_sql FROM ${qualifiedName(ledger)} WHERE version OPERATOR(pg_catalog.=) ANY ($1::bigint[])`,
     [versions.map(String)],
   );
   return new Map(rows.map((r) => [BigInt(r.version), { up: r.up_sql, down: r.down_sql }]));
@@ -171,7 +186,7 @@ export async function readAppliedScripts(client: Client, ledger: LedgerTable, ve
 
 /** The DELETE of a rolled-back migration's row, to run inside the rollback's transaction (checked as appliedRowQuery is). */
 export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): { text: string; values: unknown[] } {
-  return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1 RETURNING ${SAME_TRANSACTION}`, values: [version.toString()] };
+  return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} RETURNING ${SAME_TRANSACTION}`, values: [version.toString()] };
 }
 
 /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
@@ -222,11 +237,11 @@ export const progress = {
   },
   /** The statements done so far, as the ledger says (after a transaction block of the script rolled back). */
   async done(client: Client, ledger: LedgerTable, version: bigint): Promise<number> {
-    const { rows } = await client.query<{ done: number | null }>(`SELECT statements_done AS done FROM ${qualifiedName(ledger)} WHERE version = $1`, [version.toString()]);
+    const { rows } = await client.query<{ done: number | null }>(`SELECT statements_done AS done FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`, [version.toString()]);
     return rows[0]?.done ?? 0;
   },
   async fail(client: Client, ledger: LedgerTable, version: bigint, direction: Progress['direction'], error: NonNullable<Progress['error']>, done?: number): Promise<void> {
-    await client.query(`UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2, statements_done = coalesce($3, statements_done) WHERE version = $1`, [
+    await client.query(`UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2, statements_done = coalesce($3, statements_done) WHERE ${VERSION_IS}`, [
       version.toString(),
       JSON.stringify({ direction, error }),
       done ?? null,
@@ -255,10 +270,10 @@ export const progressQueries = {
    * `insert`, sent when the update found no row.
    */
   start(ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): { update: LedgerQuery; insert: LedgerQuery } {
-    const failure = `jsonb_build_object('direction', $4::text, 'pid', pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
+    const failure = `pg_catalog.jsonb_build_object('direction', $4::pg_catalog.text, 'pid', pg_catalog.pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
     return {
       update: {
-        text: `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE version = $1`,
+        text: `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE ${VERSION_IS}`,
         values: [pair.version.toString(), done, total, direction],
       },
       insert: {
@@ -270,17 +285,17 @@ export const progressQueries = {
     };
   },
   advance(ledger: LedgerTable, version: bigint, done: number, total: number): LedgerQuery {
-    const next = done < total ? `failure || jsonb_build_object('inflight', ${done + 1})` : `failure - 'inflight'`;
-    return { text: `UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE version = $1`, values: [version.toString(), done] };
+    const next = done < total ? `failure OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('inflight', ${done + 1})` : `failure OPERATOR(pg_catalog.-) 'inflight'::pg_catalog.text`;
+    return { text: `UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE ${VERSION_IS}`, values: [version.toString(), done] };
   },
   finishUp(ledger: LedgerTable, version: bigint, durationMs: number): LedgerQuery {
     return {
-      text: `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = now(), applied_by = current_user WHERE version = $1`,
+      text: `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = pg_catalog.now(), applied_by = current_user WHERE ${VERSION_IS}`,
       values: [version.toString(), Math.round(durationMs)],
     };
   },
   /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
   rolledBack(ledger: LedgerTable, version: bigint): LedgerQuery {
-    return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE version = $1`, values: [version.toString()] };
+    return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`, values: [version.toString()] };
   },
 };

@@ -5,6 +5,12 @@
  * a session blocked in the lock call counts as an open transaction to
  * `CREATE INDEX CONCURRENTLY` in the holder, which then waits for the waiter
  * while the waiter waits for the holder — a deadlock nobody detects.
+ *
+ * The lock functions and catalog tables are named with their schema
+ * (`pg_catalog.pg_try_advisory_lock`): with a search_path such as
+ * `evil, pg_catalog`, an unqualified call would find `evil.pg_try_advisory_lock`
+ * first, run it as the migrating role, and let it answer "locked" without
+ * locking anything.
  */
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
@@ -19,7 +25,7 @@ export function lockKey(ledger: LedgerTable): bigint {
 }
 
 async function tryLock(client: Client, key: bigint): Promise<boolean> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key.toString()]);
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked', [key.toString()]);
   return rows[0].locked;
 }
 
@@ -27,10 +33,10 @@ async function tryLock(client: Client, key: bigint): Promise<boolean> {
 async function holderPid(client: Client, key: bigint): Promise<number | null> {
   const unsigned = BigInt.asUintN(64, key);
   const { rows } = await client.query<{ pid: number }>(
-    `SELECT pid FROM pg_locks
-      WHERE locktype = 'advisory' AND granted AND objsubid = 1
-        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND classid = $1::bigint::oid AND objid = $2::bigint::oid
+    `SELECT pid FROM pg_catalog.pg_locks
+      WHERE locktype OPERATOR(pg_catalog.=) 'advisory' AND granted AND objsubid OPERATOR(pg_catalog.=) 1
+        AND database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+        AND classid OPERATOR(pg_catalog.=) $1::bigint::pg_catalog.oid AND objid OPERATOR(pg_catalog.=) $2::bigint::pg_catalog.oid
       LIMIT 1`,
     [(unsigned >> 32n).toString(), (unsigned & 0xffffffffn).toString()],
   );
@@ -40,7 +46,7 @@ async function holderPid(client: Client, key: bigint): Promise<number | null> {
 /** The server process holding the ledger's migration lock, other than this session; null when none does. */
 export async function lockHolder(client: Client, ledger: LedgerTable): Promise<number | null> {
   const holder = await holderPid(client, lockKey(ledger));
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_catalog.pg_backend_pid() AS pid');
   return holder === rows[0].pid ? null : holder;
 }
 
@@ -68,7 +74,7 @@ export async function acquireLock(client: Client, key: bigint, { waitSeconds, si
 }
 
 export async function releaseLock(client: Client, key: bigint): Promise<void> {
-  await client.query('SELECT pg_advisory_unlock($1::bigint)', [key.toString()]);
+  await client.query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [key.toString()]);
 }
 
 /** Runs `fn` while holding the lock; releases it afterwards (the session ending releases it too). */

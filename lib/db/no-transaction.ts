@@ -60,11 +60,11 @@ export function sessionSettingsQuery(settings: StepSettings): { text: string; va
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  return { text: `SELECT ${given.map(([n], i) => `set_config('${n}', $${i + 1}, false)`).join(', ')}`, values: given.map((p) => p[1]) };
+  return { text: `SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`, values: given.map((p) => p[1]) };
 }
 
 /** After a no-transaction script: the session as it was. */
-export const RESET_SESSION = `SELECT set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`;
+export const RESET_SESSION = `SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`;
 
 async function resetSession(client: Client): Promise<void> {
   await client.query(RESET_SESSION);
@@ -87,8 +87,10 @@ export async function findInvalidIndexes(client: Client, statement: Statement): 
   const name = indexNameOf(statement);
   const { rows } = await client.query<{ schema: string; name: string }>(
     `SELECT n.nspname AS schema, c.relname AS name
-       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT i.indisvalid AND ($1::text IS NULL OR c.relname = $1) ORDER BY 1, 2`,
+       FROM pg_catalog.pg_index i
+       JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      WHERE NOT i.indisvalid AND ($1::pg_catalog.text IS NULL OR c.relname OPERATOR(pg_catalog.=) $1) ORDER BY 1, 2`,
     [name],
   );
   return rows.map((r) => `${escapeIdentifier(r.schema)}.${escapeIdentifier(r.name)}`);

@@ -147,6 +147,6 @@ function literal(value: unknown): string {
 
 /** Whether the ledger's schema exists (read-only): the dry run's one look-up beyond the ledger itself. */
 export async function schemaExists(client: Client, schema: string): Promise<boolean> {
-  const { rows } = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS exists', [schema]);
+  const { rows } = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1) AS exists', [schema]);
   return rows[0].exists;
 }

@@ -8,14 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { escapeIdentifier, type Client } from 'pg';
 import { ConfigError, InterruptedError } from '../errors';
 import type { Logger } from '../log';
-import { connect, describeTarget, disconnect, type ConnectionOptions } from './connection';
-import { urlDatabase } from './url';
+import { connect, connectBeside, describeTarget, disconnect, resolveConnection, type ConnectionOptions } from './connection';
 
 /** Every throwaway database is named this prefix and 12 random hex digits. */
 export const THROWAWAY_PREFIX = 'tidemark_rt_';
 
 export interface ThrowawayOptions {
-  /** The configured connection: the throwaway database goes on its server. */
+  /** The configured connection: the throwaway database goes on the server it resolves to. */
   readonly connection: ConnectionOptions;
   /** `CREATE DATABASE … TEMPLATE` this database (template0: empty, whatever template1 holds). */
   readonly template: string;
@@ -35,13 +34,12 @@ export interface Throwaway {
 }
 
 /**
- * The admin connection goes to the database the URL names (it exists, and
- * the user may connect to it), else to `postgres`. Without a URL, pg reads
- * PGDATABASE itself.
+ * The admin connection goes to the database the settings name — URL,
+ * key=value, service or PGDATABASE — (it exists, and the user may connect to
+ * it), else to `postgres`; on the server they resolve to, as every command.
  */
 function adminConnection(options: ConnectionOptions): ConnectionOptions {
-  const named = options.url === undefined ? Boolean(process.env.PGDATABASE) : urlDatabase(options.url) !== null;
-  return { ...options, database: named ? undefined : 'postgres' };
+  return { ...options, database: resolveConnection(options).dbnameGiven ? undefined : 'postgres' };
 }
 
 /**
@@ -66,7 +64,8 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
     await createDatabase(admin, name, options.template, server);
     created = true;
     logger.info({ database: name, server }, `created throwaway database ${name} on ${server}`);
-    client = await connect({ ...options.connection, database: name }, logger);
+    // The admin connection's own server and settings: with a host list, connect() could pick another.
+    client = await connectBeside(admin, name);
     // Nothing in this database needs to survive a crash: don't wait for the WAL flush at every commit.
     await client.query('SET synchronous_commit = off');
     options.signal?.throwIfAborted(); // aborted while connecting: onAbort found no client to close
@@ -105,15 +104,33 @@ async function createDatabase(admin: Client, name: string, template: string, ser
     await admin.query(`CREATE DATABASE ${escapeIdentifier(name)} TEMPLATE ${escapeIdentifier(template)}`);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === '42501') {
-      throw new ConfigError(`${server} does not let this role create databases: tidemark test runs the migrations in a throwaway database. Grant it CREATEDB, or point --url at a server where it may.`);
-    }
+    if (code === '42501') throw await createRefused(admin, template, server, (err as Error).message);
     if (code === '3D000') throw new ConfigError(`--template ${template}: no such database on ${server}.`);
     if (code === '55006') {
       throw new ConfigError(`--template ${template} is in use by other sessions, and PostgreSQL copies a template only while nobody is connected to it. Disconnect them, or use template0.`);
     }
     throw err;
   }
+}
+
+/**
+ * CREATE DATABASE was refused: the role lacks CREATEDB, or (with a template
+ * other than template0/template1) may not copy the template, which needs
+ * the template marked IS_TEMPLATE or owned by the role.
+ */
+async function createRefused(admin: Client, template: string, server: string, message: string): Promise<ConfigError> {
+  const { rows } = await admin.query<{ role: string }>('SELECT pg_catalog.quote_ident(current_user) AS role').catch(() => ({ rows: [{ role: 'this role' }] }));
+  const role = rows[0].role;
+  if (/copy database/i.test(message)) {
+    const name = escapeIdentifier(template);
+    return new ConfigError(
+      `--template ${template}: the role ${role} may not copy it (${message}). PostgreSQL lets a role with CREATEDB copy a database only if it is marked as a template or the role owns it. ` +
+        `As its owner or a superuser, run:\n  ALTER DATABASE ${name} IS_TEMPLATE true;\nor make ${role} its owner.`,
+    );
+  }
+  return new ConfigError(
+    `The role ${role} may not create databases on ${server}: tidemark test runs the migrations in a throwaway database. As a superuser, run:\n  ALTER ROLE ${role} CREATEDB;\nor point --url at a server where it may.`,
+  );
 }
 
 async function dropDatabase(admin: Client, name: string): Promise<void> {

@@ -4,6 +4,7 @@
 import { acceptFiles, ensureAudit, markApplied, markNotApplied, readAudit, recordBaseline, type AuditAction, type AuditEntry } from '../db/audit';
 import { withClient } from '../db/connection';
 import { ensureLedger, readLedger } from '../db/ledger';
+import { requireLedgerWrites, type TablePrivilege } from '../db/privileges';
 import { withAdvisoryLock } from '../db/lock';
 import { ConfigError } from '../errors';
 import { mixedScripts, throwTransactionProblems, transactionProblems, type MixedScript } from '../plan/transactions';
@@ -139,9 +140,12 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
       const history = await readHistory(client, ledger, pairs);
       const candidates = history.discrepancies.map((d) => candidateFor(d, options.outcome));
       const chosen = chooseRepairs(candidates, options);
-      if (chosen.length > 0) await ensureAudit(client, ledger);
-      const byVersion = new Map(pairs.map((p) => [p.version, p]));
       const repaired = dedupe(chosen);
+      if (repaired.length > 0) {
+        await requireLedgerWrites(client, ledger, repairWrites(repaired), REPAIR_WRITES);
+        await ensureAudit(client, ledger);
+      }
+      const byVersion = new Map(pairs.map((p) => [p.version, p]));
       for (const c of repaired) {
         await client.query('BEGIN');
         try {
@@ -158,6 +162,15 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
       return { candidates, repaired };
     }),
   );
+}
+
+const REPAIR_WRITES = 'repair rewrites ledger rows (UPDATE), and removes them for --not-applied (DELETE).';
+
+/** The ledger privileges the chosen repairs need besides SELECT. */
+function repairWrites(chosen: readonly RepairCandidate[]): TablePrivilege[] {
+  const deletes = chosen.some((c) => c.action === 'mark-not-applied');
+  const updates = chosen.some((c) => c.action !== 'mark-not-applied');
+  return [...(updates ? ['UPDATE' as const] : []), ...(deletes ? ['DELETE' as const] : [])];
 }
 
 /**
@@ -192,7 +205,7 @@ export async function baseline(ctx: RunContext, options: { version: bigint; reas
       if (rows.length > 0) {
         throw new ConfigError(`baseline refused: the ledger ${ledger.schema}.${ledger.table} already has ${rows.length} row(s); baseline is only for a database tidemark has never migrated. Use apply, or repair.`);
       }
-      await ensureLedger(client, ledger);
+      if (!(await ensureLedger(client, ledger))) await requireLedgerWrites(client, ledger, ['INSERT'], 'baseline records each migration in the ledger (INSERT).');
       await ensureAudit(client, ledger);
       await client.query('BEGIN');
       try {

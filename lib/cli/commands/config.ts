@@ -1,3 +1,5 @@
+import type { SettingSource } from '../../config';
+import { resolveTarget } from '../../connection-target';
 import { ExitCode } from '../../errors';
 import { WRITE_OPTIONS } from '../options';
 import { configDocument, renderConfig } from '../render-config';
@@ -6,16 +8,25 @@ import type { Command } from './types';
 /** The settings apply and rollback take, so `config` shows what they would use. */
 const SETTING_OPTIONS = Object.fromEntries(['lock-wait', 'lock-timeout', 'statement-timeout', 'retries'].map((name) => [name, WRITE_OPTIONS[name]]));
 
+/** How messages name the URL's source: `--url`, `$DATABASE_URL`, `url in tidemark.config.json`. */
+function urlOrigin(source: SettingSource): string {
+  if (source.source === 'flag') return source.name ?? '--url';
+  if (source.source === 'file') return source.variable ? `$${source.variable}` : `${source.key} in ${source.name}`;
+  return source.source === 'env' && source.name !== undefined && !source.name.includes(',') ? `$${source.name}` : 'the connection string';
+}
+
 export const configCommand: Command = {
   usage: 'config',
   describe: 'Print the resolved settings and where each came from (password masked); never connects',
   options: { ...SETTING_OPTIONS, json: { type: 'boolean', describe: 'Print a JSON document instead of the lines' } },
   async run(args, { resolved, out, format }) {
-    const doc = configDocument(resolved);
+    // Resolved as a command would connect (service file, PG* variables): an undefined service is exit 2 here too.
+    const target = resolveTarget(resolved.config.url, process.env, urlOrigin(resolved.sources.url));
+    const doc = configDocument(resolved, process.env, target);
     const msg = `configuration${resolved.file ? ` from ${resolved.file.path}` : ''}`;
     if (args.json) out.document(format === 'json' ? { level: 30, msg, ...doc } : doc);
     else if (format === 'json') out.result(msg, doc);
-    else out.result(renderConfig(resolved));
+    else out.result(renderConfig(resolved, process.env, target));
     return ExitCode.ok;
   },
 };

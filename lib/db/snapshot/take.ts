@@ -29,7 +29,8 @@ export interface SnapshotOptions {
 export async function takeSnapshot(client: Client, options: SnapshotOptions): Promise<Snapshot> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query("SELECT set_config('search_path', '', true)");
+    // Qualified: this call runs under the session's search_path, before it is emptied.
+    await client.query("SELECT pg_catalog.set_config('search_path', '', true)");
     const snapshot = await readCatalog(client, options.ignoreTables);
     await client.query('COMMIT');
     return snapshot;
@@ -64,7 +65,7 @@ async function readAll<Q extends Record<string, CatalogQuery<unknown>>>(
 }
 
 async function readCatalog(client: Client, ignore: readonly TableName[]): Promise<Snapshot> {
-  const version = await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
+  const version = await client.query<{ v: number }>("SELECT pg_catalog.current_setting('server_version_num')::integer AS v");
   const rows = await readAll(client, catalogQueries(version.rows[0].v), ignore);
   const named = (row: { schema: string; name: string }) => [row.schema, row.name];
   const onTable = (row: { schema: string; table: string; name: string }) => [row.schema, row.table, row.name];
