@@ -52,3 +52,13 @@ test.each([
 test('a target as a bigint, a number or a string of digits is the same version', async () => {
   for (const target of [1n, 1, '001']) expect((await apply({ url: db.url, dir, target, dryRun: true })).plan.steps).toHaveLength(1);
 });
+
+test('apply and rollback with dryRun and sql return the SQL a run would send, and change nothing', async () => {
+  const up = await apply({ url: db.url, dir, dryRun: true, sql: true });
+  expect(up.sql).toContain('BEGIN;\nSELECT ');
+  expect(up.sql).toContain('CREATE TABLE a (id int);');
+  expect((await status({ url: db.url, dir })).ledgerExists).toBe(false);
+  await apply({ url: db.url, dir });
+  expect((await rollback({ url: db.url, dir, dryRun: true, sql: true })).sql).toContain('DROP TABLE a;');
+  expect((await apply({ url: db.url, dir, dryRun: true })).sql).toBeUndefined();
+});

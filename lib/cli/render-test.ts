@@ -109,7 +109,7 @@ export function renderRoundtrip(report: RoundtripReport): string {
   for (const r of report.results) {
     const time = r.status === 'not-run' ? '' : `${r.durationMs} ms`;
     lines.push(`  ${STATUS[r.status].padEnd(10)}  ${r.pair.label.padEnd(width)}  ${time}`.trimEnd());
-    if (r.status === 'failed' || hasWarnings(r)) lines.push(...detailLines(r as RoundtripResult & { findings: RoundtripFindings }, report.strict).map((l) => `      ${l}`));
+    if (r.status === 'failed' || (r.status === 'passed' && hasWarnings(r))) lines.push(...detailLines(r, report.strict).map((l) => `      ${l}`));
     if (r.status === 'not-tested') lines.push(`      ${notTestedNote(r)}`);
   }
   return [...lines, '', verdict(report)].join('\n');
