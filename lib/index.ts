@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from './log';
 import * as migrator from './migrator';
 import type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './migrator';
 import type { CreatedPair } from './source/create';
+import { parseVersion } from './source/filename';
 
 export * from './errors';
 export type * from './types';
@@ -42,20 +43,21 @@ function context(settings: Settings): migrator.RunContext {
   return { config: resolveConfig(flags, process.env, file).config, logger: logger ?? silentLogger() };
 }
 
-const version = (v: VersionInput | undefined) => (v === undefined ? undefined : BigInt(v));
+/** A `target` as the CLI reads `--target`: a bad one is a ConfigError (exit code 2), never a SyntaxError from BigInt. */
+const version = (v: VersionInput | undefined) => (v === undefined ? undefined : parseVersion('target', v));
 
 // async: a bad setting rejects the promise, like every other failure, instead of throwing at the call.
 
 /** Applies pending migrations. See the CLI's `apply`. */
 export async function apply(settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
-  const { target, dryRun, singleTransaction, outOfOrder, ...rest } = settings;
-  return migrator.apply(context(rest), { target: version(target), dryRun, singleTransaction, outOfOrder });
+  const { target, dryRun, sql, singleTransaction, outOfOrder, ...rest } = settings;
+  return migrator.apply(context(rest), { target: version(target), dryRun, sql, singleTransaction, outOfOrder });
 }
 
 /** Rolls back applied migrations. See the CLI's `rollback`. */
 export async function rollback(settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
-  const { target, steps, dryRun, outOfOrder, ...rest } = settings;
-  return migrator.rollback(context(rest), { target: version(target), steps, dryRun, outOfOrder });
+  const { target, steps, dryRun, sql, outOfOrder, ...rest } = settings;
+  return migrator.rollback(context(rest), { target: version(target), steps, dryRun, sql, outOfOrder });
 }
 
 /** Every migration with its state. Never writes. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { BIN, ROOT, runCli } from '../helpers/cli';
 import { ADMIN_URL } from '../helpers/db';
+import { migrationsDir, removeDir } from '../helpers/files';
 
 const FIXTURES = path.join(ROOT, '__tests__', 'fixtures', 'roundtrip');
 const tidemark = (dir: string, ...args: string[]) => runCli(['test', '--dir', dir, '--url', ADMIN_URL, ...args], { timeoutMs: 60_000 });
@@ -74,6 +75,77 @@ test('--from above --to is a usage error (exit 2) and creates nothing', async ()
   expect(code).toBe(2);
   expect(stderr).toContain('--from 3 is above --to 2');
   expect(stderr).not.toContain('created throwaway database');
+});
+
+test('CREATE INDEX CONCURRENTLY without the directive: exit 2 naming the directive, before anything runs', async () => {
+  const dir = migrationsDir({
+    '001_t.up.sql': 'CREATE TABLE t (i int);\n', '001_t.down.sql': 'DROP TABLE t;\n',
+    '002_t_i.up.sql': 'CREATE INDEX CONCURRENTLY t_i_idx ON t (i);\n', '002_t_i.down.sql': 'DROP INDEX t_i_idx;\n',
+  });
+  try {
+    const { code, stdout, stderr } = await tidemark(dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain('002_t_i.up.sql:1:1: CREATE INDEX CONCURRENTLY');
+    expect(stderr).toContain('-- tidemark:no-transaction');
+    expect(stderr).not.toContain('created throwaway database'); // nothing ran: not even the database was made
+    expect(stdout).toBe('');
+  } finally {
+    removeDir(dir);
+  }
+});
+
+describe('a down script that re-adds a dropped column can only put it at the end', () => {
+  const dir = path.join(FIXTURES, 'column-order');
+
+  test('a column order alone is a warning, with both lists: exit 0', async () => {
+    const { code, stdout, stderr } = await tidemark(dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain([
+      '  ok          002_drop_legacy_reference',
+    ].join('\n'));
+    expect(stdout).toContain([
+      '      warning: after 002_drop_legacy_reference.down.sql: table public.orders: column order changed (a down script can only add a column back at the end; not a failure without --strict)',
+      '        expected: id, legacy_reference, customer_id, shipping_address_line_one, shipping_address_line_two, created_at',
+      '        found:    id, customer_id, shipping_address_line_one, shipping_address_line_two, created_at, legacy_reference',
+    ].join('\n'));
+    expect(stdout).toMatch(/test: OK — 2 migrations round-trip tested, 1 with a column-order warning \(\d+\.\d\ds\)\./);
+    expect(stderr).toContain('warning: 002_drop_legacy_reference: round trip ok, with a warning (column order)');
+  });
+
+  test('--strict fails on it: exit 3; --json marks the difference an error then, a warning otherwise', async () => {
+    const strict = await tidemark(dir, '--strict');
+    expect(strict.code).toBe(3);
+    expect(strict.stdout).toContain('FAILED      002_drop_legacy_reference');
+    expect(strict.stdout).toContain('test: FAILED — 1 of 2 migrations failed the round trip; 1 passed');
+    const json = await tidemark(dir, '--json', '--quiet');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ ok: true, strict: false, summary: { passed: 2, warnings: 1, failed: 0 } });
+    expect(doc.migrations[1]).toMatchObject({
+      status: 'passed',
+      after_down: [{ severity: 'warning', object_type: 'table', kind: 'changed', property: 'column order', expected: 'id, legacy_reference, customer_id, shipping_address_line_one, shipping_address_line_two, created_at' }],
+    });
+    const strictJson = JSON.parse((await tidemark(dir, '--json', '--quiet', '--strict')).stdout);
+    expect(strictJson).toMatchObject({ ok: false, strict: true, migrations: [{}, { status: 'failed', after_down: [{ severity: 'error' }] }] });
+  });
+});
+
+test('the human report shows a changed body as a diff, and names what the down script created', async () => {
+  const { code, stdout } = await tidemark(path.join(FIXTURES, 'down-leftovers'));
+  expect(code).toBe(3);
+  expect(stdout).toContain([
+    '      after 002_last_name_first.down.sql: table public.full_name_backup was created by the down script',
+    '      after 002_last_name_first.down.sql: function public.full_name(text, text): body changed',
+    '        --- expected (before 002_last_name_first.up.sql)',
+    '        +++ found (after 002_last_name_first.down.sql)',
+    '        @@ -1,4 +1,4 @@',
+    '         ',
+    '         BEGIN',
+    "        -  RETURN first || ' ' || last;",
+    "        +  RETURN first || '  ' || last;",
+    '         END',
+    '      after applying 002_last_name_first.up.sql again: table public.full_name_backup, created by the down script, still exists',
+  ].join('\n'));
 });
 
 describe.each([

@@ -27,6 +27,26 @@ describe('help and usage errors', () => {
   });
 
   test.each([
+    [['apply', '--version']], [['status', '--dir', 'nowhere', '--version']], [['test', '-V']], [['create', 'x', '--version']], [['-V']],
+  ])('%j prints the version, as the README says of every command, and does nothing else', async (args) => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const cwd = tempDir();
+    try {
+      const { code, stdout, stderr } = await runCli(args, { cwd });
+      expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: version, stderr: '' });
+      expect(readdirSync(cwd)).toEqual([]); // create x --version created nothing
+    } finally {
+      removeDir(cwd);
+    }
+  });
+
+  test('after repair and baseline, --version names a migration: without one it is a usage error', async () => {
+    const { code, stderr } = await runCli(['baseline', '--version']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--version');
+  });
+
+  test.each([
     ['an unknown command', ['frobnicate'], 'frobnicate'],
     ['an unknown flag', ['status', '--bogus-flag'], 'bogus-flag'],
     ['an unknown flag on apply', ['apply', '--tagret', '3'], 'tagret'],
@@ -91,6 +111,39 @@ describe('create', () => {
     const { code } = await runCli(['create', 'c', '--dir', dir]);
     expect(code).toBe(0);
     expect(readdirSync(dir).filter((f) => f.startsWith('013_')).sort()).toEqual(['013_c.down.sql', '013_c.up.sql']);
+  });
+
+  test('in a new project without sql/: creates the directory, says so on stderr, prints the two paths', async () => {
+    const project = tempDir();
+    dirs.push(project);
+    const { code, stdout, stderr } = await runCli(['create', 'first'], { cwd: project });
+    expect(code).toBe(0);
+    expect(stderr).toBe('created the migrations directory sql (it did not exist)\n');
+    expect(stdout.split('\n').filter(Boolean)).toEqual([path.join('sql', '001_first.up.sql'), path.join('sql', '001_first.down.sql')]);
+    expect(readdirSync(path.join(project, 'sql')).sort()).toEqual(['001_first.down.sql', '001_first.up.sql']);
+    // The second time the directory is there: nothing said about it.
+    const again = await runCli(['create', 'second'], { cwd: project });
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  test('a nested --dir is created with its parents; json logs say so as a field', async () => {
+    const project = tempDir();
+    dirs.push(project);
+    const { code, stdout } = await runCli(['create', 'first', '--dir', 'db/migrations', '--log-format', 'json'], { cwd: project });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ version: '1', created_directory: true });
+    expect(existsSync(path.join(project, 'db', 'migrations', '001_first.up.sql'))).toBe(true);
+  });
+
+  test('a file where the directory should be: exit 2 naming it; a bad name creates no directory', async () => {
+    const project = migrationsDir({ sql: 'not a directory\n' });
+    dirs.push(project);
+    const blocked = await runCli(['create', 'first', '--dir', 'sql/more'], { cwd: project });
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain('Cannot create the migrations directory "sql/more"');
+    const bad = await runCli(['create', 'bad name', '--dir', 'fresh'], { cwd: project });
+    expect(bad.code).toBe(2);
+    expect(existsSync(path.join(project, 'fresh'))).toBe(false);
   });
 
   test.each([['bad name'], ['semi;colon'], ['../escape']])('create "%s" exits 2 and writes nothing', async (name) => {

@@ -1,7 +1,7 @@
 import type { SchemaDifference } from '../../lib/db/snapshot';
 import { ConfigError, type MigrationFailure } from '../../lib/errors';
 import {
-  commonTables, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
+  attributeToDown, commonTables, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
   type RoundtripFindings, type RoundtripResult,
 } from '../../lib/plan/roundtrip';
 import { pair } from '../helpers/pairs';
@@ -10,7 +10,7 @@ const pairs = [pair(1, 'a'), pair(2, 'b'), pair(5, 'c'), pair(9, 'd')];
 const versions = (list: { version: bigint }[]) => list.map((p) => p.version);
 
 const leftover: SchemaDifference = {
-  kind: 'added', objectType: 'index', identity: 'public.t_c_idx',
+  kind: 'added', objectType: 'index', identity: 'public.t_c_idx', subject: 'index t_c_idx on public.t',
   description: 'index t_c_idx on public.t still exists', after: 'CREATE INDEX t_c_idx ON public.t USING btree (c)',
 };
 
@@ -99,6 +99,40 @@ describe('judge and summarize', () => {
       { status: 'not-tested', pair: pair(3, 'c'), durationMs: 1, reason: 'irreversible' },
       { status: 'not-run', pair: pair(4, 'd') },
     ];
-    expect(summarize(results)).toEqual({ total: 4, passed: 1, failed: 1, notTested: 1, notRun: 1 });
+    expect(summarize(results)).toEqual({ total: 4, passed: 1, warnings: 0, failed: 1, notTested: 1, notRun: 1 });
+  });
+
+  it('passes a round trip whose only difference is the column order, with a warning; --strict fails it', () => {
+    const moved: SchemaDifference = {
+      kind: 'changed', objectType: 'table', identity: 'public.t', property: 'column order',
+      description: 'table public.t: column order changed from a, b to b, a', before: 'a, b', after: 'b, a',
+    };
+    const warned = judge(pair(1, 'a'), 1, { ...nothing, afterDown: [moved] });
+    expect(warned.status).toBe('passed');
+    expect(summarize([warned])).toMatchObject({ passed: 1, warnings: 1, failed: 0 });
+    expect(judge(pair(1, 'a'), 1, { ...nothing, afterDown: [moved] }, true).status).toBe('failed');
+    expect(judge(pair(1, 'a'), 1, { ...nothing, afterDown: [moved, leftover] }).status).toBe('failed');
+    const labels = { ...moved, objectType: 'type', identity: 'public.mood', property: 'label order' } as const;
+    expect(judge(pair(1, 'a'), 1, { ...nothing, afterDown: [labels] }).status).toBe('failed');
+  });
+});
+
+describe('attributeToDown', () => {
+  const extra: SchemaDifference = {
+    kind: 'added', objectType: 'table', identity: 'public.extra', subject: 'table public.extra',
+    description: 'table public.extra still exists', after: 'table',
+  };
+
+  it('says an object the down script created was created by it, not that it "still exists"', () => {
+    expect(attributeToDown([leftover, extra], [extra], 'afterDown').map((d) => d.description)).toEqual([
+      'index t_c_idx on public.t still exists',
+      'table public.extra was created by the down script',
+    ]);
+    expect(attributeToDown([extra], [extra], 'afterReapply').map((d) => d.description))
+      .toEqual(['table public.extra, created by the down script, still exists']);
+  });
+
+  it('leaves a leftover of the up alone', () => {
+    expect(attributeToDown([leftover], [], 'afterDown')).toEqual([leftover]);
   });
 });

@@ -15,7 +15,7 @@ describe('diffSnapshots', () => {
     const withIndex = emptySnapshot({ tables: [table('t')], indexes: [index('t', 't_c_idx', 'c')] });
     const without = emptySnapshot({ tables: [table('t')] });
     expect(diffSnapshots(without, withIndex)).toEqual([{
-      kind: 'added', objectType: 'index', identity: 'public.t_c_idx',
+      kind: 'added', objectType: 'index', identity: 'public.t_c_idx', subject: 'index t_c_idx on public.t',
       description: 'index t_c_idx on public.t still exists',
       after: 'CREATE INDEX t_c_idx ON public.t USING btree (c)',
     }]);

@@ -26,6 +26,16 @@ export function firstChangedLine(before: string, after: string): number {
   return Math.max(1, Math.min(hunk.newStart, lines));
 }
 
+/**
+ * A unified diff of two texts (a definition, a function body), without the
+ * `Index:` header jsdiff adds: `--- from`, `+++ to`, then the hunks.
+ */
+export function textDiff(fromLabel: string, toLabel: string, before: string, after: string): string {
+  const eol = (text: string) => (text.endsWith('\n') ? text : `${text}\n`); // no "\ No newline at end of file" noise
+  const patch = createTwoFilesPatch(fromLabel, toLabel, eol(toLf(before)), eol(toLf(after)), undefined, undefined, { context: 3 });
+  return patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l)).join('\n').trimEnd();
+}
+
 /** The diffs of an edited or cosmetic discrepancy, one per changed script. */
 export function discrepancyDiffs(d: Discrepancy, pair: Pair | undefined): ScriptDiff[] {
   if ((d.kind !== 'edited' && d.kind !== 'cosmetic') || pair === undefined) return [];

@@ -57,9 +57,23 @@ function reportError(err: unknown, logger: Logger, format: LogFormat, io: Io): n
 /** For bin/tidemark, which reports a run that failed outside main's catch. */
 export { redactSecrets };
 
+/**
+ * `--version` or `-V` anywhere before `--`: print the version, whatever else
+ * was given (`tidemark apply --version`). Not `--version` after repair or
+ * baseline, where `--version V` names a migration.
+ */
+function asksVersion(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const args = end === -1 ? argv : argv.slice(0, end);
+  if (args.includes('-V')) return true;
+  if (!args.includes('--version')) return false;
+  const command = args.find((a) => Object.hasOwn(COMMANDS, a));
+  return command === undefined || COMMANDS[command].options?.version === undefined;
+}
+
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  if (asksVersion(argv)) {
     io.stdout.write(`${TOOL_VERSION}\n`);
     return ExitCode.ok;
   }

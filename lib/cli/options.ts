@@ -3,7 +3,7 @@
  */
 import type { Options } from 'yargs';
 import { ConfigError } from '../errors';
-import { MAX_VERSION } from '../source/filename';
+import { parseVersion } from '../source/filename';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Record<string, Options> = {
@@ -22,6 +22,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
 /** Options of the commands that write (apply, rollback). */
 export const WRITE_OPTIONS: Record<string, Options> = {
   'dry-run': { type: 'boolean', describe: 'Print the plan; change nothing' },
+  sql: { type: 'boolean', describe: 'With --dry-run: print the SQL the run would send, in order, as a script for psql -v ON_ERROR_STOP=1' },
   'out-of-order': { type: 'boolean', describe: 'Allow pending migrations below the highest applied version' },
   resume: { type: 'boolean', describe: 'First finish the failed or interrupted non-transactional migration, from where it stopped' },
   'assume-done': { type: 'boolean', describe: 'With --resume: the statement in doubt took effect (you checked); resume after it' },
@@ -45,12 +46,7 @@ export function parseAssume(args: Record<string, unknown>): 'done' | 'not-done' 
  * @throws ConfigError unless it is ASCII digits that fit a signed 64-bit integer.
  */
 export function parseVersionFlag(flag: string, raw: unknown): bigint | undefined {
-  if (raw === undefined) return undefined;
-  const text = String(raw).trim();
-  if (!/^\d+$/.test(text)) throw new ConfigError(`${flag} must be a version number such as 3 or 20261124093000 (got "${raw}").`);
-  const version = BigInt(text);
-  if (version > MAX_VERSION) throw new ConfigError(`${flag} ${text} does not fit in a signed 64-bit integer.`);
-  return version;
+  return raw === undefined ? undefined : parseVersion(flag, String(raw));
 }
 
 /** Parses a positive whole-number flag. */

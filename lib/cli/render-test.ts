@@ -2,9 +2,10 @@
  * `tidemark test`'s report: human text, and the `--json` document (schema
  * in the README). Pure.
  */
-import type { SchemaDifference } from '../db/snapshot';
+import { isLongValue, type SchemaDifference } from '../db/snapshot';
 import type { RoundtripReport } from '../migrator';
-import type { NotTestedReason, RoundtripFindings, RoundtripResult, RowChange } from '../plan/roundtrip';
+import { hasWarnings, isWarning, type NotTestedReason, type RoundtripFindings, type RoundtripResult, type RowChange } from '../plan/roundtrip';
+import { textDiff } from './diff';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const STATUS: Record<RoundtripResult['status'], string> = { passed: 'ok', failed: 'FAILED', 'not-tested': 'not tested', 'not-run': 'not run' };
@@ -28,27 +29,71 @@ function failureLine(result: RoundtripResult & { findings: RoundtripFindings }):
   return `${at}: ${context}: ${e.sql.sqlstate ? `SQLSTATE ${e.sql.sqlstate}: ` : ''}${e.sql.message}`;
 }
 
-/**
- * One line per finding, each naming the script it follows, such as
- * "after 004_add_preferences.down.sql: index … on public.user_preferences still exists".
- */
-export function findingLines(result: RoundtripResult): string[] {
-  if (result.status === 'not-tested') return [notTestedNote(result)];
-  if (result.status !== 'failed') return [];
+/** One schema difference: its line, and below it what the line leaves out (the two lists, a diff). */
+interface DifferenceBlock {
+  readonly line: string;
+  readonly details: readonly string[];
+}
+
+/** Where a difference was seen, and the two states it compares (for a diff's `---` and `+++` lines). */
+interface Phase {
+  readonly prefix: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+function phases(result: RoundtripResult): { afterDown: Phase; afterReapply: Phase } {
   const { up, down } = result.pair;
+  return {
+    afterDown: { prefix: `after ${down.path}`, expected: `expected (before ${up.path})`, found: `found (after ${down.path})` },
+    afterReapply: { prefix: `after applying ${up.path} again`, expected: `expected (after ${up.path})`, found: `found (after ${up.path} again)` },
+  };
+}
+
+/**
+ * What a one-line description leaves out: a long order as the two lists, a
+ * long or multi-line definition or body as a unified diff.
+ */
+function differenceDetails(d: SchemaDifference, phase: Phase): string[] {
+  if (d.kind !== 'changed' || d.before === undefined || d.after === undefined) return [];
+  if (!isLongValue(d.before) && !isLongValue(d.after)) return [];
+  if (d.property.endsWith(' order')) return [`expected: ${d.before}`, `found:    ${d.after}`];
+  return textDiff(phase.expected, phase.found, d.before, d.after).split('\n');
+}
+
+function differenceBlock(d: SchemaDifference, phase: Phase, strict: boolean): DifferenceBlock {
+  const warning = isWarning(d, strict);
+  const note = warning ? ' (a down script can only add a column back at the end; not a failure without --strict)' : '';
+  return { line: `${warning ? 'warning: ' : ''}${phase.prefix}: ${d.description}${note}`, details: differenceDetails(d, phase) };
+}
+
+function blocks(result: RoundtripResult & { findings: RoundtripFindings }, strict: boolean): DifferenceBlock[] {
   const { afterDown, afterReapply, rowChanges } = result.findings;
+  const phase = phases(result);
   const failure = failureLine(result);
   return [
-    ...afterDown.map((d) => `after ${down.path}: ${d.description}`),
-    ...rowChanges.map((c) => rowChangeLine(down.path, c)),
-    ...afterReapply.map((d) => `after applying ${up.path} again: ${d.description}`),
-    ...(failure === null ? [] : [failure]),
+    ...afterDown.map((d) => differenceBlock(d, phase.afterDown, strict)),
+    ...rowChanges.map((c) => ({ line: rowChangeLine(result.pair.down.path, c), details: [] })),
+    ...afterReapply.map((d) => differenceBlock(d, phase.afterReapply, strict)),
+    ...(failure === null ? [] : [{ line: failure, details: [] }]),
   ];
 }
 
-function detailLines(result: RoundtripResult): string[] {
-  const lines = findingLines(result);
-  if (result.status !== 'failed' || result.findings.failure === null) return lines;
+/**
+ * One line per finding, each naming the script it follows, such as
+ * "after 004_add_preferences.down.sql: index … on public.user_preferences still exists";
+ * a warning (column order, without `strict`) starts with "warning: ".
+ */
+export function findingLines(result: RoundtripResult, strict = false): string[] {
+  if (result.status === 'not-tested') return [notTestedNote(result)];
+  if (result.status === 'not-run') return [];
+  return blocks(result, strict).map((b) => b.line);
+}
+
+/** The findings with what each line leaves out indented under it, then the failure's code frame, detail and hint. */
+function detailLines(result: RoundtripResult & { findings: RoundtripFindings }, strict: boolean): string[] {
+  const lines = blocks(result, strict).flatMap((b) => [b.line, ...b.details.map((l) => `  ${l}`)]);
+  if (result.findings.failure === null) return lines;
   const { sql, frame } = result.findings.failure.error;
   const extra = [frame, sql.detail && `detail: ${sql.detail}`, sql.hint && `hint: ${sql.hint}`, sql.where && `where: ${sql.where}`];
   return [...lines, ...extra.filter((x): x is string => Boolean(x)).flatMap((x) => x.split('\n'))];
@@ -64,7 +109,7 @@ export function renderRoundtrip(report: RoundtripReport): string {
   for (const r of report.results) {
     const time = r.status === 'not-run' ? '' : `${r.durationMs} ms`;
     lines.push(`  ${STATUS[r.status].padEnd(10)}  ${r.pair.label.padEnd(width)}  ${time}`.trimEnd());
-    if (r.status === 'failed') lines.push(...detailLines(r).map((l) => `      ${l}`));
+    if (r.status === 'failed' || (r.status === 'passed' && hasWarnings(r))) lines.push(...detailLines(r, report.strict).map((l) => `      ${l}`));
     if (r.status === 'not-tested') lines.push(`      ${notTestedNote(r)}`);
   }
   return [...lines, '', verdict(report)].join('\n');
@@ -73,13 +118,15 @@ export function renderRoundtrip(report: RoundtripReport): string {
 function verdict(report: RoundtripReport): string {
   const s = report.summary;
   const seconds = `${(report.durationMs / 1000).toFixed(2)}s`;
+  const warned = s.warnings > 0 ? `${s.warnings} with a column-order warning` : '';
   const rest = [s.notTested > 0 ? `${s.notTested} not round-trip tested` : '', s.notRun > 0 ? `${s.notRun} not run` : ''].filter(Boolean);
-  if (s.failed === 0) return `test: OK — ${plural(s.passed, 'migration')} round-trip tested${rest.length ? `, ${rest.join(', ')}` : ''} (${seconds}).`;
-  return `test: FAILED — ${s.failed} of ${plural(s.total, 'migration')} failed the round trip; ${[`${s.passed} passed`, ...rest].join(', ')} (${seconds}).`;
+  if (s.failed === 0) return `test: OK — ${plural(s.passed, 'migration')} round-trip tested${[warned, ...rest].filter(Boolean).map((x) => `, ${x}`).join('')} (${seconds}).`;
+  return `test: FAILED — ${s.failed} of ${plural(s.total, 'migration')} failed the round trip; ${[`${s.passed} passed`, warned, ...rest].filter(Boolean).join(', ')} (${seconds}).`;
 }
 
-function differenceData(d: SchemaDifference, message: string) {
+function differenceData(d: SchemaDifference, message: string, strict: boolean) {
   return {
+    severity: isWarning(d, strict) ? 'warning' : 'error',
     object_type: d.objectType,
     identity: d.identity,
     kind: d.kind,
@@ -91,7 +138,7 @@ function differenceData(d: SchemaDifference, message: string) {
   };
 }
 
-function resultData(r: RoundtripResult): Record<string, unknown> {
+function resultData(r: RoundtripResult, strict: boolean): Record<string, unknown> {
   const base = { version: r.pair.version.toString(), name: r.pair.name, up: r.pair.up.path, down: r.pair.down.path, status: r.status };
   if (r.status === 'not-run') return { ...base, duration_ms: null, not_tested_reason: null, after_down: [], after_reapply: [], row_counts: [], failure: null };
   if (r.status === 'not-tested') return { ...base, duration_ms: r.durationMs, not_tested_reason: r.reason, after_down: [], after_reapply: [], row_counts: [], failure: null };
@@ -100,8 +147,8 @@ function resultData(r: RoundtripResult): Record<string, unknown> {
     ...base,
     duration_ms: r.durationMs,
     not_tested_reason: null,
-    after_down: afterDown.map((d) => differenceData(d, `after ${r.pair.down.path}: ${d.description}`)),
-    after_reapply: afterReapply.map((d) => differenceData(d, `after applying ${r.pair.up.path} again: ${d.description}`)),
+    after_down: afterDown.map((d) => differenceData(d, `after ${r.pair.down.path}: ${d.description}`, strict)),
+    after_reapply: afterReapply.map((d) => differenceData(d, `after applying ${r.pair.up.path} again: ${d.description}`, strict)),
     row_counts: rowChanges.map((c) => ({ table: `${c.schema}.${c.table}`, before: c.before, after: c.after })),
     failure: failure && {
       phase: failure.phase, file: failure.error.path, line: failure.error.sql.line, column: failure.error.sql.column,
@@ -118,8 +165,9 @@ export function roundtripDocument(report: RoundtripReport): Record<string, unkno
     database: report.database,
     template: report.template,
     data: report.data,
+    strict: report.strict,
     duration_ms: report.durationMs,
-    summary: { total: s.total, passed: s.passed, failed: s.failed, not_tested: s.notTested, not_run: s.notRun, applied_first: report.appliedFirst },
-    migrations: report.results.map(resultData),
+    summary: { total: s.total, passed: s.passed, warnings: s.warnings, failed: s.failed, not_tested: s.notTested, not_run: s.notRun, applied_first: report.appliedFirst },
+    migrations: report.results.map((r) => resultData(r, report.strict)),
   };
 }

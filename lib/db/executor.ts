@@ -170,7 +170,7 @@ async function runWithRetries(
 }
 
 /** The run's settings, with the script's own `-- tidemark:lock-timeout` / `statement-timeout` on top. */
-function settingsFor(step: Step, settings: StepSettings): StepSettings {
+export function settingsFor(step: Step, settings: StepSettings): StepSettings {
   const d = step.pair[step.direction].directives;
   return { ...settings, lockTimeout: d.lockTimeout ?? settings.lockTimeout, statementTimeout: d.statementTimeout ?? settings.statementTimeout };
 }
@@ -282,7 +282,7 @@ async function begin(client: Client, settings: StepSettings): Promise<void> {
  * SET LOCAL, written as set_config(name, $n, true) so that every value —
  * an environment name, a timeout — is a query parameter, never pasted into SQL.
  */
-function settingsQuery(settings: StepSettings, names: readonly string[], markTransaction = false): { text: string; values: string[] } | null {
+export function settingsQuery(settings: StepSettings, names: readonly string[], markTransaction = false): { text: string; values: string[] } | null {
   const all: Record<string, string | undefined> = {
     'tidemark.environment': settings.environment,
     lock_timeout: settings.lockTimeout,

@@ -41,7 +41,13 @@ export function qualifiedName(ledger: LedgerTable): string {
  */
 export async function ensureLedger(client: Client, ledger: LedgerTable): Promise<boolean> {
   if (!(await prepareLedger(client, ledger))) return false;
-  await client.query(`CREATE TABLE IF NOT EXISTS ${qualifiedName(ledger)} (
+  await client.query(createLedgerSql(ledger));
+  return true;
+}
+
+/** The ledger's CREATE TABLE, as ensureLedger sends it (and `--dry-run --sql` prints it). */
+export function createLedgerSql(ledger: LedgerTable): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(ledger)} (
     version          bigint PRIMARY KEY,
     name             pg_catalog.text NOT NULL,
     up_checksum      pg_catalog.text NOT NULL,
@@ -57,8 +63,7 @@ export async function ensureLedger(client: Client, ledger: LedgerTable): Promise
     failure          pg_catalog.jsonb,
     up_sql           pg_catalog.text,
     down_sql         pg_catalog.text
-  )`);
-  return true;
+  )`;
 }
 
 interface RawRow {
@@ -186,7 +191,7 @@ export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): { text
 
 /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
 export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
-  await client.query(`DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`, [version.toString()]);
+  await client.query(progressQueries.rolledBack(ledger, version));
 }
 
 /**
@@ -222,24 +227,13 @@ export const progress = {
    * session's pid (the one that holds the migration lock).
    */
   async start(client: Client, ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): Promise<void> {
-    const failure = `pg_catalog.jsonb_build_object('direction', $4::pg_catalog.text, 'pid', pg_catalog.pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
-    const updated = await client.query(
-      `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE ${VERSION_IS}`,
-      [pair.version.toString(), done, total, direction],
-    );
-    if (updated.rowCount === 0) {
-      await client.query(
-        `INSERT INTO ${qualifiedName(ledger)}
-           (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
-         VALUES ($1, $5, $6, $7, 0, $8, $9, 'running', $2, $3, ${failure}, $10, $11)`,
-        [pair.version.toString(), done, total, direction, pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
-      );
-    }
+    const { update, insert } = progressQueries.start(ledger, pair, direction, done, total, environment);
+    const updated = await client.query(update);
+    if (updated.rowCount === 0) await client.query(insert);
   },
   /** Statement `done` finished; the next one (if any, up to `total`) is in flight. */
   async advance(client: Client, ledger: LedgerTable, version: bigint, done: number, total: number): Promise<void> {
-    const next = done < total ? `failure OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('inflight', ${done + 1})` : `failure OPERATOR(pg_catalog.-) 'inflight'::pg_catalog.text`;
-    await client.query(`UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE ${VERSION_IS}`, [version.toString(), done]);
+    await client.query(progressQueries.advance(ledger, version, done, total));
   },
   /** The statements done so far, as the ledger says (after a transaction block of the script rolled back). */
   async done(client: Client, ledger: LedgerTable, version: bigint): Promise<number> {
@@ -255,9 +249,53 @@ export const progress = {
   },
   /** The up finished: the row becomes an ordinary applied row. */
   async finishUp(client: Client, ledger: LedgerTable, version: bigint, durationMs: number): Promise<void> {
-    await client.query(
-      `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = pg_catalog.now(), applied_by = current_user WHERE ${VERSION_IS}`,
-      [version.toString(), Math.round(durationMs)],
-    );
+    await client.query(progressQueries.finishUp(ledger, version, durationMs));
+  },
+};
+
+/** A query and its parameters. */
+export interface LedgerQuery {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+/**
+ * The statements of `progress`, built apart so that `--dry-run --sql`
+ * (sql-script.ts) prints exactly what a run sends.
+ */
+export const progressQueries = {
+  /**
+   * The row becomes `running` with statement done + 1 in flight and this
+   * session's pid: `update` for a row that exists (a down, a resume), else
+   * `insert`, sent when the update found no row.
+   */
+  start(ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): { update: LedgerQuery; insert: LedgerQuery } {
+    const failure = `pg_catalog.jsonb_build_object('direction', $4::pg_catalog.text, 'pid', pg_catalog.pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
+    return {
+      update: {
+        text: `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE ${VERSION_IS}`,
+        values: [pair.version.toString(), done, total, direction],
+      },
+      insert: {
+        text: `INSERT INTO ${qualifiedName(ledger)}
+           (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
+         VALUES ($1, $5, $6, $7, 0, $8, $9, 'running', $2, $3, ${failure}, $10, $11)`,
+        values: [pair.version.toString(), done, total, direction, pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
+      },
+    };
+  },
+  advance(ledger: LedgerTable, version: bigint, done: number, total: number): LedgerQuery {
+    const next = done < total ? `failure OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('inflight', ${done + 1})` : `failure OPERATOR(pg_catalog.-) 'inflight'::pg_catalog.text`;
+    return { text: `UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE ${VERSION_IS}`, values: [version.toString(), done] };
+  },
+  finishUp(ledger: LedgerTable, version: bigint, durationMs: number): LedgerQuery {
+    return {
+      text: `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = pg_catalog.now(), applied_by = current_user WHERE ${VERSION_IS}`,
+      values: [version.toString(), Math.round(durationMs)],
+    };
+  },
+  /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
+  rolledBack(ledger: LedgerTable, version: bigint): LedgerQuery {
+    return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`, values: [version.toString()] };
   },
 };

@@ -50,18 +50,26 @@ export function isSessionGone(err: unknown): boolean {
 }
 
 async function setSession(client: Client, settings: StepSettings): Promise<void> {
+  // Pipelined with the settings: no round trip of its own.
+  await Promise.all([suspendClientCheck(client), client.query(sessionSettingsQuery(settings))]);
+}
+
+/** The session settings of a no-transaction script (`set_config(…, false)`), every value a parameter. */
+export function sessionSettingsQuery(settings: StepSettings): { text: string; values: string[] } {
   const pairs: [string, string | undefined][] = [
     ['tidemark.environment', settings.environment],
     ['lock_timeout', settings.lockTimeout],
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  // Pipelined with the settings: no round trip of its own.
-  await Promise.all([suspendClientCheck(client), client.query(`SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`, given.map((p) => p[1]))]);
+  return { text: `SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`, values: given.map((p) => p[1]) };
 }
 
+/** After a no-transaction script: the session as it was. */
+export const RESET_SESSION = `SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`;
+
 async function resetSession(client: Client): Promise<void> {
-  await Promise.all([client.query(`SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`), resumeClientCheck(client)]);
+  await Promise.all([client.query(RESET_SESSION), resumeClientCheck(client)]);
 }
 
 /** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` or `REINDEX … CONCURRENTLY name` statement names. */

@@ -13,8 +13,8 @@ import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
 import {
-  commonTables, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
-  type RoundtripRange, type RoundtripResult, type RoundtripSummary,
+  attributeToDown, commonTables, hasWarnings, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
+  type RoundtripFindings, type RoundtripRange, type RoundtripResult, type RoundtripSummary,
 } from '../plan/roundtrip';
 import { throwTransactionProblems, transactionProblems } from '../plan/transactions';
 import { scan } from '../source/scanner';
@@ -26,6 +26,8 @@ export interface RoundtripOptions extends RoundtripRange {
   readonly template?: string;
   /** Also compare row counts of the tables that existed before each up. */
   readonly data?: boolean;
+  /** Fail on a column order that differs too (by default a warning: see isWarning). */
+  readonly strict?: boolean;
   /** Abort to stop the run: the throwaway database is dropped, then InterruptedError is thrown. */
   readonly signal?: AbortSignal;
 }
@@ -35,6 +37,7 @@ export interface RoundtripReport {
   readonly database: string | null;
   readonly template: string;
   readonly data: boolean;
+  readonly strict: boolean;
   /** Migrations below `--from`, applied first without checking. */
   readonly appliedFirst: number;
   readonly results: readonly RoundtripResult[];
@@ -47,6 +50,7 @@ interface Session {
   readonly db: Throwaway;
   readonly ctx: RunContext;
   readonly data: boolean;
+  readonly strict: boolean;
   readonly signal?: AbortSignal;
   /** For the executor: its per-step lines only with --verbose. */
   readonly stepLogger: Logger;
@@ -69,14 +73,14 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
   throwTransactionProblems([...setup, ...checked].flatMap((p) => [...transactionProblems(p.up), ...transactionProblems(p.down)]));
   const template = options.template ?? 'template0';
   const report = (database: string | null, results: RoundtripResult[]): RoundtripReport => ({
-    database, template, data: options.data === true, appliedFirst: setup.length, results,
+    database, template, data: options.data === true, strict: options.strict === true, appliedFirst: setup.length, results,
     summary: summarize(results), durationMs: Math.round(performance.now() - started),
   });
   if (checked.length === 0) return report(null, []);
   const connection = connectionOf(ctx.config);
   return withThrowawayDatabase({ connection, template, signal: options.signal }, ctx.logger, async (db) => {
     const debug = ctx.logger.isLevelEnabled('debug');
-    const session: Session = { db, ctx, data: options.data === true, signal: options.signal, stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }) };
+    const session: Session = { db, ctx, data: options.data === true, strict: options.strict === true, signal: options.signal, stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }) };
     return report(db.name, await runAll(session, setup, checked));
   });
 }
@@ -87,7 +91,7 @@ async function runAll(s: Session, setup: readonly Pair[], checked: readonly Pair
   const setupFailure = await applyUnchecked(s, setup);
   if (setupFailure) {
     const failed = setup.find((p) => p.version === setupFailure.version) as Pair;
-    return [judge(failed, 0, scriptFailed('up', setupFailure)), ...checked.map(notRun)];
+    return [judge(failed, 0, scriptFailed('up', setupFailure), s.strict), ...checked.map(notRun)];
   }
   let current: Snapshot | null = null;
   for (const [i, pair] of checked.entries()) {
@@ -109,24 +113,26 @@ async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ re
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const counts = s.data ? await rowCounts(s.db.client, tablesOf(before)) : [];
+  const verdict = (findings: RoundtripFindings) => judge(pair, elapsed(), findings, s.strict);
   const upFailure = await runScript(s, pair, 'up');
-  if (upFailure) return { result: judge(pair, elapsed(), scriptFailed('up', upFailure)), next: { kind: 'stop' } };
+  if (upFailure) return { result: verdict(scriptFailed('up', upFailure)), next: { kind: 'stop' } };
   const reason = notTestedReason(pair);
   if (reason) return { result: { status: 'not-tested', pair, durationMs: elapsed(), reason }, next: { kind: 'continue', snapshot: null } };
   const applied = await snapshot(s);
   const downFailure = await runScript(s, pair, 'down');
   // The failed down was rolled back: the migration is still applied, as S1 describes.
-  if (downFailure) return { result: judge(pair, elapsed(), scriptFailed('down', downFailure)), next: { kind: 'continue', snapshot: applied } };
+  if (downFailure) return { result: verdict(scriptFailed('down', downFailure)), next: { kind: 'continue', snapshot: applied } };
   const undone = await snapshot(s);
-  const afterDown = diffSnapshots(before, undone);
+  const byDown = diffSnapshots(applied, undone);
+  const afterDown = attributeToDown(diffSnapshots(before, undone), byDown, 'afterDown');
   const rowChanges = s.data ? compareRowCounts(counts, await rowCounts(s.db.client, commonTables(tablesOf(before), tablesOf(undone)))) : [];
   const reapplyFailure = await runScript(s, pair, 'up');
   if (reapplyFailure) {
-    return { result: judge(pair, elapsed(), scriptFailed('reapply', reapplyFailure, { afterDown, rowChanges })), next: { kind: 'rebuild' } };
+    return { result: verdict(scriptFailed('reapply', reapplyFailure, { afterDown, rowChanges })), next: { kind: 'rebuild' } };
   }
   const reapplied = await snapshot(s);
-  const findings = { afterDown, afterReapply: diffSnapshots(applied, reapplied), rowChanges, failure: null };
-  return { result: judge(pair, elapsed(), findings), next: { kind: 'continue', snapshot: reapplied } };
+  const afterReapply = attributeToDown(diffSnapshots(applied, reapplied), byDown, 'afterReapply');
+  return { result: verdict({ afterDown, afterReapply, rowChanges, failure: null }), next: { kind: 'continue', snapshot: reapplied } };
 }
 
 const snapshot = (s: Session): Promise<Snapshot> => takeSnapshot(s.db.client, { ignoreTables: [ledgerOf(s.ctx.config)] });
@@ -169,7 +175,8 @@ async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
 function logResult(logger: Logger, result: RoundtripResult): void {
   const log = logger.child({ version: result.pair.version.toString(), name: result.pair.name });
   const label = result.pair.label;
-  if (result.status === 'passed') log.debug({ outcome: 'passed', duration_ms: result.durationMs }, `${label}: round trip ok (${result.durationMs} ms)`);
+  if (result.status === 'passed' && hasWarnings(result)) log.warn({ outcome: 'passed', warnings: true, duration_ms: result.durationMs }, `${label}: round trip ok, with a warning (column order)`);
+  else if (result.status === 'passed') log.debug({ outcome: 'passed', duration_ms: result.durationMs }, `${label}: round trip ok (${result.durationMs} ms)`);
   else if (result.status === 'not-tested') log.warn({ outcome: 'not-tested', reason: result.reason }, `${label}: applied, not round-trip tested (${result.reason})`);
   else if (result.status === 'failed') log.warn({ outcome: 'failed', duration_ms: result.durationMs }, `${label}: round trip FAILED`);
 }

@@ -12,15 +12,17 @@ import type { Config } from '../config';
 import { readAudit, type AuditEntry } from '../db/audit';
 import { withCancellableClient } from '../db/cancel';
 import { runSteps, type StepOutcome } from '../db/executor';
+import { renderSqlScript, schemaExists } from '../db/sql-script';
 import { withAdvisoryLock } from '../db/lock';
 import { planApply, planRollback, type ApplyPlanOptions, type RollbackPlanOptions } from '../plan/planner';
 import { countStates, statusEntries } from '../plan/status';
-import { createPair, type CreatedPair } from '../source/create';
+import { assertValidName, createPair, ensureDirectory, type CreatedPair } from '../source/create';
 import { inspect, scan } from '../source/scanner';
 import { findInvalidIndexes } from '../db/no-transaction';
 import { ConfigError } from '../errors';
 import { planResume, stuckRow } from '../plan/resume';
 import { checkTransactions } from '../plan/transactions';
+import { enumValueHazards } from '../plan/enum-values';
 import { splitStatements } from '../sql/lexer';
 import { decideInDoubt, indexQuestion, type Assume } from '../plan/in-doubt';
 import { indexFacts } from '../db/in-doubt';
@@ -37,6 +39,8 @@ export interface RunFlags {
   readonly outOfOrder?: boolean;
   /** With resume: the user's word on a statement in doubt that the catalog cannot decide. */
   readonly assume?: Assume;
+  /** With dryRun: also render the SQL the run would send, as a psql script (RunResult.sql). */
+  readonly sql?: boolean;
 }
 
 export interface ApplyOptions extends ApplyPlanOptions, RunFlags {
@@ -50,6 +54,8 @@ export interface RunResult {
   readonly plan: Plan;
   readonly dryRun: boolean;
   readonly completed: readonly StepOutcome[];
+  /** With `dryRun` and `sql`: what the run would send, in order, as a psql script. */
+  readonly sql?: string;
   /** Pending migrations on disk after the run. */
   readonly pending: number;
   readonly durationMs: number;
@@ -82,6 +88,7 @@ async function planFor(client: Client, pairs: readonly Pair[], rows: readonly Le
   if (!options.resume && options.assume !== undefined) throw new ConfigError(`--assume-${options.assume} goes with --resume.`);
   const plan = options.resume ? await resolveInDoubt(client, planResume(pairs, rows, direction, planner(pairs, rows)), stuckRow(rows) as LedgerRow, options.assume, logger) : planner(pairs, rows);
   checkTransactions(plan, options.singleTransaction === true);
+  for (const h of enumValueHazards(plan, options.singleTransaction === true)) logger.warn({ code: 'enum-value-in-transaction', type: h.type, label: h.label, added: h.added, used: h.used }, h.message);
   return plan;
 }
 
@@ -131,13 +138,15 @@ const STOPPED_READING = 'Stopped while reading the ledger (the query was cancell
 async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Promise<RunResult> {
   const { config, logger } = ctx;
   const started = process.hrtime.bigint(); // not performance.now(): that global loads perf_hooks, on every run
+  if (options.sql && !options.dryRun) throw new ConfigError('--sql prints what a dry run would send: add --dry-run (to run the migrations, leave out --sql).');
   const pairs = scan(config.dir);
   planner(pairs, []); // option errors (a --target not on disk, bad --steps) before connecting
   const ledger = ledgerOf(config);
-  const finish = (plan: Plan, rows: readonly LedgerRow[], completed: readonly StepOutcome[]): RunResult => ({
+  const finish = (plan: Plan, rows: readonly LedgerRow[], completed: readonly StepOutcome[], sql?: string): RunResult => ({
     plan,
     dryRun: options.dryRun === true,
     completed,
+    ...(sql === undefined ? {} : { sql }),
     pending: pendingCount(pairs, rows, completed, plan.direction),
     durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
   });
@@ -151,7 +160,7 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
     };
     if (options.dryRun) {
       const { history, plan } = await prepare();
-      return finish(plan, history.rows, []);
+      return finish(plan, history.rows, [], options.sql ? await sqlScriptOf(client, plan, history.exists, config, options) : undefined);
     }
     return withAdvisoryLock(client, ledger, { waitSeconds: config.lockWait, signal: ctx.signal }, logger, async () => {
       const { history, plan } = await prepare();
@@ -170,6 +179,22 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
       });
       return finish(plan, history.rows, completed);
     });
+  });
+}
+
+/** `--dry-run --sql`: the SQL the run would send, from the plan and whether the ledger (and its schema) exist. */
+async function sqlScriptOf(client: Client, plan: Plan, ledgerExists: boolean, config: Config, options: ApplyOptions): Promise<string> {
+  const ledger = ledgerOf(config);
+  const singleTransaction = options.singleTransaction === true;
+  const createLedger = !ledgerExists && plan.steps.length > 0;
+  return renderSqlScript(plan, {
+    ledger,
+    settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
+    singleTransaction,
+    createLedger,
+    createSchema: createLedger && !(await schemaExists(client, ledger.schema)),
+    resumeFrom: plan.resumeFrom,
+    command: `tidemark ${plan.direction === 'up' ? 'apply' : 'rollback'} --dry-run --sql${singleTransaction ? ' --single-transaction' : ''}`,
   });
 }
 
@@ -206,9 +231,12 @@ export async function status(ctx: RunContext): Promise<StatusReport> {
 }
 
 /**
- * Writes the next pair of scripts. No database. Numbering looks at every
+ * Writes the next pair of scripts, creating the directory first when it does
+ * not exist yet (`createdDirectory`). No database. Numbering looks at every
  * well-named file, so a pair just created (still empty) counts.
  */
-export function create(config: Pick<Config, 'dir'>, name: string, now = new Date()): CreatedPair {
-  return createPair(config.dir, name, inspect(config.dir).highest, now);
+export function create(config: Pick<Config, 'dir'>, name: string, now = new Date()): CreatedPair & { readonly createdDirectory: boolean } {
+  assertValidName(name); // before the directory is made: a bad name leaves nothing behind
+  const createdDirectory = ensureDirectory(config.dir);
+  return { ...createPair(config.dir, name, inspect(config.dir).highest, now), createdDirectory };
 }

@@ -43,6 +43,8 @@ export type RoundtripStatus = RoundtripResult['status'];
 export interface RoundtripSummary {
   readonly total: number;
   readonly passed: number;
+  /** Of those passed: how many with warnings (a column order only a new table could restore). */
+  readonly warnings: number;
   readonly failed: number;
   readonly notTested: number;
   readonly notRun: number;
@@ -97,10 +99,49 @@ export function compareRowCounts(before: readonly RowCount[], after: readonly Ro
   });
 }
 
-/** The verdict on a migration whose up ran: passed exactly when nothing was found. */
-export function judge(pair: Pair, durationMs: number, findings: RoundtripFindings): RoundtripResult {
-  const clean = findings.afterDown.length === 0 && findings.afterReapply.length === 0 && findings.rowChanges.length === 0 && findings.failure === null;
+/**
+ * A difference that is reported but does not fail the round trip unless
+ * `--strict`: a different column order alone. A down script that drops a
+ * column the up added is fine; one that re-adds a column the up dropped
+ * can only put it at the end (PostgreSQL has no `ADD COLUMN … AFTER`), so
+ * the only way to restore the order would be to rebuild the table.
+ */
+export function isWarning(difference: SchemaDifference, strict = false): boolean {
+  return !strict && difference.kind === 'changed' && difference.property === 'column order';
+}
+
+/**
+ * The verdict on a migration whose up ran: passed exactly when nothing was
+ * found but warnings (which `strict` turns into failures).
+ */
+export function judge(pair: Pair, durationMs: number, findings: RoundtripFindings, strict = false): RoundtripResult {
+  const failing = (list: readonly SchemaDifference[]) => list.some((d) => !isWarning(d, strict));
+  const clean = !failing(findings.afterDown) && !failing(findings.afterReapply) && findings.rowChanges.length === 0 && findings.failure === null;
   return { status: clean ? 'passed' : 'failed', pair, durationMs, findings };
+}
+
+/** Differences of a passed round trip: its warnings. */
+export function hasWarnings(result: RoundtripResult): boolean {
+  return result.status === 'passed' && [...result.findings.afterDown, ...result.findings.afterReapply].length > 0;
+}
+
+/** `table public.extra, created by the down script, still exists`: how an object the down script made is told apart. */
+const CREATED = { afterDown: 'was created by the down script', afterReapply: ', created by the down script, still exists' } as const;
+
+/**
+ * Rewords the extra objects that the down script created (they were not
+ * there after the up either) instead of "still exists", which reads as
+ * "the down forgot to drop it". `byDown` is what the down script added: the
+ * differences from the schema after the up to the schema after the down.
+ */
+export function attributeToDown(differences: readonly SchemaDifference[], byDown: readonly SchemaDifference[], phase: keyof typeof CREATED): SchemaDifference[] {
+  const key = (d: SchemaDifference) => (d.kind === 'added' ? `${d.objectType}\u0000${d.identity}\u0000${d.after}` : null);
+  const created = new Set(byDown.map(key));
+  return differences.map((d) => {
+    if (d.kind !== 'added' || !created.has(key(d))) return d;
+    const description = phase === 'afterDown' ? `${d.subject} ${CREATED.afterDown}` : `${d.subject}${CREATED.afterReapply}`;
+    return { ...d, description };
+  });
 }
 
 /** Findings of a round trip stopped by a failing script. */
@@ -111,5 +152,8 @@ export function scriptFailed(phase: RoundtripPhase, error: MigrationFailure, fou
 /** Counts per status. */
 export function summarize(results: readonly RoundtripResult[]): RoundtripSummary {
   const count = (status: RoundtripStatus) => results.filter((r) => r.status === status).length;
-  return { total: results.length, passed: count('passed'), failed: count('failed'), notTested: count('not-tested'), notRun: count('not-run') };
+  return {
+    total: results.length, passed: count('passed'), warnings: results.filter(hasWarnings).length, failed: count('failed'),
+    notTested: count('not-tested'), notRun: count('not-run'),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * `create`: writes the next pair of scripts into the migrations directory.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { formatFilename, isValidName, MAX_VERSION } from './filename';
@@ -28,6 +28,31 @@ export function nextVersionText(highest: Inspection['highest'], dir = 'the migra
   return (highest.version + 1n).toString().padStart(highest.versionText.length, '0');
 }
 
+/** @throws ConfigError for a name that is not letters, digits, `_` and `-`. */
+export function assertValidName(name: string): void {
+  if (!isValidName(name)) {
+    throw new ConfigError(`"${name}" is not a valid migration name: use only letters, digits, "_" and "-" (e.g. add_users_email_index).`);
+  }
+}
+
+/**
+ * Creates the migrations directory (and its parents) when it does not exist,
+ * so that `create` is a new project's first command, as with golang-migrate
+ * and dbmate.
+ * @returns true when it was created.
+ * @throws ConfigError when it cannot be (a file in the way, no permission).
+ */
+export function ensureDirectory(dir: string): boolean {
+  if (existsSync(dir)) return false;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`Cannot create the migrations directory "${dir}" (${code}: ${(err as Error).message}). Create it yourself, or point --dir elsewhere.`);
+  }
+  return true;
+}
+
 /**
  * Writes `<next>_<name>.up.sql` and `.down.sql` at the top of `dir`. Refuses
  * to overwrite a file.
@@ -35,9 +60,7 @@ export function nextVersionText(highest: Inspection['highest'], dir = 'the migra
  *   when no version is left above the highest one.
  */
 export function createPair(dir: string, name: string, highest: Inspection['highest'], now: Date): CreatedPair {
-  if (!isValidName(name)) {
-    throw new ConfigError(`"${name}" is not a valid migration name: use only letters, digits, "_" and "-" (e.g. add_users_email_index).`);
-  }
+  assertValidName(name);
   const versionText = nextVersionText(highest, dir);
   const up = formatFilename(versionText, name, 'up');
   const down = formatFilename(versionText, name, 'down');

@@ -1,5 +1,6 @@
 import { ExitCode } from '../../errors';
 import { parseAssume, parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { printRun } from './print-run';
 import type { Command } from './types';
 
 export const applyCommand: Command = {
@@ -17,13 +18,14 @@ export const applyCommand: Command = {
       {
         target: parseVersionFlag('--target', args.target),
         dryRun: args['dry-run'] === true,
+        sql: args.sql === true,
         singleTransaction: args['single-transaction'] === true,
         outOfOrder: args['out-of-order'] === true,
         resume: args.resume === true,
         assume: parseAssume(args),
       },
     );
-    out.result(renderSummary(result), summaryData(result));
+    printRun(result, renderSummary(result), summaryData(result), { out, logger });
     return ExitCode.ok;
   },
 };

@@ -1,5 +1,6 @@
 import { ExitCode } from '../../errors';
 import { parseAssume, parseCountFlag, parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { printRun } from './print-run';
 import type { Command } from './types';
 
 export const rollbackCommand: Command = {
@@ -18,12 +19,13 @@ export const rollbackCommand: Command = {
         target: parseVersionFlag('--target', args.target),
         steps: parseCountFlag('--steps', args.steps),
         dryRun: args['dry-run'] === true,
+        sql: args.sql === true,
         outOfOrder: args['out-of-order'] === true,
         resume: args.resume === true,
         assume: parseAssume(args),
       },
     );
-    out.result(renderSummary(result), summaryData(result));
+    printRun(result, renderSummary(result), summaryData(result), { out, logger });
     return ExitCode.ok;
   },
 };

@@ -10,6 +10,7 @@ export const testCommand: Command = {
     to: { type: 'string', describe: 'Check migrations up to this version; nothing above it runs' },
     template: { type: 'string', describe: 'Template of the throwaway database (default: template0)' },
     data: { type: 'boolean', describe: 'Also check that tables existing before an up hold as many rows after its down' },
+    strict: { type: 'boolean', describe: 'Fail on a column order that differs too (by default a warning: a down script can only add a column back at the end)' },
     json: { type: 'boolean', describe: 'Print the report as a JSON document' },
     'lock-timeout': WRITE_OPTIONS['lock-timeout'],
     'statement-timeout': WRITE_OPTIONS['statement-timeout'],
@@ -21,6 +22,7 @@ export const testCommand: Command = {
       to: parseVersionFlag('--to', args.to),
       template: args.template === undefined ? undefined : String(args.template),
       data: args.data === true,
+      strict: args.strict === true,
     };
     // SIGINT / SIGTERM abort `signal` (cli/signals.ts): the throwaway database is dropped, then InterruptedError (130 / 143).
     const report = await roundtrip({ config, logger }, { ...options, signal });

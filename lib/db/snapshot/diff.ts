@@ -1,5 +1,5 @@
 /** diffSnapshots(): how a found schema differs from an expected one. Pure: no database. */
-import type { ObjectType, SchemaDifference } from './difference';
+import { isLongValue as isLong, type ObjectType, type SchemaDifference } from './difference';
 import type { Diffable } from './diffable';
 import { defaultPrivilegeObjects, extensionObjects, routineObjects, schemaObjects, typeObjects } from './objects-other';
 import {
@@ -62,18 +62,13 @@ function compare(b: Diffable, a: Diffable): SchemaDifference[] {
 }
 
 function missing(o: Diffable): SchemaDifference {
-  return { kind: 'removed', objectType: o.objectType, identity: o.identity, description: `${o.label} is missing`,
-    before: o.summary };
+  return { kind: 'removed', objectType: o.objectType, identity: o.identity, subject: o.label,
+    description: `${o.label} is missing`, before: o.summary };
 }
 
 function extra(o: Diffable): SchemaDifference {
-  return { kind: 'added', objectType: o.objectType, identity: o.identity, description: `${o.label} still exists`,
-    after: o.summary };
-}
-
-/** Too long or multi-line to quote inside a one-line description. */
-function isLong(text: string | null): boolean {
-  return text !== null && (text.includes('\n') || text.length > 80);
+  return { kind: 'added', objectType: o.objectType, identity: o.identity, subject: o.label,
+    description: `${o.label} still exists`, after: o.summary };
 }
 
 function changed(
@@ -121,9 +116,13 @@ function commentChange(b: Diffable, a: Diffable): SchemaDifference[] {
   const base = { objectType: 'comment', identity: b.identity } as const;
   const quoted = (text: string) => (isLong(text) ? 'comment' : `comment '${text}'`);
   if (before === null) {
-    return [{ ...base, kind: 'added', description: `${quoted(after!)} on ${b.label} still exists`, after: after! }];
+    const subject = `${quoted(after!)} on ${b.label}`;
+    return [{ ...base, kind: 'added', subject, description: `${subject} still exists`, after: after! }];
   }
-  if (after === null) return [{ ...base, kind: 'removed', description: `${quoted(before)} on ${b.label} is missing`, before }];
+  if (after === null) {
+    const subject = `${quoted(before)} on ${b.label}`;
+    return [{ ...base, kind: 'removed', subject, description: `${subject} is missing`, before }];
+  }
   const description = isLong(before) || isLong(after)
     ? `comment on ${b.label} changed`
     : `comment on ${b.label} changed from '${before}' to '${after}'`;
@@ -135,9 +134,9 @@ function grantChanges(b: Diffable, a: Diffable): SchemaDifference[] {
   const after = a.grants ?? [];
   const base = { objectType: 'grant', identity: b.identity } as const;
   return [
-    ...before.filter((g) => !after.includes(g))
-      .map((g): SchemaDifference => ({ ...base, kind: 'removed', description: `grant ${g} is missing`, before: g })),
-    ...after.filter((g) => !before.includes(g))
-      .map((g): SchemaDifference => ({ ...base, kind: 'added', description: `grant ${g} still exists`, after: g })),
+    ...before.filter((g) => !after.includes(g)).map((g): SchemaDifference => (
+      { ...base, kind: 'removed', subject: `grant ${g}`, description: `grant ${g} is missing`, before: g })),
+    ...after.filter((g) => !before.includes(g)).map((g): SchemaDifference => (
+      { ...base, kind: 'added', subject: `grant ${g}`, description: `grant ${g} still exists`, after: g })),
   ];
 }

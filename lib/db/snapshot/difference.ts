@@ -24,6 +24,12 @@ export type ObjectType =
   | 'owner'
   | 'grant';
 
+/**
+ * An extra or absent object's `subject` is what its description names,
+ * without the verb (`index i on public.t`, `grant SELECT on table public.t to
+ * PUBLIC`), so a caller that knows more (a down script created it) can word
+ * it otherwise.
+ */
 interface DifferenceBase {
   readonly objectType: ObjectType;
   /**
@@ -44,8 +50,8 @@ interface DifferenceBase {
  * (a definition, a type, a comment), absent where there is nothing.
  */
 export type SchemaDifference =
-  | (DifferenceBase & { readonly kind: 'added'; readonly after: string })
-  | (DifferenceBase & { readonly kind: 'removed'; readonly before: string })
+  | (DifferenceBase & { readonly kind: 'added'; readonly subject: string; readonly after: string })
+  | (DifferenceBase & { readonly kind: 'removed'; readonly subject: string; readonly before: string })
   | (DifferenceBase & {
       readonly kind: 'changed';
       /** What changed: `type`, `default`, `definition`, `owner`, `comment`, `label order`… */
@@ -53,6 +59,14 @@ export type SchemaDifference =
       readonly before?: string;
       readonly after?: string;
     });
+
+/**
+ * Too long or multi-line to quote inside a one-line description: such a
+ * value is left out of the description (`body changed`) and shown apart.
+ */
+export function isLongValue(text: string | null | undefined): boolean {
+  return typeof text === 'string' && (text.includes('\n') || text.length > 80);
+}
 
 /** The description of a difference, for callers that hold only the value. */
 export function describeDifference(difference: SchemaDifference): string {

@@ -19,6 +19,6 @@
  */
 export { takeSnapshot, type SnapshotOptions } from './take';
 export { diffSnapshots } from './diff';
-export { describeDifference, type ObjectType, type SchemaDifference } from './difference';
+export { describeDifference, isLongValue, type ObjectType, type SchemaDifference } from './difference';
 export { rowCounts, type RowCount } from './row-counts';
 export type * from './types';

@@ -1,0 +1,55 @@
+/**
+ * --single-transaction and a new enum value: one migration adds it, a later
+ * one uses it, and PostgreSQL refuses the use in the transaction that added
+ * it. The run warns before anything runs, naming both files and lines.
+ */
+import { jsonLines, runCli } from '../helpers/cli';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { migrationsDir, removeDir } from '../helpers/files';
+import { ledgerVersions } from '../helpers/inspect';
+
+let db: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dir = migrationsDir({
+    '001_mood.up.sql': "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE people (m mood);\n", '001_mood.down.sql': 'DROP TABLE people;\nDROP TYPE mood;\n',
+    '002_happy.up.sql': "-- a new mood\nALTER TYPE mood ADD VALUE 'happy';\n", '002_happy.down.sql': '-- tidemark:irreversible\n',
+    '003_cheer.up.sql': "UPDATE people SET m = 'sad';\nINSERT INTO people VALUES ('happy');\n", '003_cheer.down.sql': "DELETE FROM people WHERE m = 'happy';\n",
+  });
+});
+afterAll(async () => {
+  await db.drop();
+  removeDir(dir);
+});
+
+const WARNING = "warning: 002_happy.up.sql:2 adds the value 'happy' to the enum mood, and 003_cheer.up.sql:2, later in the same --single-transaction batch, uses 'happy'.";
+
+test('--dry-run --single-transaction warns, naming both files and lines, and the fix', async () => {
+  const run = await runCli(['apply', '--dry-run', '--single-transaction', '--dir', dir, '--url', db.url]);
+  expect(run.code).toBe(0);
+  expect(run.stderr).toContain(WARNING);
+  expect(run.stderr).toContain('tidemark apply --single-transaction --target 2');
+});
+
+test('the warning comes before anything runs; the batch then fails as PostgreSQL says, and nothing is applied', async () => {
+  const run = await runCli(['apply', '--single-transaction', '--dir', dir, '--url', db.url]);
+  expect(run.code).toBe(1);
+  const lines = run.stderr.split('\n');
+  expect(lines[0]).toContain(WARNING);
+  expect(run.stderr).toContain('SQLSTATE 55P04: unsafe use of new value "happy" of enum type mood');
+  expect(await ledgerVersions(db)).toBeNull();
+});
+
+test('json logs carry both places as fields', async () => {
+  const run = await runCli(['apply', '--dry-run', '--single-transaction', '--log-format', 'json', '--dir', dir, '--url', db.url]);
+  const [line] = jsonLines(run.stderr).filter((l) => l.code === 'enum-value-in-transaction');
+  expect(line).toMatchObject({ level: 40, type: 'mood', label: 'happy', added: { path: '002_happy.up.sql', line: 2 }, used: { path: '003_cheer.up.sql', line: 2 } });
+});
+
+test('without --single-transaction each migration commits first: no warning, and it applies', async () => {
+  const run = await runCli(['apply', '--dir', dir, '--url', db.url]);
+  expect(run.code).toBe(0);
+  expect(run.stderr).not.toContain('adds the value');
+  expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
+});
