@@ -7,13 +7,21 @@ import type { Discrepancy, StoppedMigration } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
 
+/**
+ * The word for a discrepancy in human output: the state `status` shows
+ * (`modified` for an edit, `cosmetic`), or the discrepancy's own kind.
+ */
+export function discrepancyWord(kind: Discrepancy['kind']): string {
+  return kind === 'edited' ? 'modified' : kind;
+}
+
 /** One line per discrepancy, with the fix. */
 export function describeDiscrepancy(d: Discrepancy): string {
   switch (d.kind) {
     case 'edited':
-      return `edited        ${who(d)}: ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} changed after it was applied. Restore the file, or put the change in a new migration; \`tidemark repair --version ${d.version} --reason "…"\` accepts it.`;
+      return `modified      ${who(d)}: ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} changed after it was applied. Restore the file, or put the change in a new migration; \`tidemark repair --version ${d.version} --reason "…"\` accepts it.`;
     case 'cosmetic':
-      return `cosmetic      ${who(d)}: only comments or whitespace changed in ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} since it was applied. \`tidemark repair --version ${d.version} --reason "…"\` records the new text.`;
+      return `cosmetic      ${who(d)}: only comments or whitespace changed in ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} since it was applied; PostgreSQL reads the same statements. \`tidemark repair --version ${d.version} --reason "…"\` records the new text.`;
     case 'renamed':
       return `renamed       ${who(d)}: applied as "${d.ledgerName}", now named "${d.name}" on disk. Restore the old file name.`;
     case 'missing':

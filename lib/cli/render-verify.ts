@@ -8,18 +8,18 @@ import type { BranchConflict } from '../plan/branches';
 import type { MixedScript } from '../plan/transactions';
 import type { Discrepancy, StoppedMigration } from '../types';
 import { discrepancyDiffs } from './diff';
-import { describeDiscrepancy } from './render-error';
+import { describeDiscrepancy, discrepancyWord } from './render-error';
 
 const ORDER: Discrepancy['kind'][] = ['edited', 'renamed', 'missing', 'failed', 'interrupted', 'out-of-order', 'running', 'cosmetic'];
 const TITLES: Record<Discrepancy['kind'], string> = {
-  edited: 'Edited after they were applied',
+  edited: 'modified — changed after they were applied',
   renamed: 'Renamed after they were applied',
   missing: 'Applied, but the files are gone',
   failed: 'Failed part-way (non-transactional)',
   interrupted: 'Interrupted part-way (non-transactional), a statement possibly in doubt',
   running: 'Running now (not drift)',
   'out-of-order': 'Pending below the highest applied version',
-  cosmetic: 'Comment or whitespace changes only (warning)',
+  cosmetic: 'cosmetic — only comments or whitespace changed (warning)',
 };
 
 function describeConflict(c: BranchConflict): string {
@@ -33,7 +33,7 @@ export function renderVerify(report: VerifyReport): string {
   for (const kind of ORDER) {
     const group = report.discrepancies.filter((d) => d.kind === kind);
     if (group.length === 0) continue;
-    const title = kind === 'cosmetic' && report.strict ? 'Comment or whitespace changes only (failing under --strict)' : TITLES[kind];
+    const title = kind === 'cosmetic' && report.strict ? 'cosmetic — only comments or whitespace changed (failing under --strict)' : TITLES[kind];
     lines.push(`${title} (${group.length}):`);
     for (const d of group) {
       lines.push(`  ${describeDiscrepancy(d).replace(/^\S+\s+/, '')}`);
@@ -133,7 +133,7 @@ export function renderGithub(report: VerifyReport, dir: string): string {
     const target = diffs[0] ?? ('paths' in d ? { path: d.paths[0], firstChangedLine: 1, patch: null } : 'path' in d && d.path ? { path: d.path, firstChangedLine: d.kind === 'failed' || d.kind === 'interrupted' || d.kind === 'running' ? (d.inDoubt?.line ?? d.progress?.error?.line ?? 1) : 1, patch: null } : null);
     const where = target ? `file=${escapeProperty(file(target.path))},line=${target.firstChangedLine},` : '';
     const body = diffs.map((x) => x.patch ?? '').filter(Boolean).join('\n');
-    lines.push(`::${level} ${where}title=${escapeProperty(`tidemark: ${d.kind} migration`)}::${escapeData(body ? `${message}\n${body}` : message)}`);
+    lines.push(`::${level} ${where}title=${escapeProperty(`tidemark: ${discrepancyWord(d.kind)} migration`)}::${escapeData(body ? `${message}\n${body}` : message)}`);
   }
   for (const c of report.branchConflicts) {
     lines.push(`::error file=${escapeProperty(file(c.path))},line=1,title=${escapeProperty('tidemark: migration out of order with the base branch')}::${escapeData(describeConflict(c))}`);
