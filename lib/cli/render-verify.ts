@@ -46,14 +46,22 @@ export function renderVerify(report: VerifyReport): string {
   if (report.branchConflicts.length > 0) {
     lines.push(`Added out of order with the base revision (${report.branchConflicts.length}):`, ...report.branchConflicts.map((c) => `  ${describeConflict(c)}`), '');
   }
-  if (report.mixed.length > 0) {
-    lines.push(`No-transaction scripts that also hold ordinary DDL (warning, ${report.mixed.length}):`, ...report.mixed.map((m) => `  ${describeMixed(m)}`), '');
+  const mixed = report.mixed.filter((m) => m.kind === 'mixed');
+  if (mixed.length > 0) {
+    lines.push(`No-transaction scripts that also hold ordinary DDL (warning, ${mixed.length}):`, ...mixed.map((m) => `  ${describeMixed(m)}`), '');
+  }
+  const unneeded = report.mixed.filter((m) => m.kind === 'unneeded');
+  if (unneeded.length > 0) {
+    lines.push(`No-transaction scripts that need no directive (warning, ${unneeded.length}):`, ...unneeded.map((m) => `  ${describeMixed(m)}`), '');
   }
   lines.push(verdict(report));
   return lines.join('\n');
 }
 
 function describeMixed(m: MixedScript): string {
+  if (m.kind === 'unneeded') {
+    return `${m.path}:${m.line}: the directive is not needed: no statement in this script has to run outside a transaction, and without it the script runs in one transaction with its ledger row, all or nothing. Remove "-- tidemark:no-transaction".`;
+  }
   return `${m.path}:${m.line}: "${m.statement}" runs outside a transaction too, so a failure part-way leaves a partial state. Move ordinary DDL to its own transactional migration.`;
 }
 
@@ -86,7 +94,7 @@ export function verifyDocument(report: VerifyReport): Record<string, unknown> {
       ...('progress' in d ? stoppedFields(d) : {}),
       diffs: discrepancyDiffs(d, pairs.get(d.version)).map((x) => ({ path: x.path, first_changed_line: x.firstChangedLine, patch: x.patch })),
     })),
-    warnings: report.mixed.map((m) => ({ kind: 'mixed-no-transaction', path: m.path, line: m.line, message: describeMixed(m) })),
+    warnings: report.mixed.map((m) => ({ kind: `${m.kind}-no-transaction`, path: m.path, line: m.line, message: describeMixed(m) })),
     branch_conflicts: report.branchConflicts.map((c) => ({
       version: c.version.toString(),
       name: c.name,
@@ -139,7 +147,7 @@ export function renderGithub(report: VerifyReport, dir: string): string {
     lines.push(`::error file=${escapeProperty(file(c.path))},line=1,title=${escapeProperty('tidemark: migration out of order with the base branch')}::${escapeData(describeConflict(c))}`);
   }
   for (const m of report.mixed) {
-    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty('tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
+    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty(m.kind === 'unneeded' ? 'tidemark: unneeded no-transaction directive' : 'tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
   }
   lines.push(verdict(report));
   return lines.join('\n');
