@@ -2,7 +2,7 @@
  * Errors → what the user reads: what happened, which file and version, the
  * state of the database, and what to do. Pure.
  */
-import { ConfigError, DriftError, tookEffect, MigrationFailedError, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
+import { ConfigError, DriftError, tookEffect, MigrationFailedError, noTransactionFix, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
 import type { Discrepancy, StoppedMigration } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
@@ -67,13 +67,15 @@ export function describeStopped(d: StoppedMigration): string {
 
 function renderMigrationFailed(e: MigrationFailure): string {
   const s = e.sql;
-  const at = s.line === null ? '' : `:${s.line}:${s.column}`;
+  const at = s.line !== null ? `:${s.line}:${s.column}` : e.atCommit ? ' (at COMMIT, after its last statement: a deferred constraint or constraint trigger failed)' : '';
   const lines = [`error: ${e.direction === 'up' ? 'applying' : 'rolling back'} ${e.label} failed`, `  --> ${e.path}${at}`];
   if (e.frame) lines.push(e.frame);
   lines.push(`${s.sqlstate ? `SQLSTATE ${s.sqlstate}: ` : ''}${s.message}`);
   if (s.detail) lines.push(`detail: ${s.detail}`);
   if (s.hint) lines.push(`hint: ${s.hint}`);
   if (s.where) lines.push(`where: ${s.where}`);
+  const fix = noTransactionFix(e);
+  if (fix !== null) lines.push(`fix: ${fix}`);
   lines.push('', failureSummary(e));
   if (e.partial) lines.push(partialSummary(e, e.partial));
   return lines.join('\n');

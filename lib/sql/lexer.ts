@@ -223,35 +223,52 @@ class Nesting {
 
   /** Feeds the next significant token; true when it is a `;` that ends the statement. */
   endsStatement(token: Scanner): boolean {
+    if (token.kind === 'punctuation') return this.punctuation(token.sql.charCodeAt(token.start));
+    if (this.head === 'other') return false; // most tokens: nothing to look for before the next `;`
+    if (token.kind === 'identifier') {
+      this.word(token);
+    } else {
+      this.afterBegin = false;
+      if (this.head !== 'routine') this.head = 'other';
+    }
+    return false;
+  }
+
+  /** The parenthesis depth at the innermost open body's `BEGIN ATOMIC` (0 outside bodies). */
+  private base(): number {
+    return this.bodies.length === 0 ? 0 : (this.bodies[this.bodies.length - 1] as number);
+  }
+
+  private punctuation(c: number): boolean {
+    this.afterBegin = false;
+    if (c === SEMICOLON && this.parens === this.base()) {
+      if (this.bodies.length === 0) return true;
+      this.head = 'start'; // the next statement of the body
+      return false;
+    }
+    if (c === OPEN_PAREN) this.parens++;
+    else if (c === CLOSE_PAREN && this.parens > 0) this.parens--;
+    if (this.head !== 'routine') this.head = 'other';
+    return false;
+  }
+
+  private word(token: Scanner): void {
     const afterBegin = this.afterBegin;
     this.afterBegin = false;
-    const base = this.bodies.length === 0 ? 0 : (this.bodies[this.bodies.length - 1] as number);
-    if (token.kind === 'punctuation') {
-      const c = token.sql.charCodeAt(token.start);
-      if (c === SEMICOLON && this.parens === base) {
-        if (this.bodies.length === 0) return true;
-        this.head = 'start'; // the next statement of the body
-        return false;
-      }
-      if (c === OPEN_PAREN) this.parens++;
-      else if (c === CLOSE_PAREN && this.parens > 0) this.parens--;
-    } else if (token.kind === 'identifier') {
-      if (this.head === 'start' && this.bodies.length > 0 && is(token, 'end')) {
-        this.bodies.pop();
-        this.head = 'routine'; // the rest of the CREATE FUNCTION that held the body
-        return false;
-      }
-      if (this.head === 'routine' && this.parens === base) {
-        if (afterBegin && is(token, 'atomic')) {
-          this.bodies.push(this.parens);
-          this.head = 'start';
-          return false;
-        }
+    if (this.head === 'routine') {
+      if (this.parens !== this.base()) return;
+      if (afterBegin && is(token, 'atomic')) {
+        this.bodies.push(this.parens);
+        this.head = 'start';
+      } else {
         this.afterBegin = is(token, 'begin');
       }
+    } else if (this.head === 'start' && this.bodies.length > 0 && is(token, 'end')) {
+      this.bodies.pop();
+      this.head = 'routine'; // the rest of the CREATE FUNCTION that held the body
+    } else {
+      this.head = nextHead(this.head, token);
     }
-    this.head = nextHead(this.head, token);
-    return false;
   }
 }
 
@@ -262,9 +279,8 @@ class Nesting {
  */
 type Head = 'start' | 'create' | 'create-or' | 'create-or-replace' | 'routine' | 'other';
 
+/** The head after the bare word `token`, from `start`, `create`, `create-or` or `create-or-replace`. */
 function nextHead(head: Head, token: Scanner): Head {
-  if (head === 'routine' || head === 'other') return head;
-  if (token.kind !== 'identifier') return 'other';
   switch (head) {
     case 'start':
       return is(token, 'create') ? 'create' : 'other';
