@@ -112,15 +112,27 @@ export interface TransactionProblem {
   readonly kind: 'needs-no-transaction' | 'transaction-control';
 }
 
+/**
+ * Which command found transaction problems: one that would have run the
+ * scripts (`apply`, `rollback`, `test`), which ran nothing, or `verify`,
+ * which never runs anything.
+ */
+export type CheckedBy = 'run' | 'verify';
+
+/** What the message says was done about the problems found. */
+function refused(by: CheckedBy): string {
+  return by === 'verify' ? ' (apply, rollback and test refuse such a script before running anything)' : '; nothing was run';
+}
+
 /** Transactional scripts hold statements PostgreSQL refuses in a transaction. Nothing was run. Exit 2. */
 export class TransactionSafetyError extends TidemarkError {
   readonly code = 'needs-no-transaction';
   readonly exitCode = ExitCode.usage;
 
-  constructor(readonly problems: readonly TransactionProblem[]) {
+  constructor(readonly problems: readonly TransactionProblem[], by: CheckedBy = 'run') {
     const files = [...new Set(problems.map((p) => p.path))];
     super(
-      'These statements cannot run inside a transaction block; nothing was run:\n' +
+      `These statements cannot run inside a transaction block${refused(by)}:\n` +
         problems.map((p) => `  ${p.path}:${p.line}:${p.column}: ${p.reason}`).join('\n') +
         `\nAdd "-- tidemark:no-transaction" as the first line of ${files.join(', ')}: it then runs outside a transaction, ` +
         'statement by statement. Keep such a file to the statements that need it.',
@@ -137,10 +149,10 @@ export class TransactionControlError extends TidemarkError {
   readonly code = 'transaction-control';
   readonly exitCode = ExitCode.usage;
 
-  constructor(readonly problems: readonly TransactionProblem[]) {
+  constructor(readonly problems: readonly TransactionProblem[], by: CheckedBy = 'run') {
     const files = [...new Set(problems.map((p) => p.path))];
     super(
-      'These statements end or start a transaction inside a migration that tidemark runs in one transaction with its ledger row; nothing was run:\n' +
+      `These statements end or start a transaction inside a migration that tidemark runs in one transaction with its ledger row${refused(by)}:\n` +
         problems.map((p) => `  ${p.path}:${p.line}:${p.column}: ${p.reason}`).join('\n') +
         `\nRemove them: tidemark begins the transaction and commits it together with the ledger row. ` +
         `To control transactions yourself, mark ${files.join(', ')} "-- tidemark:no-transaction" (first line): it then runs outside tidemark's transaction, statement by statement.`,
@@ -218,6 +230,11 @@ export interface MigrationFailure {
   /** With --single-transaction the completed steps were rolled back too. */
   readonly batchRolledBack: boolean;
   /**
+   * Every statement ran, and the error came when the transaction committed
+   * (a deferred constraint or constraint trigger): no statement to point at.
+   */
+  readonly atCommit?: boolean;
+  /**
    * A non-transactional script failed part-way: statements before `statement`
    * (1-based) took effect, the rest did not run. Its ledger row is `failed`.
    */
@@ -238,7 +255,9 @@ export class MigrationFailedError extends TidemarkError {
 
   constructor(readonly failure: MigrationFailure) {
     const { path, sql } = failure;
-    super(`${path}${sql.line === null ? '' : `:${sql.line}:${sql.column}`}: ${sql.message}`);
+    const fix = noTransactionFix(failure);
+    const at = sql.line !== null ? `:${sql.line}:${sql.column}` : failure.atCommit ? ' (at COMMIT, after its last statement)' : '';
+    super(`${path}${at}: ${sql.message}${fix === null ? '' : `. ${fix}`}`);
   }
 }
 
@@ -451,4 +470,22 @@ export class LedgerRelationError extends TidemarkError {
         'Give the ledger another name with --table (or another schema with --schema), or move that object out of the way.',
     );
   }
+}
+
+/**
+ * The way out when PostgreSQL refused a statement of a transactional script
+ * with 25001 ("… cannot run inside a transaction block") that tidemark's
+ * check of the text let through: REINDEX or CLUSTER of a partitioned table,
+ * a procedure that commits. Null for any other failure (25001 also says
+ * "SET TRANSACTION … must be called before any query").
+ */
+export function noTransactionFix(f: MigrationFailure): string | null {
+  if (f.sql.sqlstate !== '25001' || f.partial !== null || f.sql.message.includes('before any query')) return null;
+  const at = f.sql.line === null ? f.path : `${f.path}:${f.sql.line}`;
+  const batch = f.batchRolledBack ? ', so apply it without --single-transaction' : '';
+  return (
+    `The statement at ${at} cannot run in the transaction tidemark runs the script in. ` +
+    `Add "-- tidemark:no-transaction" as the first line of ${f.path}: it then runs outside a transaction, statement by statement${batch}. ` +
+    'Keep such a file to the statements that need it.'
+  );
 }

@@ -181,8 +181,12 @@ export interface Plan {
   readonly resumeFrom?: number;
 }
 
-/** The state `status` shows for one version. */
-export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'failed' | 'interrupted' | 'running';
+/**
+ * The state `status` shows for one version. `modified`: a script or the name
+ * changed since it was applied (an `edited` or `renamed` discrepancy);
+ * `cosmetic`: only comments or whitespace that PostgreSQL reads past.
+ */
+export type MigrationState = 'applied' | 'pending' | 'modified' | 'cosmetic' | 'missing' | 'failed' | 'interrupted' | 'running';
 
 export interface StatusEntry {
   readonly version: bigint;

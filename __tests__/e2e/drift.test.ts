@@ -51,7 +51,7 @@ describe('an applied migration edited on disk', () => {
     const { code, stdout, stderr } = await tidemark('apply');
     expect(code).toBe(3);
     expect(stderr).toContain('001_create_alpha.up.sql');
-    expect(stderr).toMatch(/edited/);
+    expect(stderr).toMatch(/^ {2}modified {6}create_alpha \(version 1\): 001_create_alpha\.up\.sql changed after it was applied/m);
     expect(stderr).not.toContain('002_create_beta'); // only the edited one is listed
     expect(stdout).toBe('');
     expect(await ledgerVersions(db)).toEqual(['1', '2']);

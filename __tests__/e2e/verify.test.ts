@@ -51,7 +51,7 @@ describe('exit codes', () => {
     expect(JSON.parse(lax.stdout)).toMatchObject({ ok: true, failing: 0, discrepancies: [{ kind: 'cosmetic', version: '1' }] });
     const human = await verify();
     expect(human.code).toBe(0);
-    expect(human.stdout).toContain('Comment or whitespace changes only (warning) (1):');
+    expect(human.stdout).toContain('cosmetic — only comments or whitespace changed (warning) (1):');
     const strict = await verify('--strict', '--json');
     expect(strict.code).toBe(3);
     expect(JSON.parse(strict.stdout)).toMatchObject({ ok: false, failing: 1, discrepancies: [{ kind: 'cosmetic' }] });
@@ -83,8 +83,8 @@ describe('reports', () => {
     const { code, stdout } = await verify();
     expect(code).toBe(3);
     const lines = stdout.split('\n');
-    const edited = lines.indexOf('Edited after they were applied (1):');
-    const cosmetic = lines.indexOf('Comment or whitespace changes only (warning) (1):');
+    const edited = lines.indexOf('modified — changed after they were applied (1):');
+    const cosmetic = lines.indexOf('cosmetic — only comments or whitespace changed (warning) (1):');
     expect(edited).toBeGreaterThanOrEqual(0);
     expect(cosmetic).toBeGreaterThan(edited);
     const removed = lines.indexOf("    -  state text NOT NULL DEFAULT 'a'");
@@ -119,7 +119,7 @@ describe('reports', () => {
     const [, file, line, title, message] = error as RegExpExecArray;
     expect(file).toBe(`${dir}/001_items.up.sql`);
     expect(line).toBe('4');
-    expect(title).toBe('tidemark%3A edited migration');
+    expect(title).toBe('tidemark%3A modified migration');
     expect(message).toContain("%0A+  state text NOT NULL DEFAULT 'b'");
     expect(annotations[1]).toMatch(new RegExp(`^::warning file=${dir}/002_more\\.up\\.sql,line=1,`));
   });

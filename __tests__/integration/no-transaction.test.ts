@@ -180,6 +180,6 @@ describe('transactional files', () => {
     dir = migrationsDir({ ...TABLE, ...CIC, '002_idx.up.sql': '-- tidemark:no-transaction\nALTER TABLE people ADD COLUMN x int;\nCREATE INDEX CONCURRENTLY i ON people (x);\n' });
     const report = await verify(contextFor(db.url, dir), { online: false });
     expect(report.failing).toBe(0);
-    expect(report.mixed).toEqual([{ path: '002_idx.up.sql', line: 2, statement: 'ALTER TABLE people ADD COLUMN x int' }]);
+    expect(report.mixed).toEqual([{ kind: 'mixed', path: '002_idx.up.sql', line: 2, statement: 'ALTER TABLE people ADD COLUMN x int' }]);
   });
 });

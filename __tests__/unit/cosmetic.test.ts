@@ -92,6 +92,35 @@ describe('isCosmeticEdit', () => {
   });
 });
 
+describe('isCosmeticEdit: whitespace that PostgreSQL reads', () => {
+  it.each([
+    ['two literals on two lines (one literal) put on one line (an error)', "SELECT 'a'\n'b';", "SELECT 'a' 'b';"],
+    ['a -- comment between them that keeps the line break', "SELECT 'a' -- first\n'b';", "SELECT 'a' /* first */ 'b';"],
+    ['a block comment instead of the line break', "SELECT 'a'\n'b';", "SELECT 'a' /* no */ 'b';"],
+    ['an E string continued, then not', "SELECT E'a\\n'\n  'b';", "SELECT E'a\\n'  'b';"],
+    ["N'x' (a national string) split into a word and a string", "SELECT N'x';", "SELECT N 'x';"],
+    ['a number and a keyword joined', 'SELECT 1 FROM t LIMIT 10 OFFSET 5;', 'SELECT 1 FROM t LIMIT 10OFFSET 5;'],
+    ['a number and a word separated', 'SELECT 10e;', 'SELECT 10 e;'],
+    ['operators spaced out (over-cautious)', 'SELECT 1 WHERE x=-1;', 'SELECT 1 WHERE x = -1;'],
+    ['a word and a string joined', "SELECT x 'y';", "SELECT x'y';"],
+  ])('is false for %s', (_label, before, after) => {
+    expect(isCosmeticEdit(before, after)).toBe(false);
+    expect(isCosmeticEdit(after, before)).toBe(false);
+  });
+
+  it.each([
+    ['continued literals reindented', "SELECT 'a'\n'b';", "SELECT 'a'\n        'b';"],
+    ['continued literals with a -- comment added', "SELECT 'a'\n'b';", "SELECT 'a' -- the first half\n  'b';"],
+    ['continued literals over more blank lines', "SELECT 'a'\n'b';", "SELECT 'a'\n\n\t\n'b';"],
+    ['literals apart, more space', "SELECT 'a', 'b';", "SELECT 'a',    'b';"],
+    ['a space added or removed next to ( ) , ; [ ]', 'SELECT f(a,b)[1] ;', 'SELECT f ( a, b ) [ 1 ];'],
+    ['a gap turned into a comment', 'SELECT 1 FROM t;', 'SELECT 1/* one */FROM t;'],
+  ])('is true for %s', (_label, before, after) => {
+    expect(isCosmeticEdit(before, after)).toBe(true);
+    expect(isCosmeticEdit(after, before)).toBe(true);
+  });
+});
+
 describe('findDiscrepancies with the applied text', () => {
   const before = pair(1, 'users', { up: APPLIED, down: 'DROP TABLE users;\n' });
   const row = appliedRow(before);

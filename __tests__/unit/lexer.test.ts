@@ -97,6 +97,40 @@ describe('splitStatements: BEGIN ATOMIC bodies', () => {
     expect(texts(`${fn(body)}; select 3`)).toEqual([fn(body), 'select 3']);
   });
 
+  it.each([
+    ['a column named begin', 'SELECT begin FROM periods;'],
+    ['an argument of a call', 'SELECT count(begin) FROM periods;'],
+    ['a qualified column and an alias', 'SELECT p.begin AS begin, p.begin begin FROM periods p;'],
+    ['an INSERT column list', 'INSERT INTO periods (begin) VALUES (1);'],
+    ['begin atomic as a column and its alias', 'SELECT begin atomic FROM periods;'],
+    ['end as a label', 'SELECT 1 AS end, CASE WHEN true THEN 1 END AS e;'],
+    ['empty statements', ';;'],
+  ])('keeps the body whole when begin or end is a word in it: %s', (_name, body) => {
+    const sql = `${fn(body)}; CREATE TABLE t (a int);`;
+    expect(texts(sql)).toEqual([fn(body), 'CREATE TABLE t (a int)']);
+  });
+
+  it('closes an empty body', () => {
+    expect(texts(`${fn('')}; select 2`)).toEqual([fn(''), 'select 2']);
+  });
+
+  it('nests the body of a CREATE FUNCTION inside a body', () => {
+    const body = `${fn('SELECT begin FROM t;')}; SELECT 1;`;
+    expect(texts(`${fn(body)}; select 2`)).toEqual([fn(body), 'select 2']);
+  });
+
+  it('finds a body after CREATE OR REPLACE, and after an argument or a RETURNS type named begin', () => {
+    const sql = 'CREATE OR REPLACE FUNCTION f(begin int) RETURNS begin LANGUAGE sql BEGIN ATOMIC SELECT begin; END';
+    expect(texts(`${sql}; select 2`)).toEqual([sql, 'select 2']);
+  });
+
+  it('looks for a body in CREATE FUNCTION and PROCEDURE only, outside parentheses', () => {
+    const view = 'CREATE VIEW v AS SELECT begin atomic FROM t';
+    expect(texts(`${view}; select 2`)).toEqual([view, 'select 2']);
+    const rule = 'CREATE RULE r AS ON INSERT TO t DO ALSO (SELECT begin atomic; SELECT 1)';
+    expect(texts(`${rule}; select 2`)).toEqual([rule, 'select 2']);
+  });
+
   it('splits ordinary transaction BEGIN … END statements', () => {
     expect(texts('BEGIN; select 1; END;')).toEqual(['BEGIN', 'select 1', 'END']);
   });

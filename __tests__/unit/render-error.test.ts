@@ -52,7 +52,7 @@ function failure(overrides: Partial<MigrationFailure> = {}): MigrationFailure {
 describe('describeDiscrepancy', () => {
   it('names the kind, migration, version and fix of each discrepancy', () => {
     const edited = describeDiscrepancy(discrepancies[0]);
-    expect(edited.startsWith('edited')).toBe(true);
+    expect(edited.startsWith('modified ')).toBe(true);
     expect(edited).toContain('004_add_index.up.sql and 004_add_index.down.sql');
     expect(edited).toContain('tidemark repair --version 4');
     expect(describeDiscrepancy(discrepancies[1])).toContain('"orders"');

@@ -70,8 +70,8 @@ describe('renderVerify', () => {
   it('groups by kind, edits first and cosmetic last, with the diff under each edit', () => {
     const text = renderVerify(report([edited, cosmetic]));
     const lines = text.split('\n');
-    const editedAt = lines.indexOf('Edited after they were applied (1):');
-    const cosmeticAt = lines.indexOf('Comment or whitespace changes only (warning) (1):');
+    const editedAt = lines.indexOf('modified — changed after they were applied (1):');
+    const cosmeticAt = lines.indexOf('cosmetic — only comments or whitespace changed (warning) (1):');
     expect(editedAt).toBeGreaterThanOrEqual(0);
     expect(cosmeticAt).toBeGreaterThan(editedAt);
     expect(lines.indexOf('    -  name text')).toBeGreaterThan(editedAt);
@@ -108,7 +108,7 @@ describe('renderGithub', () => {
   it('prints one annotation per problem on the file and first changed line, paths under --dir', () => {
     const lines = commands(renderGithub(report([edited, cosmetic], [conflict]), 'db/migrations'));
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^::error file=db\/migrations\/001_tables\.up\.sql,line=3,title=tidemark%3A edited migration::/);
+    expect(lines[0]).toMatch(/^::error file=db\/migrations\/001_tables\.up\.sql,line=3,title=tidemark%3A modified migration::/);
     expect(lines[1]).toMatch(/^::warning file=db\/migrations\/002_comments\.up\.sql,line=1,title=[^:]+::/);
     expect(lines[2]).toMatch(/^::error file=db\/migrations\/sub\/003_late\.up\.sql,line=1,title=[^:]+::/);
   });
@@ -139,7 +139,7 @@ describe('--strict', () => {
   it('turns a cosmetic edit into an error annotation and says so in the human report', () => {
     const strict = { ...report([cosmetic], [], 1), strict: true };
     expect(renderGithub(strict, 'sql').split('\n')[0]).toMatch(/^::error file=sql\/002_comments\.up\.sql,line=1,/);
-    expect(renderVerify(strict)).toContain('Comment or whitespace changes only (failing under --strict) (1):');
+    expect(renderVerify(strict)).toContain('cosmetic — only comments or whitespace changed (failing under --strict) (1):');
     expect(renderGithub(report([cosmetic]), 'sql').split('\n')[0]).toMatch(/^::warning /);
   });
 });

@@ -91,6 +91,21 @@ describe('renderStatus', () => {
     ]);
   });
 
+  it('shows a cosmetic edit as cosmetic, counted in the summary', () => {
+    const edited: StatusEntry[] = [
+      { version: 1n, name: 'users', state: 'cosmetic', appliedAt: APPLIED_AT, path: '001_users.up.sql' },
+      { version: 2n, name: 'orders', state: 'modified', appliedAt: APPLIED_AT, path: '002_orders.up.sql' },
+    ];
+    expect(renderStatus(report(edited)).split('\n')).toEqual([
+      'VERSION  NAME    STATE     APPLIED AT',
+      '1        users   cosmetic  2026-11-24 09:30:05Z',
+      '2        orders  modified  2026-11-24 09:30:05Z',
+      '',
+      '2 migrations: 0 applied, 0 pending, 1 modified, 1 cosmetic, 0 missing, 0 failed.',
+    ]);
+    expect(statusDocument(report(edited)).summary).toMatchObject({ modified: 1, cosmetic: 1 });
+  });
+
   it('prints only the headers and a zero summary for an empty directory and ledger', () => {
     expect(renderStatus(report([]))).toBe('VERSION  NAME  STATE  APPLIED AT\n\n0 migrations: 0 applied, 0 pending, 0 modified, 0 missing, 0 failed.');
   });
@@ -103,7 +118,7 @@ describe('statusDocument', () => {
         { version: '1', name: 'users', state: 'applied', applied_at: '2026-11-24T09:30:05.123Z', path: '001_users.up.sql' },
         { version: '20261124093000', name: 'orders', state: 'pending', applied_at: null, path: '20261124093000_orders.up.sql' },
       ],
-      summary: { total: 2, applied: 1, pending: 1, modified: 0, missing: 0, failed: 0, interrupted: 0, running: 0 },
+      summary: { total: 2, applied: 1, pending: 1, modified: 0, cosmetic: 0, missing: 0, failed: 0, interrupted: 0, running: 0 },
       ledger_exists: true,
       audit: [],
     });

@@ -27,6 +27,19 @@ describe('statusEntries', () => {
     expect(entries[5].appliedAt).toBeNull();
   });
 
+  it('shows a comment-only edit as cosmetic, and one that PostgreSQL reads differently as modified', () => {
+    const applied = "SELECT 'a'\n'b';\n";
+    const p1 = pair(1, 'a', { up: applied });
+    const p2 = pair(2, 'b', { up: applied });
+    const commented = pair(1, 'a', { up: `-- why\n${applied}`, down: p1.down.sql });
+    const joined = pair(2, 'b', { up: "SELECT 'a' 'b';\n", down: p2.down.sql });
+    const ledger = [appliedRow(p1), appliedRow(p2)];
+    const kept = new Map([[1n, { up: applied }], [2n, { up: applied }]]);
+    const entries = statusEntries([commented, joined], ledger, findDiscrepancies([commented, joined], ledger, kept));
+    expect(entries.map((e) => [e.version, e.state])).toEqual([[1n, 'cosmetic'], [2n, 'modified']]);
+    expect(countStates(entries)).toMatchObject({ applied: 0, modified: 1, cosmetic: 1 });
+  });
+
   it('shows a failed row whose files are gone as failed', () => {
     const gone = pair(1, 'a');
     expect(entriesFor([], [appliedRow(gone, { state: 'failed' })])).toMatchObject([{ version: 1n, state: 'failed', path: null }]);
@@ -37,6 +50,6 @@ describe('countStates', () => {
   it('counts every state, zero included', () => {
     const p1 = pair(1, 'a');
     const counts = countStates(entriesFor([p1, pair(2, 'b'), pair(3, 'c')], [appliedRow(p1)]));
-    expect(counts).toEqual({ applied: 1, pending: 2, modified: 0, missing: 0, failed: 0, interrupted: 0, running: 0 });
+    expect(counts).toEqual({ applied: 1, pending: 2, modified: 0, cosmetic: 0, missing: 0, failed: 0, interrupted: 0, running: 0 });
   });
 });

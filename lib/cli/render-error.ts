@@ -2,18 +2,26 @@
  * Errors → what the user reads: what happened, which file and version, the
  * state of the database, and what to do. Pure.
  */
-import { ConfigError, DriftError, tookEffect, MigrationFailedError, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
+import { ConfigError, DriftError, tookEffect, MigrationFailedError, noTransactionFix, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
 import type { Discrepancy, StoppedMigration } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
+
+/**
+ * The word for a discrepancy in human output: the state `status` shows
+ * (`modified` for an edit, `cosmetic`), or the discrepancy's own kind.
+ */
+export function discrepancyWord(kind: Discrepancy['kind']): string {
+  return kind === 'edited' ? 'modified' : kind;
+}
 
 /** One line per discrepancy, with the fix. */
 export function describeDiscrepancy(d: Discrepancy): string {
   switch (d.kind) {
     case 'edited':
-      return `edited        ${who(d)}: ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} changed after it was applied. Restore the file, or put the change in a new migration; \`tidemark repair --version ${d.version} --reason "…"\` accepts it.`;
+      return `modified      ${who(d)}: ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} changed after it was applied. Restore the file, or put the change in a new migration; \`tidemark repair --version ${d.version} --reason "…"\` accepts it.`;
     case 'cosmetic':
-      return `cosmetic      ${who(d)}: only comments or whitespace changed in ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} since it was applied. \`tidemark repair --version ${d.version} --reason "…"\` records the new text.`;
+      return `cosmetic      ${who(d)}: only comments or whitespace changed in ${d.scripts.map((s) => (s === 'up' ? d.paths[0] : d.paths[1])).join(' and ')} since it was applied; PostgreSQL reads the same statements. \`tidemark repair --version ${d.version} --reason "…"\` records the new text.`;
     case 'renamed':
       return `renamed       ${who(d)}: applied as "${d.ledgerName}", now named "${d.name}" on disk. Restore the old file name.`;
     case 'missing':
@@ -59,13 +67,15 @@ export function describeStopped(d: StoppedMigration): string {
 
 function renderMigrationFailed(e: MigrationFailure): string {
   const s = e.sql;
-  const at = s.line === null ? '' : `:${s.line}:${s.column}`;
+  const at = s.line !== null ? `:${s.line}:${s.column}` : e.atCommit ? ' (at COMMIT, after its last statement: a deferred constraint or constraint trigger failed)' : '';
   const lines = [`error: ${e.direction === 'up' ? 'applying' : 'rolling back'} ${e.label} failed`, `  --> ${e.path}${at}`];
   if (e.frame) lines.push(e.frame);
   lines.push(`${s.sqlstate ? `SQLSTATE ${s.sqlstate}: ` : ''}${s.message}`);
   if (s.detail) lines.push(`detail: ${s.detail}`);
   if (s.hint) lines.push(`hint: ${s.hint}`);
   if (s.where) lines.push(`where: ${s.where}`);
+  const fix = noTransactionFix(e);
+  if (fix !== null) lines.push(`fix: ${fix}`);
   lines.push('', failureSummary(e));
   if (e.partial) lines.push(partialSummary(e, e.partial));
   return lines.join('\n');

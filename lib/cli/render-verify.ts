@@ -8,18 +8,18 @@ import type { BranchConflict } from '../plan/branches';
 import type { MixedScript } from '../plan/transactions';
 import type { Discrepancy, StoppedMigration } from '../types';
 import { discrepancyDiffs } from './diff';
-import { describeDiscrepancy } from './render-error';
+import { describeDiscrepancy, discrepancyWord } from './render-error';
 
 const ORDER: Discrepancy['kind'][] = ['edited', 'renamed', 'missing', 'failed', 'interrupted', 'out-of-order', 'running', 'cosmetic'];
 const TITLES: Record<Discrepancy['kind'], string> = {
-  edited: 'Edited after they were applied',
+  edited: 'modified — changed after they were applied',
   renamed: 'Renamed after they were applied',
   missing: 'Applied, but the files are gone',
   failed: 'Failed part-way (non-transactional)',
   interrupted: 'Interrupted part-way (non-transactional), a statement possibly in doubt',
   running: 'Running now (not drift)',
   'out-of-order': 'Pending below the highest applied version',
-  cosmetic: 'Comment or whitespace changes only (warning)',
+  cosmetic: 'cosmetic — only comments or whitespace changed (warning)',
 };
 
 function describeConflict(c: BranchConflict): string {
@@ -33,7 +33,7 @@ export function renderVerify(report: VerifyReport): string {
   for (const kind of ORDER) {
     const group = report.discrepancies.filter((d) => d.kind === kind);
     if (group.length === 0) continue;
-    const title = kind === 'cosmetic' && report.strict ? 'Comment or whitespace changes only (failing under --strict)' : TITLES[kind];
+    const title = kind === 'cosmetic' && report.strict ? 'cosmetic — only comments or whitespace changed (failing under --strict)' : TITLES[kind];
     lines.push(`${title} (${group.length}):`);
     for (const d of group) {
       lines.push(`  ${describeDiscrepancy(d).replace(/^\S+\s+/, '')}`);
@@ -46,14 +46,22 @@ export function renderVerify(report: VerifyReport): string {
   if (report.branchConflicts.length > 0) {
     lines.push(`Added out of order with the base revision (${report.branchConflicts.length}):`, ...report.branchConflicts.map((c) => `  ${describeConflict(c)}`), '');
   }
-  if (report.mixed.length > 0) {
-    lines.push(`No-transaction scripts that also hold ordinary DDL (warning, ${report.mixed.length}):`, ...report.mixed.map((m) => `  ${describeMixed(m)}`), '');
+  const mixed = report.mixed.filter((m) => m.kind === 'mixed');
+  if (mixed.length > 0) {
+    lines.push(`No-transaction scripts that also hold ordinary DDL (warning, ${mixed.length}):`, ...mixed.map((m) => `  ${describeMixed(m)}`), '');
+  }
+  const unneeded = report.mixed.filter((m) => m.kind === 'unneeded');
+  if (unneeded.length > 0) {
+    lines.push(`No-transaction scripts that need no directive (warning, ${unneeded.length}):`, ...unneeded.map((m) => `  ${describeMixed(m)}`), '');
   }
   lines.push(verdict(report));
   return lines.join('\n');
 }
 
 function describeMixed(m: MixedScript): string {
+  if (m.kind === 'unneeded') {
+    return `${m.path}:${m.line}: the directive is not needed: no statement in this script has to run outside a transaction, and without it the script runs in one transaction with its ledger row, all or nothing. Remove "-- tidemark:no-transaction".`;
+  }
   return `${m.path}:${m.line}: "${m.statement}" runs outside a transaction too, so a failure part-way leaves a partial state. Move ordinary DDL to its own transactional migration.`;
 }
 
@@ -86,7 +94,7 @@ export function verifyDocument(report: VerifyReport): Record<string, unknown> {
       ...('progress' in d ? stoppedFields(d) : {}),
       diffs: discrepancyDiffs(d, pairs.get(d.version)).map((x) => ({ path: x.path, first_changed_line: x.firstChangedLine, patch: x.patch })),
     })),
-    warnings: report.mixed.map((m) => ({ kind: 'mixed-no-transaction', path: m.path, line: m.line, message: describeMixed(m) })),
+    warnings: report.mixed.map((m) => ({ kind: `${m.kind}-no-transaction`, path: m.path, line: m.line, message: describeMixed(m) })),
     branch_conflicts: report.branchConflicts.map((c) => ({
       version: c.version.toString(),
       name: c.name,
@@ -133,13 +141,13 @@ export function renderGithub(report: VerifyReport, dir: string): string {
     const target = diffs[0] ?? ('paths' in d ? { path: d.paths[0], firstChangedLine: 1, patch: null } : 'path' in d && d.path ? { path: d.path, firstChangedLine: d.kind === 'failed' || d.kind === 'interrupted' || d.kind === 'running' ? (d.inDoubt?.line ?? d.progress?.error?.line ?? 1) : 1, patch: null } : null);
     const where = target ? `file=${escapeProperty(file(target.path))},line=${target.firstChangedLine},` : '';
     const body = diffs.map((x) => x.patch ?? '').filter(Boolean).join('\n');
-    lines.push(`::${level} ${where}title=${escapeProperty(`tidemark: ${d.kind} migration`)}::${escapeData(body ? `${message}\n${body}` : message)}`);
+    lines.push(`::${level} ${where}title=${escapeProperty(`tidemark: ${discrepancyWord(d.kind)} migration`)}::${escapeData(body ? `${message}\n${body}` : message)}`);
   }
   for (const c of report.branchConflicts) {
     lines.push(`::error file=${escapeProperty(file(c.path))},line=1,title=${escapeProperty('tidemark: migration out of order with the base branch')}::${escapeData(describeConflict(c))}`);
   }
   for (const m of report.mixed) {
-    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty('tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
+    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty(m.kind === 'unneeded' ? 'tidemark: unneeded no-transaction directive' : 'tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
   }
   lines.push(verdict(report));
   return lines.join('\n');

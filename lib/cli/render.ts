@@ -69,7 +69,8 @@ export function renderStatus(report: StatusReport): string {
 export function statusSummary(report: StatusReport): string {
   const c = report.counts;
   const more = [c.interrupted > 0 ? `, ${c.interrupted} interrupted` : '', c.running > 0 ? `, ${c.running} running` : ''].join('');
-  return `${plural(report.entries.length, 'migration')}: ${c.applied} applied, ${c.pending} pending, ${c.modified} modified, ${c.missing} missing, ${c.failed} failed${more}.`;
+  const cosmetic = c.cosmetic > 0 ? `, ${c.cosmetic} cosmetic` : '';
+  return `${plural(report.entries.length, 'migration')}: ${c.applied} applied, ${c.pending} pending, ${c.modified} modified${cosmetic}, ${c.missing} missing, ${c.failed} failed${more}.`;
 }
 
 /** The `status --json` document (shape documented in the README). */

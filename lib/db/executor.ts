@@ -10,7 +10,8 @@ import {
   ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError, partialInterruptionDetail, partialStopDetail, TransactionEndedError, type PartialStop,
 } from '../errors';
 import type { Logger } from '../log';
-import type { Step } from '../types';
+import { splitStatements, statementsInBytes } from '../sql/lexer';
+import type { Script, Step } from '../types';
 import {
   appliedRowQuery, ensureLedger, isOutsideTransaction, MARK_TRANSACTION, MAX_STORED_SCRIPT_BYTES, readLedger, recordEndedTransaction, rolledBackRowQuery, storedText,
   type LedgerTable,
@@ -19,7 +20,7 @@ import { requireLedgerWrites, type TablePrivilege } from './privileges';
 import { isSessionGone, runNonTransactional, StatementFailure } from './no-transaction';
 import { watchNotices, type NoticeWatch } from './notices';
 import { isDatabaseError, sqlErrorFields } from './sql-error';
-import { runScriptQuery } from './simple-query';
+import { runScriptQuery, statementsCompletedBefore } from './simple-query';
 
 export interface StepSettings {
   /** Recorded in the ledger; readable as current_setting('tidemark.environment'). */
@@ -202,7 +203,7 @@ async function runInOwnTransaction(client: Client, step: Step, options: RunOptio
   const sent: Promise<unknown>[] = [];
   const sendRowAndCommit = () => {
     const result = client.query<{ duration_ms?: number }>(row);
-    sent.push(result.catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(null) : err)), client.query('COMMIT'));
+    sent.push(result.catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(null) : err)), client.query('COMMIT').catch(failedAtCommit));
     return result;
   };
   let recorded = batchWrites(client, () => {
@@ -346,10 +347,34 @@ function toFailure(caught: unknown, step: Step, completed: number, notApplied: n
   }
   // A big script went whole from its bytes (runScriptQuery): its positions count in them, and its text is not decoded for this.
   const source = script.bytes && !partial ? script.bytes : script.sql;
-  const { fields, frame } = sqlErrorFields(err, source, partial?.statement.start);
+  const { fields, frame } = sqlErrorFields(err, source, partial ? partial.statement.start : err.position ? undefined : failedStatementStart(script, err));
   const { version, name, label } = step.pair;
   return new MigrationFailedError({
-    version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch,
+    version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch, atCommit: AT_COMMIT in err,
     partial: partial && { statement: partial.statement.index + 1, total: partial.total, invalidIndexes: partial.invalidIndexes, done: partial.done },
   });
+}
+
+const AT_COMMIT = Symbol('raised by COMMIT');
+
+/** Marks an error of the migration's own COMMIT: the script ran whole, and a deferred constraint or trigger failed. */
+function failedAtCommit(err: unknown): Promise<never> {
+  if (typeof err === 'object' && err !== null) Object.defineProperty(err, AT_COMMIT, { value: true });
+  return Promise.reject(err);
+}
+
+/**
+ * Where the statement of a transactional script that raised `err` starts
+ * (UTF-16 offset, or byte offset for a big script, found without decoding
+ * it), for an error without a position: the server names none (`column
+ * "emial" does not exist` from CREATE INDEX, `… cannot run inside a
+ * transaction block`), but the statements that completed before it tell
+ * which one it was. Undefined when unknown.
+ */
+function failedStatementStart(script: Script, err: unknown): number | undefined {
+  const index = statementsCompletedBefore(err);
+  if (index === null) return undefined;
+  if (!script.bytes) return splitStatements(script.sql)[index]?.start;
+  for (const statement of statementsInBytes(script.bytes)) if (statement.index === index) return statement.start;
+  return undefined;
 }

@@ -15,21 +15,56 @@ import type { Script } from '../types';
 
 const PIECE = 1024 * 1024;
 
-/** Runs the script as one simple query (several statements allowed); rejects with pg's error. */
-export function runScriptQuery(client: Client, script: Script): Promise<unknown> {
-  return script.bytes ? streamedQuery(client, script.bytes) : client.query(script.sql);
+const COMPLETED = Symbol('statements completed before the error');
+
+/** pg's Query gets each CommandComplete message through this method (left out of its types). */
+interface CommandCompleteHandler {
+  handleCommandComplete(...args: unknown[]): unknown;
 }
 
-function streamedQuery(client: Client, bytes: Buffer): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const query = new Query('');
+/**
+ * Runs the script as one simple query (several statements allowed); rejects
+ * with pg's error, from which {@link statementsCompletedBefore} then reads
+ * which statement failed.
+ */
+export function runScriptQuery(client: Client, script: Script): Promise<unknown> {
+  const query = new Query(script.bytes ? '' : script.sql);
+  if (script.bytes) {
+    const { bytes } = script;
     query.submit = (connection) => {
       writeQueryMessage(connection.stream, bytes).catch((err: Error) => connection.stream.destroy(err));
     };
+  }
+  // The server runs the statements of a simple query one after the other and
+  // ends each with a CommandComplete; an error ends the query. So the count
+  // of CommandCompletes before it is the 0-based index of the failed
+  // statement, among the non-empty statements the lexer finds too: known
+  // without a position, and without a message more on the wire.
+  let completed = 0;
+  const handler = query as unknown as CommandCompleteHandler;
+  const handleCommandComplete = handler.handleCommandComplete;
+  handler.handleCommandComplete = function (this: unknown, ...args: unknown[]) {
+    completed++;
+    return handleCommandComplete.apply(this, args);
+  };
+  return new Promise((resolve, reject) => {
     query.once('end', resolve);
-    query.once('error', reject);
+    query.once('error', (err: unknown) => {
+      if (typeof err === 'object' && err !== null) Object.defineProperty(err, COMPLETED, { value: completed });
+      reject(err);
+    });
     client.query(query);
   });
+}
+
+/**
+ * How many statements of a script had completed when it failed with `err`
+ * (so the failed one is the statement at this 0-based index), or null when
+ * `err` did not come from {@link runScriptQuery}.
+ */
+export function statementsCompletedBefore(err: unknown): number | null {
+  const completed = typeof err === 'object' && err !== null ? (err as { [COMPLETED]?: number })[COMPLETED] : undefined;
+  return completed ?? null;
 }
 
 /** The protocol's Query message: 'Q', int32 length, the text as UTF-8, a NUL. */

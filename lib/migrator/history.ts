@@ -48,7 +48,7 @@ export interface VerifyReport {
 export async function verify(ctx: RunContext, options: VerifyOptions): Promise<VerifyReport> {
   const pairs = scan(ctx.config.dir);
   const scripts = pairs.flatMap((p) => [p.up, p.down]);
-  throwTransactionProblems(scripts.flatMap(transactionProblems));
+  throwTransactionProblems(scripts.flatMap(transactionProblems), 'verify');
   const branchConflicts = options.since === undefined ? [] : findBranchConflicts(pairs, migrationsAtRef(ctx.config.dir, options.since), options.since);
   const discrepancies = options.online
     ? await withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_READING, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)

@@ -1,8 +1,9 @@
 /**
  * Which scripts may run inside a transaction. Pure; uses the SQL lexer.
  */
-import { ConfigError, TransactionControlError, TransactionSafetyError, type TransactionProblem } from '../errors';
-import { isDdl, mayBeNonTransactional, nonTransactionalReason, transactionControlReason } from '../sql/classify';
+import { ConfigError, TransactionControlError, TransactionSafetyError, type CheckedBy, type TransactionProblem } from '../errors';
+import { isAddEnumValue, isDdl, mayBeNonTransactional, nonTransactionalReason, transactionControlReason } from '../sql/classify';
+import { words } from '../sql/words';
 import { ByteLineCursor, splitStatements, statementsInBytes } from '../sql/lexer';
 import { stripBom } from '../source/checksum';
 import type { Plan, Script } from '../types';
@@ -47,11 +48,15 @@ function problemOf(text: string): Pick<TransactionProblem, 'kind' | 'reason'> | 
   return reason === null ? null : { kind: 'needs-no-transaction', reason };
 }
 
-/** Throws for the problems found: transaction control first (exit 2 either way). */
-export function throwTransactionProblems(problems: readonly TransactionProblem[]): void {
+/**
+ * Throws for the problems found: transaction control first (exit 2 either
+ * way). `by` words the message for the command that checked: `verify` never
+ * runs anything.
+ */
+export function throwTransactionProblems(problems: readonly TransactionProblem[], by: CheckedBy = 'run'): void {
   const control = problems.filter((p) => p.kind === 'transaction-control');
-  if (control.length > 0) throw new TransactionControlError(control);
-  if (problems.length > 0) throw new TransactionSafetyError(problems);
+  if (control.length > 0) throw new TransactionControlError(control, by);
+  if (problems.length > 0) throw new TransactionSafetyError(problems, by);
 }
 
 /**
@@ -106,18 +111,55 @@ export function checkTransactions(plan: Plan, singleTransaction: boolean): void 
   throwTransactionProblems(scripts.flatMap(transactionProblems));
 }
 
-/** A no-transaction script that also holds ordinary DDL: where partial states come from. */
+/** A no-transaction script that verify warns about. */
 export interface MixedScript {
+  /**
+   * `mixed`: it needs the directive and also holds ordinary DDL, which is
+   * where partial states come from. `unneeded`: no statement in it needs
+   * the directive, so it gives up its transaction for nothing.
+   */
+  readonly kind: 'mixed' | 'unneeded';
   readonly path: string;
+  /** Line of the first ordinary DDL statement (`mixed`), or of the directive (`unneeded`). */
   readonly line: number;
+  /** The first line of that statement (`unneeded`: of the directive), cut to 80 characters. */
   readonly statement: string;
 }
 
-/** The first ordinary DDL statement of each no-transaction script, for verify's warning. */
+/** Each no-transaction script that holds ordinary DDL beside what needs the directive, or that needs no directive at all. */
 export function mixedScripts(scripts: readonly Script[]): MixedScript[] {
-  return scripts.flatMap((script) => {
+  return scripts.flatMap((script): MixedScript[] => {
     if (!script.directives.noTransaction) return [];
-    const ddl = splitStatements(script.sql).find((s) => isDdl(s));
-    return ddl ? [{ path: script.path, line: ddl.line, statement: ddl.text.split('\n')[0].slice(0, 80) }] : [];
+    const statements = splitStatements(script.sql);
+    if (!statements.some((s) => mayNeedNoTransaction(s.text))) return [{ kind: 'unneeded', path: script.path, ...directiveLine(script.sql) }];
+    const ddl = statements.find((s) => isDdl(s) && !mayNeedNoTransaction(s.text));
+    return ddl ? [{ kind: 'mixed', path: script.path, line: ddl.line, statement: ddl.text.split('\n')[0].slice(0, 80) }] : [];
   });
+}
+
+/** The line of the `-- tidemark:no-transaction` directive, among the leading comment lines. */
+function directiveLine(sql: string): { line: number; statement: string } {
+  const lines = sql.split('\n', 1000);
+  const at = lines.findIndex((l) => /^\s*--\s*tidemark:no-transaction\s*$/.test(l));
+  return { line: at + 1 || 1, statement: (lines[at] ?? '-- tidemark:no-transaction').trim().slice(0, 80) };
+}
+
+/**
+ * Statements whose first word may make them need running outside a
+ * transaction in ways the text cannot show: `REINDEX` and `CLUSTER` of a
+ * partitioned table, a procedure (`CALL`) or `DO` block that commits.
+ */
+const MAY_NEED_FIRST_WORDS: ReadonlySet<string> = new Set(['reindex', 'cluster', 'call', 'do']);
+
+/**
+ * True when a statement is a reason for `-- tidemark:no-transaction`: it
+ * cannot run in a transaction block, or controls transactions itself, or
+ * adds an enum value (refused in a transaction before PostgreSQL 12, and not
+ * usable in the transaction that added it), or may need it where the text
+ * cannot tell.
+ */
+function mayNeedNoTransaction(text: string): boolean {
+  if (nonTransactionalReason(text) !== null || transactionControlReason(text) !== null || isAddEnumValue(text)) return true;
+  const [first] = words(text, 1);
+  return first !== undefined && MAY_NEED_FIRST_WORDS.has(first);
 }

@@ -75,7 +75,7 @@ function createOrDropReason(w: Words, text: string): string | null {
 
 function alterReason(w: Words, text: string): string | null {
   if (w[1] === 'system') return 'ALTER SYSTEM';
-  if (w[1] === 'database' && w[3] === 'set' && w[4] === 'tablespace') return 'ALTER DATABASE SET TABLESPACE';
+  if (w[1] === 'database') return movesDatabase(w) ? 'ALTER DATABASE SET TABLESPACE' : null;
   if (w[1] === 'table') {
     const all = words(text);
     const detach = all.indexOf('detach');
@@ -86,6 +86,18 @@ function alterReason(w: Words, text: string): string | null {
   const changesPublications = (w[3] === 'add' || w[3] === 'drop' || w[3] === 'set') && w[4] === 'publication';
   if (!changesPublications) return null;
   return isFalse(withOptions(words(text)).get('refresh')) ? null : 'ALTER SUBSCRIPTION with refresh';
+}
+
+/**
+ * `ALTER DATABASE name SET TABLESPACE t`, and the same as an option:
+ * `ALTER DATABASE name [WITH] TABLESPACE [=] t`. dbcommands.c moves the
+ * database for either and names both "ALTER DATABASE SET TABLESPACE"; it
+ * refuses TABLESPACE beside other options before that, so only a first
+ * option counts. `SET tablespace = …` / `TO …` would set a parameter.
+ */
+function movesDatabase(w: Words): boolean {
+  if (w[3] === 'set') return w[4] === 'tablespace' && w[5] !== '=' && w[5] !== 'to';
+  return w[w[3] === 'with' ? 4 : 3] === 'tablespace';
 }
 
 /** `REINDEX [ ( options ) ] { INDEX | TABLE | SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name`. */
