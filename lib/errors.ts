@@ -489,3 +489,24 @@ export function noTransactionFix(f: MigrationFailure): string | null {
     'Keep such a file to the statements that need it.'
   );
 }
+
+/**
+ * The COMMIT of a --single-transaction batch failed after every script ran:
+ * a deferred constraint or constraint trigger. PostgreSQL rolled the whole
+ * batch back, ledger rows included. Exit 1.
+ */
+export class BatchCommitError extends TidemarkError {
+  readonly code = 'batch-commit-failed';
+  readonly exitCode = ExitCode.migrationFailed;
+
+  constructor(
+    readonly size: number,
+    readonly sql: SqlErrorFields,
+  ) {
+    super(
+      `--single-transaction: every script of the batch of ${size} ran, and its COMMIT failed: ${sql.sqlstate ? `SQLSTATE ${sql.sqlstate}: ` : ''}${sql.message}` +
+        `${sql.detail ? ` (${sql.detail})` : ''}. A deferred constraint or constraint trigger of one of its migrations failed; ` +
+        'the whole batch was rolled back, ledger rows included: nothing was applied. Apply without --single-transaction to find the migration it belongs to.',
+    );
+  }
+}

@@ -48,3 +48,21 @@ test('json logs: the problems come as fields, with their kind', async () => {
   const [line] = jsonLines(run.stderr).filter((l) => l.code === 'transaction-control');
   expect(line.problems).toEqual([{ path: '001_x.up.sql', line: 2, column: 1, reason: 'ROLLBACK', kind: 'transaction-control' }]);
 });
+
+test('--single-transaction whose COMMIT fails on a deferred constraint: exit 1 with the SQLSTATE, all rolled back, never "internal error"', async () => {
+  dir = migrationsDir({
+    '001_p.up.sql': 'CREATE TABLE p (id int PRIMARY KEY);\n',
+    '001_p.down.sql': 'DROP TABLE p;\n',
+    '002_c.up.sql': 'CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO c VALUES (1);\n',
+    '002_c.down.sql': 'DROP TABLE c;\n',
+  });
+  for (const format of ['human', 'json']) {
+    const run = await runCli(['apply', '--single-transaction', '--log-format', format, '--dir', dir, '--url', db.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.stderr).toContain('23503');
+    expect(run.stderr).toContain('nothing was applied');
+  }
+  expect(await existing(db, ['p', 'c'])).toEqual([]);
+  expect(await ledgerVersions(db)).toBeNull(); // the ledger table was created in the batch's transaction, and rolled back with it
+});

@@ -2,7 +2,7 @@
  * Errors → what the user reads: what happened, which file and version, the
  * state of the database, and what to do. Pure.
  */
-import { ConfigError, DriftError, tookEffect, MigrationFailedError, noTransactionFix, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
+import { BatchCommitError, ConfigError, DriftError, tookEffect, MigrationFailedError, noTransactionFix, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
 import type { Discrepancy, StoppedMigration } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
@@ -137,6 +137,7 @@ export function errorFields(e: TidemarkError): Record<string, unknown> {
       script_error: scriptError, row_marked_failed: rowMarked, ...(batch ? { batch_recorded: batchRecorded?.map(String) ?? null } : {}),
     };
   }
+  if (e instanceof BatchCommitError) return { ...base, outcome: 'failed', batch_size: e.size, sqlstate: e.sql.sqlstate, detail: e.sql.detail, hint: e.sql.hint };
   if (e instanceof ScanError) return { ...base, problems: e.problems };
   if (e instanceof TransactionSafetyError || e instanceof TransactionControlError) return { ...base, problems: e.problems };
   if (e instanceof ConfigError) return { ...base, ...e.facts };

@@ -7,7 +7,7 @@
  */
 import type { Client } from 'pg';
 import {
-  ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError, partialInterruptionDetail, partialStopDetail, TransactionEndedError, type PartialStop,
+  BatchCommitError, ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError, partialInterruptionDetail, partialStopDetail, TransactionEndedError, type PartialStop,
 } from '../errors';
 import type { Logger } from '../log';
 import { splitStatements, statementsInBytes } from '../sql/lexer';
@@ -106,7 +106,7 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
       done.push({ step, durationMs });
     }
     if (batch) {
-      await client.query('COMMIT');
+      await client.query('COMMIT').catch((err) => Promise.reject(batchCommitFailure(err, steps.length)));
       options.logger.info({ outcome: 'ok', committed: done.length }, `committed the batch of ${done.length} in one transaction`);
     }
     return done;
@@ -353,6 +353,23 @@ function toFailure(caught: unknown, step: Step, completed: number, notApplied: n
     version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch, atCommit: AT_COMMIT in err,
     partial: partial && { statement: partial.statement.index + 1, total: partial.total, invalidIndexes: partial.invalidIndexes, done: partial.done },
   });
+}
+
+/**
+ * The COMMIT of a --single-transaction batch failed: a deferred constraint or
+ * constraint trigger of one of its migrations (the whole batch rolled back),
+ * or the connection died, when nobody can say whether it committed — but the
+ * ledger rows commit with it, so `status` can.
+ */
+function batchCommitFailure(err: unknown, size: number): Error {
+  if (!isDatabaseError(err) || isSessionGone(err)) {
+    return new ConnectionError(
+      `Connection lost at the COMMIT of the --single-transaction batch of ${size} (${(err as Error).message}): whether it committed is unknown. ` +
+        'Its ledger rows commit or roll back together with it: `tidemark status` shows which.',
+    );
+  }
+  const { fields } = sqlErrorFields(err, '', undefined);
+  return new BatchCommitError(size, fields);
 }
 
 const AT_COMMIT = Symbol('raised by COMMIT');
