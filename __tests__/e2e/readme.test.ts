@@ -210,7 +210,7 @@ describe('every command runs as the README says, on a scratch database', () => {
   });
 
   test('the history-check example in the README is what apply prints for an edited script', async () => {
-    const example = /^ {4}(edited {8}add_index \(version 4\):.*)$/m.exec(README)?.[1];
+    const example = /^ {4}(modified {6}add_index \(version 4\):.*)$/m.exec(README)?.[1];
     expect(example).toBeDefined();
     const project = tempDir();
     const scratch = await createTestDatabase();
