@@ -115,6 +115,8 @@ describe('a failing concurrent build', () => {
     const err = await apply(contextFor(db.url, dir), { resume: true }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('002_idx.up.sql exactly as it was');
+    expect(err.message).toContain('tidemark repair --version 2 --applied --reason');
+    expect(err.message).toContain('tidemark repair --version 2 --not-applied --reason');
   });
 
   test('repair --not-applied removes the failed row after a manual undo, and asks which without it', async () => {

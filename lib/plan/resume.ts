@@ -33,11 +33,13 @@ export function planResume(pairs: readonly Pair[], rows: readonly LedgerRow[], d
   const pair = pairs.find((p) => p.version === row.version);
   if (!pair) throw new ConfigError(`--resume: version ${row.version} (${row.name}) is not in the directory any more. Restore its files.`);
   const script = pair[direction];
+  const [finished, undone] = direction === 'up' ? ['--applied', '--not-applied'] : ['--not-applied', '--applied'];
   const stored = direction === 'up' ? row.upChecksum : row.downChecksum;
   if (script.checksum !== stored) {
     throw new ConfigError(
       `--resume needs ${script.path} exactly as it was when it failed, and it has changed since: the statements that already ran must still be the same. ` +
-        `Restore the file, or finish the migration by hand and run \`tidemark repair --version ${row.version} --reason "…"\`.`,
+        `Restore the file, or resolve the migration by hand: finish it and run \`tidemark repair --version ${row.version} ${finished} --reason "…"\`, ` +
+          `or undo it and run \`tidemark repair --version ${row.version} ${undone} --reason "…"\`.`,
     );
   }
   const steps = [{ direction, pair }, ...rest.steps.filter((s) => s.pair.version !== row.version)];
