@@ -203,7 +203,7 @@ async function runInOwnTransaction(client: Client, step: Step, options: RunOptio
   const sent: Promise<unknown>[] = [];
   const sendRowAndCommit = () => {
     const result = client.query<{ duration_ms?: number }>(row);
-    sent.push(result.catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(null) : err)), client.query('COMMIT').catch(failedAtCommit));
+    sent.push(guarded(result), client.query('COMMIT').catch(failedAtCommit));
     return result;
   };
   let recorded = batchWrites(client, () => {
@@ -213,10 +213,10 @@ async function runInOwnTransaction(client: Client, step: Step, options: RunOptio
     return script.bytes ? null : sendRowAndCommit();
   });
   if (recorded === null) {
-    if ((await firstFailure(sent)) !== null) return rollBackAfter(client, sent);
+    if ((await firstFailure(sent)) !== null) return rollBackAfter(client, sent, false);
     recorded = batchWrites(client, sendRowAndCommit);
   }
-  if ((await firstFailure(sent)) !== null) return rollBackAfter(client, sent);
+  if ((await firstFailure(sent)) !== null) return rollBackAfter(client, sent, true);
   return (await recorded).rows[0]?.duration_ms ?? scriptMs;
 }
 
@@ -231,7 +231,7 @@ async function runInBatch(client: Client, step: Step, options: RunOptions): Prom
   if (failed !== null) throw client.getTransactionStatus() === 'I' ? new ScriptEndedTransaction(failed.reason) : failed.reason;
   const durationMs = Math.round(performance.now() - started);
   const row = step.direction === 'up' ? appliedRowQuery(options.ledger, step.pair, options.settings.environment, durationMs) : rolledBackRowQuery(options.ledger, step.pair.version);
-  await client.query(row).catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(null) : err));
+  await guarded(client.query(row));
   return durationMs;
 }
 
@@ -248,13 +248,12 @@ async function firstFailure(sent: readonly Promise<unknown>[]): Promise<PromiseR
  * when the script failed after its own COMMIT, nothing of ours is open any
  * more (idle before any ROLLBACK of ours, with the row and COMMIT not sent).
  */
-async function rollBackAfter(client: Client, sent: readonly Promise<unknown>[]): Promise<never> {
+async function rollBackAfter(client: Client, sent: readonly Promise<unknown>[], rowSent: boolean): Promise<never> {
   const settled = await Promise.allSettled(sent);
   const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
   const ended = rejected.find((e) => e instanceof ScriptEndedTransaction);
   if (ended) throw new ScriptEndedTransaction(rejected[0] === ended ? null : rejected[0]); // the first is the script's own error, if it failed
-  const onlyScriptSent = sent.length <= 3;
-  if (onlyScriptSent && client.getTransactionStatus() === 'I') throw new ScriptEndedTransaction(rejected[0]);
+  if (!rowSent && client.getTransactionStatus() === 'I') throw new ScriptEndedTransaction(rejected[0]);
   if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => {});
   throw rejected[0];
 }
@@ -312,6 +311,11 @@ async function recordTransactionEnded(client: Client, err: TransactionEndedError
   } catch {
     return err.withFacts({ rowMarked: false, batchRecorded: null });
   }
+}
+
+/** A ledger write whose transaction-id guard failed (isOutsideTransaction) rejects with ScriptEndedTransaction. */
+function guarded<T>(write: Promise<T>): Promise<T> {
+  return write.catch((err) => Promise.reject(isOutsideTransaction(err) ? new ScriptEndedTransaction(null) : err));
 }
 
 /** The ledger write ran outside the migration's transaction, or the script failed outside it: the script had ended it. */

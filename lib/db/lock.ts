@@ -46,8 +46,8 @@ async function holderPid(client: Client, key: bigint): Promise<number | null> {
 /** The server process holding the ledger's migration lock, other than this session; null when none does. */
 export async function lockHolder(client: Client, ledger: LedgerTable): Promise<number | null> {
   const holder = await holderPid(client, lockKey(ledger));
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_catalog.pg_backend_pid() AS pid');
-  return holder === rows[0].pid ? null : holder;
+  const own = (client as unknown as { processID?: number }).processID; // from the server's BackendKeyData: no query
+  return holder === own ? null : holder;
 }
 
 /**
