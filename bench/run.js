@@ -38,7 +38,14 @@ function parseArgs(argv) {
     else if (a === '--scale') opts.scale = value().split(',').map(Number);
     else if (a === '--url') opts.url = value();
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(3, 13).join('\n').replace(/^ \* ?/gm, '') + '\n');
+      process.stdout.write(
+        fs
+          .readFileSync(__filename, 'utf8')
+          .split('\n')
+          .slice(3, 13)
+          .join('\n')
+          .replace(/^ \* ?/gm, '') + '\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -80,11 +87,16 @@ async function runWorkload(ctx, workload) {
       try {
         s = e.setup ? await e.setup(run) : {};
         const m = ctx.measure(e.command(s));
-        if (m.status !== 0) throw new Error(`exit ${m.status}${m.signal ? ` (${m.signal})` : ''}${m.error ? ` ${m.error}` : ''}: ${lastLines(m.stderr || m.stdout)}`);
+        if (m.status !== 0)
+          throw new Error(
+            `exit ${m.status}${m.signal ? ` (${m.signal})` : ''}${m.error ? ` ${m.error}` : ''}: ${lastLines(m.stderr || m.stdout)}`,
+          );
         await e.check(s, m);
         st.samples.push(m);
         ok = true;
-        ctx.log(`  ${e.label.padEnd(52)} run ${run + 1}/${e.runs ?? runs}: ${m.wall.toFixed(3)} s  cpu ${m.cpu.toFixed(2)} s  ${m.rssMb.toFixed(0)} MB`);
+        ctx.log(
+          `  ${e.label.padEnd(52)} run ${run + 1}/${e.runs ?? runs}: ${m.wall.toFixed(3)} s  cpu ${m.cpu.toFixed(2)} s  ${m.rssMb.toFixed(0)} MB`,
+        );
       } catch (err) {
         st.failure = err.message;
         ctx.log(`  ${e.label}: FAILED (not counted): ${err.message}`);
@@ -95,7 +107,14 @@ async function runWorkload(ctx, workload) {
   }
   return entries.map((e) => {
     const st = state.get(e.id);
-    const base = { workload: workload.id, title: workload.title, id: e.id, label: e.label, role: e.role, size: workload.size };
+    const base = {
+      workload: workload.id,
+      title: workload.title,
+      id: e.id,
+      label: e.label,
+      role: e.role,
+      size: workload.size,
+    };
     if (e.available) return { ...base, runs: 0, skipped: e.available };
     return { ...base, ...(st.samples.length ? summarise(st.samples) : { runs: 0 }), failure: st.failure };
   });
@@ -104,7 +123,10 @@ async function runWorkload(ctx, workload) {
 function gitCommit() {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: T.ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib', 'bin', 'package.json'], { cwd: T.ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib', 'bin', 'package.json'], {
+      cwd: T.ROOT,
+      encoding: 'utf8',
+    }).trim();
     return dirty ? `${sha}+changes` : sha;
   } catch {
     return 'unknown';
@@ -113,10 +135,14 @@ function gitCommit() {
 
 function preflight(ctx) {
   if (!timeAvailable()) throw new Error('/usr/bin/time is needed for peak RSS and CPU (apt-get install time).');
-  if (T.psql.available) throw new Error(`${T.psql.available}: the baselines need it (apt-get install postgresql-client).`);
-  if (!fs.existsSync(path.join(T.ROOT, 'dist', 'tidemark.js'))) throw new Error('dist/tidemark.js is missing: run npm ci (or npm run build) first.');
+  if (T.psql.available)
+    throw new Error(`${T.psql.available}: the baselines need it (apt-get install postgresql-client).`);
+  if (!fs.existsSync(path.join(T.ROOT, 'dist', 'tidemark.js')))
+    throw new Error('dist/tidemark.js is missing: run npm ci (or npm run build) first.');
   if (ctx.peers) {
-    const missing = [T.dbmate, T.nodePgMigrate, T.postgrator, T.postgresMigrations, T.graphile].filter((t) => t.available);
+    const missing = [T.dbmate, T.nodePgMigrate, T.postgrator, T.postgresMigrations, T.graphile].filter(
+      (t) => t.available,
+    );
     for (const t of missing) ctx.log(`peer skipped: ${t.available}`);
   }
 }
@@ -184,7 +210,9 @@ async function main() {
   ctx.log(`written: ${path.relative(process.cwd(), file)} (and .json); ${meta.durationS} s`);
   const failed = rows.filter((r) => r.failure);
   if (failed.length > 0) {
-    ctx.log(`${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} failed their checks: ${failed.map((r) => `${r.workload}/${r.id}`).join(', ')}`);
+    ctx.log(
+      `${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} failed their checks: ${failed.map((r) => `${r.workload}/${r.id}`).join(', ')}`,
+    );
     process.exitCode = 1;
   }
 }

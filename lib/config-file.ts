@@ -23,7 +23,12 @@ export function loadConfigFile(file: string, namedBy?: string): ConfigFile {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? String(err)})`;
     throw new ConfigError(`Config file ${file}${namedBy ? ` (named by ${namedBy})` : ''} ${why}.`, { file });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -33,7 +38,11 @@ export function loadConfigFile(file: string, namedBy?: string): ConfigFile {
     // Not JSON.parse's message: Node 20 often gives no position, and it quotes the text, which may hold a password.
     const at = findJsonSyntaxError(text);
     if (at === null) throw new ConfigError(`${file} is not valid JSON.`, { file });
-    throw new ConfigError(`${file}:${at.line}:${at.column}: not valid JSON: ${at.problem}.`, { file, line: at.line, column: at.column });
+    throw new ConfigError(`${file}:${at.line}:${at.column}: not valid JSON: ${at.problem}.`, {
+      file,
+      line: at.line,
+      column: at.column,
+    });
   }
 }
 
@@ -52,7 +61,8 @@ export interface FindOptions {
  */
 export function findConfigFile({ flag, env, useDefault }: FindOptions): ConfigFile | undefined {
   if (flag !== undefined) {
-    if (flag.trim() === '') throw new ConfigError('--config is empty; name a config file, e.g. --config tidemark.config.json.');
+    if (flag.trim() === '')
+      throw new ConfigError('--config is empty; name a config file, e.g. --config tidemark.config.json.');
     return loadConfigFile(flag, '--config');
   }
   const fromEnv = env.TIDEMARK_CONFIG;

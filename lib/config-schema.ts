@@ -54,7 +54,10 @@ function unknownKey(file: string, keyPath: string, name: string, known: readonly
       : near
         ? ` Did you mean "${near}"? Keys are camelCase.`
         : '';
-  return new ConfigError(`${file}: unknown key "${keyPath}".${hint} Known keys here: ${known.join(', ')}.`, { file, key: keyPath });
+  return new ConfigError(`${file}: unknown key "${keyPath}".${hint} Known keys here: ${known.join(', ')}.`, {
+    file,
+    key: keyPath,
+  });
 }
 
 function checkValue(key: ConfigKey, setting: Setting, raw: unknown, keyPath: string, file: string): FileValue {
@@ -63,7 +66,10 @@ function checkValue(key: ConfigKey, setting: Setting, raw: unknown, keyPath: str
   if (setting.json === 'url' && isObject(raw)) {
     const names = Object.keys(raw);
     if (names.length !== 1 || names[0] !== 'env' || typeof raw.env !== 'string' || !VARIABLE.test(raw.env)) {
-      const got = names.length === 1 && names[0] === 'env' ? `${describe(raw.env)} for "env"` : `the keys ${names.join(', ') || '(none)'}`;
+      const got =
+        names.length === 1 && names[0] === 'env'
+          ? `${describe(raw.env)} for "env"`
+          : `the keys ${names.join(', ') || '(none)'}`;
       throw new ConfigError(`${origin} must be a URL string or {"env": "VARIABLE_NAME"} (got ${got}).`, facts);
     }
     return { key: keyPath, variable: raw.env };
@@ -91,12 +97,19 @@ function checkValue(key: ConfigKey, setting: Setting, raw: unknown, keyPath: str
   return { key: keyPath, value };
 }
 
-function checkLayer(obj: Record<string, unknown>, prefix: string, file: string, settings: Record<ConfigKey, Setting>, top: boolean): FileLayer {
+function checkLayer(
+  obj: Record<string, unknown>,
+  prefix: string,
+  file: string,
+  settings: Record<ConfigKey, Setting>,
+  top: boolean,
+): FileLayer {
   const allowed = (Object.keys(settings) as ConfigKey[]).filter((k) => settings[k].json !== undefined);
   const layer: Partial<Record<ConfigKey, FileValue>> = {};
   for (const [name, raw] of Object.entries(obj)) {
     if (top && name === ENVIRONMENTS) continue;
-    if (!(allowed as string[]).includes(name)) throw unknownKey(file, `${prefix}${name}`, name, top ? [...allowed, ENVIRONMENTS] : allowed);
+    if (!(allowed as string[]).includes(name))
+      throw unknownKey(file, `${prefix}${name}`, name, top ? [...allowed, ENVIRONMENTS] : allowed);
     const key = name as ConfigKey;
     layer[key] = checkValue(key, settings[key], raw, `${prefix}${name}`, file);
   }
@@ -104,11 +117,19 @@ function checkLayer(obj: Record<string, unknown>, prefix: string, file: string, 
 }
 
 function checkEnvironments(raw: unknown, file: string, settings: Record<ConfigKey, Setting>): Map<string, FileLayer> {
-  if (!isObject(raw)) throw new ConfigError(`${ENVIRONMENTS} in ${file} must be an object of named environments (got ${describe(raw)}).`, { file, key: ENVIRONMENTS });
+  if (!isObject(raw))
+    throw new ConfigError(
+      `${ENVIRONMENTS} in ${file} must be an object of named environments (got ${describe(raw)}).`,
+      { file, key: ENVIRONMENTS },
+    );
   const environments = new Map<string, FileLayer>();
   for (const [name, section] of Object.entries(raw)) {
     const key = `${ENVIRONMENTS}.${name}`;
-    if (!isObject(section)) throw new ConfigError(`${key} in ${file} must be an object of settings (got ${describe(section)}).`, { file, key });
+    if (!isObject(section))
+      throw new ConfigError(`${key} in ${file} must be an object of settings (got ${describe(section)}).`, {
+        file,
+        key,
+      });
     environments.set(name, checkLayer(section, `${key}.`, file, settings, false));
   }
   return environments;
@@ -121,10 +142,15 @@ function checkEnvironments(raw: unknown, file: string, settings: Record<ConfigKe
  */
 export function checkConfigFile(file: ConfigFile, settings: Record<ConfigKey, Setting>): CheckedConfigFile {
   const { content } = file;
-  if (!isObject(content)) throw new ConfigError(`${file.path} must hold a JSON object of settings (got ${describe(content)}).`, { file: file.path });
+  if (!isObject(content))
+    throw new ConfigError(`${file.path} must hold a JSON object of settings (got ${describe(content)}).`, {
+      file: file.path,
+    });
   return {
     path: file.path,
     top: checkLayer(content, '', file.path, settings, true),
-    environments: Object.hasOwn(content, ENVIRONMENTS) ? checkEnvironments(content[ENVIRONMENTS], file.path, settings) : null,
+    environments: Object.hasOwn(content, ENVIRONMENTS)
+      ? checkEnvironments(content[ENVIRONMENTS], file.path, settings)
+      : null,
   };
 }

@@ -4,7 +4,13 @@
  * → Config, with where each value came from. Pure: the environment and the
  * config file's parsed content are passed in (`config-file.ts` reads it).
  */
-import { checkConfigFile, type CheckedConfigFile, type ConfigFile, type FileLayer, type FileValue } from './config-schema';
+import {
+  checkConfigFile,
+  type CheckedConfigFile,
+  type ConfigFile,
+  type FileLayer,
+  type FileValue,
+} from './config-schema';
 import { parseConnectionString } from './conninfo';
 import { ConfigError } from './errors';
 
@@ -117,7 +123,8 @@ const seconds = (raw: string, origin: string) => {
 
 const count = (raw: string, origin: string) => {
   const n = Number(raw);
-  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n)) throw new ConfigError(`${origin} must be a whole number, 0 or more (got "${raw}").`);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n))
+    throw new ConfigError(`${origin} must be a whole number, 0 or more (got "${raw}").`);
   return n;
 };
 
@@ -134,12 +141,23 @@ export const SETTINGS: Record<ConfigKey, Setting> = {
   dir: { flag: '--dir', env: ['TIDEMARK_DIR'], parse: text, json: 'string', fallback: 'sql' },
   url: { flag: '--url', env: ['TIDEMARK_URL', 'DATABASE_URL'], parse: connectionString, json: 'url' },
   schema: { flag: '--schema', env: ['TIDEMARK_SCHEMA'], parse: schemaName, json: 'string', fallback: 'public' },
-  table: { flag: '--table', env: ['TIDEMARK_TABLE'], parse: tableName, json: 'string', fallback: 'tidemark_migrations' },
+  table: {
+    flag: '--table',
+    env: ['TIDEMARK_TABLE'],
+    parse: tableName,
+    json: 'string',
+    fallback: 'tidemark_migrations',
+  },
   environment: { flag: '--env', env: ['TIDEMARK_ENV'], parse: text, fallback: 'development' },
   lockWait: { flag: '--lock-wait', env: ['TIDEMARK_LOCK_WAIT'], parse: seconds, json: 'number', fallback: 60 },
   wait: { flag: '--wait', env: ['TIDEMARK_WAIT'], parse: seconds, json: 'number', fallback: 0 },
   lockTimeout: { flag: '--lock-timeout', env: ['TIDEMARK_LOCK_TIMEOUT'], parse: duration, json: 'string' },
-  statementTimeout: { flag: '--statement-timeout', env: ['TIDEMARK_STATEMENT_TIMEOUT'], parse: duration, json: 'string' },
+  statementTimeout: {
+    flag: '--statement-timeout',
+    env: ['TIDEMARK_STATEMENT_TIMEOUT'],
+    parse: duration,
+    json: 'string',
+  },
   retries: { flag: '--retries', env: ['TIDEMARK_RETRIES'], parse: count, json: 'number', fallback: 0 },
 };
 
@@ -170,18 +188,30 @@ const isSet = (env: NodeJS.ProcessEnv, name: string) => env[name] !== undefined 
 function fromFlagOrEnv(key: ConfigKey, flags: ConfigFlags, env: NodeJS.ProcessEnv): Resolved | undefined {
   const setting = SETTINGS[key];
   const flagValue = flags[key];
-  if (flagValue !== undefined) return { value: setting.parse(String(flagValue), setting.flag), source: { source: 'flag', name: setting.flag } };
+  if (flagValue !== undefined)
+    return { value: setting.parse(String(flagValue), setting.flag), source: { source: 'flag', name: setting.flag } };
   const envName = setting.env.find((name) => isSet(env, name));
-  if (envName !== undefined) return { value: setting.parse(env[envName] as string, `$${envName}`), source: { source: 'env', name: envName } };
+  if (envName !== undefined)
+    return { value: setting.parse(env[envName] as string, `$${envName}`), source: { source: 'env', name: envName } };
   if (key !== 'url') return undefined;
   const libpq = LIBPQ_VARIABLES.filter((name) => isSet(env, name));
   return libpq.length > 0 ? { value: undefined, source: { source: 'env', name: libpq.join(', ') } } : undefined;
 }
 
-function fromFile(key: ConfigKey, layers: readonly FileLayer[], path: string, env: NodeJS.ProcessEnv): Resolved | undefined {
+function fromFile(
+  key: ConfigKey,
+  layers: readonly FileLayer[],
+  path: string,
+  env: NodeJS.ProcessEnv,
+): Resolved | undefined {
   const found: FileValue | undefined = layers.map((layer) => layer[key]).find((v) => v !== undefined);
   if (found === undefined) return undefined;
-  const source: SettingSource = { source: 'file', name: path, key: found.key, ...(found.variable ? { variable: found.variable } : {}) };
+  const source: SettingSource = {
+    source: 'file',
+    name: path,
+    key: found.key,
+    ...(found.variable ? { variable: found.variable } : {}),
+  };
   if (found.variable === undefined) return { value: found.value, source };
   if (!isSet(env, found.variable)) {
     throw new ConfigError(
@@ -189,7 +219,10 @@ function fromFile(key: ConfigKey, layers: readonly FileLayer[], path: string, en
       { file: path, key: found.key, variable: found.variable },
     );
   }
-  return { value: SETTINGS[key].parse(env[found.variable] as string, `$${found.variable} (named by ${found.key} in ${path})`), source };
+  return {
+    value: SETTINGS[key].parse(env[found.variable] as string, `$${found.variable} (named by ${found.key} in ${path})`),
+    source,
+  };
 }
 
 /** The environment's section of the file, if it has one; an explicitly chosen environment must exist. */
@@ -217,22 +250,29 @@ function sectionOf(file: CheckedConfigFile, name: string, chosen: SettingSource)
  */
 export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, file?: ConfigFile): ResolvedConfig {
   const checked = file === undefined ? null : checkConfigFile(file, SETTINGS);
-  const environment = fromFlagOrEnv('environment', flags, env) ?? { value: SETTINGS.environment.fallback, source: { source: 'default' } };
+  const environment = fromFlagOrEnv('environment', flags, env) ?? {
+    value: SETTINGS.environment.fallback,
+    source: { source: 'default' },
+  };
   const section = checked === null ? null : sectionOf(checked, environment.value as string, environment.source);
   const layers = checked === null ? [] : [...(section ? [section] : []), checked.top];
   const config: Record<string, unknown> = {};
   const sources: Record<string, SettingSource> = {};
   for (const key of Object.keys(SETTINGS) as ConfigKey[]) {
-    const resolved =
-      (key === 'environment' ? environment : fromFlagOrEnv(key, flags, env)) ??
-      (checked === null ? undefined : fromFile(key, layers, checked.path, env)) ??
-      { value: SETTINGS[key].fallback, source: { source: 'default' } };
+    const resolved = (key === 'environment' ? environment : fromFlagOrEnv(key, flags, env)) ??
+      (checked === null ? undefined : fromFile(key, layers, checked.path, env)) ?? {
+        value: SETTINGS[key].fallback,
+        source: { source: 'default' },
+      };
     if (resolved.value !== undefined) config[key] = resolved.value;
     sources[key] = resolved.source;
   }
   return {
     config: config as unknown as Config,
     sources: sources as Record<ConfigKey, SettingSource>,
-    file: checked === null ? null : { path: checked.path, section: section === null ? null : (environment.value as string) },
+    file:
+      checked === null
+        ? null
+        : { path: checked.path, section: section === null ? null : (environment.value as string) },
   };
 }

@@ -8,7 +8,16 @@
  * Reads service files; otherwise pure.
  */
 import { userInfo } from 'node:os';
-import { checkPortVariable, checkSetting, KEYWORDS, parseConnectionString, SESSION_ATTRS, SSL_MODES, type ConnParams, type Keyword } from './conninfo';
+import {
+  checkPortVariable,
+  checkSetting,
+  KEYWORDS,
+  parseConnectionString,
+  SESSION_ATTRS,
+  SSL_MODES,
+  type ConnParams,
+  type Keyword,
+} from './conninfo';
 import { ConfigError } from './errors';
 import { findService, type ServiceDefinition } from './service-file';
 
@@ -77,14 +86,22 @@ function hostList(values: ConnParams, origins: Partial<Record<Keyword, string>>)
   const ports = split(values.port);
   const count = Math.max(hosts.length, addrs.length, 1);
   if (hosts.length > 0 && addrs.length > 0 && hosts.length !== addrs.length) {
-    throw new ConfigError(`${hosts.length} host names (host, from ${origins.host}) cannot be matched to ${addrs.length} addresses (hostaddr, from ${origins.hostaddr}); give as many of each. Nothing was sent to the database.`);
+    throw new ConfigError(
+      `${hosts.length} host names (host, from ${origins.host}) cannot be matched to ${addrs.length} addresses (hostaddr, from ${origins.hostaddr}); give as many of each. Nothing was sent to the database.`,
+    );
   }
   if (ports.length > 1 && ports.length !== count) {
-    throw new ConfigError(`${ports.length} ports (port, from ${origins.port}) cannot be matched to ${count} hosts; give one port for all, or one per host. Nothing was sent to the database.`);
+    throw new ConfigError(
+      `${ports.length} ports (port, from ${origins.port}) cannot be matched to ${count} hosts; give one port for all, or one per host. Nothing was sent to the database.`,
+    );
   }
   return Array.from({ length: count }, (_, i) => {
     const port = ports[ports.length === 1 ? 0 : i];
-    return { host: hosts[i] || addrs[i] || 'localhost', ...(addrs[i] ? { hostaddr: addrs[i] } : {}), port: port ? Number(port) : 5432 };
+    return {
+      host: hosts[i] || addrs[i] || 'localhost',
+      ...(addrs[i] ? { hostaddr: addrs[i] } : {}),
+      port: port ? Number(port) : 5432,
+    };
   });
 }
 
@@ -93,16 +110,26 @@ function osUser(env: NodeJS.ProcessEnv): string {
   try {
     return userInfo().username;
   } catch {
-    throw new ConfigError('No user name is set (user, PGUSER) and the operating system has none for this process; set PGUSER. Nothing was sent to the database.');
+    throw new ConfigError(
+      'No user name is set (user, PGUSER) and the operating system has none for this process; set PGUSER. Nothing was sent to the database.',
+    );
   }
 }
 
-function shape(values: ConnParams, origins: Partial<Record<Keyword, string>>, service: ServiceDefinition | null, ignored: readonly string[], env: NodeJS.ProcessEnv): ConnectionTarget {
+function shape(
+  values: ConnParams,
+  origins: Partial<Record<Keyword, string>>,
+  service: ServiceDefinition | null,
+  ignored: readonly string[],
+  env: NodeJS.ProcessEnv,
+): ConnectionTarget {
   const user = values.user ?? osUser(env);
   const sslmode = (values.sslmode ?? 'disable') as SslMode;
   const sslnegotiation = values.sslnegotiation === 'direct' ? 'direct' : 'postgres';
   if (sslnegotiation === 'direct' && !['require', 'verify-ca', 'verify-full', 'no-verify'].includes(sslmode)) {
-    throw new ConfigError(`sslnegotiation=direct (from ${origins.sslnegotiation}) needs sslmode require, verify-ca or verify-full, as with libpq; nothing was sent to the database.`);
+    throw new ConfigError(
+      `sslnegotiation=direct (from ${origins.sslnegotiation}) needs sslmode require, verify-ca or verify-full, as with libpq; nothing was sent to the database.`,
+    );
   }
   const timeout = values.connect_timeout === undefined ? DEFAULT_CONNECT_TIMEOUT : Number(values.connect_timeout);
   return {
@@ -139,7 +166,11 @@ function shape(values: ConnParams, origins: Partial<Record<Keyword, string>>, se
  *   service file defines, a bad value from any source, or host and port
  *   lists that cannot be paired. Nothing has connected when it throws.
  */
-export function resolveTarget(text: string | undefined, env: NodeJS.ProcessEnv, origin = 'the connection string'): ConnectionTarget {
+export function resolveTarget(
+  text: string | undefined,
+  env: NodeJS.ProcessEnv,
+  origin = 'the connection string',
+): ConnectionTarget {
   const given = text === undefined ? { params: {} as ConnParams, ignored: [] } : parseConnectionString(text, origin);
   const values: ConnParams = {};
   const origins: Partial<Record<Keyword, string>> = {};
@@ -152,7 +183,15 @@ export function resolveTarget(text: string | undefined, env: NodeJS.ProcessEnv, 
   };
   take(given.params, origin);
   const name = given.params.service ?? (isSet(env, 'PGSERVICE') ? env.PGSERVICE : undefined);
-  const service = name === undefined ? null : findService(name, given.params.servicefile, env, given.params.service !== undefined ? `service= in ${origin}` : 'PGSERVICE');
+  const service =
+    name === undefined
+      ? null
+      : findService(
+          name,
+          given.params.servicefile,
+          env,
+          given.params.service !== undefined ? `service= in ${origin}` : 'PGSERVICE',
+        );
   if (service !== null) take(service.params, `service "${service.name}" (${service.file})`);
   fromEnvironment(values, origins, env);
   return shape(values, origins, service, given.ignored, env);

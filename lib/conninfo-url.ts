@@ -42,7 +42,10 @@ function readAuthority(authority: string, params: ConnParams, origin: string, ec
     if (user !== '') params.user = user;
     if (colon >= 0) params.password = decodeLenient(info.slice(colon + 1));
   }
-  const entries = authority.slice(at + 1).split(',').map(hostAndPort);
+  const entries = authority
+    .slice(at + 1)
+    .split(',')
+    .map(hostAndPort);
   for (const [, port] of entries) if (port !== '') checkPort(decodeLenient(port), origin, echo);
   if (entries.some(([host]) => host !== '')) params.host = entries.map(([host]) => decodeLenient(host)).join(',');
   if (entries.some(([, port]) => port !== '')) params.port = entries.map(([, port]) => decodeLenient(port)).join(',');
@@ -53,7 +56,10 @@ function readQuery(query: string, params: ConnParams, origin: string): string[] 
   const ignored: string[] = [];
   for (const part of query.split('&').filter((p) => p !== '')) {
     const eq = part.indexOf('=');
-    if (eq < 0) throw new ConfigError(`${origin}: the query parameter ${JSON.stringify(decodeLenient(part).slice(0, 40))} has no "=value"; nothing was sent to the database.`);
+    if (eq < 0)
+      throw new ConfigError(
+        `${origin}: the query parameter ${JSON.stringify(decodeLenient(part).slice(0, 40))} has no "=value"; nothing was sent to the database.`,
+      );
     const key = decodeLenient(part.slice(0, eq));
     const value = decodeLenient(part.slice(eq + 1));
     // JDBC's ssl=true, which libpq also reads as sslmode=require; pg reads ssl=0 as no SSL.
@@ -67,7 +73,10 @@ function readQuery(query: string, params: ConnParams, origin: string): string[] 
 function parseSocketUrl(text: string, origin: string): ConnString {
   const match = /^socket:(?:\/\/([^/]*))?([^?]*)(?:\?(.*))?$/is.exec(text);
   const params: ConnParams = {};
-  if (match === null || match[2] === '') throw new ConfigError(`${origin}: a socket: URL names the socket directory, as socket:/var/run/postgresql?db=NAME; nothing was sent to the database.`);
+  if (match === null || match[2] === '')
+    throw new ConfigError(
+      `${origin}: a socket: URL names the socket directory, as socket:/var/run/postgresql?db=NAME; nothing was sent to the database.`,
+    );
   if (match[1]) readAuthority(`${match[1]}@`, params, origin);
   delete params.host;
   params.host = decodeLenient(match[2]);

@@ -46,9 +46,20 @@ export type ConnParams = { -readonly [K in Keyword]?: string };
 const IGNORED: Readonly<Record<string, RegExp | null>> = {
   gssencmode: /^(disable|prefer)$/,
   channel_binding: /^(disable|prefer)$/,
-  krbsrvname: null, gsslib: null, gssdelegation: null, sslcompression: null, sslsni: null,
-  sslcrl: null, sslcrldir: null, sslcertmode: /^(disable|allow)$/, ssl_min_protocol_version: null, ssl_max_protocol_version: null,
-  keepalives_interval: null, keepalives_count: null, tcp_user_timeout: null, requiressl: null,
+  krbsrvname: null,
+  gsslib: null,
+  gssdelegation: null,
+  sslcompression: null,
+  sslsni: null,
+  sslcrl: null,
+  sslcrldir: null,
+  sslcertmode: /^(disable|allow)$/,
+  ssl_min_protocol_version: null,
+  ssl_max_protocol_version: null,
+  keepalives_interval: null,
+  keepalives_count: null,
+  tcp_user_timeout: null,
+  requiressl: null,
 };
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -71,7 +82,10 @@ export function isValidPort(raw: string): boolean {
  */
 export function checkPort(raw: string, origin: string, echo = true): number {
   if (isValidPort(raw)) return Number(raw);
-  if (echo) throw new ConfigError(`${origin}: port ${JSON.stringify(raw)} ${RANGE}. Fix the port; nothing was sent to the database.`);
+  if (echo)
+    throw new ConfigError(
+      `${origin}: port ${JSON.stringify(raw)} ${RANGE}. Fix the port; nothing was sent to the database.`,
+    );
   throw new ConfigError(
     `${origin}: no valid port (1–65535) can be read from it. If the user name or password holds / or @, percent-encode them (%2F, %40). Nothing was sent to the database.`,
   );
@@ -80,7 +94,8 @@ export function checkPort(raw: string, origin: string, echo = true): number {
 /** Checks the libpq variable PGPORT (each entry of a list). */
 export function checkPortVariable(raw: string): void {
   for (const port of raw.split(',')) {
-    if (port.trim() !== '' && !isValidPort(port)) throw new ConfigError(`PGPORT=${raw} ${RANGE}. Fix or unset PGPORT; nothing was sent to the database.`);
+    if (port.trim() !== '' && !isValidPort(port))
+      throw new ConfigError(`PGPORT=${raw} ${RANGE}. Fix or unset PGPORT; nothing was sent to the database.`);
   }
 }
 
@@ -99,7 +114,8 @@ export function checkSetting(keyword: string, value: string, label: string): voi
       if (![...SSL_MODES, 'no-verify'].includes(value)) throw bad(`is not an sslmode (${oneOf(SSL_MODES)})`);
       break;
     case 'target_session_attrs':
-      if (!(SESSION_ATTRS as readonly string[]).includes(value)) throw bad(`is not a target_session_attrs value (${oneOf(SESSION_ATTRS)})`);
+      if (!(SESSION_ATTRS as readonly string[]).includes(value))
+        throw bad(`is not a target_session_attrs value (${oneOf(SESSION_ATTRS)})`);
       break;
     case 'load_balance_hosts':
       if (value !== 'disable' && value !== 'random') throw bad('is not a load_balance_hosts value (disable, random)');
@@ -114,7 +130,8 @@ export function checkSetting(keyword: string, value: string, label: string): voi
       break;
     default: {
       const allowed = IGNORED[keyword];
-      if (allowed && !allowed.test(value)) throw bad('cannot be honoured: pg, the driver tidemark uses, does not support it');
+      if (allowed && !allowed.test(value))
+        throw bad('cannot be honoured: pg, the driver tidemark uses, does not support it');
     }
   }
 }
@@ -170,11 +187,15 @@ function parseKeyValue(text: string, origin: string): ConnParams {
   const { pairs, rest } = keyValuePairs(text);
   for (const [key, value] of pairs) {
     if (!storeSetting(params, key, value, origin)) {
-      throw new ConfigError(`${origin}: "${key}" is not a libpq connection setting (host, port, dbname, user, password, sslmode, service, …); nothing was sent to the database.`);
+      throw new ConfigError(
+        `${origin}: "${key}" is not a libpq connection setting (host, port, dbname, user, password, sslmode, service, …); nothing was sent to the database.`,
+      );
     }
   }
   if (rest.trim() !== '') {
-    throw new ConfigError(`${origin}: cannot read the connection string after its last key=value pair; quote values with spaces in single quotes. Nothing was sent to the database.`);
+    throw new ConfigError(
+      `${origin}: cannot read the connection string after its last key=value pair; quote values with spaces in single quotes. Nothing was sent to the database.`,
+    );
   }
   return params;
 }

@@ -71,7 +71,9 @@ export class ScanError extends TidemarkError {
   ) {
     super(
       `${dir} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent to the database:\n` +
-        problems.map((p) => `  ${p.path}${p.line === undefined ? '' : `:${p.line}:${p.column}`}: ${p.reason}`).join('\n'),
+        problems
+          .map((p) => `  ${p.path}${p.line === undefined ? '' : `:${p.line}:${p.column}`}: ${p.reason}`)
+          .join('\n'),
     );
   }
 }
@@ -121,7 +123,9 @@ export type CheckedBy = 'run' | 'verify';
 
 /** What the message says was done about the problems found. */
 function refused(by: CheckedBy): string {
-  return by === 'verify' ? ' (apply, rollback and test refuse such a script before running anything)' : '; nothing was run';
+  return by === 'verify'
+    ? ' (apply, rollback and test refuse such a script before running anything)'
+    : '; nothing was run';
 }
 
 /** Transactional scripts hold statements PostgreSQL refuses in a transaction. Nothing was run. Exit 2. */
@@ -129,7 +133,10 @@ export class TransactionSafetyError extends TidemarkError {
   readonly code = 'needs-no-transaction';
   readonly exitCode = ExitCode.usage;
 
-  constructor(readonly problems: readonly TransactionProblem[], by: CheckedBy = 'run') {
+  constructor(
+    readonly problems: readonly TransactionProblem[],
+    by: CheckedBy = 'run',
+  ) {
     const files = [...new Set(problems.map((p) => p.path))];
     super(
       `These statements cannot run inside a transaction block${refused(by)}:\n` +
@@ -149,7 +156,10 @@ export class TransactionControlError extends TidemarkError {
   readonly code = 'transaction-control';
   readonly exitCode = ExitCode.usage;
 
-  constructor(readonly problems: readonly TransactionProblem[], by: CheckedBy = 'run') {
+  constructor(
+    readonly problems: readonly TransactionProblem[],
+    by: CheckedBy = 'run',
+  ) {
     const files = [...new Set(problems.map((p) => p.path))];
     super(
       `These statements end or start a transaction inside a migration that tidemark runs in one transaction with its ledger row${refused(by)}:\n` +
@@ -166,7 +176,9 @@ export class DriftError extends TidemarkError {
   readonly exitCode = ExitCode.drift;
 
   constructor(readonly discrepancies: readonly Discrepancy[]) {
-    super(`History check failed with ${discrepancies.length} discrepanc${discrepancies.length === 1 ? 'y' : 'ies'}; the database was not changed.`);
+    super(
+      `History check failed with ${discrepancies.length} discrepanc${discrepancies.length === 1 ? 'y' : 'ies'}; the database was not changed.`,
+    );
   }
 }
 
@@ -256,7 +268,12 @@ export class MigrationFailedError extends TidemarkError {
   constructor(readonly failure: MigrationFailure) {
     const { path, sql } = failure;
     const fix = noTransactionFix(failure);
-    const at = sql.line !== null ? `:${sql.line}:${sql.column}` : failure.atCommit ? ' (at COMMIT, after its last statement)' : '';
+    const at =
+      sql.line !== null
+        ? `:${sql.line}:${sql.column}`
+        : failure.atCommit
+          ? ' (at COMMIT, after its last statement)'
+          : '';
     super(`${path}${at}: ${sql.message}${fix === null ? '' : `. ${fix}`}`);
   }
 }
@@ -267,7 +284,12 @@ export function isTidemarkError(err: unknown): err is TidemarkError {
 }
 
 /** Exit codes of the signals that stop a run, as a shell reports them (128 + the signal's number). */
-export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 };
+export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = {
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGQUIT: 131,
+  SIGTERM: 143,
+};
 
 /**
  * The run was stopped by a signal (Ctrl-C, a CI job cancelled, an ssh
@@ -292,7 +314,11 @@ export class InterruptedError extends TidemarkError {
 
 /** "statements 1–3 of 5 took effect", from the number done. */
 export function tookEffect(done: number, total: number): string {
-  return done === 0 ? 'no statement took effect' : done === 1 ? `statement 1 of ${total} took effect` : `statements 1–${done} of ${total} took effect`;
+  return done === 0
+    ? 'no statement took effect'
+    : done === 1
+      ? `statement 1 of ${total} took effect`
+      : `statements 1–${done} of ${total} took effect`;
 }
 
 /** Where a non-transactional script stopped, for the summaries. */
@@ -319,11 +345,14 @@ export function partialStopDetail(p: PartialStop): string {
   const parts = [`${p.path} runs without a transaction: ${tookEffect(p.done, p.total)};`];
   if (p.kind === 'in-doubt') {
     parts.push(`${at} was running and is IN DOUBT: it may or may not have taken effect; ${rest} after it did not run.`);
-    parts.push(`Its ledger row still shows ${at} in flight. Next: \`tidemark status\` shows it; then \`${command}\` — it checks the catalog for a concurrent index build, and for any other statement asks you to check and say --assume-done or --assume-not-done.`);
+    parts.push(
+      `Its ledger row still shows ${at} in flight. Next: \`tidemark status\` shows it; then \`${command}\` — it checks the catalog for a concurrent index build, and for any other statement asks you to check and say --assume-done or --assume-not-done.`,
+    );
   } else {
     parts.push(p.kind === 'failed' ? `${at} was cancelled and did not take effect;` : `${at} was not run;`);
     parts.push(`${rest} after it did not run. Its ledger row is marked failed, at ${at}.`);
-    for (const index of p.invalidIndexes) parts.push(`The cancelled build left the INVALID index ${index}: DROP INDEX CONCURRENTLY IF EXISTS ${index};`);
+    for (const index of p.invalidIndexes)
+      parts.push(`The cancelled build left the INVALID index ${index}: DROP INDEX CONCURRENTLY IF EXISTS ${index};`);
     parts.push(`Next: \`${command}\` continues from ${at}.`);
   }
   return parts.join(' ');
@@ -332,7 +361,9 @@ export function partialStopDetail(p: PartialStop): string {
 /** The detail of an interrupted apply or rollback whose running step was a non-transactional script. */
 export function partialInterruptionDetail(completed: readonly string[], stop: PartialStop, notDone: number): string {
   return [
-    completed.length > 0 ? `This run completed ${completed.join(', ')} before it.` : 'This run had completed nothing before it.',
+    completed.length > 0
+      ? `This run completed ${completed.join(', ')} before it.`
+      : 'This run had completed nothing before it.',
     partialStopDetail(stop),
     `${notDone} migration(s) not done, ${stop.label} included. The lock was released.`,
   ].join(' ');
@@ -340,7 +371,11 @@ export function partialInterruptionDetail(completed: readonly string[], stop: Pa
 
 /** The detail of an interrupted apply or rollback: what this run completed, cancelled and left. */
 export function interruptionDetail(completed: readonly string[], cancelled: string | null, notApplied: number): string {
-  const parts = [completed.length > 0 ? `This run completed ${completed.join(', ')} before it.` : 'This run had completed nothing before it.'];
+  const parts = [
+    completed.length > 0
+      ? `This run completed ${completed.join(', ')} before it.`
+      : 'This run had completed nothing before it.',
+  ];
   if (cancelled) parts.push(`${cancelled} was cancelled and rolled back.`);
   parts.push(`${notApplied} not done. The lock was released; the next run continues from there.`);
   return parts.join(' ');
@@ -398,8 +433,11 @@ function transactionEndedMessage(f: TransactionEnded): string {
   ];
   if (f.scriptError !== null) lines.push(`The script then failed: ${f.scriptError}`);
   if (f.batch) {
-    const recorded = f.batchRecorded === null ? 'unknown' : f.batchRecorded.length === 0 ? 'none' : f.batchRecorded.join(', ');
-    lines.push(`--single-transaction: the batch was NOT rolled back as a whole; the ledger now records as applied: ${recorded} (each together with its changes).`);
+    const recorded =
+      f.batchRecorded === null ? 'unknown' : f.batchRecorded.length === 0 ? 'none' : f.batchRecorded.join(', ');
+    lines.push(
+      `--single-transaction: the batch was NOT rolled back as a whole; the ledger now records as applied: ${recorded} (each together with its changes).`,
+    );
   } else if (f.completed > 0) {
     lines.push(`The ${f.completed} migration(s) before it in this run are applied and recorded.`);
   }

@@ -49,13 +49,17 @@ const version = (v: VersionInput | undefined) => (v === undefined ? undefined : 
 // async: a bad setting rejects the promise, like every other failure, instead of throwing at the call.
 
 /** Applies pending migrations. See the CLI's `apply`. */
-export async function apply(settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+export async function apply(
+  settings: Settings & Omit<ApplyOptions, 'target'> & { target?: VersionInput } = {},
+): Promise<RunResult> {
   const { target, dryRun, sql, singleTransaction, outOfOrder, ...rest } = settings;
   return migrator.apply(context(rest), { target: version(target), dryRun, sql, singleTransaction, outOfOrder });
 }
 
 /** Rolls back applied migrations. See the CLI's `rollback`. */
-export async function rollback(settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {}): Promise<RunResult> {
+export async function rollback(
+  settings: Settings & Omit<RollbackOptions, 'target'> & { target?: VersionInput } = {},
+): Promise<RunResult> {
   const { target, steps, dryRun, sql, outOfOrder, ...rest } = settings;
   return migrator.rollback(context(rest), { target: version(target), steps, dryRun, sql, outOfOrder });
 }

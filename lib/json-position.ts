@@ -26,7 +26,9 @@ const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 function describe(ch: string | undefined): string {
   if (ch === undefined) return 'the end of the file';
   if (ch === '\n' || ch === '\r') return 'the end of the line';
-  return /^[\x21-\x7e]$/.test(ch) ? `"${ch}"` : `character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return /^[\x21-\x7e]$/.test(ch)
+    ? `"${ch}"`
+    : `character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function scan(text: string): void {
@@ -80,7 +82,11 @@ function scan(text: string): void {
     for (const word of ['true', 'false', 'null']) {
       if (text.startsWith(word, i)) return void (i += word.length);
     }
-    fail(ch === undefined ? 'unexpected end of the file; a value is missing' : `unexpected ${describe(ch)}; expected a value`);
+    fail(
+      ch === undefined
+        ? 'unexpected end of the file; a value is missing'
+        : `unexpected ${describe(ch)}; expected a value`,
+    );
   };
   const property = () => {
     if (text[i] !== '"') fail(`expected a property name in double quotes, found ${describe(text[i])}`);

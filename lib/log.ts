@@ -68,7 +68,14 @@ function humanLines(out: { write(chunk: string): unknown }, clearLine: boolean):
   return {
     logMethod(args: unknown[], _method: unknown, level: number) {
       const [first, second] = args;
-      const msg = typeof first === 'string' ? first : typeof second === 'string' ? second : first instanceof Error ? first.message : '';
+      const msg =
+        typeof first === 'string'
+          ? first
+          : typeof second === 'string'
+            ? second
+            : first instanceof Error
+              ? first.message
+              : '';
       out.write(redactSecrets(`${clearLine ? '\r\x1b[K' : ''}${LABELS[level] ?? ''}${msg}\n`));
     },
   };

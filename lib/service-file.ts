@@ -33,7 +33,10 @@ function candidates(servicefile: string | undefined, env: NodeJS.ProcessEnv): { 
   const systemDirs = env.PGSYSCONFDIR ? [env.PGSYSCONFDIR] : SYSTEM_DIRS;
   const system = systemDirs.map((dir) => path.join(dir, 'pg_service.conf'));
   const firstSystem = system.find((file) => existsSync(file)) ?? system[0];
-  return [{ file: user, named }, { file: firstSystem, named: null }];
+  return [
+    { file: user, named },
+    { file: firstSystem, named: null },
+  ];
 }
 
 /**
@@ -59,9 +62,14 @@ export function readServiceSection(text: string, name: string, file: string): Co
     const eq = line.indexOf('=');
     if (eq < 0) throw new ConfigError(`${where}: the line is not key=value; nothing was sent to the database.`);
     const key = line.slice(0, eq);
-    if (key === 'service' || key === 'servicefile') throw new ConfigError(`${where}: a service cannot name another service (${key}=), as with libpq; nothing was sent to the database.`);
+    if (key === 'service' || key === 'servicefile')
+      throw new ConfigError(
+        `${where}: a service cannot name another service (${key}=), as with libpq; nothing was sent to the database.`,
+      );
     if (!storeSetting(params, key, line.slice(eq + 1), where)) {
-      throw new ConfigError(`${where}: ${JSON.stringify(key)} is not a libpq connection setting${/\s/.test(key) ? ' (write key=value without spaces around =, as libpq reads it)' : ''}; nothing was sent to the database.`);
+      throw new ConfigError(
+        `${where}: ${JSON.stringify(key)} is not a libpq connection setting${/\s/.test(key) ? ' (write key=value without spaces around =, as libpq reads it)' : ''}; nothing was sent to the database.`,
+      );
     }
   }
   return params;
@@ -75,7 +83,12 @@ export function readServiceSection(text: string, name: string, file: string): Co
  *   searched; when a file named by servicefile/PGSERVICEFILE does not exist
  *   or cannot be read; or for a bad line in its section.
  */
-export function findService(name: string, servicefile: string | undefined, env: NodeJS.ProcessEnv, namedBy: string): ServiceDefinition {
+export function findService(
+  name: string,
+  servicefile: string | undefined,
+  env: NodeJS.ProcessEnv,
+  namedBy: string,
+): ServiceDefinition {
   const searched: string[] = [];
   for (const { file, named } of candidates(servicefile, env)) {
     let text: string;
@@ -83,7 +96,10 @@ export function findService(name: string, servicefile: string | undefined, env: 
       text = readFileSync(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (named !== null) throw new ConfigError(`${named} names the service file ${file}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}. Fix ${named}; nothing was sent to the database.`);
+      if (named !== null)
+        throw new ConfigError(
+          `${named} names the service file ${file}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}. Fix ${named}; nothing was sent to the database.`,
+        );
       searched.push(`${file} (${code === 'ENOENT' ? 'no such file' : `cannot be read: ${code}`})`);
       continue;
     }

@@ -186,7 +186,15 @@ export interface Plan {
  * changed since it was applied (an `edited` or `renamed` discrepancy);
  * `cosmetic`: only comments or whitespace that PostgreSQL reads past.
  */
-export type MigrationState = 'applied' | 'pending' | 'modified' | 'cosmetic' | 'missing' | 'failed' | 'interrupted' | 'running';
+export type MigrationState =
+  | 'applied'
+  | 'pending'
+  | 'modified'
+  | 'cosmetic'
+  | 'missing'
+  | 'failed'
+  | 'interrupted'
+  | 'running';
 
 export interface StatusEntry {
   readonly version: bigint;

@@ -24,7 +24,12 @@ const pgNodeOnly = {
     build.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
       const source = fs.readFileSync(args.path, 'utf8');
       const probe = 'function isCloudflareRuntime() {';
-      if (!source.includes(probe)) return { contents: source, loader: 'js', warnings: [{ text: 'pg-node-only: probe not found; pg will load undici at start-up' }] };
+      if (!source.includes(probe))
+        return {
+          contents: source,
+          loader: 'js',
+          warnings: [{ text: 'pg-node-only: probe not found; pg will load undici at start-up' }],
+        };
       return { contents: source.replace(probe, `${probe}\n  return false;`), loader: 'js' };
     });
   },

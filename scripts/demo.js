@@ -28,7 +28,9 @@ async function ensureDatabase() {
 
 function tidemark(...args) {
   const bin = path.join(__dirname, '..', 'bin', 'tidemark');
-  execFileSync(process.execPath, [bin, ...args, '--url', url.toString(), '--dir', path.join(__dirname, '..', 'sql')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [bin, ...args, '--url', url.toString(), '--dir', path.join(__dirname, '..', 'sql')], {
+    stdio: 'inherit',
+  });
 }
 
 ensureDatabase()

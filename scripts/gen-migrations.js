@@ -24,32 +24,42 @@ function migration(i) {
   const prev = g > 0 ? `item_${g - 1}` : null;
   switch (i % 5) {
     case 0:
-      return [`create_${t}`,
+      return [
+        `create_${t}`,
         `CREATE TABLE ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL CHECK (btrim(name) <> ''),\n` +
-        (prev ? `  parent_id bigint REFERENCES ${prev} (id) ON DELETE CASCADE,\n` : '') +
-        `  created_at timestamptz NOT NULL DEFAULT now(),\n  updated_at timestamptz NOT NULL DEFAULT now()\n);\n` +
-        `COMMENT ON TABLE ${t} IS 'Generated table ${g}.';\n` +
-        (prev ? `CREATE INDEX ${t}_parent_idx ON ${t} (parent_id);\n` : ''),
-        `DROP TABLE ${t};\n`];
+          (prev ? `  parent_id bigint REFERENCES ${prev} (id) ON DELETE CASCADE,\n` : '') +
+          `  created_at timestamptz NOT NULL DEFAULT now(),\n  updated_at timestamptz NOT NULL DEFAULT now()\n);\n` +
+          `COMMENT ON TABLE ${t} IS 'Generated table ${g}.';\n` +
+          (prev ? `CREATE INDEX ${t}_parent_idx ON ${t} (parent_id);\n` : ''),
+        `DROP TABLE ${t};\n`,
+      ];
     case 1:
-      return [`add_${t}_code`,
+      return [
+        `add_${t}_code`,
         `ALTER TABLE ${t} ADD COLUMN code text;\nCREATE UNIQUE INDEX ${t}_code_key ON ${t} (lower(code)) WHERE code IS NOT NULL;\n`,
-        `DROP INDEX ${t}_code_key;\nALTER TABLE ${t} DROP COLUMN code;\n`];
+        `DROP INDEX ${t}_code_key;\nALTER TABLE ${t} DROP COLUMN code;\n`,
+      ];
     case 2:
-      return [`touch_${t}`,
+      return [
+        `touch_${t}`,
         `CREATE FUNCTION ${t}_touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n$$;\n` +
-        `CREATE TRIGGER ${t}_touch BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${t}_touch();\n`,
-        `DROP TRIGGER ${t}_touch ON ${t};\nDROP FUNCTION ${t}_touch();\n`];
+          `CREATE TRIGGER ${t}_touch BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${t}_touch();\n`,
+        `DROP TRIGGER ${t}_touch ON ${t};\nDROP FUNCTION ${t}_touch();\n`,
+      ];
     case 3:
-      return [`${t}_state`,
+      return [
+        `${t}_state`,
         `CREATE TYPE ${t}_state AS ENUM ('new', 'active', 'retired');\n` +
-        `ALTER TABLE ${t} ADD COLUMN state ${t}_state NOT NULL DEFAULT 'new';\n` +
-        `CREATE VIEW ${t}_active AS SELECT id, name, code FROM ${t} WHERE state = 'active';\n`,
-        `DROP VIEW ${t}_active;\nALTER TABLE ${t} DROP COLUMN state;\nDROP TYPE ${t}_state;\n`];
+          `ALTER TABLE ${t} ADD COLUMN state ${t}_state NOT NULL DEFAULT 'new';\n` +
+          `CREATE VIEW ${t}_active AS SELECT id, name, code FROM ${t} WHERE state = 'active';\n`,
+        `DROP VIEW ${t}_active;\nALTER TABLE ${t} DROP COLUMN state;\nDROP TYPE ${t}_state;\n`,
+      ];
     default:
-      return [`seed_${t}`,
+      return [
+        `seed_${t}`,
         `INSERT INTO ${t} (name, code) SELECT 'seed ' || n, '${t}-' || n FROM generate_series(1, 20) AS n;\n`,
-        `DELETE FROM ${t} WHERE code LIKE '${t}-%';\n`];
+        `DELETE FROM ${t} WHERE code LIKE '${t}-%';\n`,
+      ];
   }
 }
 

@@ -14,16 +14,27 @@ beforeEach(async () => {
   db = await createTestDatabase();
   dir = migrationsDir({ '001_items.up.sql': UP, '001_items.down.sql': 'DROP TABLE items;\n' });
   expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
-  writeMigrations(dir, { '002_next.up.sql': 'CREATE TABLE next (id int);\n', '002_next.down.sql': 'DROP TABLE next;\n' });
+  writeMigrations(dir, {
+    '002_next.up.sql': 'CREATE TABLE next (id int);\n',
+    '002_next.down.sql': 'DROP TABLE next;\n',
+  });
 });
 afterEach(async () => {
   await db.drop();
   removeDir(dir);
 });
 
-const jsonLines = (text: string) => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-const ledger = () => db.query<{ version: string; up_checksum: string }>('SELECT version, up_checksum FROM tidemark_migrations ORDER BY version');
-const tableExists = async (name: string) => (await db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [name]))[0].t !== null;
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const ledger = () =>
+  db.query<{ version: string; up_checksum: string }>(
+    'SELECT version, up_checksum FROM tidemark_migrations ORDER BY version',
+  );
+const tableExists = async (name: string) =>
+  (await db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [name]))[0].t !== null;
 
 it('applies the rest after a comment-only edit, logging a warning and leaving the stored checksum alone', async () => {
   const before = await ledger();
@@ -40,7 +51,10 @@ it('stops with exit 3 before running anything when an applied migration was real
   const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url, '--log-format', 'json']);
   expect(code).toBe(3);
   const error = jsonLines(stderr).find((l) => l.code === 'drift');
-  expect(error).toMatchObject({ exit_code: 3, discrepancies: [expect.objectContaining({ kind: 'edited', version: '1' })] });
+  expect(error).toMatchObject({
+    exit_code: 3,
+    discrepancies: [expect.objectContaining({ kind: 'edited', version: '1' })],
+  });
   expect(await tableExists('next')).toBe(false);
   expect((await ledger()).map((r) => r.version)).toEqual(['1']);
 });
@@ -50,8 +64,17 @@ it('status --diff shows the unified diff of an edited migration under the table'
   const { code, stdout } = await runCli(['status', '--dir', dir, '--url', db.url, '--diff']);
   expect(code).toBe(0);
   const lines = stdout.split('\n');
-  expect(lines).toEqual(expect.arrayContaining(['--- 001_items.up.sql (applied)', '+++ 001_items.up.sql (on disk)', "-  state text DEFAULT 'a'", "+  state text DEFAULT 'b'"]));
-  expect(lines.findIndex((l) => /^1\s+items\s+modified\s/.test(l))).toBeLessThan(lines.indexOf('--- 001_items.up.sql (applied)'));
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      '--- 001_items.up.sql (applied)',
+      '+++ 001_items.up.sql (on disk)',
+      "-  state text DEFAULT 'a'",
+      "+  state text DEFAULT 'b'",
+    ]),
+  );
+  expect(lines.findIndex((l) => /^1\s+items\s+modified\s/.test(l))).toBeLessThan(
+    lines.indexOf('--- 001_items.up.sql (applied)'),
+  );
   const json = await runCli(['status', '--dir', dir, '--url', db.url, '--json']);
   expect(JSON.parse(json.stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['modified', 'pending']);
 });

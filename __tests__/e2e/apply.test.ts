@@ -21,7 +21,8 @@ afterEach(async () => {
   await db.drop();
 });
 
-const tidemark = (dir: string, args: string[], env?: Record<string, string>) => runCli([...args, '--dir', dir, '--url', db.url], { env });
+const tidemark = (dir: string, args: string[], env?: Record<string, string>) =>
+  runCli([...args, '--dir', dir, '--url', db.url], { env });
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 describe('apply --target', () => {
@@ -80,11 +81,15 @@ describe('a failing migration', () => {
   test('a second run fails the same way without touching the first migration', async () => {
     const dir = fixture('failing-second');
     expect((await tidemark(dir, ['apply'])).code).toBe(1);
-    const [before] = await db.query<{ applied_at: Date }>('SELECT applied_at FROM tidemark_migrations WHERE version = 1');
+    const [before] = await db.query<{ applied_at: Date }>(
+      'SELECT applied_at FROM tidemark_migrations WHERE version = 1',
+    );
     const again = await tidemark(dir, ['apply']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('002_broken.up.sql:7:21');
-    const [after] = await db.query<{ applied_at: Date }>('SELECT applied_at FROM tidemark_migrations WHERE version = 1');
+    const [after] = await db.query<{ applied_at: Date }>(
+      'SELECT applied_at FROM tidemark_migrations WHERE version = 1',
+    );
     expect(after.applied_at).toEqual(before.applied_at);
     expect(await ledgerVersions(db)).toEqual(['1']);
   });
@@ -139,7 +144,18 @@ describe('the ledger row of an applied migration', () => {
       "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'tidemark_migrations'",
     );
     expect(columns.map((c) => c.column_name)).toEqual(
-      expect.arrayContaining(['version', 'name', 'up_checksum', 'down_checksum', 'applied_at', 'applied_by', 'duration_ms', 'environment', 'tool_version', 'state']),
+      expect.arrayContaining([
+        'version',
+        'name',
+        'up_checksum',
+        'down_checksum',
+        'applied_at',
+        'applied_by',
+        'duration_ms',
+        'environment',
+        'tool_version',
+        'state',
+      ]),
     );
     const [type] = await db.query<{ data_type: string }>(
       "SELECT data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'tidemark_migrations' AND column_name = 'version'",
@@ -151,7 +167,9 @@ describe('the ledger row of an applied migration', () => {
     );
     expect(rows).toHaveLength(1);
     const row = rows[0];
-    const { version: toolVersion } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { version: toolVersion } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(row).toMatchObject({
       version: '1',
       name: 'environment_log',
@@ -181,7 +199,9 @@ describe('the ledger row of an applied migration', () => {
     });
     dirs.push(dir);
     expect((await tidemark(dir, ['apply'])).code).toBe(0);
-    const [row] = await db.query<{ up_checksum: string; down_checksum: string }>('SELECT up_checksum, down_checksum FROM tidemark_migrations');
+    const [row] = await db.query<{ up_checksum: string; down_checksum: string }>(
+      'SELECT up_checksum, down_checksum FROM tidemark_migrations',
+    );
     expect(row).toEqual({ up_checksum: sha256(text), down_checksum: sha256('DROP TABLE crlf;\n') });
   });
 
@@ -197,7 +217,14 @@ describe('the ledger row of an applied migration', () => {
       ]);
       expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
       const seen = await Promise.all(
-        [db, other, third].map(async (d) => (await d.query<{ e: string; l: string }>('SELECT m.environment AS e, l.environment AS l FROM tidemark_migrations m, environment_log l'))[0]),
+        [db, other, third].map(
+          async (d) =>
+            (
+              await d.query<{ e: string; l: string }>(
+                'SELECT m.environment AS e, l.environment AS l FROM tidemark_migrations m, environment_log l',
+              )
+            )[0],
+        ),
       );
       expect(seen).toEqual([
         { e: 'qa', l: 'qa' },
@@ -216,11 +243,16 @@ describe('a ledger in another schema and table', () => {
     const flags = ['--schema', 'audit', '--table', 'My Ledger'];
     expect((await tidemark(dir, ['apply', ...flags])).code).toBe(0);
 
-    const tables = await db.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_name ILIKE '%ledger%' OR table_name = 'tidemark_migrations'");
+    const tables = await db.query(
+      "SELECT table_schema, table_name FROM information_schema.tables WHERE table_name ILIKE '%ledger%' OR table_name = 'tidemark_migrations'",
+    );
     expect(tables).toEqual([{ table_schema: 'audit', table_name: 'My Ledger' }]);
     expect(await ledgerVersions(db, 'audit."My Ledger"')).toEqual(['1', '2', '3']);
 
-    const [mine, default_] = await Promise.all([tidemark(dir, ['status', '--json', ...flags]), tidemark(dir, ['status', '--json'])]);
+    const [mine, default_] = await Promise.all([
+      tidemark(dir, ['status', '--json', ...flags]),
+      tidemark(dir, ['status', '--json']),
+    ]);
     expect((JSON.parse(mine.stdout) as { summary: { applied: number } }).summary.applied).toBe(3);
     expect((JSON.parse(default_.stdout) as { summary: { pending: number } }).summary.pending).toBe(3);
   });
@@ -232,7 +264,9 @@ describe('a ledger in another schema and table', () => {
     const { code } = await tidemark(dir, ['apply', '--table', evil]);
     expect(code).toBe(1); // alpha exists already, so 001 fails against the new, empty ledger
     expect(await existing(db, ['alpha'])).toEqual(['alpha']);
-    const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+    const tables = await db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
     expect(tables.map((t) => t.table_name)).toEqual(['alpha', 'tidemark_migrations', evil]);
   });
 });

@@ -32,8 +32,12 @@ afterEach(async () => {
 });
 
 const cli = (command: string, ...args: string[]) => runCli([command, '--dir', dir, '--url', db.url, ...args]);
-const ledger = () => db.query<Record<string, unknown>>('SELECT version, name, up_checksum, down_checksum, up_sql, duration_ms, state, applied_by FROM tidemark_migrations ORDER BY version');
-const ledgerExists = async () => (await db.query<{ t: string | null }>("SELECT to_regclass('public.tidemark_migrations') AS t"))[0].t !== null;
+const ledger = () =>
+  db.query<Record<string, unknown>>(
+    'SELECT version, name, up_checksum, down_checksum, up_sql, duration_ms, state, applied_by FROM tidemark_migrations ORDER BY version',
+  );
+const ledgerExists = async () =>
+  (await db.query<{ t: string | null }>("SELECT to_regclass('public.tidemark_migrations') AS t"))[0].t !== null;
 
 it('records 1..V as applied without running them, then apply runs only the rest', async () => {
   await db.query(FILES['001_accounts.up.sql']);
@@ -62,9 +66,21 @@ it('records 1..V as applied without running them, then apply runs only the rest'
 
   const applied = await cli('apply', '--log-format', 'json');
   expect(applied.code).toBe(0);
-  expect(JSON.parse(applied.stdout.trim())).toMatchObject({ completed: [{ version: '3' }, { version: '4' }], pending: 0 });
-  expect((await ledger()).map((r) => [r.version, r.state])).toEqual([['1', 'applied'], ['2', 'applied'], ['3', 'applied'], ['4', 'applied']]);
-  expect(await db.query("SELECT to_regclass('invoices') IS NOT NULL AS invoices, to_regclass('orders_account') IS NOT NULL AS idx")).toEqual([{ invoices: true, idx: true }]);
+  expect(JSON.parse(applied.stdout.trim())).toMatchObject({
+    completed: [{ version: '3' }, { version: '4' }],
+    pending: 0,
+  });
+  expect((await ledger()).map((r) => [r.version, r.state])).toEqual([
+    ['1', 'applied'],
+    ['2', 'applied'],
+    ['3', 'applied'],
+    ['4', 'applied'],
+  ]);
+  expect(
+    await db.query(
+      "SELECT to_regclass('invoices') IS NOT NULL AS invoices, to_regclass('orders_account') IS NOT NULL AS idx",
+    ),
+  ).toEqual([{ invoices: true, idx: true }]);
   expect((await cli('verify', '--strict')).code).toBe(0);
 });
 
@@ -72,8 +88,15 @@ it('keeps the --reason in the audit table and shows it in status --json', async 
   await db.query(FILES['001_accounts.up.sql']);
   expect((await cli('baseline', '--version', '001', '--reason', 'taken over from Flyway')).code).toBe(0);
   const status = JSON.parse((await cli('status', '--json')).stdout);
-  expect(status.audit).toEqual([expect.objectContaining({ version: '1', action: 'baseline', reason: 'taken over from Flyway', by: 'postgres' })]);
-  expect(status.migrations.map((m: { state: string }) => m.state)).toEqual(['applied', 'pending', 'pending', 'pending']);
+  expect(status.audit).toEqual([
+    expect.objectContaining({ version: '1', action: 'baseline', reason: 'taken over from Flyway', by: 'postgres' }),
+  ]);
+  expect(status.migrations.map((m: { state: string }) => m.state)).toEqual([
+    'applied',
+    'pending',
+    'pending',
+    'pending',
+  ]);
 });
 
 it('is refused when the ledger already has rows, changing nothing', async () => {

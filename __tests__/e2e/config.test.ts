@@ -17,7 +17,11 @@ let db: TestDatabase;
 let prodUrl: string;
 
 /** Runs the CLI in the project directory and keeps its output for the password check. */
-async function cli(args: readonly string[], env: Record<string, string> = {}, options: CliOptions = {}): Promise<CliResult> {
+async function cli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: CliOptions = {},
+): Promise<CliResult> {
   const run = await runCli(args, { cwd: project, env, ...options });
   outputs.push(run.stdout, run.stderr);
   return run;
@@ -40,7 +44,10 @@ const CONFIG = {
 
 beforeAll(async () => {
   project = tempDir();
-  writeMigrations(path.join(project, 'migrations'), { '001_a.up.sql': 'CREATE TABLE a (env text DEFAULT current_setting(\'tidemark.environment\'));', '001_a.down.sql': 'DROP TABLE a;' });
+  writeMigrations(path.join(project, 'migrations'), {
+    '001_a.up.sql': "CREATE TABLE a (env text DEFAULT current_setting('tidemark.environment'));",
+    '001_a.down.sql': 'DROP TABLE a;',
+  });
   db = await createTestDatabase();
   // Trust authentication ignores the password; it is there to prove it is never printed.
   prodUrl = db.url.replace('postgres@', `postgres:${SECRET}@`);
@@ -56,7 +63,9 @@ describe('tidemark config', () => {
     const run = await cli(['config', '--env', 'staging']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('config file: tidemark.config.json (environment "staging")');
-    expect(run.stdout).toMatch(/^url\s+postgres:\/\/app:\*\*\*@staging\.invalid\/app\s+file tidemark\.config\.json \(environments\.staging\.url\)$/m);
+    expect(run.stdout).toMatch(
+      /^url\s+postgres:\/\/app:\*\*\*@staging\.invalid\/app\s+file tidemark\.config\.json \(environments\.staging\.url\)$/m,
+    );
     expect(run.stdout).toMatch(/^dir\s+migrations\s+file tidemark\.config\.json \(dir\)$/m);
     expect(run.stdout).toMatch(/^retries\s+2\s+file tidemark\.config\.json \(environments\.staging\.retries\)$/m);
     expect(run.stdout).toMatch(/^environment\s+staging\s+flag --env$/m);
@@ -86,7 +95,7 @@ describe('tidemark config', () => {
     expect(doc.settings.retries).toEqual({ value: 4, source: 'flag', name: '--retries' });
   });
 
-  test('PG* variables beat the file\'s url', async () => {
+  test("PG* variables beat the file's url", async () => {
     const run = await cli(['config', '--env', 'staging'], { PGHOST: 'elsewhere', PGPASSWORD: SECRET });
     expect(run.stdout).toMatch(/^url\s+\(libpq PG\* variables\)\s+env PGHOST$/m);
   });
@@ -94,7 +103,11 @@ describe('tidemark config', () => {
   test('with --log-format json, one JSON line', async () => {
     const run = await cli(['config', '--log-format', 'json', '--env', 'staging']);
     const [line] = jsonLines(run.stdout);
-    expect(line).toMatchObject({ level: 30, file: 'tidemark.config.json', settings: { url: { value: 'postgres://app:***@staging.invalid/app' } } });
+    expect(line).toMatchObject({
+      level: 30,
+      file: 'tidemark.config.json',
+      settings: { url: { value: 'postgres://app:***@staging.invalid/app' } },
+    });
   });
 });
 
@@ -103,13 +116,15 @@ describe('running with an environment', () => {
     const run = await cli(['apply', '--env', 'production'], { PROD_DATABASE_URL: prodUrl });
     expect(run.stderr).not.toMatch(/error/);
     expect(run.code).toBe(0);
-    expect(await db.query('SELECT version::text, environment FROM public.prod_migrations')).toEqual([{ version: '1', environment: 'production' }]);
+    expect(await db.query('SELECT version::text, environment FROM public.prod_migrations')).toEqual([
+      { version: '1', environment: 'production' },
+    ]);
     expect(await db.query('SELECT env FROM a')).toEqual([]);
     const status = await cli(['status', '--json'], { TIDEMARK_ENV: 'production', PROD_DATABASE_URL: prodUrl });
     expect(JSON.parse(status.stdout).summary).toMatchObject({ applied: 1, pending: 0 });
   });
 
-  test('PG* variables decide the connection over the file\'s url', async () => {
+  test("PG* variables decide the connection over the file's url", async () => {
     writeConfig({ ...CONFIG, url: 'postgres://postgres@127.0.0.1:1/nowhere', environments: undefined });
     const pg = { PGHOST: '127.0.0.1', PGPORT: '5432', PGUSER: 'postgres', PGDATABASE: db.name, PGPASSWORD: SECRET };
     const run = await cli(['status', '--json', '--table', 'prod_migrations'], pg);
@@ -119,27 +134,75 @@ describe('running with an environment', () => {
 
   test('--config and TIDEMARK_CONFIG name another file; its relative dir is relative to that file', async () => {
     mkdirSync(path.join(project, 'deploy'), { recursive: true });
-    const other = writeConfig({ dir: '../migrations', url: prodUrl, table: 'prod_migrations' }, path.join('deploy', 'tidemark.json'));
+    const other = writeConfig(
+      { dir: '../migrations', url: prodUrl, table: 'prod_migrations' },
+      path.join('deploy', 'tidemark.json'),
+    );
     const run = await cli(['status', '--json', '--config', other]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).summary).toMatchObject({ applied: 1 });
     const viaEnv = await cli(['config', '--json'], { TIDEMARK_CONFIG: 'deploy/tidemark.json' });
-    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ file: 'deploy/tidemark.json', settings: { dir: { value: 'migrations', key: 'dir' } } });
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({
+      file: 'deploy/tidemark.json',
+      settings: { dir: { value: 'migrations', key: 'dir' } },
+    });
   });
 });
 
 describe('configuration errors exit 2 and name the key and the file', () => {
   test.each([
     ['an unknown key', { ...CONFIG, lockwait: 5 }, [], {}, ['lockwait', 'tidemark.config.json', 'lockWait']],
-    ['an unknown key in an environment', { environments: { production: { url: 'postgres://db/app', schemas: 'x' } } }, [], {}, ['environments.production.schemas']],
-    ['a wrong type', { environments: { production: { lockWait: 'x' } } }, [], {}, ['environments.production.lockWait', 'must be a number']],
+    [
+      'an unknown key in an environment',
+      { environments: { production: { url: 'postgres://db/app', schemas: 'x' } } },
+      [],
+      {},
+      ['environments.production.schemas'],
+    ],
+    [
+      'a wrong type',
+      { environments: { production: { lockWait: 'x' } } },
+      [],
+      {},
+      ['environments.production.lockWait', 'must be a number'],
+    ],
     ['a URL that is a number', { url: 5 }, [], {}, ['url in tidemark.config.json']],
     ['an invalid duration', { statementTimeout: 'forever' }, [], {}, ['statementTimeout in tidemark.config.json']],
-    ['a missing URL variable', CONFIG, ['--env', 'production'], {}, ['environments.production.url', 'tidemark.config.json', 'PROD_DATABASE_URL']],
-    ['an unknown environment', CONFIG, ['--env', 'prod'], {}, ['tidemark.config.json', 'no environment "prod"', 'staging, production']],
-    ['an unknown environment from TIDEMARK_ENV', CONFIG, [], { TIDEMARK_ENV: 'qa' }, ['$TIDEMARK_ENV', 'staging, production']],
-    ['invalid JSON', `{\n  "url": "postgres://app:${SECRET}@db/app",\n  "lockWait": 5,\n}\n`, [], {}, ['tidemark.config.json:4:1', 'trailing comma']],
-    ['a missing --config file', CONFIG, ['--config', 'missing.json'], {}, ['missing.json', '--config', 'does not exist']],
+    [
+      'a missing URL variable',
+      CONFIG,
+      ['--env', 'production'],
+      {},
+      ['environments.production.url', 'tidemark.config.json', 'PROD_DATABASE_URL'],
+    ],
+    [
+      'an unknown environment',
+      CONFIG,
+      ['--env', 'prod'],
+      {},
+      ['tidemark.config.json', 'no environment "prod"', 'staging, production'],
+    ],
+    [
+      'an unknown environment from TIDEMARK_ENV',
+      CONFIG,
+      [],
+      { TIDEMARK_ENV: 'qa' },
+      ['$TIDEMARK_ENV', 'staging, production'],
+    ],
+    [
+      'invalid JSON',
+      `{\n  "url": "postgres://app:${SECRET}@db/app",\n  "lockWait": 5,\n}\n`,
+      [],
+      {},
+      ['tidemark.config.json:4:1', 'trailing comma'],
+    ],
+    [
+      'a missing --config file',
+      CONFIG,
+      ['--config', 'missing.json'],
+      {},
+      ['missing.json', '--config', 'does not exist'],
+    ],
     ['a missing TIDEMARK_CONFIG file', CONFIG, [], { TIDEMARK_CONFIG: 'gone.json' }, ['gone.json', '$TIDEMARK_CONFIG']],
   ])('%s', async (_label, content, args, env, expected) => {
     writeConfig(content);
@@ -158,7 +221,13 @@ describe('configuration errors exit 2 and name the key and the file', () => {
     const run = await cli(['config', '--log-format', 'json']);
     expect(run.code).toBe(2);
     expect(jsonLines(run.stderr)).toEqual([
-      expect.objectContaining({ level: 50, code: 'config', exit_code: 2, file: 'tidemark.config.json', key: 'environments.production.retries' }),
+      expect.objectContaining({
+        level: 50,
+        code: 'config',
+        exit_code: 2,
+        file: 'tidemark.config.json',
+        key: 'environments.production.retries',
+      }),
     ]);
   });
 

@@ -18,7 +18,8 @@ const FILES = {
 };
 const NO_TX = {
   ...FILES,
-  '002_slow.up.sql': '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nSELECT pg_sleep(5);\nINSERT INTO t VALUES (3);\n',
+  '002_slow.up.sql':
+    '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nSELECT pg_sleep(5);\nINSERT INTO t VALUES (3);\n',
 };
 
 let dir: string;
@@ -28,7 +29,9 @@ afterEach(() => removeDir(dir));
 async function untilSleeping(query: (sql: string) => Promise<unknown[]>): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const rows = await query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'tidemark' AND state = 'active' AND query LIKE '%pg_sleep(5)%'");
+    const rows = await query(
+      "SELECT 1 FROM pg_stat_activity WHERE application_name = 'tidemark' AND state = 'active' AND query LIKE '%pg_sleep(5)%'",
+    );
     if (rows.length > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -61,21 +64,25 @@ describe('a server shut down mid-run', () => {
     }
   };
 
-  test.each(['fast', 'immediate'] as const)('%s shutdown during a transactional migration: exit 5, rolled back', async (mode) => {
-    dir = migrationsDir(FILES);
-    await adminQuery('DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS tidemark_migrations');
-    const run = startCli(['apply', '--dir', dir, '--url', cluster.url]);
-    await untilSleeping(adminQuery);
-    await cluster.stop(mode);
-    const { code, stderr } = await run.done;
-    expect(code).toBe(5);
-    expect(stderr).toContain('002_slow.up.sql');
-    expect(stderr).toMatch(/Connection lost/);
-    expect(stderr).not.toMatch(/internal error/);
-    await cluster.start();
-    expect(await adminQuery('SELECT version::int FROM tidemark_migrations ORDER BY 1')).toEqual([{ version: 1 }]);
-    expect(await adminQuery('SELECT i FROM t')).toEqual([]);
-  }, 30_000);
+  test.each(['fast', 'immediate'] as const)(
+    '%s shutdown during a transactional migration: exit 5, rolled back',
+    async (mode) => {
+      dir = migrationsDir(FILES);
+      await adminQuery('DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS tidemark_migrations');
+      const run = startCli(['apply', '--dir', dir, '--url', cluster.url]);
+      await untilSleeping(adminQuery);
+      await cluster.stop(mode);
+      const { code, stderr } = await run.done;
+      expect(code).toBe(5);
+      expect(stderr).toContain('002_slow.up.sql');
+      expect(stderr).toMatch(/Connection lost/);
+      expect(stderr).not.toMatch(/internal error/);
+      await cluster.start();
+      expect(await adminQuery('SELECT version::int FROM tidemark_migrations ORDER BY 1')).toEqual([{ version: 1 }]);
+      expect(await adminQuery('SELECT i FROM t')).toEqual([]);
+    },
+    30_000,
+  );
 
   test('fast shutdown during a no-transaction migration: exit 5, the statement in doubt and the next command', async () => {
     dir = migrationsDir(NO_TX);
@@ -85,7 +92,9 @@ describe('a server shut down mid-run', () => {
     await cluster.stop('fast');
     const { code, stderr } = await run.done;
     expect(code).toBe(5);
-    expect(stderr).toContain('002_slow.up.sql runs without a transaction: statement 1 of 3 took effect; statement 2 (line 3) was running and is IN DOUBT');
+    expect(stderr).toContain(
+      '002_slow.up.sql runs without a transaction: statement 1 of 3 took effect; statement 2 (line 3) was running and is IN DOUBT',
+    );
     expect(stderr).toContain('tidemark status');
     expect(stderr).toContain('tidemark apply --resume');
     expect(stderr).not.toMatch(/internal error|rolled back/);
@@ -112,7 +121,9 @@ describe('the session terminated (pg_terminate_backend)', () => {
     dir = migrationsDir({ ...FILES, '002_slow.up.sql': 'INSERT INTO t VALUES (1);\nSELECT pg_sleep(2);\n' });
     const run = startCli(['apply', '--dir', dir, '--url', db.url]);
     await untilSleepingOn(db, 2);
-    await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'");
+    await db.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'",
+    );
     const { code, stderr } = await run.done;
     expect(code).toBe(5);
     expect(stderr).toContain('rolls back the open transaction');
@@ -121,10 +132,16 @@ describe('the session terminated (pg_terminate_backend)', () => {
   });
 
   test('in a no-transaction migration: exit 5 and the statement in doubt', async () => {
-    dir = migrationsDir({ ...NO_TX, '002_slow.up.sql': '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nSELECT pg_sleep(2);\nINSERT INTO t VALUES (3);\n' });
+    dir = migrationsDir({
+      ...NO_TX,
+      '002_slow.up.sql':
+        '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nSELECT pg_sleep(2);\nINSERT INTO t VALUES (3);\n',
+    });
     const run = startCli(['apply', '--dir', dir, '--url', db.url]);
     await untilSleepingOn(db, 2);
-    await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'");
+    await db.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'",
+    );
     const { code, stderr } = await run.done;
     expect(code).toBe(5);
     expect(stderr).toContain('statement 2 (line 3) was running and is IN DOUBT');
@@ -136,5 +153,7 @@ describe('the session terminated (pg_terminate_backend)', () => {
 });
 
 async function untilSleepingOn(db: TestDatabase, seconds: number): Promise<void> {
-  await untilSleeping((sql) => db.query(sql.replace('pg_sleep(5)', `pg_sleep(${seconds})`) + ' AND datname = current_database()'));
+  await untilSleeping((sql) =>
+    db.query(sql.replace('pg_sleep(5)', `pg_sleep(${seconds})`) + ' AND datname = current_database()'),
+  );
 }

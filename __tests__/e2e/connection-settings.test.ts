@@ -38,15 +38,22 @@ function serviceFile(text: string): string {
 const run = (args: readonly string[], env: Record<string, string> = {}) => runCli(args, { env: { ...base, ...env } });
 
 describe('service files', () => {
-  test('PGSERVICE: apply connects to the service\'s server and database, and config says so', async () => {
-    const file = serviceFile(`[other]\nhost=127.0.0.1\nport=1\n\n[app]\nhost=127.0.0.1\nport=5432\nuser=postgres\ndbname=${db.name}\n`);
+  test("PGSERVICE: apply connects to the service's server and database, and config says so", async () => {
+    const file = serviceFile(
+      `[other]\nhost=127.0.0.1\nport=1\n\n[app]\nhost=127.0.0.1\nport=5432\nuser=postgres\ndbname=${db.name}\n`,
+    );
     const env = { PGSERVICEFILE: file, PGSERVICE: 'app' };
     const applied = await run(['apply', '--dir', dir, '--target', '2'], env);
     expect(applied.code).toBe(0);
     expect(await ledgerVersions(db)).toEqual(['1', '2']);
     const config = await run(['config'], env);
     expect(config.code).toBe(0);
-    expect(config.stdout).toMatch(new RegExp(`^server\\s+postgres@127\\.0\\.0\\.1:5432/${db.name}\\s+host, port, dbname, user from service "app" \\(${file.replace(/[.]/g, '\\.')}\\)$`, 'm'));
+    expect(config.stdout).toMatch(
+      new RegExp(
+        `^server\\s+postgres@127\\.0\\.0\\.1:5432/${db.name}\\s+host, port, dbname, user from service "app" \\(${file.replace(/[.]/g, '\\.')}\\)$`,
+        'm',
+      ),
+    );
   });
 
   test('service= in a key=value string and ?service= in a URL, from ~/.pg_service.conf', async () => {
@@ -56,23 +63,35 @@ describe('service files', () => {
     expect(await ledgerVersions(db)).toEqual(['1', '2']);
   });
 
-  test('tidemark test creates its throwaway database on the service\'s server, not on localhost:5432', async () => {
+  test("tidemark test creates its throwaway database on the service's server, not on localhost:5432", async () => {
     const port = await freePort();
-    const env = { PGSERVICEFILE: serviceFile(`[app]\nhost=127.0.0.1\nport=${port}\nuser=postgres\n`), PGSERVICE: 'app' };
+    const env = {
+      PGSERVICEFILE: serviceFile(`[app]\nhost=127.0.0.1\nport=${port}\nuser=postgres\n`),
+      PGSERVICE: 'app',
+    };
     const result = await run(['test', '--dir', dir], env);
     expect(result.code).toBe(5);
     expect(result.stderr).toContain(`Cannot connect to postgres@127.0.0.1:${port}/postgres: connection refused`);
     expect(result.stderr).not.toContain('created throwaway database');
   });
 
-  test.each(['apply', 'status', 'verify', 'test', 'config'])('%s: PGSERVICE=nonexistent is exit 2, naming the service and the files searched', async (command) => {
-    writeFileSync(path.join(home, '.pg_service.conf'), '[app]\nhost=127.0.0.1\n');
-    const result = await run([command, '--dir', dir], { PGSERVICE: 'nonexistent', PGHOST: '127.0.0.1', PGUSER: 'postgres' });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('The connection service "nonexistent" (PGSERVICE) is not defined in any service file');
-    expect(result.stderr).toContain(`${path.join(home, '.pg_service.conf')} (no [nonexistent] section)`);
-    expect(result.stderr).toContain(`${path.join(home, 'pg_service.conf')} (no such file)`);
-  });
+  test.each(['apply', 'status', 'verify', 'test', 'config'])(
+    '%s: PGSERVICE=nonexistent is exit 2, naming the service and the files searched',
+    async (command) => {
+      writeFileSync(path.join(home, '.pg_service.conf'), '[app]\nhost=127.0.0.1\n');
+      const result = await run([command, '--dir', dir], {
+        PGSERVICE: 'nonexistent',
+        PGHOST: '127.0.0.1',
+        PGUSER: 'postgres',
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        'The connection service "nonexistent" (PGSERVICE) is not defined in any service file',
+      );
+      expect(result.stderr).toContain(`${path.join(home, '.pg_service.conf')} (no [nonexistent] section)`);
+      expect(result.stderr).toContain(`${path.join(home, 'pg_service.conf')} (no such file)`);
+    },
+  );
 });
 
 describe('sslmode against a server without SSL', () => {
@@ -83,48 +102,96 @@ describe('sslmode against a server without SSL', () => {
     ['PGSSLMODE', [], { PGHOST: '127.0.0.1', PGUSER: 'postgres', PGDATABASE: db.name, PGSSLMODE: mode }],
   ];
   const statusEach = (mode: string, extra: string[] = []) =>
-    Promise.all(ways(mode).map(async ([how, args, env]) => [how, await run(['status', '--dir', dir, ...extra, ...args], env)] as [string, CliResult]));
+    Promise.all(
+      ways(mode).map(
+        async ([how, args, env]) =>
+          [how, await run(['status', '--dir', dir, ...extra, ...args], env)] as [string, CliResult],
+      ),
+    );
 
-  test.each(['disable', 'allow', 'prefer'])('%s connects, in a URL, in key=value and as PGSSLMODE (as psql does)', async (mode) => {
-    for (const [how, result] of await statusEach(mode)) {
-      expect([how, result.code, result.stderr]).toEqual([how, 0, '']);
-      expect(result.stdout).toContain('3 pending');
-    }
-  });
+  test.each(['disable', 'allow', 'prefer'])(
+    '%s connects, in a URL, in key=value and as PGSSLMODE (as psql does)',
+    async (mode) => {
+      for (const [how, result] of await statusEach(mode)) {
+        expect([how, result.code, result.stderr]).toEqual([how, 0, '']);
+        expect(result.stdout).toContain('3 pending');
+      }
+    },
+  );
 
-  test.each(['require', 'verify-ca', 'verify-full'])('%s is exit 5, saying the server has no SSL; every line JSON under --log-format json', async (mode) => {
-    for (const [how, result] of await statusEach(mode, ['--log-format', 'json'])) {
-      expect([how, result.code]).toEqual([how, 5]);
-      const lines = [...jsonLines(result.stdout), ...jsonLines(result.stderr)];
-      expect(lines).toEqual([expect.objectContaining({ code: 'unreachable', exit_code: 5 })]);
-      expect(lines[0].msg).toBe(`Cannot connect to postgres@127.0.0.1:5432/${db.name}: the server does not support SSL, which sslmode=${mode} requires (sslmode=prefer, allow or disable connect without it)`);
-    }
-  });
+  test.each(['require', 'verify-ca', 'verify-full'])(
+    '%s is exit 5, saying the server has no SSL; every line JSON under --log-format json',
+    async (mode) => {
+      for (const [how, result] of await statusEach(mode, ['--log-format', 'json'])) {
+        expect([how, result.code]).toEqual([how, 5]);
+        const lines = [...jsonLines(result.stdout), ...jsonLines(result.stderr)];
+        expect(lines).toEqual([expect.objectContaining({ code: 'unreachable', exit_code: 5 })]);
+        expect(lines[0].msg).toBe(
+          `Cannot connect to postgres@127.0.0.1:5432/${db.name}: the server does not support SSL, which sslmode=${mode} requires (sslmode=prefer, allow or disable connect without it)`,
+        );
+      }
+    },
+  );
 });
 
 describe('host lists and target_session_attrs', () => {
   test('the first host that answers is used: key=value, URL and PGHOST/PGPORT lists', async () => {
     const down = await freePort();
-    const viaKeyValue = await run(['apply', '--dir', dir, '--target', '1', '--url', `host=127.0.0.1,127.0.0.1 port=${down},5432 user=postgres dbname=${db.name}`]);
+    const viaKeyValue = await run([
+      'apply',
+      '--dir',
+      dir,
+      '--target',
+      '1',
+      '--url',
+      `host=127.0.0.1,127.0.0.1 port=${down},5432 user=postgres dbname=${db.name}`,
+    ]);
     expect(viaKeyValue.code).toBe(0);
-    const viaUrl = await run(['apply', '--dir', dir, '--target', '2', '--url', `postgres://postgres@127.0.0.1:${down},127.0.0.1:5432/${db.name}`]);
+    const viaUrl = await run([
+      'apply',
+      '--dir',
+      dir,
+      '--target',
+      '2',
+      '--url',
+      `postgres://postgres@127.0.0.1:${down},127.0.0.1:5432/${db.name}`,
+    ]);
     expect(viaUrl.code).toBe(0);
-    const viaVariables = await run(['apply', '--dir', dir], { PGHOST: '127.0.0.1,127.0.0.1', PGPORT: `${down},5432`, PGUSER: 'postgres', PGDATABASE: db.name });
+    const viaVariables = await run(['apply', '--dir', dir], {
+      PGHOST: '127.0.0.1,127.0.0.1',
+      PGPORT: `${down},5432`,
+      PGUSER: 'postgres',
+      PGDATABASE: db.name,
+    });
     expect(viaVariables.code).toBe(0);
     expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
   });
 
   test('no host that answers: exit 5, each host with its reason', async () => {
     const [a, b] = [await freePort(), await freePort()];
-    const result = await run(['status', '--dir', dir, '--url', `host=127.0.0.1,127.0.0.1 port=${a},${b} user=postgres dbname=x`]);
+    const result = await run([
+      'status',
+      '--dir',
+      dir,
+      '--url',
+      `host=127.0.0.1,127.0.0.1 port=${a},${b} user=postgres dbname=x`,
+    ]);
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain(`Cannot connect to any server of postgres@127.0.0.1:${a},127.0.0.1:${b}/x: 127.0.0.1:${a}: connection refused`);
+    expect(result.stderr).toContain(
+      `Cannot connect to any server of postgres@127.0.0.1:${a},127.0.0.1:${b}/x: 127.0.0.1:${a}: connection refused`,
+    );
     expect(result.stderr).toContain(`127.0.0.1:${b}: connection refused`);
   });
 
   test('tidemark test uses the host that answered for its throwaway database', async () => {
     const down = await freePort();
-    const result = await run(['test', '--dir', dir, '--url', `host=127.0.0.1,127.0.0.1 port=${down},5432 user=postgres dbname=${db.name}`]);
+    const result = await run([
+      'test',
+      '--dir',
+      dir,
+      '--url',
+      `host=127.0.0.1,127.0.0.1 port=${down},5432 user=postgres dbname=${db.name}`,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/created throwaway database tidemark_rt_[0-9a-f]{12} on postgres@127\.0\.0\.1:5432/);
   });

@@ -19,11 +19,27 @@ function expectNoSecret(run: { stdout: string; stderr: string }): void {
 describe('an unreachable server', () => {
   test.each([
     ['a password in --url', ['apply', '--url', `postgres://postgres:${SECRET}@127.0.0.1:1/x`], {}],
-    ['a password in --url, status, json logs', ['status', '--log-format', 'json', '--url', `postgres://postgres:${SECRET}@127.0.0.1:1/x`], {}],
-    ['a password in --url, verbose', ['rollback', '--verbose', '--url', `postgres://postgres:${SECRET}@127.0.0.1:1/x`], {}],
+    [
+      'a password in --url, status, json logs',
+      ['status', '--log-format', 'json', '--url', `postgres://postgres:${SECRET}@127.0.0.1:1/x`],
+      {},
+    ],
+    [
+      'a password in --url, verbose',
+      ['rollback', '--verbose', '--url', `postgres://postgres:${SECRET}@127.0.0.1:1/x`],
+      {},
+    ],
     ['a password in DATABASE_URL', ['apply'], { DATABASE_URL: `postgres://postgres:${SECRET}@127.0.0.1:1/x` }],
-    ['PGPASSWORD with PGHOST/PGPORT', ['apply'], { PGPASSWORD: SECRET, PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'postgres', PGDATABASE: 'x' }],
-    ['PGPASSWORD with a --url on a bad port', ['apply', '--url', 'postgres://postgres@127.0.0.1:1/x'], { PGPASSWORD: SECRET }],
+    [
+      'PGPASSWORD with PGHOST/PGPORT',
+      ['apply'],
+      { PGPASSWORD: SECRET, PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'postgres', PGDATABASE: 'x' },
+    ],
+    [
+      'PGPASSWORD with a --url on a bad port',
+      ['apply', '--url', 'postgres://postgres@127.0.0.1:1/x'],
+      { PGPASSWORD: SECRET },
+    ],
   ])('%s: exits 5 and the password appears nowhere', async (_label, args, env) => {
     const run = await runCli([...args, '--dir', dir], { env });
     expect(run.code).toBe(5);
@@ -35,7 +51,15 @@ describe('an unreachable server', () => {
 
   test('--wait retries for that long, then exits 5 without the password', async () => {
     const started = Date.now();
-    const run = await runCli(['apply', '--dir', dir, '--wait', '1', '--url', `postgres://postgres:${SECRET}@127.0.0.1:1/x`]);
+    const run = await runCli([
+      'apply',
+      '--dir',
+      dir,
+      '--wait',
+      '1',
+      '--url',
+      `postgres://postgres:${SECRET}@127.0.0.1:1/x`,
+    ]);
     const elapsed = Date.now() - started;
     expect(run.code).toBe(5);
     expect(elapsed).toBeGreaterThanOrEqual(1_000);
@@ -45,7 +69,13 @@ describe('an unreachable server', () => {
   });
 
   test('a database that does not exist on a live server exits 5 without the password', async () => {
-    const run = await runCli(['apply', '--dir', dir, '--url', `postgres://postgres:${SECRET}@127.0.0.1:5432/tidemark_no_such_db`]);
+    const run = await runCli([
+      'apply',
+      '--dir',
+      dir,
+      '--url',
+      `postgres://postgres:${SECRET}@127.0.0.1:5432/tidemark_no_such_db`,
+    ]);
     expect(run.code).toBe(5);
     expect(run.stderr).toContain('tidemark_no_such_db');
     expectNoSecret(run);
@@ -91,7 +121,9 @@ describe('naming the database', () => {
   });
 
   test('--url beats DATABASE_URL', async () => {
-    const run = await runCli(['apply', '--dir', dir, '--url', db.url], { env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' } });
+    const run = await runCli(['apply', '--dir', dir, '--url', db.url], {
+      env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' },
+    });
     expect(run.code).toBe(0);
     expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
   });

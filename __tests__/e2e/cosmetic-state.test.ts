@@ -43,7 +43,11 @@ test('whitespace PostgreSQL reads is no cosmetic edit: verify exits 3 naming eac
   expect(human.stdout).toContain('modified — changed after they were applied (3):');
   expect(human.stdout).not.toContain('cosmetic');
   const doc = JSON.parse((await run('verify', '--json')).stdout);
-  expect(doc.discrepancies.map((d: { kind: string; version: string }) => [d.kind, d.version])).toEqual([['edited', '1'], ['edited', '2'], ['edited', '3']]);
+  expect(doc.discrepancies.map((d: { kind: string; version: string }) => [d.kind, d.version])).toEqual([
+    ['edited', '1'],
+    ['edited', '2'],
+    ['edited', '3'],
+  ]);
   const status = await run('status');
   expect(status.code).toBe(0);
   expect(status.stdout).toMatch(/^1\s+literal\s+modified\s/m);
@@ -61,7 +65,12 @@ test('a comment-only edit is cosmetic in status (table, summary, --json) and in 
   expect(status.stdout).toMatch(/^4\s+commented\s+cosmetic\s/m);
   expect(status.stdout).toContain('4 migrations: 2 applied, 0 pending, 0 modified, 2 cosmetic, 0 missing, 0 failed.');
   const json = JSON.parse((await run('status', '--json')).stdout);
-  expect(json.migrations.map((m: { state: string }) => m.state)).toEqual(['cosmetic', 'applied', 'applied', 'cosmetic']);
+  expect(json.migrations.map((m: { state: string }) => m.state)).toEqual([
+    'cosmetic',
+    'applied',
+    'applied',
+    'cosmetic',
+  ]);
   expect(json.summary).toMatchObject({ total: 4, applied: 2, modified: 0, cosmetic: 2 });
   const human = await run('verify');
   expect(human.code).toBe(0);

@@ -51,7 +51,9 @@ describe('an applied migration edited on disk', () => {
     const { code, stdout, stderr } = await tidemark('apply');
     expect(code).toBe(3);
     expect(stderr).toContain('001_create_alpha.up.sql');
-    expect(stderr).toMatch(/^ {2}modified {6}create_alpha \(version 1\): 001_create_alpha\.up\.sql changed after it was applied/m);
+    expect(stderr).toMatch(
+      /^ {2}modified {6}create_alpha \(version 1\): 001_create_alpha\.up\.sql changed after it was applied/m,
+    );
     expect(stderr).not.toContain('002_create_beta'); // only the edited one is listed
     expect(stdout).toBe('');
     expect(await ledgerVersions(db)).toEqual(['1', '2']);
@@ -135,7 +137,8 @@ describe('a pending migration below the highest applied one', () => {
   beforeEach(async () => {
     const aside = tempDir();
     try {
-      for (const f of ['002_create_beta.up.sql', '002_create_beta.down.sql']) renameSync(path.join(dir, f), path.join(aside, f));
+      for (const f of ['002_create_beta.up.sql', '002_create_beta.down.sql'])
+        renameSync(path.join(dir, f), path.join(aside, f));
       expect((await tidemark('apply')).code).toBe(0);
       expect(await ledgerVersions(db)).toEqual(['1', '3']);
       for (const f of readdirSync(aside)) renameSync(path.join(aside, f), path.join(dir, f));

@@ -38,7 +38,8 @@ function psql(db: TestDatabase, sql: string): Promise<{ code: number; stdout: st
   });
 }
 
-const LEDGER_COLUMNS = 'version, name, up_checksum, down_checksum, applied_by, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql';
+const LEDGER_COLUMNS =
+  'version, name, up_checksum, down_checksum, applied_by, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql';
 
 /** Everything a run leaves behind that does not depend on the clock: schema, rows per table, ledger rows. */
 async function state(db: TestDatabase) {
@@ -50,7 +51,8 @@ async function state(db: TestDatabase) {
       const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${t.schema}"."${t.name}"`);
       counts[`${t.schema}.${t.name}`] = rows[0].n;
     }
-    const ledger = (await client.query(`SELECT ${LEDGER_COLUMNS} FROM public.tidemark_migrations ORDER BY version`)).rows;
+    const ledger = (await client.query(`SELECT ${LEDGER_COLUMNS} FROM public.tidemark_migrations ORDER BY version`))
+      .rows;
     return { snapshot, counts, ledger };
   } finally {
     await client.end();
@@ -68,8 +70,12 @@ test('apply --dry-run --sql, run by psql, leaves what apply leaves, ledger inclu
   const dry = await runCli(['apply', '--dry-run', '--sql', '--lock-timeout', '5s', '--dir', dir, '--url', viaPsql.url]);
   expect(dry.code).toBe(0);
   expect(await ledgerVersions(viaPsql)).toBeNull();
-  expect(dry.stdout).toMatch(/^-- tidemark apply --dry-run --sql: the SQL this run would send, in order\. Nothing was changed\.\n/);
-  expect(dry.stdout).toMatch(/^BEGIN;\nSELECT (pg_catalog\.)?set_config\('tidemark\.environment', 'development', true\), (pg_catalog\.)?set_config\('lock_timeout', '5s', true\), /m);
+  expect(dry.stdout).toMatch(
+    /^-- tidemark apply --dry-run --sql: the SQL this run would send, in order\. Nothing was changed\.\n/,
+  );
+  expect(dry.stdout).toMatch(
+    /^BEGIN;\nSELECT (pg_catalog\.)?set_config\('tidemark\.environment', 'development', true\), (pg_catalog\.)?set_config\('lock_timeout', '5s', true\), /m,
+  );
   expect(dry.stdout).toContain('INSERT INTO "public"."tidemark_migrations"');
   const run = await psql(viaPsql, dry.stdout);
   expect(run.stderr).toBe('');
@@ -78,26 +84,46 @@ test('apply --dry-run --sql, run by psql, leaves what apply leaves, ledger inclu
   await expectSameState(viaPsql, viaApply);
   // tidemark reads the psql-made ledger as its own: nothing pending, no drift.
   expect((await runCli(['verify', '--dir', dir, '--url', viaPsql.url])).code).toBe(0);
-  expect((await runCli(['apply', '--dir', dir, '--url', viaPsql.url])).stdout).toContain('Nothing to apply: the database is up to date.');
+  expect((await runCli(['apply', '--dir', dir, '--url', viaPsql.url])).stdout).toContain(
+    'Nothing to apply: the database is up to date.',
+  );
 });
 
 test('--single-transaction, a no-transaction migration, then rollback --dry-run --sql --target 0: the same as tidemark, step by step', async () => {
   writeMigrations(dir, {
-    '009_index_names.up.sql': "-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY molecules_formula_name_idx ON molecules (formula, name);\nCOMMENT ON INDEX molecules_formula_name_idx IS 'it''s \\ here';\n",
+    '009_index_names.up.sql':
+      "-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY molecules_formula_name_idx ON molecules (formula, name);\nCOMMENT ON INDEX molecules_formula_name_idx IS 'it''s \\ here';\n",
     '009_index_names.down.sql': '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY molecules_formula_name_idx;\n',
   });
-  const batch = await runCli(['apply', '--dry-run', '--sql', '--single-transaction', '--target', '8', '--dir', dir, '--url', viaPsql.url]);
+  const batch = await runCli([
+    'apply',
+    '--dry-run',
+    '--sql',
+    '--single-transaction',
+    '--target',
+    '8',
+    '--dir',
+    dir,
+    '--url',
+    viaPsql.url,
+  ]);
   expect(batch.stdout.match(/^BEGIN;$/gm)).toHaveLength(1);
   expect((await psql(viaPsql, batch.stdout)).code).toBe(0);
-  expect((await runCli(['apply', '--single-transaction', '--target', '8', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
+  expect(
+    (await runCli(['apply', '--single-transaction', '--target', '8', '--dir', dir, '--url', viaApply.url])).code,
+  ).toBe(0);
   const rest = await runCli(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
-  expect(rest.stdout).toContain('-- statement 1 of 2 (line 2)\nCREATE INDEX CONCURRENTLY molecules_formula_name_idx ON molecules (formula, name);\n');
+  expect(rest.stdout).toContain(
+    '-- statement 1 of 2 (line 2)\nCREATE INDEX CONCURRENTLY molecules_formula_name_idx ON molecules (formula, name);\n',
+  );
   expect((await psql(viaPsql, rest.stdout)).code).toBe(0);
   expect((await runCli(['apply', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
   await expectSameState(viaPsql, viaApply);
 
   const back = await runCli(['rollback', '--dry-run', '--sql', '--target', '0', '--dir', dir, '--url', viaPsql.url]);
-  expect(back.stdout).toMatch(/^DELETE FROM "public"\."tidemark_migrations" WHERE version (=|OPERATOR\(pg_catalog\.=\)) '9';$/m);
+  expect(back.stdout).toMatch(
+    /^DELETE FROM "public"\."tidemark_migrations" WHERE version (=|OPERATOR\(pg_catalog\.=\)) '9';$/m,
+  );
   expect((await psql(viaPsql, back.stdout)).code).toBe(0);
   expect((await runCli(['rollback', '--target', '0', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
   await expectSameState(viaPsql, viaApply);
@@ -105,7 +131,10 @@ test('--single-transaction, a no-transaction migration, then rollback --dry-run 
 });
 
 test('psql stops at a failing migration: that one is rolled back, the ones before it stay, as with apply', async () => {
-  writeMigrations(dir, { '009_bad.up.sql': 'CREATE TABLE half (i int);\nSELECT 1/0;\n', '009_bad.down.sql': 'DROP TABLE half;\n' });
+  writeMigrations(dir, {
+    '009_bad.up.sql': 'CREATE TABLE half (i int);\nSELECT 1/0;\n',
+    '009_bad.down.sql': 'DROP TABLE half;\n',
+  });
   const dry = await runCli(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
   const run = await psql(viaPsql, dry.stdout);
   expect(run.code).toBe(3); // psql: a script stopped by ON_ERROR_STOP

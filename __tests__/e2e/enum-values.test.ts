@@ -13,9 +13,12 @@ let dir: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = migrationsDir({
-    '001_mood.up.sql': "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE people (m mood);\n", '001_mood.down.sql': 'DROP TABLE people;\nDROP TYPE mood;\n',
-    '002_happy.up.sql': "-- a new mood\nALTER TYPE mood ADD VALUE 'happy';\n", '002_happy.down.sql': '-- tidemark:irreversible\n',
-    '003_cheer.up.sql': "UPDATE people SET m = 'sad';\nINSERT INTO people VALUES ('happy');\n", '003_cheer.down.sql': "DELETE FROM people WHERE m = 'happy';\n",
+    '001_mood.up.sql': "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE people (m mood);\n",
+    '001_mood.down.sql': 'DROP TABLE people;\nDROP TYPE mood;\n',
+    '002_happy.up.sql': "-- a new mood\nALTER TYPE mood ADD VALUE 'happy';\n",
+    '002_happy.down.sql': '-- tidemark:irreversible\n',
+    '003_cheer.up.sql': "UPDATE people SET m = 'sad';\nINSERT INTO people VALUES ('happy');\n",
+    '003_cheer.down.sql': "DELETE FROM people WHERE m = 'happy';\n",
   });
 });
 afterAll(async () => {
@@ -23,7 +26,8 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-const WARNING = "warning: 002_happy.up.sql:2 adds the value 'happy' to the enum mood, and 003_cheer.up.sql:2, later in the same --single-transaction batch, uses 'happy'.";
+const WARNING =
+  "warning: 002_happy.up.sql:2 adds the value 'happy' to the enum mood, and 003_cheer.up.sql:2, later in the same --single-transaction batch, uses 'happy'.";
 
 test('--dry-run --single-transaction warns, naming both files and lines, and the fix', async () => {
   const run = await runCli(['apply', '--dry-run', '--single-transaction', '--dir', dir, '--url', db.url]);
@@ -42,9 +46,25 @@ test('the warning comes before anything runs; the batch then fails as PostgreSQL
 });
 
 test('json logs carry both places as fields', async () => {
-  const run = await runCli(['apply', '--dry-run', '--single-transaction', '--log-format', 'json', '--dir', dir, '--url', db.url]);
+  const run = await runCli([
+    'apply',
+    '--dry-run',
+    '--single-transaction',
+    '--log-format',
+    'json',
+    '--dir',
+    dir,
+    '--url',
+    db.url,
+  ]);
   const [line] = jsonLines(run.stderr).filter((l) => l.code === 'enum-value-in-transaction');
-  expect(line).toMatchObject({ level: 40, type: 'mood', label: 'happy', added: { path: '002_happy.up.sql', line: 2 }, used: { path: '003_cheer.up.sql', line: 2 } });
+  expect(line).toMatchObject({
+    level: 40,
+    type: 'mood',
+    label: 'happy',
+    added: { path: '002_happy.up.sql', line: 2 },
+    used: { path: '003_cheer.up.sql', line: 2 },
+  });
 });
 
 test('without --single-transaction each migration commits first: no warning, and it applies', async () => {

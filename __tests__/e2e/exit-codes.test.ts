@@ -29,29 +29,81 @@ function configDir(content: unknown): string {
 
 describe('a bad port is exit 2, naming where it came from, for apply, verify and test', () => {
   const variables = ['99999', '65536', '-1', 'abc', '0', '5432x'];
-  test.each(COMMANDS.flatMap((command) => variables.map((port) => [command, port] as const)))('%s with PGPORT=%s', async (command, port) => {
-    const run = await runCli([command, '--dir', dir], { env: { ...LOCAL, PGPORT: port, PGPASSWORD: SECRET } });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`PGPORT=${port} is not a valid port (1–65535)`);
-    expect(run.stderr).not.toContain('internal error');
-    expect(run.stderr).not.toContain(SECRET);
-  });
+  test.each(COMMANDS.flatMap((command) => variables.map((port) => [command, port] as const)))(
+    '%s with PGPORT=%s',
+    async (command, port) => {
+      const run = await runCli([command, '--dir', dir], { env: { ...LOCAL, PGPORT: port, PGPASSWORD: SECRET } });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`PGPORT=${port} is not a valid port (1–65535)`);
+      expect(run.stderr).not.toContain('internal error');
+      expect(run.stderr).not.toContain(SECRET);
+    },
+  );
 
   const url = (port: string) => `postgres://postgres:${SECRET}@127.0.0.1:${port}/postgres`;
-  const sources: [label: string, args: string[], env: Record<string, string>, cwd: string | undefined, origin: string, port: string][] = [
+  const sources: [
+    label: string,
+    args: string[],
+    env: Record<string, string>,
+    cwd: string | undefined,
+    origin: string,
+    port: string,
+  ][] = [
     ['--url, postgres://', ['--url', url('99999')], {}, undefined, '--url', '99999'],
     ['--url, postgres:// port 65536', ['--url', url('65536')], {}, undefined, '--url', '65536'],
-    ['--url, ?port= in the query', ['--url', `postgres://postgres:${SECRET}@127.0.0.1/postgres?port=70000`], {}, undefined, '--url', '70000'],
-    ['--url, key=value port=99999', ['--url', `host=127.0.0.1 port=99999 user=postgres password=${SECRET}`], {}, undefined, '--url', '99999'],
+    [
+      '--url, ?port= in the query',
+      ['--url', `postgres://postgres:${SECRET}@127.0.0.1/postgres?port=70000`],
+      {},
+      undefined,
+      '--url',
+      '70000',
+    ],
+    [
+      '--url, key=value port=99999',
+      ['--url', `host=127.0.0.1 port=99999 user=postgres password=${SECRET}`],
+      {},
+      undefined,
+      '--url',
+      '99999',
+    ],
     ['--url, key=value port=-1', ['--url', 'host=127.0.0.1 port=-1 user=postgres'], {}, undefined, '--url', '-1'],
-    ['--url, key=value port=55433x', ['--url', 'host=127.0.0.1 port=55433x user=postgres'], {}, undefined, '--url', '55433x'],
-    ['--url, key=value port=abc', ['--url', 'host=127.0.0.1 port=abc user=postgres dbname=postgres'], {}, undefined, '--url', 'abc'],
+    [
+      '--url, key=value port=55433x',
+      ['--url', 'host=127.0.0.1 port=55433x user=postgres'],
+      {},
+      undefined,
+      '--url',
+      '55433x',
+    ],
+    [
+      '--url, key=value port=abc',
+      ['--url', 'host=127.0.0.1 port=abc user=postgres dbname=postgres'],
+      {},
+      undefined,
+      '--url',
+      'abc',
+    ],
     ['TIDEMARK_URL', [], { TIDEMARK_URL: url('99999') }, undefined, '$TIDEMARK_URL', '99999'],
     ['DATABASE_URL', [], { DATABASE_URL: url('65536') }, undefined, '$DATABASE_URL', '65536'],
     ['DATABASE_URL, key=value', [], { DATABASE_URL: 'host=127.0.0.1 port=abc' }, undefined, '$DATABASE_URL', 'abc'],
-    ['the config file\'s url', [], {}, configDir({ url: url('99999') }), 'url in tidemark.config.json', '99999'],
-    ['an environment\'s url in the config file', [], {}, configDir({ environments: { development: { url: url('0') } } }), 'environments.development.url in tidemark.config.json', '0'],
-    ['the config file\'s {"env"} url', [], { APP_DB: url('123456') }, configDir({ url: { env: 'APP_DB' } }), '$APP_DB (named by url in tidemark.config.json)', '123456'],
+    ["the config file's url", [], {}, configDir({ url: url('99999') }), 'url in tidemark.config.json', '99999'],
+    [
+      "an environment's url in the config file",
+      [],
+      {},
+      configDir({ environments: { development: { url: url('0') } } }),
+      'environments.development.url in tidemark.config.json',
+      '0',
+    ],
+    [
+      'the config file\'s {"env"} url',
+      [],
+      { APP_DB: url('123456') },
+      configDir({ url: { env: 'APP_DB' } }),
+      '$APP_DB (named by url in tidemark.config.json)',
+      '123456',
+    ],
   ];
   test.each(COMMANDS.flatMap((command) => sources.map((s) => [command, ...s] as const)))(
     '%s with a bad port in %s',
@@ -74,9 +126,17 @@ describe('a bad port is exit 2, naming where it came from, for apply, verify and
   test('a valid PGPORT, and a key=value port, still connect', async () => {
     const db = await createTestDatabase();
     try {
-      const viaVariables = await runCli(['apply', '--dir', dir, '--target', '1'], { env: { ...LOCAL, PGDATABASE: db.name, PGPORT: '5432' } });
+      const viaVariables = await runCli(['apply', '--dir', dir, '--target', '1'], {
+        env: { ...LOCAL, PGDATABASE: db.name, PGPORT: '5432' },
+      });
       expect(viaVariables.code).toBe(0);
-      const viaKeyValue = await runCli(['apply', '--dir', dir, '--url', `host=127.0.0.1 port=5432 user=postgres dbname=${db.name}`]);
+      const viaKeyValue = await runCli([
+        'apply',
+        '--dir',
+        dir,
+        '--url',
+        `host=127.0.0.1 port=5432 user=postgres dbname=${db.name}`,
+      ]);
       expect(viaKeyValue.code).toBe(0);
       expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
     } finally {
@@ -97,21 +157,28 @@ describe('a server that never closes its side of the connection', () => {
   test.each(COMMANDS)('%s: a refused login still exits 5, soon', async (command) => {
     await start('refuse-login');
     const started = Date.now();
-    const run = await runCli([command, '--dir', dir, '--url', `postgres://app@127.0.0.1:${server.port}/app`], { timeoutMs: 15_000 });
+    const run = await runCli([command, '--dir', dir, '--url', `postgres://app@127.0.0.1:${server.port}/app`], {
+      timeoutMs: 15_000,
+    });
     expect(run.code).toBe(5);
     expect(run.stderr).toContain('this role may not log in');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  test.each(['apply', 'verify', 'status'])('%s: a failed query still ends the run with a non-zero exit code, soon', async (command) => {
-    await start('fail-queries');
-    const started = Date.now();
-    const run = await runCli([command, '--dir', dir, '--url', `postgres://app@127.0.0.1:${server.port}/app`], { timeoutMs: 15_000 });
-    expect(run.code).not.toBeNull();
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain('fake server: no queries here');
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
+  test.each(['apply', 'verify', 'status'])(
+    '%s: a failed query still ends the run with a non-zero exit code, soon',
+    async (command) => {
+      await start('fail-queries');
+      const started = Date.now();
+      const run = await runCli([command, '--dir', dir, '--url', `postgres://app@127.0.0.1:${server.port}/app`], {
+        timeoutMs: 15_000,
+      });
+      expect(run.code).not.toBeNull();
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('fake server: no queries here');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+  );
 });
 
 describe('bin/tidemark', () => {
@@ -120,8 +187,12 @@ describe('bin/tidemark', () => {
     const root = tempDir('tidemark-shim-');
     mkdirSync(path.join(root, 'bin'));
     mkdirSync(path.join(root, 'dist'));
-    for (const file of ['tidemark', 'load-bundle.js']) copyFileSync(path.join(ROOT, 'bin', file), path.join(root, 'bin', file));
-    writeFileSync(path.join(root, 'dist', 'tidemark.js'), `exports.redactSecrets = (t) => t.replace(/:[^:@/]*@/g, ':***@');\nexports.main = ${main};\n`);
+    for (const file of ['tidemark', 'load-bundle.js'])
+      copyFileSync(path.join(ROOT, 'bin', file), path.join(root, 'bin', file));
+    writeFileSync(
+      path.join(root, 'dist', 'tidemark.js'),
+      `exports.redactSecrets = (t) => t.replace(/:[^:@/]*@/g, ':***@');\nexports.main = ${main};\n`,
+    );
     return path.join(root, 'bin', 'tidemark');
   }
 

@@ -24,16 +24,19 @@ afterEach(async () => {
 describe('a malformed migrations directory', () => {
   const dir = fixture('unpaired');
 
-  test.each([['apply'], ['status'], ['rollback'], ['apply --dry-run']])('%s exits 2, lists every offending path, and creates nothing', async (command) => {
-    const { code, stdout, stderr } = await runCli([...command.split(' '), '--dir', dir, '--url', db.url]);
-    expect(code).toBe(2);
-    expect(stderr).toContain('002_orphan_up.up.sql');
-    expect(stderr).toContain('nested/003_orphan_down.down.sql');
-    expect(stderr).not.toContain('001_create_alpha'); // the good pair is not a problem
-    expect(stdout).toBe('');
-    expect(await ledgerVersions(db)).toBeNull();
-    expect(await existing(db, ['alpha', 'orphan'])).toEqual([]);
-  });
+  test.each([['apply'], ['status'], ['rollback'], ['apply --dry-run']])(
+    '%s exits 2, lists every offending path, and creates nothing',
+    async (command) => {
+      const { code, stdout, stderr } = await runCli([...command.split(' '), '--dir', dir, '--url', db.url]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('002_orphan_up.up.sql');
+      expect(stderr).toContain('nested/003_orphan_down.down.sql');
+      expect(stderr).not.toContain('001_create_alpha'); // the good pair is not a problem
+      expect(stdout).toBe('');
+      expect(await ledgerVersions(db)).toBeNull();
+      expect(await existing(db, ['alpha', 'orphan'])).toEqual([]);
+    },
+  );
 
   test('is refused before connecting: exit 2 even when the server is unreachable', async () => {
     const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', UNREACHABLE]);
@@ -44,13 +47,42 @@ describe('a malformed migrations directory', () => {
   test.each([
     ['a bad file name', { '1_foo.sql': 'SELECT 1;\n' }, '1_foo.sql'],
     ['an upper-case suffix', { '001_foo.UP.sql': 'SELECT 1;\n', '001_foo.down.sql': 'SELECT 1;\n' }, '001_foo.UP.sql'],
-    ['a duplicate version (001 and 1)', { '001_a.up.sql': 'SELECT 1;\n', '001_a.down.sql': 'SELECT 1;\n', '1_b.up.sql': 'SELECT 1;\n', '1_b.down.sql': 'SELECT 1;\n' }, '1_b.up.sql'],
-    ['up and down with different names', { '001_a.up.sql': 'SELECT 1;\n', '001_b.down.sql': 'SELECT 1;\n' }, '001_b.down.sql'],
-    ['invalid UTF-8', { '001_a.up.sql': Buffer.from([0x53, 0x45, 0x4c, 0xff, 0x3b]), '001_a.down.sql': 'SELECT 1;\n' }, '001_a.up.sql'],
-    ['a comment-only up script', { '001_a.up.sql': '-- nothing yet\n/* still nothing */\n', '001_a.down.sql': 'SELECT 1;\n' }, '001_a.up.sql'],
-    ['a version beyond 64 bits', { '9223372036854775808_big.up.sql': 'SELECT 1;\n', '9223372036854775808_big.down.sql': 'SELECT 1;\n' }, '9223372036854775808_big.up.sql'],
+    [
+      'a duplicate version (001 and 1)',
+      {
+        '001_a.up.sql': 'SELECT 1;\n',
+        '001_a.down.sql': 'SELECT 1;\n',
+        '1_b.up.sql': 'SELECT 1;\n',
+        '1_b.down.sql': 'SELECT 1;\n',
+      },
+      '1_b.up.sql',
+    ],
+    [
+      'up and down with different names',
+      { '001_a.up.sql': 'SELECT 1;\n', '001_b.down.sql': 'SELECT 1;\n' },
+      '001_b.down.sql',
+    ],
+    [
+      'invalid UTF-8',
+      { '001_a.up.sql': Buffer.from([0x53, 0x45, 0x4c, 0xff, 0x3b]), '001_a.down.sql': 'SELECT 1;\n' },
+      '001_a.up.sql',
+    ],
+    [
+      'a comment-only up script',
+      { '001_a.up.sql': '-- nothing yet\n/* still nothing */\n', '001_a.down.sql': 'SELECT 1;\n' },
+      '001_a.up.sql',
+    ],
+    [
+      'a version beyond 64 bits',
+      { '9223372036854775808_big.up.sql': 'SELECT 1;\n', '9223372036854775808_big.down.sql': 'SELECT 1;\n' },
+      '9223372036854775808_big.up.sql',
+    ],
   ])('%s: apply exits 2 naming the file, and no ledger is created', async (_label, files, offending) => {
-    const dir = migrationsDir({ '000_ok.up.sql': 'CREATE TABLE ok (id int);\n', '000_ok.down.sql': 'DROP TABLE ok;\n', ...files });
+    const dir = migrationsDir({
+      '000_ok.up.sql': 'CREATE TABLE ok (id int);\n',
+      '000_ok.down.sql': 'DROP TABLE ok;\n',
+      ...files,
+    });
     dirs.push(dir);
     const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url]);
     expect(code).toBe(2);
@@ -63,7 +95,9 @@ describe('a malformed migrations directory', () => {
 test('an empty directory is nothing to do: apply, status and rollback exit 0 and create nothing', async () => {
   const dir = migrationsDir({ 'README.md': 'not a migration\n' });
   dirs.push(dir);
-  const runs = await Promise.all(['apply', 'status', 'rollback'].map((command) => runCli([command, '--dir', dir, '--url', db.url])));
+  const runs = await Promise.all(
+    ['apply', 'status', 'rollback'].map((command) => runCli([command, '--dir', dir, '--url', db.url])),
+  );
   expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
   expect(runs[0].stdout).toMatch(/up to date/);
   expect(runs[1].stdout).toMatch(/0 migrations/);
@@ -87,7 +121,9 @@ describe('configuration errors', () => {
   test('apply --target that is not on disk, or not a number, exits 2 and changes nothing', async () => {
     const dir = fixture('basic');
     const runs = await Promise.all(
-      [['99'], ['abc'], ['-1'], ['9223372036854775808']].map(([target]) => runCli(['apply', '--dir', dir, '--url', db.url, '--target', target])),
+      [['99'], ['abc'], ['-1'], ['9223372036854775808']].map(([target]) =>
+        runCli(['apply', '--dir', dir, '--url', db.url, '--target', target]),
+      ),
     );
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
     expect(runs[0].stderr).toContain('99');

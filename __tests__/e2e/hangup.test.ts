@@ -63,7 +63,11 @@ async function goneWithin(pid: number, ms: number): Promise<boolean> {
 }
 
 const advisoryLocks = async () =>
-  (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0].n;
+  (
+    await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+  )[0].n;
 
 describe('SIGHUP and SIGQUIT stop a run as SIGTERM does', () => {
   const dir = fixture('interrupted');
@@ -72,21 +76,24 @@ describe('SIGHUP and SIGQUIT stop a run as SIGTERM does', () => {
   test.each([
     ['SIGHUP', 129],
     ['SIGQUIT', 131],
-  ] as const)('%s during a migration cancels it on the server, rolls it back, releases the lock and exits %i', async (signal, exitCode) => {
-    const run = startCli(args('--env', 'slow'));
-    await until('%pg_sleep%');
-    run.child.kill(signal);
-    const { code, stderr } = await run.done;
-    expect(code).toBe(exitCode);
-    expect(stderr).toContain(`received ${signal}: stopping`);
-    expect(stderr).toContain(`Interrupted by ${signal}`);
-    expect(stderr).toContain('002_slow was cancelled and rolled back');
-    expect(await ledgerVersions(db)).toEqual(['1']);
-    expect(await existing(db, ['alpha', 'slow_table'])).toEqual(['alpha']);
-    expect(await advisoryLocks()).toBe(0);
-    expect((await runCli(args())).code).toBe(0);
-    expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
-  });
+  ] as const)(
+    '%s during a migration cancels it on the server, rolls it back, releases the lock and exits %i',
+    async (signal, exitCode) => {
+      const run = startCli(args('--env', 'slow'));
+      await until('%pg_sleep%');
+      run.child.kill(signal);
+      const { code, stderr } = await run.done;
+      expect(code).toBe(exitCode);
+      expect(stderr).toContain(`received ${signal}: stopping`);
+      expect(stderr).toContain(`Interrupted by ${signal}`);
+      expect(stderr).toContain('002_slow was cancelled and rolled back');
+      expect(await ledgerVersions(db)).toEqual(['1']);
+      expect(await existing(db, ['alpha', 'slow_table'])).toEqual(['alpha']);
+      expect(await advisoryLocks()).toBe(0);
+      expect((await runCli(args())).code).toBe(0);
+      expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
+    },
+  );
 
   test('a hang-up sends SIGHUP more than once (kernel and shell): the second does not cut the clean-up short', async () => {
     const run = startCli(args('--env', 'slow'));
@@ -105,7 +112,8 @@ describe('SIGHUP and SIGQUIT stop a run as SIGTERM does', () => {
     const files = dirWith({
       '001_t.up.sql': 'CREATE TABLE t (i int);\n',
       '001_t.down.sql': 'DROP TABLE t;\n',
-      '002_fill.up.sql': '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t SELECT 2 FROM pg_sleep(30);\n',
+      '002_fill.up.sql':
+        '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t SELECT 2 FROM pg_sleep(30);\n',
       '002_fill.down.sql': '-- tidemark:no-transaction\nDELETE FROM t;\n',
     });
     const run = startCli(['apply', '--dir', files, '--url', db.url]);
@@ -113,7 +121,9 @@ describe('SIGHUP and SIGQUIT stop a run as SIGTERM does', () => {
     run.child.kill('SIGHUP');
     const { code, stderr } = await run.done;
     expect(code).toBe(129);
-    expect(stderr).toContain('statement 1 of 2 took effect; statement 2 (line 3) was cancelled and did not take effect');
+    expect(stderr).toContain(
+      'statement 1 of 2 took effect; statement 2 (line 3) was cancelled and did not take effect',
+    );
     expect((await db.query('SELECT i FROM t')).map((r) => r.i)).toEqual([1]);
     expect(await advisoryLocks()).toBe(0);
   });
@@ -121,7 +131,8 @@ describe('SIGHUP and SIGQUIT stop a run as SIGTERM does', () => {
 
 test('a real hang-up (the terminal goes away, as when ssh drops): the statement is cancelled, the run exits 129, not a crash', async () => {
   const files = dirWith({
-    '001_fill.up.sql': '-- tidemark:no-transaction\nCREATE TABLE t (i int);\nINSERT INTO t SELECT 2 FROM pg_sleep(30);\n',
+    '001_fill.up.sql':
+      '-- tidemark:no-transaction\nCREATE TABLE t (i int);\nINSERT INTO t SELECT 2 FROM pg_sleep(30);\n',
     '001_fill.down.sql': 'DROP TABLE t;\n',
   });
   const exitFile = path.join(files, 'exit');
@@ -130,14 +141,20 @@ test('a real hang-up (the terminal goes away, as when ssh drops): the statement 
 process.on('SIGHUP', () => c.kill('SIGHUP'));
 c.on('exit', (code, signal) => require('fs').writeFileSync(${JSON.stringify(exitFile)}, String(code ?? signal)));`;
   writeFileSync(path.join(files, 'parent.js'), parent);
-  const terminal = spawn('script', ['-qfec', `exec ${process.execPath} ${path.join(files, 'parent.js')}`, '/dev/null'], { stdio: 'ignore' });
+  const terminal = spawn(
+    'script',
+    ['-qfec', `exec ${process.execPath} ${path.join(files, 'parent.js')}`, '/dev/null'],
+    { stdio: 'ignore' },
+  );
   const pid = await until('%pg_sleep(30)%');
   terminal.kill('SIGKILL'); // closes the terminal: the kernel hangs it up
   expect(await goneWithin(pid, 10_000)).toBe(true);
   const deadline = Date.now() + 10_000;
   while (!existsSync(exitFile) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(readFileSync(exitFile, 'utf8')).toBe('129'); // Node 20 would abort resetting the dead terminal (SIGABRT) without the workaround
-  expect(await db.query("SELECT state, statements_done FROM tidemark_migrations")).toEqual([{ state: 'failed', statements_done: 1 }]);
+  expect(await db.query('SELECT state, statements_done FROM tidemark_migrations')).toEqual([
+    { state: 'failed', statements_done: 1 },
+  ]);
   expect(await advisoryLocks()).toBe(0);
 });
 
@@ -161,27 +178,31 @@ describe('a signal cancels any query, not only a migration step', () => {
     ['apply', 'SIGTERM', 143, 'Stopped before any migration ran'],
     ['rollback', 'SIGINT', 130, 'Stopped before any migration ran'],
     ['status', 'SIGTERM', 143, 'Stopped while reading the ledger'],
-  ] as const)('%s waiting behind a LOCK TABLE on the ledger: %s cancels the wait and exits %i while the lock is still held', async (command, signal, exitCode, detail) => {
-    const dir = dirWith(files);
-    await lockLedger(dir);
-    const run = startCli([command, '--dir', dir, '--url', db.url]);
-    const pid = await until('%tidemark_migrations%', true);
-    run.child.kill(signal);
-    const { code, stderr } = await run.done;
-    expect(code).toBe(exitCode);
-    expect(stderr).toContain(`Interrupted by ${signal}. ${detail}`);
-    expect(stderr).not.toContain('exiting at once');
-    expect(await goneWithin(pid, 5_000)).toBe(true);
-    await other!.query('ROLLBACK'); // only now is the table free
-    expect(await ledgerVersions(db)).toEqual(['1']);
-    expect(await existing(db, ['a', 'b'])).toEqual(['a']);
-    expect(await advisoryLocks()).toBe(0);
-  });
+  ] as const)(
+    '%s waiting behind a LOCK TABLE on the ledger: %s cancels the wait and exits %i while the lock is still held',
+    async (command, signal, exitCode, detail) => {
+      const dir = dirWith(files);
+      await lockLedger(dir);
+      const run = startCli([command, '--dir', dir, '--url', db.url]);
+      const pid = await until('%tidemark_migrations%', true);
+      run.child.kill(signal);
+      const { code, stderr } = await run.done;
+      expect(code).toBe(exitCode);
+      expect(stderr).toContain(`Interrupted by ${signal}. ${detail}`);
+      expect(stderr).not.toContain('exiting at once');
+      expect(await goneWithin(pid, 5_000)).toBe(true);
+      await other!.query('ROLLBACK'); // only now is the table free
+      expect(await ledgerVersions(db)).toEqual(['1']);
+      expect(await existing(db, ['a', 'b'])).toEqual(['a']);
+      expect(await advisoryLocks()).toBe(0);
+    },
+  );
 });
 
 describe('kill -9: what the orphaned server session does (client_connection_check_interval)', () => {
   /** A migration that sleeps `seconds` when the environment is 'slow', so a test can kill tidemark in it. */
-  const sleepy = (seconds: number) => `SELECT pg_sleep(CASE current_setting('tidemark.environment') WHEN 'slow' THEN ${seconds} ELSE 0 END);\n`;
+  const sleepy = (seconds: number) =>
+    `SELECT pg_sleep(CASE current_setting('tidemark.environment') WHEN 'slow' THEN ${seconds} ELSE 0 END);\n`;
 
   test('a transactional migration: the server ends the orphaned session within seconds, not when its 60 s statement ends; nothing of it remains', async () => {
     const dir = dirWith({
@@ -207,7 +228,8 @@ describe('kill -9: what the orphaned server session does (client_connection_chec
     const dir = dirWith({
       '001_t.up.sql': 'CREATE TABLE t (i int);\n',
       '001_t.down.sql': 'DROP TABLE t;\n',
-      '002_fill.up.sql': '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t SELECT 2 FROM pg_sleep(3);\n',
+      '002_fill.up.sql':
+        '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t SELECT 2 FROM pg_sleep(3);\n',
       '002_fill.down.sql': '-- tidemark:no-transaction\nDELETE FROM t;\n',
     });
     const run = startCli(['apply', '--dir', dir, '--url', db.url]);

@@ -44,7 +44,9 @@ test.each([
 });
 
 test('TIDEMARK_TABLE too long: the variable is named', async () => {
-  const run = await runCli(['apply', '--dir', migrationsDir(FILES), '--url', db.url], { env: { TIDEMARK_TABLE: 'y'.repeat(64) } });
+  const run = await runCli(['apply', '--dir', migrationsDir(FILES), '--url', db.url], {
+    env: { TIDEMARK_TABLE: 'y'.repeat(64) },
+  });
   expect(run.stderr).toContain('$TIDEMARK_TABLE');
   expect(run.code).toBe(2);
 });
@@ -52,7 +54,8 @@ test('TIDEMARK_TABLE too long: the variable is named', async () => {
 test('a 57-byte table in a 63-byte schema: apply, repair (a 63-byte audit table beside the ledger) and status work', async () => {
   const dir = migrationsDir(FILES);
   const [schema, table] = ['s'.repeat(63), 't'.repeat(57)];
-  const tidemark = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url, '--schema', schema, '--table', table]);
+  const tidemark = (...args: string[]) =>
+    runCli([...args, '--dir', dir, '--url', db.url, '--schema', schema, '--table', table]);
   expect((await tidemark('apply')).code).toBe(0);
   appendFileSync(path.join(dir, '001_first.up.sql'), 'COMMENT ON TABLE first IS NULL;\n');
   expect((await tidemark('repair', '--version', '1', '--reason', 'accepted')).code).toBe(0);

@@ -26,18 +26,22 @@ afterEach(async () => {
 const SLOW = {
   '001_t.up.sql': 'CREATE TABLE t (i int);\n',
   '001_t.down.sql': 'DROP TABLE t;\n',
-  '002_fill.up.sql': "-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t SELECT 2 FROM pg_sleep(1.5);\nINSERT INTO t VALUES (3);\n",
-  '002_fill.down.sql': "-- tidemark:no-transaction\nDELETE FROM t WHERE i = 3;\nDELETE FROM t WHERE i = 2 AND pg_sleep(1.5) IS NOT NULL;\nDELETE FROM t WHERE i = 1;\n",
+  '002_fill.up.sql':
+    '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t SELECT 2 FROM pg_sleep(1.5);\nINSERT INTO t VALUES (3);\n',
+  '002_fill.down.sql':
+    '-- tidemark:no-transaction\nDELETE FROM t WHERE i = 3;\nDELETE FROM t WHERE i = 2 AND pg_sleep(1.5) IS NOT NULL;\nDELETE FROM t WHERE i = 1;\n',
 };
 
 const cli = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
 const start = (...args: string[]): RunningCli => startCli([...args, '--dir', dir, '--url', db.url]);
 const values = async () => (await db.query<{ i: number }>('SELECT i FROM t ORDER BY i')).map((r) => r.i);
 const row = async (version: number) =>
-  (await db.query<{ state: string; statements_done: number; inflight: string | null }>(
-    "SELECT state, statements_done, failure->>'inflight' AS inflight FROM tidemark_migrations WHERE version = $1",
-    [version],
-  ))[0];
+  (
+    await db.query<{ state: string; statements_done: number; inflight: string | null }>(
+      "SELECT state, statements_done, failure->>'inflight' AS inflight FROM tidemark_migrations WHERE version = $1",
+      [version],
+    )
+  )[0];
 
 /** Waits until tidemark's session in this database runs a query matching `like`. */
 async function until(like: string): Promise<number> {
@@ -57,14 +61,16 @@ async function until(like: string): Promise<number> {
 async function untilGone(): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const rows = await db.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'");
+    const rows = await db.query(
+      "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'",
+    );
     if (rows.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('the orphaned session never ended');
 }
 
-test('kill -9 during a statement: status shows it running, then interrupted with the statement in doubt; --resume asks for the user\'s word', async () => {
+test("kill -9 during a statement: status shows it running, then interrupted with the statement in doubt; --resume asks for the user's word", async () => {
   dir = migrationsDir(SLOW);
   const run = start('apply');
   await until('%pg_sleep(1.5)%');
@@ -89,7 +95,9 @@ test('kill -9 during a statement: status shows it running, then interrupted with
   const status = await cli('status');
   expect(status.code).toBe(0);
   expect(status.stdout).toMatch(/^2\s+fill\s+interrupted/m);
-  expect(status.stdout).toContain('Statement 2 (002_fill.up.sql:3: INSERT INTO t SELECT 2 FROM pg_sleep(1.5)) is IN DOUBT');
+  expect(status.stdout).toContain(
+    'Statement 2 (002_fill.up.sql:3: INSERT INTO t SELECT 2 FROM pg_sleep(1.5)) is IN DOUBT',
+  );
   expect(status.stdout).toContain('tidemark apply --resume');
 
   const verify = await cli('verify');
@@ -109,7 +117,9 @@ test('kill -9 during a statement: status shows it running, then interrupted with
 
   const resumed = await cli('apply', '--resume', '--assume-done');
   expect(resumed.code).toBe(0);
-  expect(resumed.stderr).toContain('statement 2 was in doubt; it took effect (--assume-done): resuming from statement 3');
+  expect(resumed.stderr).toContain(
+    'statement 2 was in doubt; it took effect (--assume-done): resuming from statement 3',
+  );
   expect(await values()).toEqual([1, 2, 3]); // statement 2 did not run twice
   expect(await row(2)).toEqual({ state: 'applied', statements_done: 3, inflight: null });
 });
@@ -135,10 +145,15 @@ describe('kill -9 during CREATE INDEX CONCURRENTLY: --resume decides from the ca
   const CIC = {
     '001_t.up.sql': 'CREATE TABLE t (i int);\nINSERT INTO t SELECT g FROM generate_series(1, 1000) g;\n',
     '001_t.down.sql': 'DROP TABLE t;\n',
-    '002_idx.up.sql': '-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY t_i_idx ON t (i);\nCREATE INDEX CONCURRENTLY t_j_idx ON t ((i + 1));\n',
-    '002_idx.down.sql': '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY t_j_idx;\nDROP INDEX CONCURRENTLY t_i_idx;\n',
+    '002_idx.up.sql':
+      '-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY t_i_idx ON t (i);\nCREATE INDEX CONCURRENTLY t_j_idx ON t ((i + 1));\n',
+    '002_idx.down.sql':
+      '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY t_j_idx;\nDROP INDEX CONCURRENTLY t_i_idx;\n',
   };
-  const indexes = async () => db.query<{ name: string; valid: boolean }>("SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 't_%_idx' ORDER BY 1");
+  const indexes = async () =>
+    db.query<{ name: string; valid: boolean }>(
+      "SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 't_%_idx' ORDER BY 1",
+    );
 
   /** Applies 001, then starts 002 with a writer's open transaction holding the build in its wait phase, and kills tidemark. */
   async function killDuringBuild(): Promise<number> {
@@ -150,7 +165,9 @@ describe('kill -9 during CREATE INDEX CONCURRENTLY: --resume decides from the ca
     const deadline = Date.now() + 10_000;
     let pid: number | null = null;
     while (pid === null && Date.now() < deadline) {
-      const rows = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'tidemark' AND datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY t_i_idx%' AND wait_event_type = 'Lock'");
+      const rows = await db.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'tidemark' AND datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY t_i_idx%' AND wait_event_type = 'Lock'",
+      );
       pid = rows[0]?.pid ?? null;
       if (pid === null) await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -168,11 +185,18 @@ describe('kill -9 during CREATE INDEX CONCURRENTLY: --resume decides from the ca
     expect(await indexes()).toEqual([{ name: 't_i_idx', valid: true }]);
     const status = await cli('status');
     expect(status.stdout).toMatch(/^2\s+idx\s+interrupted/m);
-    expect(status.stdout).toContain('Statement 1 (002_idx.up.sql:2: CREATE INDEX CONCURRENTLY t_i_idx ON t (i)) is IN DOUBT');
+    expect(status.stdout).toContain(
+      'Statement 1 (002_idx.up.sql:2: CREATE INDEX CONCURRENTLY t_i_idx ON t (i)) is IN DOUBT',
+    );
     const resumed = await cli('apply', '--resume');
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toMatch(/statement 1 was in doubt; it took effect \(the catalog says the index "public"\."t_i_idx" is valid\)/);
-    expect(await indexes()).toEqual([{ name: 't_i_idx', valid: true }, { name: 't_j_idx', valid: true }]);
+    expect(resumed.stderr).toMatch(
+      /statement 1 was in doubt; it took effect \(the catalog says the index "public"\."t_i_idx" is valid\)/,
+    );
+    expect(await indexes()).toEqual([
+      { name: 't_i_idx', valid: true },
+      { name: 't_j_idx', valid: true },
+    ]);
   });
 
   test('the build dies half-way: --resume names the INVALID index and its DROP command; after it, --resume builds it again', async () => {
@@ -190,31 +214,39 @@ describe('kill -9 during CREATE INDEX CONCURRENTLY: --resume decides from the ca
     const resumed = await cli('apply', '--resume');
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain('it did not take effect');
-    expect(await indexes()).toEqual([{ name: 't_i_idx', valid: true }, { name: 't_j_idx', valid: true }]);
+    expect(await indexes()).toEqual([
+      { name: 't_i_idx', valid: true },
+      { name: 't_j_idx', valid: true },
+    ]);
   });
 });
 
 test.each([
   ['SIGTERM', 143],
   ['SIGINT', 130],
-] as const)('%s during a no-transaction migration: the summary says what took effect and the next command; exit %i', async (signal, exitCode) => {
-  dir = migrationsDir(SLOW);
-  const run = start('apply');
-  await until('%pg_sleep(1.5)%');
-  run.child.kill(signal);
-  const { code, stderr } = await run.done;
-  expect(code).toBe(exitCode);
-  expect(stderr).toContain(`Interrupted by ${signal}`);
-  expect(stderr).toContain('This run completed 001_t before it.');
-  expect(stderr).toContain('002_fill.up.sql runs without a transaction: statement 1 of 3 took effect; statement 2 (line 3) was cancelled and did not take effect; 1 after it did not run.');
-  expect(stderr).toContain('Next: `tidemark apply --resume` continues from statement 2 (line 3).');
-  expect(stderr).not.toMatch(/was cancelled and rolled back/);
-  expect(await values()).toEqual([1]);
-  expect(await row(2)).toMatchObject({ state: 'failed', statements_done: 1 });
-  const resumed = await cli('apply', '--resume');
-  expect(resumed.code).toBe(0);
-  expect(await values()).toEqual([1, 2, 3]);
-});
+] as const)(
+  '%s during a no-transaction migration: the summary says what took effect and the next command; exit %i',
+  async (signal, exitCode) => {
+    dir = migrationsDir(SLOW);
+    const run = start('apply');
+    await until('%pg_sleep(1.5)%');
+    run.child.kill(signal);
+    const { code, stderr } = await run.done;
+    expect(code).toBe(exitCode);
+    expect(stderr).toContain(`Interrupted by ${signal}`);
+    expect(stderr).toContain('This run completed 001_t before it.');
+    expect(stderr).toContain(
+      '002_fill.up.sql runs without a transaction: statement 1 of 3 took effect; statement 2 (line 3) was cancelled and did not take effect; 1 after it did not run.',
+    );
+    expect(stderr).toContain('Next: `tidemark apply --resume` continues from statement 2 (line 3).');
+    expect(stderr).not.toMatch(/was cancelled and rolled back/);
+    expect(await values()).toEqual([1]);
+    expect(await row(2)).toMatchObject({ state: 'failed', statements_done: 1 });
+    const resumed = await cli('apply', '--resume');
+    expect(resumed.code).toBe(0);
+    expect(await values()).toEqual([1, 2, 3]);
+  },
+);
 
 test('an interrupted rollback says rollback --resume, and rollback --resume finishes it', async () => {
   dir = migrationsDir(SLOW);
@@ -238,7 +270,8 @@ describe('repair ends the recovery either way', () => {
   const FAILING = {
     '001_t.up.sql': 'CREATE TABLE t (i int);\n',
     '001_t.down.sql': 'DROP TABLE t;\n',
-    '002_fill.up.sql': "-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES ('two');\nINSERT INTO t VALUES (3);\n",
+    '002_fill.up.sql':
+      "-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES ('two');\nINSERT INTO t VALUES (3);\n",
     '002_fill.down.sql': '-- tidemark:no-transaction\nDELETE FROM t;\n',
     '003_more.up.sql': 'INSERT INTO t VALUES (4);\n',
     '003_more.down.sql': 'DELETE FROM t WHERE i = 4;\n',
@@ -257,7 +290,9 @@ describe('repair ends the recovery either way', () => {
     const repaired = await cli('repair', '--version', '2', '--applied', '--reason', 'finished by hand');
     expect(repaired.code).toBe(0);
     expect(await row(2)).toEqual({ state: 'applied', statements_done: 3, inflight: null });
-    expect(await db.query('SELECT action, reason FROM tidemark_migrations_audit')).toEqual([{ action: 'mark-applied', reason: 'finished by hand' }]);
+    expect(await db.query('SELECT action, reason FROM tidemark_migrations_audit')).toEqual([
+      { action: 'mark-applied', reason: 'finished by hand' },
+    ]);
     const next = await cli('apply');
     expect(next.code).toBe(0);
     expect(next.stdout).toContain('Applied 1 migration'); // 003 only: 002 did not run again
@@ -265,7 +300,10 @@ describe('repair ends the recovery either way', () => {
   });
 
   test('--not-applied removes the row after the user undid it, and the next apply runs the whole file', async () => {
-    dir = migrationsDir({ ...FAILING, '002_fill.up.sql': "-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES ('two');\n" });
+    dir = migrationsDir({
+      ...FAILING,
+      '002_fill.up.sql': "-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES ('two');\n",
+    });
     expect((await cli('apply')).code).toBe(1);
     await db.query('DELETE FROM t'); // undone by hand
     expect((await cli('repair', '--version', '2', '--not-applied', '--reason', 'undone')).code).toBe(0);
@@ -295,6 +333,10 @@ test('status --json of an interrupted migration lists the statement in doubt; js
   const doc = jsonLines(status.stdout)[0] as { migrations: Record<string, any>[]; summary: Record<string, number> };
   const entry = doc.migrations.find((m) => m.version === '2');
   expect(entry?.state).toBe('interrupted');
-  expect(entry?.progress.in_doubt).toEqual({ statement: 2, line: 3, text: 'INSERT INTO t SELECT 2 FROM pg_sleep(1.5)' });
+  expect(entry?.progress.in_doubt).toEqual({
+    statement: 2,
+    line: 3,
+    text: 'INSERT INTO t SELECT 2 FROM pg_sleep(1.5)',
+  });
   expect(doc.summary.interrupted).toBe(1);
 });

@@ -28,20 +28,23 @@ describe('a NUL byte in a script', () => {
   const withNul = {
     '001_a.up.sql': 'CREATE TABLE a (i int);\n',
     '001_a.down.sql': 'DROP TABLE a;\n',
-    '002_b.up.sql': "CREATE TABLE b (i int);\nINSERT INTO b VALUES (1); -- h\u00e9\0\nINSERT INTO b VALUES (2);\n",
+    '002_b.up.sql': 'CREATE TABLE b (i int);\nINSERT INTO b VALUES (1); -- h\u00e9\0\nINSERT INTO b VALUES (2);\n',
     '002_b.down.sql': 'DROP TABLE b;\n',
   };
 
-  test.each([['apply'], ['status'], ['verify', '--offline'], ['rollback']])('%s refuses it with exit 2 and file:line:col; nothing is created', async (...command) => {
-    const dir = dirWith(withNul);
-    const { code, stderr } = await runCli([...command, '--dir', dir, '--url', db.url]);
-    expect(code).toBe(2);
-    // Line 2, column 32: after "INSERT INTO b VALUES (1); -- hé" (31 characters, é is one).
-    expect(stderr).toContain('002_b.up.sql:2:32: holds a NUL byte (0x00)');
-    expect(stderr).not.toContain('protocol');
-    expect(await ledgerVersions(db)).toBeNull();
-    expect(await existing(db, ['a', 'b'])).toEqual([]);
-  });
+  test.each([['apply'], ['status'], ['verify', '--offline'], ['rollback']])(
+    '%s refuses it with exit 2 and file:line:col; nothing is created',
+    async (...command) => {
+      const dir = dirWith(withNul);
+      const { code, stderr } = await runCli([...command, '--dir', dir, '--url', db.url]);
+      expect(code).toBe(2);
+      // Line 2, column 32: after "INSERT INTO b VALUES (1); -- hé" (31 characters, é is one).
+      expect(stderr).toContain('002_b.up.sql:2:32: holds a NUL byte (0x00)');
+      expect(stderr).not.toContain('protocol');
+      expect(await ledgerVersions(db)).toBeNull();
+      expect(await existing(db, ['a', 'b'])).toEqual([]);
+    },
+  );
 
   test('--log-format json carries the line and column as fields', async () => {
     const dir = dirWith(withNul);
@@ -53,7 +56,12 @@ describe('a NUL byte in a script', () => {
 
   test('a big script (8 MiB and more, kept as bytes) is checked too, and a BOM does not count as a column', async () => {
     const filler = `-- ${'x'.repeat(76)}\n`.repeat(110_000); // about 8.8 MB of comment lines
-    const big = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`CREATE TABLE big (i int);\n${filler}SELECT 'a\u00e9`), Buffer.from([0]), Buffer.from("';\n")]);
+    const big = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(`CREATE TABLE big (i int);\n${filler}SELECT 'a\u00e9`),
+      Buffer.from([0]),
+      Buffer.from("';\n"),
+    ]);
     const dir = dirWith({ '001_big.up.sql': big, '001_big.down.sql': 'DROP TABLE big;\n' });
     const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url]);
     expect(code).toBe(2);

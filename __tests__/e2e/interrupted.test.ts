@@ -55,7 +55,9 @@ test('a killed process leaves no trace of the running migration; the next run ap
 test('a dropped connection fails the run, leaves no row for the migration, and the next run applies it', async () => {
   const run = startCli(args('--env', 'slow'));
   await untilSleeping();
-  await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'");
+  await db.query(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark'",
+  );
   const dropped = await run.done;
   expect(dropped.code).toBe(5); // the connection was lost: exit 5, never 1 (no migration failed)
   expect(dropped.stderr).toContain('002_slow.up.sql');
@@ -95,29 +97,37 @@ test('--lock-timeout gives up on a table another session holds: exit 1, SQLSTATE
   expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
 });
 
-const advisoryLocks = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0].n;
+const advisoryLocks = async () =>
+  (
+    await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+  )[0].n;
 
 test.each([
   ['SIGTERM', 143],
   ['SIGINT', 130],
-] as const)('%s during a migration cancels it on the server, rolls it back, releases the lock and exits %i', async (signal, exitCode) => {
-  const run = startCli(args('--env', 'slow'));
-  await untilSleeping();
-  const sent = Date.now();
-  run.child.kill(signal);
-  const { code, stderr } = await run.done;
-  expect(code).toBe(exitCode);
-  expect(Date.now() - sent).toBeLessThan(1_500); // the 2 s sleep was cancelled, not sat out
-  expect(stderr).toContain(`Interrupted by ${signal}`);
-  expect(stderr).toContain('This run completed 001_create_alpha before it');
-  expect(stderr).toContain('002_slow was cancelled and rolled back');
-  expect(await ledgerVersions(db)).toEqual(['1']);
-  expect(await existing(db, ['alpha', 'slow_table'])).toEqual(['alpha']); // nothing partial
-  expect(await advisoryLocks()).toBe(0);
-  const next = await runCli(args());
-  expect(next.code).toBe(0);
-  expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
-});
+] as const)(
+  '%s during a migration cancels it on the server, rolls it back, releases the lock and exits %i',
+  async (signal, exitCode) => {
+    const run = startCli(args('--env', 'slow'));
+    await untilSleeping();
+    const sent = Date.now();
+    run.child.kill(signal);
+    const { code, stderr } = await run.done;
+    expect(code).toBe(exitCode);
+    expect(Date.now() - sent).toBeLessThan(1_500); // the 2 s sleep was cancelled, not sat out
+    expect(stderr).toContain(`Interrupted by ${signal}`);
+    expect(stderr).toContain('This run completed 001_create_alpha before it');
+    expect(stderr).toContain('002_slow was cancelled and rolled back');
+    expect(await ledgerVersions(db)).toEqual(['1']);
+    expect(await existing(db, ['alpha', 'slow_table'])).toEqual(['alpha']); // nothing partial
+    expect(await advisoryLocks()).toBe(0);
+    const next = await runCli(args());
+    expect(next.code).toBe(0);
+    expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
+  },
+);
 
 test('with --log-format json the interruption is one JSON line with its exit code', async () => {
   const run = startCli(args('--env', 'slow', '--log-format', 'json'));
@@ -163,7 +173,15 @@ describe('lock_timeout retries', () => {
   });
 
   test('other errors are never retried', async () => {
-    const { code, stderr } = await runCli(['apply', '--dir', fixture('failing-second'), '--url', db.url, '--retries', '3']);
+    const { code, stderr } = await runCli([
+      'apply',
+      '--dir',
+      fixture('failing-second'),
+      '--url',
+      db.url,
+      '--retries',
+      '3',
+    ]);
     expect(code).toBe(1);
     expect(stderr).not.toContain('retry');
   });
@@ -172,7 +190,15 @@ describe('lock_timeout retries', () => {
     const holder = await holdAlpha();
     void holder;
     const started = Date.now();
-    const { code, stderr } = await runCli(['apply', '--dir', fixture('lock-timeout-directive'), '--url', db.url, '--lock-timeout', '30s']);
+    const { code, stderr } = await runCli([
+      'apply',
+      '--dir',
+      fixture('lock-timeout-directive'),
+      '--url',
+      db.url,
+      '--lock-timeout',
+      '30s',
+    ]);
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(10_000); // the file's 200ms beat the flag's 30s
     expect(stderr).toContain('55P03');

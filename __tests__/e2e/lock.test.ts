@@ -21,7 +21,9 @@ afterEach(async () => {
 });
 
 /** Takes the advisory lock of a ledger from a test connection, as another tidemark run would. */
-async function holdLock(ledger = { schema: 'public', table: 'tidemark_migrations' }): Promise<{ release(): Promise<void> }> {
+async function holdLock(
+  ledger = { schema: 'public', table: 'tidemark_migrations' },
+): Promise<{ release(): Promise<void> }> {
   const client = await db.connect();
   holder = client;
   const key = lockKey(ledger).toString();
@@ -29,7 +31,9 @@ async function holdLock(ledger = { schema: 'public', table: 'tidemark_migrations
   expect(rows[0].locked).toBe(true);
   return {
     async release() {
-      const { rows: released } = await client.query<{ ok: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS ok', [key]);
+      const { rows: released } = await client.query<{ ok: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS ok', [
+        key,
+      ]);
       expect(released[0].ok).toBe(true);
     },
   };
@@ -110,7 +114,9 @@ test('four apply runs started at once: all exit 0 and every migration runs exact
   expect([applied.length, idle.length]).toEqual([1, 3]);
 
   expect(await ledgerVersions(db)).toEqual(['1', '2', '3', '4', '5']);
-  const counted = await db.query<{ version: number; runs: number }>('SELECT version, count(*)::int AS runs FROM counter GROUP BY version ORDER BY version');
+  const counted = await db.query<{ version: number; runs: number }>(
+    'SELECT version, count(*)::int AS runs FROM counter GROUP BY version ORDER BY version',
+  );
   expect(counted).toEqual([2, 3, 4, 5].map((version) => ({ version, runs: 1 })));
   const backends = await db.query('SELECT DISTINCT backend FROM counter');
   expect(backends).toHaveLength(1); // one runner, one connection, applied them all

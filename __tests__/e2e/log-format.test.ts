@@ -97,7 +97,9 @@ test('a lock timeout is a JSON line', async () => {
   const { lockKey } = await import('../../lib/db/lock');
   const client = await db.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey({ schema: 'public', table: 'tidemark_migrations' }).toString()]);
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [
+      lockKey({ schema: 'public', table: 'tidemark_migrations' }).toString(),
+    ]);
     const run = await json(['apply', '--lock-wait', '0.5', '--dir', fixture('basic'), '--url', db.url]);
     expect(run.code).toBe(4);
     const { err } = allLines(run);

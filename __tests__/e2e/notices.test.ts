@@ -24,7 +24,8 @@ const FILES = {
   '002_b.up.sql':
     "DROP TABLE IF EXISTS nope;\nDO $$\nBEGIN\n  RAISE NOTICE 'hello %', 42 USING HINT = 'a hint';\n  RAISE WARNING 'careful';\nEND\n$$;\nSET LOCAL client_min_messages = debug1;\nDO $$ BEGIN RAISE DEBUG 'deep down'; RAISE LOG 'logged'; END $$;\n",
   '002_b.down.sql': "DO $$ BEGIN RAISE NOTICE 'undoing b'; END $$;\n",
-  '003_c.up.sql': "-- tidemark:no-transaction\nBEGIN;\nBEGIN;\nCREATE TABLE c (i int);\nCOMMIT;\nDO $$ BEGIN RAISE NOTICE 'from line 6'; END $$;\n",
+  '003_c.up.sql':
+    "-- tidemark:no-transaction\nBEGIN;\nBEGIN;\nCREATE TABLE c (i int);\nCOMMIT;\nDO $$ BEGIN RAISE NOTICE 'from line 6'; END $$;\n",
   '003_c.down.sql': 'DROP TABLE c;\n',
 };
 
@@ -71,13 +72,36 @@ test('--log-format json: one line per notice, with the level, migration, file, l
   expect(code).toBe(0);
   const lines = jsonLines(stderr);
   expect(lines.find((l) => String(l.msg).includes('hello 42'))).toMatchObject({
-    level: 30, version: '2', name: 'b', direction: 'up', file: '002_b.up.sql', line: null, severity: 'NOTICE', sqlstate: '00000', hint: 'a hint',
+    level: 30,
+    version: '2',
+    name: 'b',
+    direction: 'up',
+    file: '002_b.up.sql',
+    line: null,
+    severity: 'NOTICE',
+    sqlstate: '00000',
+    hint: 'a hint',
     where: expect.stringContaining('at RAISE'),
   });
-  expect(lines.find((l) => l.msg === '002_b.up.sql: WARNING: careful')).toMatchObject({ level: 40, severity: 'WARNING', sqlstate: '01000', version: '2' });
-  expect(lines.find((l) => String(l.msg).includes('already a transaction'))).toMatchObject({
-    level: 40, version: '3', name: 'c', file: '003_c.up.sql', line: 3, severity: 'WARNING', sqlstate: '25001',
+  expect(lines.find((l) => l.msg === '002_b.up.sql: WARNING: careful')).toMatchObject({
+    level: 40,
+    severity: 'WARNING',
+    sqlstate: '01000',
+    version: '2',
   });
-  expect(lines.find((l) => String(l.msg).includes('from line 6'))).toMatchObject({ level: 30, line: 6, file: '003_c.up.sql' });
+  expect(lines.find((l) => String(l.msg).includes('already a transaction'))).toMatchObject({
+    level: 40,
+    version: '3',
+    name: 'c',
+    file: '003_c.up.sql',
+    line: 3,
+    severity: 'WARNING',
+    sqlstate: '25001',
+  });
+  expect(lines.find((l) => String(l.msg).includes('from line 6'))).toMatchObject({
+    level: 30,
+    line: 6,
+    file: '003_c.up.sql',
+  });
   expect(lines.some((l) => String(l.msg).includes('deep down'))).toBe(false);
 });

@@ -12,8 +12,16 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 test('main and types point at the built library, which exports the use cases and the typed errors', () => {
   expect(existsSync(path.join(ROOT, pkg.main))).toBe(true);
   expect(existsSync(path.join(ROOT, pkg.types))).toBe(true);
-  const exported = execFileSync(process.execPath, ['-e', `const t = require(${JSON.stringify(ROOT)}); console.log(Object.keys(t).sort().join(','))`], { encoding: 'utf8' }).trim().split(',');
-  expect(exported).toEqual(expect.arrayContaining(['apply', 'rollback', 'status', 'create', 'MigrationFailedError', 'DriftError', 'ExitCode']));
+  const exported = execFileSync(
+    process.execPath,
+    ['-e', `const t = require(${JSON.stringify(ROOT)}); console.log(Object.keys(t).sort().join(','))`],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split(',');
+  expect(exported).toEqual(
+    expect.arrayContaining(['apply', 'rollback', 'status', 'create', 'MigrationFailedError', 'DriftError', 'ExitCode']),
+  );
 });
 
 test('the tidemark bin is the executable CLI', () => {

@@ -21,7 +21,8 @@ const FILES = {
   '001_first.down.sql': 'DROP TABLE first;\n',
   '002_second.up.sql': 'CREATE TABLE second (id int);\n',
   '002_second.down.sql': 'DROP TABLE second;\n',
-  '003_third.up.sql': '-- tidemark:no-transaction\nCREATE TABLE third (id int);\nCREATE INDEX CONCURRENTLY third_id ON third (id);\n',
+  '003_third.up.sql':
+    '-- tidemark:no-transaction\nCREATE TABLE third (id int);\nCREATE INDEX CONCURRENTLY third_id ON third (id);\n',
   '003_third.down.sql': '-- tidemark:no-transaction\nDROP TABLE third;\n',
 };
 const LEDGER = 'public.tidemark_migrations';
@@ -59,7 +60,9 @@ beforeEach(async () => {
   role = `tidemark_lp_${randomBytes(4).toString('hex')}`;
   await asAdmin(`CREATE ROLE ${role} LOGIN`);
   // As PostgreSQL 15 does by default; older servers let PUBLIC create in public.
-  await db.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC; REVOKE CREATE, TEMPORARY ON DATABASE ${db.name} FROM PUBLIC`);
+  await db.query(
+    `REVOKE CREATE ON SCHEMA public FROM PUBLIC; REVOKE CREATE, TEMPORARY ON DATABASE ${db.name} FROM PUBLIC`,
+  );
   const url = new URL(db.url);
   url.username = role;
   roleUrl = url.toString();
@@ -72,14 +75,18 @@ afterEach(async () => {
 
 describe('apply and rollback', () => {
   test('a schema that exists: CREATE on it is enough to create the ledger there (no CREATE on the database)', async () => {
-    await db.query(`CREATE SCHEMA ops; GRANT USAGE, CREATE ON SCHEMA ops TO ${role}; GRANT CREATE ON SCHEMA public TO ${role}`);
+    await db.query(
+      `CREATE SCHEMA ops; GRANT USAGE, CREATE ON SCHEMA ops TO ${role}; GRANT CREATE ON SCHEMA public TO ${role}`,
+    );
     expectOk(await least('apply', '--schema', 'ops'));
     expect(await ledgerVersions(db, 'ops.tidemark_migrations')).toEqual(['1', '2', '3']);
   });
 
   test('an existing ledger: SELECT, INSERT, UPDATE, DELETE on it are enough for apply, status, verify and rollback', async () => {
     expectOk(await owner('apply', '--target', '1'));
-    await db.query(`GRANT CREATE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ${LEDGER} TO ${role}; ALTER TABLE first OWNER TO ${role}`);
+    await db.query(
+      `GRANT CREATE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ${LEDGER} TO ${role}; ALTER TABLE first OWNER TO ${role}`,
+    );
     expectOk(await least('apply'));
     expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
     expectOk(await least('status'));
@@ -93,7 +100,11 @@ describe('apply and rollback', () => {
     expectOk(await owner('apply', '--target', '1'));
     await db.query(`GRANT CREATE ON SCHEMA public TO ${role}; GRANT SELECT ON ${LEDGER} TO ${role}`);
     const run = await least('apply');
-    expectRefused(run, `The role ${role} may not write the ledger ${LEDGER}`, `GRANT INSERT, UPDATE ON TABLE ${LEDGER} TO ${role};`);
+    expectRefused(
+      run,
+      `The role ${role} may not write the ledger ${LEDGER}`,
+      `GRANT INSERT, UPDATE ON TABLE ${LEDGER} TO ${role};`,
+    );
     expect(await existing(db, ['public.second', 'public.third'])).toEqual([]);
     expect(await ledgerVersions(db)).toEqual(['1']);
   });
@@ -101,7 +112,10 @@ describe('apply and rollback', () => {
   test('the same with --single-transaction, and for a no-transaction script (no UPDATE)', async () => {
     expectOk(await owner('apply', '--target', '1'));
     await db.query(`GRANT CREATE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT ON ${LEDGER} TO ${role}`);
-    expectRefused(await least('apply', '--single-transaction', '--target', '2'), `GRANT UPDATE ON TABLE ${LEDGER} TO ${role};`);
+    expectRefused(
+      await least('apply', '--single-transaction', '--target', '2'),
+      `GRANT UPDATE ON TABLE ${LEDGER} TO ${role};`,
+    );
     expectRefused(await least('apply'), `GRANT UPDATE ON TABLE ${LEDGER} TO ${role};`);
     expect(await existing(db, ['public.second', 'public.third'])).toEqual([]);
     expect(await ledgerVersions(db)).toEqual(['1']);
@@ -121,8 +135,14 @@ describe('apply and rollback', () => {
     await db.query(`GRANT SELECT ON ${LEDGER} TO ${role}`);
     const run = await least('apply', '--log-format', 'json');
     expect(run.code).toBe(2);
-    const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.find((line) => line.code === 'privilege')).toMatchObject({ role, grant: `GRANT INSERT, UPDATE ON TABLE ${LEDGER} TO ${role};` });
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.code === 'privilege')).toMatchObject({
+      role,
+      grant: `GRANT INSERT, UPDATE ON TABLE ${LEDGER} TO ${role};`,
+    });
   });
 });
 
@@ -134,7 +154,11 @@ describe('status and verify: read-only', () => {
     expectOk(await least('verify'));
     appendFileSync(path.join(dir, '001_first.up.sql'), '-- reviewed\n');
     expectOk(await owner('repair', '--version', '1', '--reason', 'comment added'));
-    expectRefused(await least('status'), `The role ${role} may not read the audit table ${AUDIT}`, `GRANT SELECT ON TABLE ${AUDIT} TO ${role};`);
+    expectRefused(
+      await least('status'),
+      `The role ${role} may not read the audit table ${AUDIT}`,
+      `GRANT SELECT ON TABLE ${AUDIT} TO ${role};`,
+    );
     expectOk(await least('verify'));
     await db.query(`GRANT SELECT ON ${AUDIT} TO ${role}`);
     const status = await least('status', '--json');
@@ -154,13 +178,19 @@ describe('repair and baseline', () => {
     expectOk(await owner('repair', '--version', '2', '--reason', 'first repair creates the audit table'));
     await db.query(`GRANT SELECT, UPDATE ON ${LEDGER} TO ${role}; GRANT INSERT ON ${AUDIT} TO ${role}`);
     expectOk(await least('repair', '--version', '1', '--reason', 'by the least-privileged role'));
-    const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${AUDIT} WHERE performed_by = $1`, [role]);
+    const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${AUDIT} WHERE performed_by = $1`, [
+      role,
+    ]);
     expect(row.n).toBe(1);
   });
 
   test('no audit table and no CREATE on the schema: refused with the GRANT, the ledger unchanged', async () => {
     await db.query(`GRANT SELECT, UPDATE ON ${LEDGER} TO ${role}`);
-    expectRefused(await least('repair', '--version', '1', '--reason', 'x'), `may not create the audit table ${AUDIT}`, `GRANT CREATE ON SCHEMA public TO ${role};`);
+    expectRefused(
+      await least('repair', '--version', '1', '--reason', 'x'),
+      `may not create the audit table ${AUDIT}`,
+      `GRANT CREATE ON SCHEMA public TO ${role};`,
+    );
     expect((await least('verify')).code).toBe(3);
   });
 
@@ -168,9 +198,15 @@ describe('repair and baseline', () => {
     appendFileSync(path.join(dir, '002_second.up.sql'), '-- reviewed\n');
     expectOk(await owner('repair', '--version', '2', '--reason', 'creates the audit table'));
     await db.query(`GRANT SELECT ON ${LEDGER} TO ${role}`);
-    expectRefused(await least('repair', '--version', '1', '--reason', 'x'), `GRANT UPDATE ON TABLE ${LEDGER} TO ${role};`);
+    expectRefused(
+      await least('repair', '--version', '1', '--reason', 'x'),
+      `GRANT UPDATE ON TABLE ${LEDGER} TO ${role};`,
+    );
     await db.query(`GRANT UPDATE ON ${LEDGER} TO ${role}`);
-    expectRefused(await least('repair', '--version', '1', '--reason', 'x'), `GRANT SELECT, INSERT ON TABLE ${AUDIT} TO ${role};`);
+    expectRefused(
+      await least('repair', '--version', '1', '--reason', 'x'),
+      `GRANT SELECT, INSERT ON TABLE ${AUDIT} TO ${role};`,
+    );
     expect((await least('verify')).code).toBe(3);
   });
 
@@ -208,7 +244,11 @@ describe('test: CREATEDB, and a template it may copy', () => {
     await asAdmin(`ALTER ROLE ${role} CREATEDB`);
     template = `${db.name}_tpl`;
     await asAdmin(`CREATE DATABASE ${template} TEMPLATE template0`);
-    expectRefused(await least('test', '--template', template), `--template ${template}: the role ${role} may not copy it`, `ALTER DATABASE "${template}" IS_TEMPLATE true;`);
+    expectRefused(
+      await least('test', '--template', template),
+      `--template ${template}: the role ${role} may not copy it`,
+      `ALTER DATABASE "${template}" IS_TEMPLATE true;`,
+    );
     await asAdmin(`ALTER DATABASE ${template} IS_TEMPLATE true`);
     expectOk(await least('test', '--template', template));
   });

@@ -18,7 +18,15 @@ const EXAMPLE_LABELS = [
   '007_user_preferences',
   '008_demo_data',
 ];
-const EXAMPLE_TABLES = ['molecules', 'property_kinds', 'molecule_properties', 'mixtures', 'mixture_components', 'experiments', 'user_preferences'];
+const EXAMPLE_TABLES = [
+  'molecules',
+  'property_kinds',
+  'molecule_properties',
+  'mixtures',
+  'mixture_components',
+  'experiments',
+  'user_preferences',
+];
 const ALL_VERSIONS = ['1', '2', '3', '4', '5', '6', '7', '8'];
 
 let db: TestDatabase;
@@ -43,7 +51,10 @@ describe('README quick start on sql/', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Applied 8 migrations/);
     for (const label of EXAMPLE_LABELS) expect(first.stderr).toContain(label);
-    expect(await existing(db, [...EXAMPLE_TABLES, 'mixture_fraction_totals'])).toEqual([...EXAMPLE_TABLES, 'mixture_fraction_totals']);
+    expect(await existing(db, [...EXAMPLE_TABLES, 'mixture_fraction_totals'])).toEqual([
+      ...EXAMPLE_TABLES,
+      'mixture_fraction_totals',
+    ]);
     expect(await ledgerVersions(db)).toEqual(ALL_VERSIONS);
     expect(await count('property_kinds')).toBe(8);
     expect(await count('molecules')).toBe(3); // 008 seeds demo rows in 'development', the default
@@ -56,7 +67,9 @@ describe('README quick start on sql/', () => {
 
     const status = await tidemark('status');
     expect(status.code).toBe(0);
-    const rows = status.stdout.split('\n').filter((line) => /^\d+\s+[\w-]+\s+(applied|pending|modified|missing|failed)\b/.test(line));
+    const rows = status.stdout
+      .split('\n')
+      .filter((line) => /^\d+\s+[\w-]+\s+(applied|pending|modified|missing|failed)\b/.test(line));
     expect(rows).toHaveLength(8);
     for (const row of rows) expect(row).toMatch(/^\d+\s+\S+\s+applied\s+\d{4}-\d\d-\d\d /);
     expect(status.stdout).toMatch(/8 migrations: 8 applied, 0 pending, 0 modified, 0 missing, 0 failed/);
@@ -127,8 +140,20 @@ describe('status on an empty database', () => {
     expect((await tidemark('apply', '--target', '3')).code).toBe(0);
     const { code, stdout } = await tidemark('status', '--json');
     expect(code).toBe(0);
-    const doc = JSON.parse(stdout) as { migrations: { version: string; state: string; applied_at: string | null }[]; summary: Record<string, number> };
-    expect(doc.migrations.map((m) => m.state)).toEqual(['applied', 'applied', 'applied', 'pending', 'pending', 'pending', 'pending', 'pending']);
+    const doc = JSON.parse(stdout) as {
+      migrations: { version: string; state: string; applied_at: string | null }[];
+      summary: Record<string, number>;
+    };
+    expect(doc.migrations.map((m) => m.state)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
     for (const m of doc.migrations.slice(0, 3)) {
       expect(typeof m.applied_at).toBe('string');
       expect(Math.abs(Date.parse(m.applied_at as string) - before)).toBeLessThan(60_000);

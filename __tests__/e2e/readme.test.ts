@@ -40,7 +40,8 @@ function codeTexts(markdown: string): { text: string; line: number }[] {
   const flushProse = () => {
     const text = prose.map((p) => p.text).join('\n');
     const lineAt = (offset: number) => prose[text.slice(0, offset).split('\n').length - 1].line;
-    for (const m of text.matchAll(/`([^`]+)`|\*(tidemark [^*\n]+)\*/g)) out.push({ text: (m[1] ?? m[2]).replace(/\s+/g, ' '), line: lineAt(m.index ?? 0) });
+    for (const m of text.matchAll(/`([^`]+)`|\*(tidemark [^*\n]+)\*/g))
+      out.push({ text: (m[1] ?? m[2]).replace(/\s+/g, ' '), line: lineAt(m.index ?? 0) });
     prose = [];
   };
   let fenced = false;
@@ -65,10 +66,15 @@ function invocations(commands: readonly string[]): Mention[] {
     const parts = text.split(/(?:^|[\s/"'])tidemark (?=[a-z])/).slice(1);
     for (const part of parts) {
       const [command] = part.split(/[^a-z-]/);
-      mentions.push({ command, flags: flagsIn(part.slice(command.length)), where: `README.md:${line}: ${text.trim()}` });
+      mentions.push({
+        command,
+        flags: flagsIn(part.slice(command.length)),
+        where: `README.md:${line}: ${text.trim()}`,
+      });
     }
     const bare = /^([a-z]+) (--.*)$/.exec(text.trim());
-    if (bare && commands.includes(bare[1]) && parts.length === 0) mentions.push({ command: bare[1], flags: flagsIn(` ${bare[2]}`), where: `README.md:${line}: ${text}` });
+    if (bare && commands.includes(bare[1]) && parts.length === 0)
+      mentions.push({ command: bare[1], flags: flagsIn(` ${bare[2]}`), where: `README.md:${line}: ${text}` });
   }
   return mentions;
 }
@@ -88,7 +94,11 @@ function sectionTables(): Mention[] {
     }
     const cell = FIRST_CELL.exec(raw);
     if (section && cell && cell[1].trim().startsWith('`--')) {
-      mentions.push({ command: section.command, flags: flagsIn(cell[1]), where: `README.md:${i + 1}: ${raw.slice(0, 80)}` });
+      mentions.push({
+        command: section.command,
+        flags: flagsIn(cell[1]),
+        where: `README.md:${i + 1}: ${raw.slice(0, 80)}`,
+      });
     }
   });
   return mentions;
@@ -98,7 +108,10 @@ function sectionTables(): Mention[] {
 function globalFlags(): string[] {
   const start = README.indexOf('Every command takes:');
   const table = README.slice(start, README.indexOf('\n\n', README.indexOf('| ---', start)));
-  return table.split('\n').filter((l) => l.startsWith('| `--')).flatMap((l) => flagsIn(FIRST_CELL.exec(l)![1]));
+  return table
+    .split('\n')
+    .filter((l) => l.startsWith('| `--'))
+    .flatMap((l) => flagsIn(FIRST_CELL.exec(l)![1]));
 }
 
 let commands: string[];
@@ -115,30 +128,58 @@ beforeAll(async () => {
 
 describe('the README names only what the CLI has', () => {
   test('the parser finds what it should (a sanity check of this test itself)', () => {
-    expect(commands).toEqual(expect.arrayContaining(['status', 'apply', 'rollback', 'create', 'verify', 'repair', 'baseline', 'config', 'test']));
-    expect(invocations(commands)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ command: 'apply', flags: ['--dry-run', '--sql'] }),
-      expect.objectContaining({ command: 'repair', flags: ['--version', '--reason'] }),
-      expect.objectContaining({ command: 'rollback', flags: ['--resume'] }), // a span over a line break
-    ]));
-    expect(sectionTables().filter((m) => m.command === 'test').flatMap((m) => m.flags)).toEqual(expect.arrayContaining(['--from', '--strict', '--json']));
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        'status',
+        'apply',
+        'rollback',
+        'create',
+        'verify',
+        'repair',
+        'baseline',
+        'config',
+        'test',
+      ]),
+    );
+    expect(invocations(commands)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ command: 'apply', flags: ['--dry-run', '--sql'] }),
+        expect.objectContaining({ command: 'repair', flags: ['--version', '--reason'] }),
+        expect.objectContaining({ command: 'rollback', flags: ['--resume'] }), // a span over a line break
+      ]),
+    );
+    expect(
+      sectionTables()
+        .filter((m) => m.command === 'test')
+        .flatMap((m) => m.flags),
+    ).toEqual(expect.arrayContaining(['--from', '--strict', '--json']));
     expect(globalFlags()).toEqual(expect.arrayContaining(['--dir', '--url', '--log-format', '--help', '--version']));
   });
 
   test('every `tidemark <command>` is a command', () => {
-    const unknown = invocations(commands).filter((m) => !commands.includes(m.command)).map((m) => m.where);
+    const unknown = invocations(commands)
+      .filter((m) => !commands.includes(m.command))
+      .map((m) => m.where);
     expect(unknown).toEqual([]);
   });
 
-  test('every flag given to a command, in an example or in its section\'s table, is in that command\'s --help', () => {
+  test("every flag given to a command, in an example or in its section's table, is in that command's --help", () => {
     const missing = [...invocations(commands), ...sectionTables()]
       .filter((m) => commands.includes(m.command))
-      .flatMap((m) => m.flags.filter((f) => f !== '--version' && !helpFlags.get(m.command)!.has(f)).map((f) => `${m.command} ${f} (${m.where})`));
+      .flatMap((m) =>
+        m.flags
+          .filter((f) => f !== '--version' && !helpFlags.get(m.command)!.has(f))
+          .map((f) => `${m.command} ${f} (${m.where})`),
+      );
     expect(missing).toEqual([]);
   });
 
-  test('the flags every command takes are in every command\'s --help; --version prints the version after each but repair and baseline', async () => {
-    const missing = commands.flatMap((c) => globalFlags().filter((f) => f !== '--version' && !helpFlags.get(c)!.has(f)).map((f) => `${c} ${f}`));
+  test("the flags every command takes are in every command's --help; --version prints the version after each but repair and baseline", async () => {
+    const missing = commands.flatMap((c) =>
+      globalFlags()
+        .filter((f) => f !== '--version' && !helpFlags.get(c)!.has(f))
+        .map((f) => `${c} ${f}`),
+    );
     expect(missing).toEqual([]);
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const command of commands.filter((c) => c !== 'repair' && c !== 'baseline')) {
@@ -148,8 +189,12 @@ describe('the README names only what the CLI has', () => {
 
   test('every flag the README shows anywhere belongs to some command (or to another tool it shows)', () => {
     const known = new Set([...helpFlags.values()].flatMap((s) => [...s]));
-    const flags = codeTexts(README).flatMap(({ text, line }) => flagsIn(text).map((flag) => ({ flag, where: `README.md:${line}` })));
-    expect(flags.filter(({ flag }) => !known.has(flag) && flag !== '--version' && !FOREIGN_FLAGS.has(flag))).toEqual([]);
+    const flags = codeTexts(README).flatMap(({ text, line }) =>
+      flagsIn(text).map((flag) => ({ flag, where: `README.md:${line}` })),
+    );
+    expect(flags.filter(({ flag }) => !known.has(flag) && flag !== '--version' && !FOREIGN_FLAGS.has(flag))).toEqual(
+      [],
+    );
   });
 });
 
@@ -183,10 +228,14 @@ describe('every command runs as the README says, on a scratch database', () => {
     [['rollback']],
     [['rollback', '--target', '0']],
     [['test', '--data']],
-  ])('tidemark %j exits 0', async (args) => {
-    const { code, stderr } = await run(args);
-    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-  }, 60_000);
+  ])(
+    'tidemark %j exits 0',
+    async (args) => {
+      const { code, stderr } = await run(args);
+      expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    },
+    60_000,
+  );
 
   test('the sequence left what it should: everything rolled back', async () => {
     expect(await ledgerVersions(db)).toEqual([]);
@@ -200,10 +249,16 @@ describe('every command runs as the README says, on a scratch database', () => {
 
   test('the ledger table in the README lists every column of the real one', async () => {
     expect((await run(['apply', '--target', '1'])).code).toBe(0);
-    const columns = (await db.query<{ name: string }>("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'tidemark_migrations' ORDER BY ordinal_position")).map((r) => r.name);
+    const columns = (
+      await db.query<{ name: string }>(
+        "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'tidemark_migrations' ORDER BY ordinal_position",
+      )
+    ).map((r) => r.name);
     const start = README.indexOf('**Ledger table**');
     const table = README.slice(start, README.indexOf('\n\n', README.indexOf('| ---', start)));
-    const documented = new Set([...table.matchAll(/^ *\| ([^|]*) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([a-z_]+)`/g)].map((c) => c[1])));
+    const documented = new Set(
+      [...table.matchAll(/^ *\| ([^|]*) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([a-z_]+)`/g)].map((c) => c[1])),
+    );
     expect(columns.filter((c) => !documented.has(c))).toEqual([]);
     expect(columns).toContain('down_sql');
     expect((await run(['rollback'])).code).toBe(0);
@@ -215,7 +270,10 @@ describe('every command runs as the README says, on a scratch database', () => {
     const project = tempDir();
     const scratch = await createTestDatabase();
     try {
-      writeMigrations(project, { '004_add_index.up.sql': 'CREATE TABLE t (i int);\n', '004_add_index.down.sql': 'DROP TABLE t;\n' });
+      writeMigrations(project, {
+        '004_add_index.up.sql': 'CREATE TABLE t (i int);\n',
+        '004_add_index.down.sql': 'DROP TABLE t;\n',
+      });
       expect((await runCli(['apply', '--dir', project, '--url', scratch.url])).code).toBe(0);
       writeMigrations(project, { '004_add_index.up.sql': 'CREATE TABLE t (i bigint);\n' });
       const { code, stderr } = await runCli(['apply', '--dir', project, '--url', scratch.url]);
@@ -232,14 +290,18 @@ describe('every command runs as the README says, on a scratch database', () => {
     try {
       const { code, stdout } = await runCli(['create', 'add_molecule_synonyms'], { cwd: project });
       expect(code).toBe(0);
-      expect(stdout).toBe(`${path.join('sql', '001_add_molecule_synonyms.up.sql')}\n${path.join('sql', '001_add_molecule_synonyms.down.sql')}\n`);
+      expect(stdout).toBe(
+        `${path.join('sql', '001_add_molecule_synonyms.up.sql')}\n${path.join('sql', '001_add_molecule_synonyms.down.sql')}\n`,
+      );
     } finally {
       removeDir(project);
     }
   });
 
-  test('the admin URL works for test as the README shows it (--url of the server\'s postgres database)', async () => {
-    const { code } = await runCli(['test', '--dir', path.join(dir, 'sql'), '--url', ADMIN_URL, '--quiet'], { timeoutMs: 60_000 });
+  test("the admin URL works for test as the README shows it (--url of the server's postgres database)", async () => {
+    const { code } = await runCli(['test', '--dir', path.join(dir, 'sql'), '--url', ADMIN_URL, '--quiet'], {
+      timeoutMs: 60_000,
+    });
     expect(code).toBe(0);
   }, 60_000);
 });

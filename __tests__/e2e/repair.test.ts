@@ -19,8 +19,22 @@ const EDITED_1 = "CREATE TABLE items (id int, state text DEFAULT 'b');\n";
 const COSMETIC_2 = '-- notes: free text\nCREATE TABLE notes (id int);\n';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-interface LedgerRow { version: string; name: string; up_checksum: string; down_checksum: string; up_sql: string | null; state: string }
-interface AuditRow { version: string; action: string; reason: string; performed_by: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }
+interface LedgerRow {
+  version: string;
+  name: string;
+  up_checksum: string;
+  down_checksum: string;
+  up_sql: string | null;
+  state: string;
+}
+interface AuditRow {
+  version: string;
+  action: string;
+  reason: string;
+  performed_by: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
 
 let db: TestDatabase;
 let dir: string;
@@ -35,9 +49,16 @@ afterEach(async () => {
 });
 
 const cli = (command: string, ...args: string[]) => runCli([command, '--dir', dir, '--url', db.url, ...args]);
-const ledger = () => db.query<LedgerRow>('SELECT version, name, up_checksum, down_checksum, up_sql, state FROM tidemark_migrations ORDER BY version');
-const auditTableExists = async () => (await db.query<{ t: string | null }>("SELECT to_regclass('public.tidemark_migrations_audit') AS t"))[0].t !== null;
-const audit = () => db.query<AuditRow>('SELECT version, action, reason, performed_by, before, after FROM tidemark_migrations_audit ORDER BY id');
+const ledger = () =>
+  db.query<LedgerRow>(
+    'SELECT version, name, up_checksum, down_checksum, up_sql, state FROM tidemark_migrations ORDER BY version',
+  );
+const auditTableExists = async () =>
+  (await db.query<{ t: string | null }>("SELECT to_regclass('public.tidemark_migrations_audit') AS t"))[0].t !== null;
+const audit = () =>
+  db.query<AuditRow>(
+    'SELECT version, action, reason, performed_by, before, after FROM tidemark_migrations_audit ORDER BY id',
+  );
 const verifyJson = async (...args: string[]) => {
   const { code, stdout } = await cli('verify', '--json', ...args);
   return { code, doc: JSON.parse(stdout) };
@@ -52,7 +73,10 @@ describe('with an edited and a cosmetically edited migration', () => {
     const before = await ledger();
     const { code, stdout } = await cli('repair', '--log-format', 'json');
     expect(code).toBe(0);
-    const [result] = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [result] = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(result).toMatchObject({
       candidates: [
         { version: '1', name: 'items', action: 'accept-edit', kind: 'edited' },
@@ -98,7 +122,13 @@ describe('with an edited and a cosmetically edited migration', () => {
 
     const status = JSON.parse((await cli('status', '--json')).stdout);
     expect(status.audit).toEqual([
-      expect.objectContaining({ version: '1', action: 'accept-edit', reason: 'hotfix INC-42 applied by hand', by: user, at: expect.any(String) }),
+      expect.objectContaining({
+        version: '1',
+        action: 'accept-edit',
+        reason: 'hotfix INC-42 applied by hand',
+        by: user,
+        at: expect.any(String),
+      }),
     ]);
     expect(status.migrations.map((m: { state: string }) => m.state)).toEqual(['applied', 'cosmetic', 'applied']); // 2 is a comment-only edit
 
@@ -130,36 +160,66 @@ it('accepts a rename on purpose', async () => {
   removeDir(dir);
   const renamed = Object.entries(FILES).map(([file, sql]) => [file.replace('002_notes', '002_memos'), sql]);
   dir = migrationsDir(Object.fromEntries(renamed));
-  expect((await verifyJson()).doc.discrepancies).toEqual([expect.objectContaining({ kind: 'renamed', version: '2', ledger_name: 'notes' })]);
+  expect((await verifyJson()).doc.discrepancies).toEqual([
+    expect.objectContaining({ kind: 'renamed', version: '2', ledger_name: 'notes' }),
+  ]);
   expect((await cli('repair', '--version', '2', '--reason', 'naming convention')).code).toBe(0);
   expect((await ledger())[1].name).toBe('memos');
-  expect(await audit()).toEqual([expect.objectContaining({ version: '2', action: 'accept-rename', before: expect.objectContaining({ name: 'notes' }), after: expect.objectContaining({ name: 'memos' }) })]);
+  expect(await audit()).toEqual([
+    expect.objectContaining({
+      version: '2',
+      action: 'accept-rename',
+      before: expect.objectContaining({ name: 'notes' }),
+      after: expect.objectContaining({ name: 'memos' }),
+    }),
+  ]);
   expect((await verifyJson('--strict')).code).toBe(0);
 });
 
 it('removes a failed row with --not-applied: the migration becomes pending and apply runs it again', async () => {
-  await db.query("UPDATE tidemark_migrations SET state = 'failed', failure = '{\"message\": \"boom\"}' WHERE version = 3");
+  await db.query(
+    'UPDATE tidemark_migrations SET state = \'failed\', failure = \'{"message": "boom"}\' WHERE version = 3',
+  );
   const failing = await verifyJson();
   expect(failing.code).toBe(3);
   expect(failing.doc.discrepancies).toEqual([expect.objectContaining({ kind: 'failed', version: '3' })]);
   expect((await cli('apply')).code).toBe(3);
 
   const listed = await cli('repair', '--log-format', 'json');
-  expect(JSON.parse(listed.stdout.trim())).toMatchObject({ candidates: [{ version: '3', action: 'choose', kind: 'failed' }], repaired: [] });
+  expect(JSON.parse(listed.stdout.trim())).toMatchObject({
+    candidates: [{ version: '3', action: 'choose', kind: 'failed' }],
+    repaired: [],
+  });
   const undecided = await cli('repair', '--version', '3', '--reason', 'checked: tags table is complete');
   expect(undecided.code).toBe(2); // finished or undone? The user says which.
   expect(undecided.stderr).toContain('--applied if you finished it');
   expect((await ledger()).map((r) => r.version)).toEqual(['1', '2', '3']);
-  expect((await cli('repair', '--version', '3', '--not-applied', '--reason', 'checked: tags table is complete')).code).toBe(0);
+  expect(
+    (await cli('repair', '--version', '3', '--not-applied', '--reason', 'checked: tags table is complete')).code,
+  ).toBe(0);
   expect((await ledger()).map((r) => r.version)).toEqual(['1', '2']);
   expect(await audit()).toEqual([
-    expect.objectContaining({ version: '3', action: 'mark-not-applied', reason: 'checked: tags table is complete', before: expect.objectContaining({ name: 'tags', state: 'failed', failure: { message: 'boom' } }), after: null }),
+    expect.objectContaining({
+      version: '3',
+      action: 'mark-not-applied',
+      reason: 'checked: tags table is complete',
+      before: expect.objectContaining({ name: 'tags', state: 'failed', failure: { message: 'boom' } }),
+      after: null,
+    }),
   ]);
   const status = JSON.parse((await cli('status', '--json')).stdout);
-  expect(status.migrations.map((m: { version: string; state: string }) => [m.version, m.state])).toEqual([['1', 'applied'], ['2', 'applied'], ['3', 'pending']]);
+  expect(status.migrations.map((m: { version: string; state: string }) => [m.version, m.state])).toEqual([
+    ['1', 'applied'],
+    ['2', 'applied'],
+    ['3', 'pending'],
+  ]);
 
   expect((await cli('apply')).code).toBe(0);
-  expect((await ledger()).map((r) => [r.version, r.state])).toEqual([['1', 'applied'], ['2', 'applied'], ['3', 'applied']]);
+  expect((await ledger()).map((r) => [r.version, r.state])).toEqual([
+    ['1', 'applied'],
+    ['2', 'applied'],
+    ['3', 'applied'],
+  ]);
   expect((await verifyJson('--strict')).code).toBe(0);
 });
 
@@ -173,8 +233,19 @@ it('has nothing to repair on a clean history', async () => {
 it('removes a failed row whose files were also renamed, in one repair', async () => {
   await db.query("UPDATE tidemark_migrations SET state = 'failed' WHERE version = 3");
   removeDir(dir);
-  dir = migrationsDir(Object.fromEntries(Object.entries(FILES).map(([file, sql]) => [file.replace('003_tags', '003_labels'), sql])));
-  const { code, stdout } = await cli('repair', '--version', '3', '--not-applied', '--reason', 'checked by hand', '--log-format', 'json');
+  dir = migrationsDir(
+    Object.fromEntries(Object.entries(FILES).map(([file, sql]) => [file.replace('003_tags', '003_labels'), sql])),
+  );
+  const { code, stdout } = await cli(
+    'repair',
+    '--version',
+    '3',
+    '--not-applied',
+    '--reason',
+    'checked by hand',
+    '--log-format',
+    'json',
+  );
   expect(code).toBe(0);
   expect(JSON.parse(stdout.trim()).repaired).toEqual(['3']);
   expect((await ledger()).map((r) => r.version)).toEqual(['1', '2']);
@@ -188,7 +259,9 @@ it('keeps the audit table beside a ledger with a custom schema and a name that n
   expect((await cli('apply', ...table)).code).toBe(0);
   writeMigrations(dir, { '001_items.up.sql': EDITED_1 });
   expect((await cli('repair', ...table, '--version', '1', '--reason', 'quoted')).code).toBe(0);
-  expect(await db.query('SELECT version, action, reason FROM "Ops Schema"."led""ger_audit"')).toEqual([{ version: '1', action: 'accept-edit', reason: 'quoted' }]);
+  expect(await db.query('SELECT version, action, reason FROM "Ops Schema"."led""ger_audit"')).toEqual([
+    { version: '1', action: 'accept-edit', reason: 'quoted' },
+  ]);
   const status = JSON.parse((await cli('status', ...table, '--json')).stdout);
   expect(status.audit).toEqual([expect.objectContaining({ version: '1', action: 'accept-edit' })]);
   expect((await cli('verify', ...table)).code).toBe(0);

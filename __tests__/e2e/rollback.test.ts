@@ -82,19 +82,22 @@ describe('an irreversible migration', () => {
     expect((await tidemark(dir, 'apply')).code).toBe(0);
   });
 
-  test.each([[[]], [['--target', '0']], [['--steps', '2']]])('rollback %j is refused with exit 2 and nothing changes', async (extra) => {
-    const { code, stdout, stderr } = await tidemark(dir, 'rollback', ...extra);
-    expect(code).toBe(2);
-    expect(stderr).toContain('002_backfill_alpha.down.sql');
-    expect(stderr).toMatch(/irreversible/);
-    expect(stderr).not.toMatch(/^\s+at /m);
-    expect(stdout).toBe('');
-    expect(await ledgerVersions(db)).toEqual(['1', '2']);
-    expect(await db.query('SELECT id, label FROM alpha ORDER BY id')).toEqual([
-      { id: 1, label: 'one' },
-      { id: 2, label: 'two' },
-    ]);
-  });
+  test.each([[[]], [['--target', '0']], [['--steps', '2']]])(
+    'rollback %j is refused with exit 2 and nothing changes',
+    async (extra) => {
+      const { code, stdout, stderr } = await tidemark(dir, 'rollback', ...extra);
+      expect(code).toBe(2);
+      expect(stderr).toContain('002_backfill_alpha.down.sql');
+      expect(stderr).toMatch(/irreversible/);
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(stdout).toBe('');
+      expect(await ledgerVersions(db)).toEqual(['1', '2']);
+      expect(await db.query('SELECT id, label FROM alpha ORDER BY id')).toEqual([
+        { id: 1, label: 'one' },
+        { id: 2, label: 'two' },
+      ]);
+    },
+  );
 });
 
 describe('a down script that fails', () => {

@@ -26,7 +26,7 @@ const FILES = {
   '001_alpha.down.sql': 'DROP TABLE alpha;\n',
   '002_alpha_index.up.sql': '-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY alpha_id_idx ON alpha (id);\n',
   '002_alpha_index.down.sql': '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY alpha_id_idx;\n',
-  '003_beta.up.sql': "CREATE TABLE beta (id bigint);\nINSERT INTO beta VALUES (1), (2);\n",
+  '003_beta.up.sql': 'CREATE TABLE beta (id bigint);\nINSERT INTO beta VALUES (1), (2);\n',
   '003_beta.down.sql': 'DROP TABLE beta;\n',
 };
 
@@ -51,7 +51,12 @@ const FUNCTIONS: [string, string, string, string][] = [
   ['round', 'numeric', 'numeric', 'pg_catalog.round($1)'],
   ['unnest', 'text[]', 'SETOF text', 'NEXT'],
   ['jsonb_build_object', 'text, text, text, integer', 'jsonb', 'pg_catalog.jsonb_build_object($1, $2, $3, $4)'],
-  ['jsonb_build_object', 'text, text, text, integer, text, integer', 'jsonb', 'pg_catalog.jsonb_build_object($1, $2, $3, $4, $5, $6)'],
+  [
+    'jsonb_build_object',
+    'text, text, text, integer, text, integer',
+    'jsonb',
+    'pg_catalog.jsonb_build_object($1, $2, $3, $4, $5, $6)',
+  ],
   ['jsonb_build_object', 'text, integer', 'jsonb', 'pg_catalog.jsonb_build_object($1, $2)'],
 ];
 
@@ -91,7 +96,9 @@ function evilSchema(mode: Mode): string {
   ];
   for (const [name, args, returns, real] of FUNCTIONS) {
     const body = real === 'NEXT' ? 'RETURN QUERY SELECT * FROM pg_catalog.unnest($1);' : `RETURN ${real};`;
-    sql.push(`CREATE FUNCTION evil.${name}(${args}) RETURNS ${returns} LANGUAGE plpgsql AS $f$ BEGIN ${sideEffect(mode, name)} ${body} END $f$`);
+    sql.push(
+      `CREATE FUNCTION evil.${name}(${args}) RETURNS ${returns} LANGUAGE plpgsql AS $f$ BEGIN ${sideEffect(mode, name)} ${body} END $f$`,
+    );
   }
   OPERATORS.forEach(([op, left, right, returns], i) => {
     sql.push(
@@ -122,7 +129,9 @@ afterAll(async () => {
 
 /** The evil functions and operators that a tidemark session ran (the test's own queries are not counted). */
 async function evilCalls(): Promise<string[]> {
-  const rows = await db.query<{ fn: string }>("SELECT DISTINCT fn FROM evil.calls WHERE app OPERATOR(pg_catalog.=) 'tidemark' ORDER BY 1");
+  const rows = await db.query<{ fn: string }>(
+    "SELECT DISTINCT fn FROM evil.calls WHERE app OPERATOR(pg_catalog.=) 'tidemark' ORDER BY 1",
+  );
   return rows.map((r) => r.fn);
 }
 
@@ -169,7 +178,9 @@ describe('with search_path = evil, pg_catalog, public on the database', () => {
     const holder = await db.connect();
     try {
       const key = lockKey({ schema: 'public', table: 'tidemark_migrations' }).toString();
-      const { rows } = await holder.query('SELECT pg_catalog.pg_try_advisory_lock($1::pg_catalog.int8) AS locked', [key]);
+      const { rows } = await holder.query('SELECT pg_catalog.pg_try_advisory_lock($1::pg_catalog.int8) AS locked', [
+        key,
+      ]);
       expect(rows[0].locked).toBe(true);
       const blocked = await tidemark('apply', '--lock-wait', '1');
       expect(blocked.stderr).toMatch(/another tidemark run holds the migration lock/i);
@@ -218,7 +229,16 @@ describe('tidemark test, as a superuser whose role setting is the hostile search
   test('test --template (evil schema inside) --data runs none of them, and passes', async () => {
     const url = new URL(db.url);
     url.username = role;
-    const run = await runCli(['test', '--dir', migrationsDir(FILES), '--url', url.toString(), '--template', template, '--data']);
+    const run = await runCli([
+      'test',
+      '--dir',
+      migrationsDir(FILES),
+      '--url',
+      url.toString(),
+      '--template',
+      template,
+      '--data',
+    ]);
     expect(run.stderr).not.toContain('evil.');
     expectExit(run, 0);
   });

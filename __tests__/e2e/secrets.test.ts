@@ -83,23 +83,28 @@ describe('a malformed connection string is refused before connecting, and never 
   const pointAtListener = () => ({ PGHOST: '127.0.0.1', PGPORT: String(listenerPort), PGUSER: 'postgres' });
 
   // Every command gets each shape as --url; DATABASE_URL, the same code path after the flag, through two of them.
-  test.each(MALFORMED.flatMap((shape) => (['--url', 'DATABASE_URL'] as const).map((how) => [shape, how] as const)))('%s in %s', async (shape, how) => {
-    const commands = Object.entries(COMMANDS).filter(([name]) => how === '--url' || name === 'status' || name === 'config');
-    const jobs = commands.flatMap(([name, args]) =>
-      FORMATS.map((format) => async () => {
-        const argv = [...args, '--log-format', format, ...(how === '--url' ? ['--url', shape] : [])];
-        const env = { ...pointAtListener(), ...(how === 'DATABASE_URL' ? { DATABASE_URL: shape } : {}) };
-        return { name, format, run: await runCli(argv, { env }) };
-      }),
-    );
-    for (const { name, format, run } of await limited(jobs)) {
-      expect([name, format, run.code]).toEqual([name, format, 2]);
-      expect(run.stderr).toMatch(/is neither a postgres:\/\/ URL nor a key=value connection string|percent-encode/);
-      expect(run.stderr).toMatch(/nothing was sent to the database/i);
-      expectNoSecret(run, format);
-    }
-    expect(connections).toBe(0);
-  });
+  test.each(MALFORMED.flatMap((shape) => (['--url', 'DATABASE_URL'] as const).map((how) => [shape, how] as const)))(
+    '%s in %s',
+    async (shape, how) => {
+      const commands = Object.entries(COMMANDS).filter(
+        ([name]) => how === '--url' || name === 'status' || name === 'config',
+      );
+      const jobs = commands.flatMap(([name, args]) =>
+        FORMATS.map((format) => async () => {
+          const argv = [...args, '--log-format', format, ...(how === '--url' ? ['--url', shape] : [])];
+          const env = { ...pointAtListener(), ...(how === 'DATABASE_URL' ? { DATABASE_URL: shape } : {}) };
+          return { name, format, run: await runCli(argv, { env }) };
+        }),
+      );
+      for (const { name, format, run } of await limited(jobs)) {
+        expect([name, format, run.code]).toEqual([name, format, 2]);
+        expect(run.stderr).toMatch(/is neither a postgres:\/\/ URL nor a key=value connection string|percent-encode/);
+        expect(run.stderr).toMatch(/nothing was sent to the database/i);
+        expectNoSecret(run, format);
+      }
+      expect(connections).toBe(0);
+    },
+  );
 });
 
 describe('a well-formed connection string with a password is never printed either', () => {
@@ -116,7 +121,10 @@ describe('a well-formed connection string with a password is never printed eithe
     ['a URL to the live server', `postgres://postgres:${SECRET}@127.0.0.1:5432/${db.name}`],
     ['key=value to the live server', `host=127.0.0.1 port=5432 user=postgres password=${SECRET} dbname=${db.name}`],
     ['a URL to a refused port', `postgres://postgres:${SECRET}@127.0.0.1:${await freePort()}/x`],
-    ['a host list, the first refused', `postgres://postgres:${SECRET}@127.0.0.1:${await freePort()},127.0.0.1:5432/${db.name}`],
+    [
+      'a host list, the first refused',
+      `postgres://postgres:${SECRET}@127.0.0.1:${await freePort()},127.0.0.1:5432/${db.name}`,
+    ],
   ];
 
   test('every command, both log formats', async () => {
@@ -125,7 +133,12 @@ describe('a well-formed connection string with a password is never printed eithe
       for (const [name, args] of Object.entries(COMMANDS)) {
         for (const format of FORMATS) {
           const run = await runCli([...args, '--log-format', format, '--url', url]);
-          expect([label, name, format, run.code === null ? 'killed' : run.code <= 5 ? 'exit code' : run.code]).toEqual([label, name, format, 'exit code']);
+          expect([label, name, format, run.code === null ? 'killed' : run.code <= 5 ? 'exit code' : run.code]).toEqual([
+            label,
+            name,
+            format,
+            'exit code',
+          ]);
           expectNoSecret(run, format);
         }
       }

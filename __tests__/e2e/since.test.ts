@@ -23,10 +23,16 @@ beforeEach(() => {
   });
   commitAll(repo, 'base');
   git(repo, 'checkout', '-q', '-b', 'a', 'main');
-  writeMigrations(repo, { 'sql/003_from_a.up.sql': 'CREATE TABLE a (id int);\n', 'sql/003_from_a.down.sql': 'DROP TABLE a;\n' });
+  writeMigrations(repo, {
+    'sql/003_from_a.up.sql': 'CREATE TABLE a (id int);\n',
+    'sql/003_from_a.down.sql': 'DROP TABLE a;\n',
+  });
   commitAll(repo, 'a: add 003');
   git(repo, 'checkout', '-q', '-b', 'b', 'main');
-  writeMigrations(repo, { 'sql/004_from_b.up.sql': 'CREATE TABLE b (id int);\n', 'sql/004_from_b.down.sql': 'DROP TABLE b;\n' });
+  writeMigrations(repo, {
+    'sql/004_from_b.up.sql': 'CREATE TABLE b (id int);\n',
+    'sql/004_from_b.down.sql': 'DROP TABLE b;\n',
+  });
   commitAll(repo, 'b: add 004');
   git(repo, 'checkout', '-q', 'main');
 });
@@ -34,7 +40,8 @@ afterEach(() => removeDir(repo));
 
 /** Merges `branch` into the checked-out branch with a merge commit. */
 const merge = (branch: string) => git(repo, 'merge', '-q', '--no-ff', '--no-edit', branch);
-const verifySince = (ref: string, ...args: string[]) => runCli(['verify', '--dir', 'sql', '--since', ref, ...args], { cwd: repo });
+const verifySince = (ref: string, ...args: string[]) =>
+  runCli(['verify', '--dir', 'sql', '--since', ref, ...args], { cwd: repo });
 
 describe('b (004) merged first, then a (003)', () => {
   beforeEach(() => merge('b'));
@@ -68,7 +75,9 @@ describe('b (004) merged first, then a (003)', () => {
     expect(conflict).toContain('005');
     const github = await verifySince('main', '--format', 'github');
     expect(github.code).toBe(3);
-    expect(github.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([expect.stringMatching(/^::error file=sql\/003_from_a\.up\.sql,line=1,title=[^:]+::.*004_from_b\.up\.sql/)]);
+    expect(github.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([
+      expect.stringMatching(/^::error file=sql\/003_from_a\.up\.sql,line=1,title=[^:]+::.*004_from_b\.up\.sql/),
+    ]);
   });
 
   it('fails on main after the merge too, against the first parent', async () => {
@@ -86,7 +95,13 @@ describe('a (003) merged first, then b (004)', () => {
     merge('main');
     const { code, stdout } = await verifySince('main', '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, online: false, migrations: 4, failing: 0, branch_conflicts: [] });
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      online: false,
+      migrations: 4,
+      failing: 0,
+      branch_conflicts: [],
+    });
   });
 
   it('passes on main after the merge, against the first parent', async () => {
@@ -131,7 +146,15 @@ it('does not count a migration moved into a subfolder since the revision as adde
   merge('b');
   git(repo, 'checkout', '-q', '-b', 'tidy', 'main');
   mkdirSync(path.join(repo, 'sql/old'));
-  git(repo, 'mv', 'sql/001_users.up.sql', 'sql/001_users.down.sql', 'sql/002_orders.up.sql', 'sql/002_orders.down.sql', 'sql/old/');
+  git(
+    repo,
+    'mv',
+    'sql/001_users.up.sql',
+    'sql/001_users.down.sql',
+    'sql/002_orders.up.sql',
+    'sql/002_orders.down.sql',
+    'sql/old/',
+  );
   commitAll(repo, 'tidy: move the old migrations into sql/old');
   const { code, stdout } = await verifySince('main', '--json');
   expect(JSON.parse(stdout).branch_conflicts).toEqual([]);

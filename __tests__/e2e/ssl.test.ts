@@ -17,7 +17,10 @@ import { writeMigrations } from '../helpers/files';
 const run = promisify(execFile);
 const BIN = process.env.TIDEMARK_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const asRoot = process.getuid?.() === 0;
-const pg = (binary: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(BIN, binary), ...args]) : run(path.join(BIN, binary), args));
+const pg = (binary: string, args: string[]) =>
+  asRoot
+    ? run('runuser', ['-u', 'postgres', '--', path.join(BIN, binary), ...args])
+    : run(path.join(BIN, binary), args);
 
 let home: string;
 let data: string;
@@ -28,22 +31,46 @@ let dir: string;
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), 'tidemark-ssl-'));
   data = path.join(home, 'data');
-  if (asRoot) chownSync(home, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  if (asRoot)
+    chownSync(
+      home,
+      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+    );
   await pg('initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const [key, cert] = [path.join(home, 'server.key'), path.join(home, 'server.crt')];
-  await run('openssl', ['req', '-new', '-x509', '-days', '2', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', cert]);
+  await run('openssl', [
+    'req',
+    '-new',
+    '-x509',
+    '-days',
+    '2',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
   rootCert = path.join(home, 'root.crt');
   copyFileSync(cert, rootCert);
   for (const file of [key, cert]) {
     if (asRoot) chownSync(file, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 0);
     chmodSync(file, 0o600);
   }
-  writeFileSync(path.join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n');
+  writeFileSync(
+    path.join(data, 'pg_hba.conf'),
+    'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n',
+  );
   port = await freePort();
   const options = `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key}`;
   await pg('pg_ctl', ['-D', data, '-o', options, '-l', path.join(home, 'server.log'), '-w', '-t', '30', 'start']);
   dir = writeMigrations(path.join(home, 'sql'), {
-    '001_ssl.up.sql': 'CREATE TABLE seen AS SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid();',
+    '001_ssl.up.sql':
+      'CREATE TABLE seen AS SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid();',
     '001_ssl.down.sql': 'DROP TABLE seen;',
   });
 }, 60_000);
@@ -74,7 +101,9 @@ let counter = 0;
 async function applyWith(host: string, query: string): Promise<{ code: number | null; stderr: string; db: string }> {
   const db = `ssl_${++counter}`;
   await createDatabase(db);
-  const result = await runCli(['apply', '--dir', dir, '--url', `postgres://postgres@${host}:${port}/${db}?${query}`], { env: { HOME: home } });
+  const result = await runCli(['apply', '--dir', dir, '--url', `postgres://postgres@${host}:${port}/${db}?${query}`], {
+    env: { HOME: home },
+  });
   return { code: result.code, stderr: result.stderr, db };
 }
 
@@ -97,8 +126,18 @@ test('verify-full with the root certificate connects by the name the certificate
 
 test.each([
   ['disable', '127.0.0.1', 'sslmode=disable', 'no pg_hba.conf entry'],
-  ['verify-ca without the root certificate', '127.0.0.1', 'sslmode=verify-ca', "the server's certificate was not accepted (self-signed certificate); sslmode=verify-ca"],
-  ['verify-full by IP address', '127.0.0.1', 'sslmode=verify-full&sslrootcert=ROOT', "the server's certificate is not for this host"],
+  [
+    'verify-ca without the root certificate',
+    '127.0.0.1',
+    'sslmode=verify-ca',
+    "the server's certificate was not accepted (self-signed certificate); sslmode=verify-ca",
+  ],
+  [
+    'verify-full by IP address',
+    '127.0.0.1',
+    'sslmode=verify-full&sslrootcert=ROOT',
+    "the server's certificate is not for this host",
+  ],
 ])('%s: exit 5, saying why', async (_label, host, query, reason) => {
   const result = await applyWith(host, query.replace('ROOT', rootCert));
   expect(result.code).toBe(5);

@@ -28,25 +28,35 @@ test.each([
   ['CREATE TABLE x (i int); COMMIT AND CHAIN;', '1:25: COMMIT AND CHAIN'],
   ['BEGIN; CREATE TABLE x (i int); COMMIT;', '1:1: BEGIN'],
   ["COMMIT PREPARED 'p';", '1:1: COMMIT PREPARED'],
-])('%s: apply, apply --single-transaction, test and verify --offline exit 2 at %s; nothing is created', async (sql, where) => {
-  dir = migrationsDir({ '001_ok.up.sql': 'CREATE TABLE ok (i int);\n', '001_ok.down.sql': 'DROP TABLE ok;\n', '002_bad.up.sql': `${sql}\n`, '002_bad.down.sql': 'SELECT 1;\n' });
-  for (const args of [['apply'], ['apply', '--single-transaction'], ['test'], ['verify', '--offline']]) {
-    const run = await runCli([...args, '--dir', dir, '--url', db.url]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`002_bad.up.sql:${where}`);
-    expect(run.stderr).toContain('tidemark:no-transaction');
-    expect(run.stderr).not.toMatch(/internal error/);
-  }
-  expect(await ledgerVersions(db)).toBeNull();
-  expect(await existing(db, ['ok', 'a', 'b', 'x'])).toEqual([]);
-});
+])(
+  '%s: apply, apply --single-transaction, test and verify --offline exit 2 at %s; nothing is created',
+  async (sql, where) => {
+    dir = migrationsDir({
+      '001_ok.up.sql': 'CREATE TABLE ok (i int);\n',
+      '001_ok.down.sql': 'DROP TABLE ok;\n',
+      '002_bad.up.sql': `${sql}\n`,
+      '002_bad.down.sql': 'SELECT 1;\n',
+    });
+    for (const args of [['apply'], ['apply', '--single-transaction'], ['test'], ['verify', '--offline']]) {
+      const run = await runCli([...args, '--dir', dir, '--url', db.url]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`002_bad.up.sql:${where}`);
+      expect(run.stderr).toContain('tidemark:no-transaction');
+      expect(run.stderr).not.toMatch(/internal error/);
+    }
+    expect(await ledgerVersions(db)).toBeNull();
+    expect(await existing(db, ['ok', 'a', 'b', 'x'])).toEqual([]);
+  },
+);
 
 test('json logs: the problems come as fields, with their kind', async () => {
   dir = migrationsDir({ '001_x.up.sql': 'CREATE TABLE x (i int);\nROLLBACK;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
   const run = await runCli(['apply', '--log-format', 'json', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(2);
   const [line] = jsonLines(run.stderr).filter((l) => l.code === 'transaction-control');
-  expect(line.problems).toEqual([{ path: '001_x.up.sql', line: 2, column: 1, reason: 'ROLLBACK', kind: 'transaction-control' }]);
+  expect(line.problems).toEqual([
+    { path: '001_x.up.sql', line: 2, column: 1, reason: 'ROLLBACK', kind: 'transaction-control' },
+  ]);
 });
 
 test('--single-transaction whose COMMIT fails on a deferred constraint: exit 1 with the SQLSTATE, all rolled back, never "internal error"', async () => {

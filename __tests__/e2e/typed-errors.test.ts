@@ -23,7 +23,10 @@ import { migrationsDir, tempDir, writeMigrations } from '../helpers/files';
 import { relationExists } from '../helpers/inspect';
 
 const PAIR = { '001_first.up.sql': 'CREATE TABLE first (id int);\n', '001_first.down.sql': 'DROP TABLE first;\n' };
-const SECOND = { '002_second.up.sql': 'CREATE TABLE second (id int);\n', '002_second.down.sql': 'DROP TABLE second;\n' };
+const SECOND = {
+  '002_second.up.sql': 'CREATE TABLE second (id int);\n',
+  '002_second.down.sql': 'DROP TABLE second;\n',
+};
 
 /** Runs as nobody when the tests run as root, who may read any file whatever its mode. */
 const UNPRIVILEGED: Pick<CliOptions, 'uid' | 'gid'> = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
@@ -131,14 +134,25 @@ describe('privileges: exit 2, naming the role, with the GRANT that is missing', 
   test('no CREATE on the schema: the ledger table cannot be created', async () => {
     const dir = migrationsDir(PAIR);
     const run = await runCli(['apply', '--dir', dir, '--url', roleUrl]);
-    expectTyped(run, 2, `The role ${role} may not create the ledger table public.tidemark_migrations`, `GRANT CREATE ON SCHEMA public TO ${role};`);
+    expectTyped(
+      run,
+      2,
+      `The role ${role} may not create the ledger table public.tidemark_migrations`,
+      `GRANT CREATE ON SCHEMA public TO ${role};`,
+    );
     expect(await relationExists(db, 'public.first')).toBe(false);
   });
 
-  test('no CREATE on the database: the ledger\'s schema cannot be created', async () => {
+  test("no CREATE on the database: the ledger's schema cannot be created", async () => {
     const dir = migrationsDir(PAIR);
     const run = await runCli(['apply', '--dir', dir, '--url', roleUrl, '--schema', 'ops']);
-    expectTyped(run, 2, `The role ${role} may not create the schema ops`, `GRANT CREATE ON DATABASE ${db.name} TO ${role};`, `CREATE SCHEMA ops AUTHORIZATION ${role};`);
+    expectTyped(
+      run,
+      2,
+      `The role ${role} may not create the schema ops`,
+      `GRANT CREATE ON DATABASE ${db.name} TO ${role};`,
+      `CREATE SCHEMA ops AUTHORIZATION ${role};`,
+    );
   });
 
   test('the same inside --single-transaction', async () => {
@@ -151,10 +165,15 @@ describe('privileges: exit 2, naming the role, with the GRANT that is missing', 
     const dir = migrationsDir(PAIR);
     expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
     const run = await runCli(['status', '--dir', dir, '--url', roleUrl]);
-    expectTyped(run, 2, `The role ${role} may not read the ledger public.tidemark_migrations`, `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.tidemark_migrations TO ${role};`);
+    expectTyped(
+      run,
+      2,
+      `The role ${role} may not read the ledger public.tidemark_migrations`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.tidemark_migrations TO ${role};`,
+    );
   });
 
-  test('no USAGE on the ledger\'s schema: verify names the schema and the GRANT', async () => {
+  test("no USAGE on the ledger's schema: verify names the schema and the GRANT", async () => {
     const dir = migrationsDir(PAIR);
     expect((await runCli(['apply', '--dir', dir, '--url', db.url, '--schema', 'ops'])).code).toBe(0);
     const run = await runCli(['verify', '--dir', dir, '--url', roleUrl, '--schema', 'ops']);
@@ -178,15 +197,20 @@ describe('privileges: exit 2, naming the role, with the GRANT that is missing', 
   });
 });
 
-describe('the ledger\'s name taken by something that is not a ledger: exit 2, naming it, its kind and --table', () => {
+describe("the ledger's name taken by something that is not a ledger: exit 2, naming it, its kind and --table", () => {
   const objects: [kind: string, sql: string][] = [
     ['view', 'CREATE VIEW taken AS SELECT 1 AS x'],
     ['materialized view', 'CREATE MATERIALIZED VIEW taken AS SELECT 1 AS x'],
-    ['foreign table', "CREATE EXTENSION IF NOT EXISTS postgres_fdw; CREATE SERVER elsewhere FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '1'); CREATE FOREIGN TABLE taken (x int) SERVER elsewhere"],
+    [
+      'foreign table',
+      "CREATE EXTENSION IF NOT EXISTS postgres_fdw; CREATE SERVER elsewhere FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '1'); CREATE FOREIGN TABLE taken (x int) SERVER elsewhere",
+    ],
     ['sequence', 'CREATE SEQUENCE taken'],
     ["table without the ledger's columns (version, name, up_checksum)", 'CREATE TABLE taken (x int)'],
   ];
-  test.each(objects.flatMap(([kind, sql]) => ['apply', 'status', 'verify'].map((command) => [kind, command, sql] as const)))('a %s, for %s', async (kind, command, sql) => {
+  test.each(
+    objects.flatMap(([kind, sql]) => ['apply', 'status', 'verify'].map((command) => [kind, command, sql] as const)),
+  )('a %s, for %s', async (kind, command, sql) => {
     await db.query(sql);
     const dir = migrationsDir(PAIR);
     const run = await runCli([command, '--dir', dir, '--url', db.url, '--table', 'taken']);
@@ -196,7 +220,16 @@ describe('the ledger\'s name taken by something that is not a ledger: exit 2, na
 
   test('--single-transaction refuses it before anything runs', async () => {
     await db.query('CREATE VIEW taken AS SELECT 1 AS x');
-    const run = await runCli(['apply', '--dir', migrationsDir(PAIR), '--url', db.url, '--table', 'taken', '--single-transaction']);
+    const run = await runCli([
+      'apply',
+      '--dir',
+      migrationsDir(PAIR),
+      '--url',
+      db.url,
+      '--table',
+      'taken',
+      '--single-transaction',
+    ]);
     expectTyped(run, 2, '"public"."taken" is a view');
   });
 });
@@ -214,9 +247,14 @@ describe('a system schema for the ledger: exit 2, naming the setting', () => {
   });
 
   test('TIDEMARK_SCHEMA and the config file are named too', async () => {
-    const fromEnv = await runCli(['status', '--dir', migrationsDir(PAIR), '--url', db.url], { env: { TIDEMARK_SCHEMA: 'pg_catalog' } });
+    const fromEnv = await runCli(['status', '--dir', migrationsDir(PAIR), '--url', db.url], {
+      env: { TIDEMARK_SCHEMA: 'pg_catalog' },
+    });
     expectTyped(fromEnv, 2, '$TIDEMARK_SCHEMA "pg_catalog" is a system schema');
-    const folder = writeMigrations(tempDir(), { 'tidemark.config.json': JSON.stringify({ schema: 'information_schema' }), ...Object.fromEntries(Object.entries(PAIR).map(([k, v]) => [`sql/${k}`, v])) });
+    const folder = writeMigrations(tempDir(), {
+      'tidemark.config.json': JSON.stringify({ schema: 'information_schema' }),
+      ...Object.fromEntries(Object.entries(PAIR).map(([k, v]) => [`sql/${k}`, v])),
+    });
     const fromFile = await runCli(['status', '--url', db.url], { cwd: folder });
     expectTyped(fromFile, 2, 'schema in tidemark.config.json "information_schema" is a system schema');
   });

@@ -27,7 +27,11 @@ describe('help and usage errors', () => {
   });
 
   test.each([
-    [['apply', '--version']], [['status', '--dir', 'nowhere', '--version']], [['test', '-V']], [['create', 'x', '--version']], [['-V']],
+    [['apply', '--version']],
+    [['status', '--dir', 'nowhere', '--version']],
+    [['test', '-V']],
+    [['create', 'x', '--version']],
+    [['-V']],
   ])('%j prints the version, as the README says of every command, and does nothing else', async (args) => {
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const cwd = tempDir();
@@ -96,7 +100,10 @@ describe('create', () => {
     const up = path.join(dir, '0008_add_things.up.sql');
     const down = path.join(dir, '0008_add_things.down.sql');
     expect(existsSync(up) && existsSync(down)).toBe(true);
-    const printed = stdout.split('\n').filter(Boolean).map((p) => path.resolve(ROOT, p));
+    const printed = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => path.resolve(ROOT, p));
     expect(printed).toEqual([up, down]);
   });
 
@@ -110,7 +117,11 @@ describe('create', () => {
     dirs.push(dir);
     const { code } = await runCli(['create', 'c', '--dir', dir]);
     expect(code).toBe(0);
-    expect(readdirSync(dir).filter((f) => f.startsWith('013_')).sort()).toEqual(['013_c.down.sql', '013_c.up.sql']);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('013_'))
+        .sort(),
+    ).toEqual(['013_c.down.sql', '013_c.up.sql']);
   });
 
   test('in a new project without sql/: creates the directory, says so on stderr, prints the two paths', async () => {
@@ -119,7 +130,10 @@ describe('create', () => {
     const { code, stdout, stderr } = await runCli(['create', 'first'], { cwd: project });
     expect(code).toBe(0);
     expect(stderr).toBe('created the migrations directory sql (it did not exist)\n');
-    expect(stdout.split('\n').filter(Boolean)).toEqual([path.join('sql', '001_first.up.sql'), path.join('sql', '001_first.down.sql')]);
+    expect(stdout.split('\n').filter(Boolean)).toEqual([
+      path.join('sql', '001_first.up.sql'),
+      path.join('sql', '001_first.down.sql'),
+    ]);
     expect(readdirSync(path.join(project, 'sql')).sort()).toEqual(['001_first.down.sql', '001_first.up.sql']);
     // The second time the directory is there: nothing said about it.
     const again = await runCli(['create', 'second'], { cwd: project });
@@ -129,7 +143,9 @@ describe('create', () => {
   test('a nested --dir is created with its parents; json logs say so as a field', async () => {
     const project = tempDir();
     dirs.push(project);
-    const { code, stdout } = await runCli(['create', 'first', '--dir', 'db/migrations', '--log-format', 'json'], { cwd: project });
+    const { code, stdout } = await runCli(['create', 'first', '--dir', 'db/migrations', '--log-format', 'json'], {
+      cwd: project,
+    });
     expect(code).toBe(0);
     expect(JSON.parse(stdout.trim())).toMatchObject({ version: '1', created_directory: true });
     expect(existsSync(path.join(project, 'db', 'migrations', '001_first.up.sql'))).toBe(true);

@@ -48,7 +48,11 @@ describe('exit codes', () => {
     writeMigrations(dir, { '001_items.up.sql': COSMETIC });
     const lax = await verify('--json');
     expect(lax.code).toBe(0);
-    expect(JSON.parse(lax.stdout)).toMatchObject({ ok: true, failing: 0, discrepancies: [{ kind: 'cosmetic', version: '1' }] });
+    expect(JSON.parse(lax.stdout)).toMatchObject({
+      ok: true,
+      failing: 0,
+      discrepancies: [{ kind: 'cosmetic', version: '1' }],
+    });
     const human = await verify();
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('cosmetic — only comments or whitespace changed (warning) (1):');
@@ -101,11 +105,16 @@ describe('reports', () => {
     expect(code).toBe(3);
     const doc = JSON.parse(stdout);
     expect(doc).toMatchObject({ ok: false, online: true, migrations: 2, failing: 1, branch_conflicts: [] });
-    expect(doc.discrepancies.map((d: { kind: string; version: string }) => [d.kind, d.version])).toEqual([['edited', '1'], ['cosmetic', '2']]);
+    expect(doc.discrepancies.map((d: { kind: string; version: string }) => [d.kind, d.version])).toEqual([
+      ['edited', '1'],
+      ['cosmetic', '2'],
+    ]);
     const [diff] = doc.discrepancies[0].diffs;
     expect(diff.path).toBe('001_items.up.sql');
     expect(diff.first_changed_line).toBe(4);
-    expect(diff.patch.split('\n')).toEqual(expect.arrayContaining(["-  state text NOT NULL DEFAULT 'a'", "+  state text NOT NULL DEFAULT 'b'"]));
+    expect(diff.patch.split('\n')).toEqual(
+      expect.arrayContaining(["-  state text NOT NULL DEFAULT 'a'", "+  state text NOT NULL DEFAULT 'b'"]),
+    );
     expect(doc.discrepancies[1].diffs[0].first_changed_line).toBe(1);
   });
 
@@ -127,11 +136,19 @@ describe('reports', () => {
   it('--format github: paths are relative to the repository when --dir is', async () => {
     const repo = tempDir();
     try {
-      const files = Object.entries({ ...FILES, '001_items.up.sql': EDITED }).map(([file, sql]) => [`db/migrations/${file}`, sql]);
+      const files = Object.entries({ ...FILES, '001_items.up.sql': EDITED }).map(([file, sql]) => [
+        `db/migrations/${file}`,
+        sql,
+      ]);
       writeMigrations(repo, Object.fromEntries(files));
-      const { code, stdout } = await runCli(['verify', '--dir', 'db/migrations', '--url', db.url, '--format', 'github'], { cwd: repo });
+      const { code, stdout } = await runCli(
+        ['verify', '--dir', 'db/migrations', '--url', db.url, '--format', 'github'],
+        { cwd: repo },
+      );
       expect(code).toBe(3);
-      expect(stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([expect.stringMatching(/^::error file=db\/migrations\/001_items\.up\.sql,line=4,/)]);
+      expect(stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([
+        expect.stringMatching(/^::error file=db\/migrations\/001_items\.up\.sql,line=4,/),
+      ]);
     } finally {
       removeDir(repo);
     }
@@ -144,7 +161,12 @@ describe('reports', () => {
     expect(human.code).toBe(3);
     expect(human.stdout).toContain('(the ledger kept only the checksum of 001_items.up.sql, so no diff can be shown)');
     const doc = JSON.parse((await verify('--json')).stdout);
-    expect(doc.discrepancies).toEqual([expect.objectContaining({ kind: 'edited', diffs: [{ path: '001_items.up.sql', first_changed_line: 1, patch: null }] })]);
+    expect(doc.discrepancies).toEqual([
+      expect.objectContaining({
+        kind: 'edited',
+        diffs: [{ path: '001_items.up.sql', first_changed_line: 1, patch: null }],
+      }),
+    ]);
   });
 });
 

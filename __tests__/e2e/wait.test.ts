@@ -38,7 +38,9 @@ test('without enough --wait: retries, logging the reason, then exits 5', async (
 });
 
 test('--wait 20 started before the server listens: connects once it does and exits 0', async () => {
-  const running = startCli(['status', '--dir', dir!, '--wait', '20', '--log-format', 'json', '--url', url], { timeoutMs: 40_000 });
+  const running = startCli(['status', '--dir', dir!, '--wait', '20', '--log-format', 'json', '--url', url], {
+    timeoutMs: 40_000,
+  });
   await sleep(1_500);
   await cluster!.start();
   const run = await running.done;

@@ -55,7 +55,15 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
     child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: cleanEnv(options.env), cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 20_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', uid: options.uid, gid: options.gid },
+      {
+        env: cleanEnv(options.env),
+        cwd: options.cwd ?? ROOT,
+        timeout: options.timeoutMs ?? 20_000,
+        maxBuffer: 16 * 1024 * 1024,
+        encoding: 'utf8',
+        uid: options.uid,
+        gid: options.gid,
+      },
       (error, stdout, stderr) => {
         const failure = error as (Error & { code?: number | string | null }) | null;
         // A string code (ENOENT, maxBuffer exceeded…) means the run itself went wrong.

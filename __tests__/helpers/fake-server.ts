@@ -24,10 +24,24 @@ function message(type: string, body: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
-const int32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b = Buffer.alloc(4); b.writeInt32BE(v); return b; }));
+const int32 = (...values: number[]) =>
+  Buffer.concat(
+    values.map((v) => {
+      const b = Buffer.alloc(4);
+      b.writeInt32BE(v);
+      return b;
+    }),
+  );
 
 function errorResponse(severity: string, code: string, text: string): Buffer {
-  const fields = [['S', severity], ['V', severity], ['C', code], ['M', text]].map(([k, v]) => `${k}${v}\0`).join('');
+  const fields = [
+    ['S', severity],
+    ['V', severity],
+    ['C', code],
+    ['M', text],
+  ]
+    .map(([k, v]) => `${k}${v}\0`)
+    .join('');
   return message('E', Buffer.from(`${fields}\0`, 'utf8'));
 }
 
@@ -44,7 +58,8 @@ function serve(socket: net.Socket, mode: FakeServerMode): void {
         if (buffered.length < 4 || buffered.length < buffered.readInt32BE(0)) return;
         buffered = buffered.subarray(buffered.readInt32BE(0));
         started = true;
-        if (mode === 'refuse-login') socket.write(errorResponse('FATAL', '28000', 'fake server: this role may not log in'));
+        if (mode === 'refuse-login')
+          socket.write(errorResponse('FATAL', '28000', 'fake server: this role may not log in'));
         else socket.write(Buffer.concat([message('R', int32(0)), message('K', int32(4242, 1)), READY]));
         continue;
       }
@@ -52,7 +67,8 @@ function serve(socket: net.Socket, mode: FakeServerMode): void {
       const type = String.fromCharCode(buffered[0]);
       buffered = buffered.subarray(1 + buffered.readInt32BE(1));
       // A simple query, or the Sync that ends an extended-protocol batch, gets an error and ReadyForQuery.
-      if (type === 'Q' || type === 'S') socket.write(Buffer.concat([errorResponse('ERROR', 'XX000', 'fake server: no queries here'), READY]));
+      if (type === 'Q' || type === 'S')
+        socket.write(Buffer.concat([errorResponse('ERROR', 'XX000', 'fake server: no queries here'), READY]));
       // Terminate ('X') and everything else: no answer, and the socket stays open.
     }
   });

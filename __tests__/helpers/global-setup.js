@@ -9,7 +9,9 @@ module.exports = async function globalSetup() {
     await client.connect();
     await client.query('SELECT 1');
   } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${url.replace(/:[^:@/]*@/, ':***@')}: ${err.message}. Start it (see README) and run the tests again.`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${url.replace(/:[^:@/]*@/, ':***@')}: ${err.message}. Start it (see README) and run the tests again.`,
+    );
   } finally {
     await client.end().catch(() => {});
   }

@@ -6,6 +6,9 @@ const os = require('node:os');
 
 module.exports = async function outputLogSetup() {
   if (process.env.TIDEMARK_TEST_OUTPUT_LOG) return;
-  process.env.TIDEMARK_TEST_OUTPUT_LOG = path.join(os.tmpdir(), `tidemark-test-outputs-${process.pid}-${Date.now()}.log`);
+  process.env.TIDEMARK_TEST_OUTPUT_LOG = path.join(
+    os.tmpdir(),
+    `tidemark-test-outputs-${process.pid}-${Date.now()}.log`,
+  );
   writeFileSync(process.env.TIDEMARK_TEST_OUTPUT_LOG, '');
 };

@@ -26,7 +26,9 @@ test('config: a file and environment, as the CLI reads them', async () => {
   writeFileSync(file, JSON.stringify({ dir, environments: { production: { url: db.url, table: 'prod_history' } } }));
   const result = await apply({ config: file, environment: 'production' });
   expect(result.completed).toHaveLength(1);
-  expect(await db.query('SELECT version::text, environment FROM prod_history')).toEqual([{ version: '1', environment: 'production' }]);
+  expect(await db.query('SELECT version::text, environment FROM prod_history')).toEqual([
+    { version: '1', environment: 'production' },
+  ]);
 });
 
 test('config errors are typed ConfigErrors naming the file and the key', async () => {
@@ -37,7 +39,10 @@ test('config errors are typed ConfigErrors naming the file and the key', async (
 });
 
 test('./tidemark.config.json is not read unless named', async () => {
-  writeFileSync(path.join(project, 'tidemark.config.json'), JSON.stringify({ table: 'not_this_one', lockWait: 'invalid' }));
+  writeFileSync(
+    path.join(project, 'tidemark.config.json'),
+    JSON.stringify({ table: 'not_this_one', lockWait: 'invalid' }),
+  );
   process.chdir(project);
   await apply({ url: db.url, dir });
   expect(await db.query("SELECT to_regclass('public.tidemark_migrations') IS NOT NULL AS ok")).toEqual([{ ok: true }]);

@@ -39,18 +39,25 @@ test.each([
   [-1, 'target must be a version number such as 3 or 20261124093000 (got -1)'],
   ['99999999999999999999', 'target 99999999999999999999 does not fit in a signed 64-bit integer'],
   [2 ** 60, 'give it as a string or a bigint'],
-])('a bad target (%p) is a typed ConfigError (exit code 2), as --target is in the CLI; nothing is run', async (target, message) => {
-  for (const call of [() => apply({ url: db.url, dir, target }), () => rollback({ url: db.url, dir, target })]) {
-    const err = await call().then(() => null, (e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err).toMatchObject({ code: 'config', exitCode: 2 });
-    expect((err as Error).message).toContain(message);
-  }
-  expect((await status({ url: db.url, dir })).ledgerExists).toBe(false);
-});
+])(
+  'a bad target (%p) is a typed ConfigError (exit code 2), as --target is in the CLI; nothing is run',
+  async (target, message) => {
+    for (const call of [() => apply({ url: db.url, dir, target }), () => rollback({ url: db.url, dir, target })]) {
+      const err = await call().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err).toMatchObject({ code: 'config', exitCode: 2 });
+      expect((err as Error).message).toContain(message);
+    }
+    expect((await status({ url: db.url, dir })).ledgerExists).toBe(false);
+  },
+);
 
 test('a target as a bigint, a number or a string of digits is the same version', async () => {
-  for (const target of [1n, 1, '001']) expect((await apply({ url: db.url, dir, target, dryRun: true })).plan.steps).toHaveLength(1);
+  for (const target of [1n, 1, '001'])
+    expect((await apply({ url: db.url, dir, target, dryRun: true })).plan.steps).toHaveLength(1);
 });
 
 test('apply and rollback with dryRun and sql return the SQL a run would send, and change nothing', async () => {

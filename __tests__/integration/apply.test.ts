@@ -25,7 +25,9 @@ afterEach(async () => {
 });
 
 const tables = async () =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map(
+    (r) => r.t,
+  );
 const ledgerVersions = async (table = 'public.tidemark_migrations') =>
   (await db.query<{ version: string }>(`SELECT version FROM ${table} ORDER BY version`)).map((r) => r.version);
 
@@ -92,19 +94,27 @@ test('records the ledger row: checksums, user, environment, tool version, state'
 });
 
 // The settings and the ledger row are query parameters, pipelined with the script: what is stored is what was given.
-test.each(['on', 'off'])('an environment name and scripts with quotes, backslashes and SQL read back as written (standard_conforming_strings %s)', async (scs) => {
-  const environment = "it's \\ a \\' test'); DROP TABLE seen; -- é";
-  const up = "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env, E'\\\\' AS backslash, 'it''s' AS quote; -- \\'); DROP TABLE x; --\n";
-  const down = "DROP TABLE seen; -- it's \\\n";
-  await db.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = ${scs}`);
-  dir = migrationsDir({ '001_env.up.sql': up, '001_env.down.sql': down });
-  await apply(contextFor(db.url, dir, { environment, lockTimeout: '5s', statementTimeout: '1min' }));
-  expect(await db.query('SELECT env, backslash, quote FROM seen')).toEqual([{ env: environment, backslash: '\\', quote: "it's" }]);
-  expect(await db.query('SELECT environment, up_sql, down_sql FROM tidemark_migrations')).toEqual([{ environment, up_sql: up, down_sql: down }]);
-  await rollback(contextFor(db.url, dir, { environment }));
-  expect(await tables()).toEqual(['tidemark_migrations']);
-  expect(await ledgerVersions()).toEqual([]);
-});
+test.each(['on', 'off'])(
+  'an environment name and scripts with quotes, backslashes and SQL read back as written (standard_conforming_strings %s)',
+  async (scs) => {
+    const environment = "it's \\ a \\' test'); DROP TABLE seen; -- é";
+    const up =
+      "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env, E'\\\\' AS backslash, 'it''s' AS quote; -- \\'); DROP TABLE x; --\n";
+    const down = "DROP TABLE seen; -- it's \\\n";
+    await db.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = ${scs}`);
+    dir = migrationsDir({ '001_env.up.sql': up, '001_env.down.sql': down });
+    await apply(contextFor(db.url, dir, { environment, lockTimeout: '5s', statementTimeout: '1min' }));
+    expect(await db.query('SELECT env, backslash, quote FROM seen')).toEqual([
+      { env: environment, backslash: '\\', quote: "it's" },
+    ]);
+    expect(await db.query('SELECT environment, up_sql, down_sql FROM tidemark_migrations')).toEqual([
+      { environment, up_sql: up, down_sql: down },
+    ]);
+    await rollback(contextFor(db.url, dir, { environment }));
+    expect(await tables()).toEqual(['tidemark_migrations']);
+    expect(await ledgerVersions()).toEqual([]);
+  },
+);
 
 test('a custom schema and table name are quoted, never pasted raw', async () => {
   dir = migrationsDir(THREE);
@@ -113,7 +123,10 @@ test('a custom schema and table name are quoted, never pasted raw', async () => 
 });
 
 test('the ledger records how long the script ran (the server counts it, from BEGIN), and the run reports the same', async () => {
-  dir = migrationsDir({ '001_slow.up.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(0.3);\n', '001_slow.down.sql': 'DROP TABLE slow;' });
+  dir = migrationsDir({
+    '001_slow.up.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(0.3);\n',
+    '001_slow.down.sql': 'DROP TABLE slow;',
+  });
   const result = await apply(contextFor(db.url, dir));
   const [row] = await db.query<{ duration_ms: number }>('SELECT duration_ms FROM tidemark_migrations');
   expect(row.duration_ms).toBeGreaterThanOrEqual(300);
@@ -122,19 +135,28 @@ test('the ledger records how long the script ran (the server counts it, from BEG
 });
 
 describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO big VALUES (${i}, 'row ${i} é ${'x'.repeat(20)}');`).join('\n');
+  const rows = (n: number) =>
+    Array.from({ length: n }, (_, i) => `INSERT INTO big VALUES (${i}, 'row ${i} é ${'x'.repeat(20)}');`).join('\n');
   const body = `CREATE TABLE big (id int PRIMARY KEY, label text);\n${rows(200_000)}\n`;
 
   test('is applied whole, with its ledger row (checksum only)', async () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(8 * 1024 * 1024);
     dir = migrationsDir({ ...THREE, '004_big.up.sql': body, '004_big.down.sql': 'DROP TABLE big;\n' });
     await apply(contextFor(db.url, dir));
-    expect(await db.query('SELECT count(*)::int AS n, max(label) AS last FROM big')).toEqual([{ n: 200_000, last: `row 99999 é ${'x'.repeat(20)}` }]);
-    expect(await db.query("SELECT up_sql IS NULL AS checksum_only FROM tidemark_migrations WHERE version = 4")).toEqual([{ checksum_only: true }]);
+    expect(await db.query('SELECT count(*)::int AS n, max(label) AS last FROM big')).toEqual([
+      { n: 200_000, last: `row 99999 é ${'x'.repeat(20)}` },
+    ]);
+    expect(await db.query('SELECT up_sql IS NULL AS checksum_only FROM tidemark_migrations WHERE version = 4')).toEqual(
+      [{ checksum_only: true }],
+    );
   });
 
   test('reports the line and column of an error near its end, and rolls back', async () => {
-    dir = migrationsDir({ ...THREE, '004_big.up.sql': `${body}SELECT * FROM no_such_table;\n`, '004_big.down.sql': 'DROP TABLE big;\n' });
+    dir = migrationsDir({
+      ...THREE,
+      '004_big.up.sql': `${body}SELECT * FROM no_such_table;\n`,
+      '004_big.down.sql': 'DROP TABLE big;\n',
+    });
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationFailedError);
     expect(err.failure.sql).toMatchObject({ sqlstate: '42P01', line: 200_002, column: 15 });
@@ -144,23 +166,35 @@ describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
 
   describe('whose data mentions database, system, vacuum, concurrently', () => {
     const mentions = (n: number) =>
-      Array.from({ length: n }, (_, i) => `INSERT INTO big VALUES (${i}, 'database admin ${i}: system vacuum concurrently; reindex é');`).join('\n');
+      Array.from(
+        { length: n },
+        (_, i) => `INSERT INTO big VALUES (${i}, 'database admin ${i}: system vacuum concurrently; reindex é');`,
+      ).join('\n');
     const data = `CREATE TABLE big (id int PRIMARY KEY, label text);\n${mentions(150_000)}\n`;
 
     test('is applied whole: the words in its strings are data', async () => {
       expect(Buffer.byteLength(data)).toBeGreaterThan(8 * 1024 * 1024);
       dir = migrationsDir({ ...THREE, '004_big.up.sql': data, '004_big.down.sql': 'DROP TABLE big;\n' });
       await apply(contextFor(db.url, dir));
-      expect(await db.query("SELECT count(*)::int AS n, count(*) FILTER (WHERE label LIKE 'database admin %: system vacuum concurrently; reindex é')::int AS m FROM big"))
-        .toEqual([{ n: 150_000, m: 150_000 }]);
+      expect(
+        await db.query(
+          "SELECT count(*)::int AS n, count(*) FILTER (WHERE label LIKE 'database admin %: system vacuum concurrently; reindex é')::int AS m FROM big",
+        ),
+      ).toEqual([{ n: 150_000, m: 150_000 }]);
       expect(await ledgerVersions()).toEqual(['1', '2', '3', '4']);
     });
 
     test('is refused before anything runs when it holds a real VACUUM, at its line and column', async () => {
-      dir = migrationsDir({ ...THREE, '004_big.up.sql': `${data}SELECT 1;  VACUUM big;\n`, '004_big.down.sql': 'DROP TABLE big;\n' });
+      dir = migrationsDir({
+        ...THREE,
+        '004_big.up.sql': `${data}SELECT 1;  VACUUM big;\n`,
+        '004_big.down.sql': 'DROP TABLE big;\n',
+      });
       const err = await apply(contextFor(db.url, dir)).catch((e) => e);
       expect(err).toBeInstanceOf(TransactionSafetyError);
-      expect(err.problems).toEqual([{ path: '004_big.up.sql', line: 150_002, column: 12, reason: 'VACUUM', kind: 'needs-no-transaction' }]);
+      expect(err.problems).toEqual([
+        { path: '004_big.up.sql', line: 150_002, column: 12, reason: 'VACUUM', kind: 'needs-no-transaction' },
+      ]);
       expect(await tables()).toEqual([]);
     });
   });
@@ -176,7 +210,13 @@ describe('a failing migration', () => {
     dir = migrationsDir(FAILING);
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationFailedError);
-    expect(err.failure).toMatchObject({ version: 2n, path: '002_b.up.sql', completed: 1, notApplied: 2, batchRolledBack: false });
+    expect(err.failure).toMatchObject({
+      version: 2n,
+      path: '002_b.up.sql',
+      completed: 1,
+      notApplied: 2,
+      batchRolledBack: false,
+    });
     expect(err.failure.sql.sqlstate).toBe('22012');
     expect(await tables()).toEqual(['a', 'tidemark_migrations']);
     expect(await ledgerVersions()).toEqual(['1']);
@@ -254,7 +294,8 @@ test('--single-transaction applies the whole batch', async () => {
 
 test('--lock-timeout and --statement-timeout are SET LOCAL in each migration', async () => {
   dir = migrationsDir({
-    '001_t.up.sql': "CREATE TABLE t AS SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st;",
+    '001_t.up.sql':
+      "CREATE TABLE t AS SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st;",
     '001_t.down.sql': 'DROP TABLE t;',
   });
   await apply(contextFor(db.url, dir, { lockTimeout: '3s', statementTimeout: '1min' }));

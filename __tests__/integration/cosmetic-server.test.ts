@@ -42,7 +42,11 @@ it('agrees with PostgreSQL on 400 random gaps between two literals', async () =>
     const gap = Array.from({ length: 1 + random(4) }, () => pieces[random(pieces.length)]).join('');
     const continued = await serverContinues(gap);
     const sql = `SELECT 'a'${gap}'b';`;
-    const got = { gap, sameAsOneLiteral: isCosmeticEdit("SELECT 'a'\n'b';", sql), sameAsTwo: isCosmeticEdit("SELECT 'a' 'b';", sql) };
+    const got = {
+      gap,
+      sameAsOneLiteral: isCosmeticEdit("SELECT 'a'\n'b';", sql),
+      sameAsTwo: isCosmeticEdit("SELECT 'a' 'b';", sql),
+    };
     expect(got).toEqual({ gap, sameAsOneLiteral: continued, sameAsTwo: !continued });
   }
 });

@@ -10,7 +10,9 @@ import { splitStatements } from '../../lib/sql/lexer';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'lexer-corpus');
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 async function withDatabase<T>(fn: (db: TestDatabase) => Promise<T>): Promise<T> {
   const db = await createTestDatabase();

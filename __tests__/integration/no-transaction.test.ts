@@ -6,12 +6,15 @@ import { contextFor } from '../helpers/context';
 import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
 
 const TABLE = {
-  '001_people.up.sql': "CREATE TABLE people (id serial PRIMARY KEY, email text);\nINSERT INTO people (email) SELECT 'p' || g || '@x' FROM generate_series(1, 2000) g;\n",
+  '001_people.up.sql':
+    "CREATE TABLE people (id serial PRIMARY KEY, email text);\nINSERT INTO people (email) SELECT 'p' || g || '@x' FROM generate_series(1, 2000) g;\n",
   '001_people.down.sql': 'DROP TABLE people;\n',
 };
 const CIC = {
-  '002_idx.up.sql': '-- tidemark:no-transaction\n-- builds without blocking writes\nCREATE INDEX CONCURRENTLY people_email_idx ON people (email);\nCREATE UNIQUE INDEX CONCURRENTLY people_email_key ON people (email);\nCREATE INDEX CONCURRENTLY people_lower_idx ON people (lower(email));\n',
-  '002_idx.down.sql': '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS people_lower_idx;\nDROP INDEX CONCURRENTLY IF EXISTS people_email_key;\nDROP INDEX CONCURRENTLY IF EXISTS people_email_idx;\n',
+  '002_idx.up.sql':
+    '-- tidemark:no-transaction\n-- builds without blocking writes\nCREATE INDEX CONCURRENTLY people_email_idx ON people (email);\nCREATE UNIQUE INDEX CONCURRENTLY people_email_key ON people (email);\nCREATE INDEX CONCURRENTLY people_lower_idx ON people (lower(email));\n',
+  '002_idx.down.sql':
+    '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS people_lower_idx;\nDROP INDEX CONCURRENTLY IF EXISTS people_email_key;\nDROP INDEX CONCURRENTLY IF EXISTS people_email_idx;\n',
 };
 
 let db: TestDatabase;
@@ -25,11 +28,17 @@ afterEach(async () => {
 });
 
 const indexes = async () =>
-  (await db.query<{ name: string; valid: boolean }>(
+  await db.query<{ name: string; valid: boolean }>(
     `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
       WHERE c.relname LIKE 'people_%' AND c.relname <> 'people_pkey' ORDER BY 1`,
-  ));
-const row = async (version: number) => (await db.query('SELECT state, statements_done, statements_total, failure FROM tidemark_migrations WHERE version = $1', [version]))[0];
+  );
+const row = async (version: number) =>
+  (
+    await db.query(
+      'SELECT state, statements_done, statements_total, failure FROM tidemark_migrations WHERE version = $1',
+      [version],
+    )
+  )[0];
 
 test('CREATE INDEX CONCURRENTLY builds while another connection keeps writing', async () => {
   dir = migrationsDir({ ...TABLE, ...CIC });
@@ -62,11 +71,15 @@ test('CREATE INDEX CONCURRENTLY builds while another connection keeps writing', 
 test('a second runner waits for the lock while a concurrent build runs: no deadlock, then nothing to do', async () => {
   dir = migrationsDir({
     ...TABLE,
-    '002_idx.up.sql': "-- tidemark:no-transaction\nSELECT pg_sleep(0.5);\nCREATE INDEX CONCURRENTLY people_email_idx ON people (email);\n",
+    '002_idx.up.sql':
+      '-- tidemark:no-transaction\nSELECT pg_sleep(0.5);\nCREATE INDEX CONCURRENTLY people_email_idx ON people (email);\n',
     '002_idx.down.sql': '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY people_email_idx;\n',
   });
   await apply(contextFor(db.url, dir), { target: 1n });
-  const [first, second] = await Promise.all([apply(contextFor(db.url, dir, { lockWait: 30 })), new Promise((r) => setTimeout(r, 150)).then(() => apply(contextFor(db.url, dir, { lockWait: 30 })))]);
+  const [first, second] = await Promise.all([
+    apply(contextFor(db.url, dir, { lockWait: 30 })),
+    new Promise((r) => setTimeout(r, 150)).then(() => apply(contextFor(db.url, dir, { lockWait: 30 }))),
+  ]);
   expect(first.completed).toHaveLength(1);
   expect(second.completed).toHaveLength(0);
   expect(await indexes()).toEqual([{ name: 'people_email_idx', valid: true }]);
@@ -82,9 +95,17 @@ describe('a failing concurrent build', () => {
   test('leaves a failed row, names the INVALID index, and blocks apply', async () => {
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationFailedError);
-    expect(err.failure).toMatchObject({ path: '002_idx.up.sql', partial: { statement: 2, total: 3, invalidIndexes: ['"public"."people_email_key"'] } });
+    expect(err.failure).toMatchObject({
+      path: '002_idx.up.sql',
+      partial: { statement: 2, total: 3, invalidIndexes: ['"public"."people_email_key"'] },
+    });
     expect(err.failure.sql).toMatchObject({ sqlstate: '23505', line: 4, column: 1 });
-    expect(await row(2)).toMatchObject({ state: 'failed', statements_done: 1, statements_total: 3, failure: { direction: 'up', error: { statement: 2, line: 4, sqlstate: '23505' } } });
+    expect(await row(2)).toMatchObject({
+      state: 'failed',
+      statements_done: 1,
+      statements_total: 3,
+      failure: { direction: 'up', error: { statement: 2, line: 4, sqlstate: '23505' } },
+    });
     expect(await indexes()).toEqual([
       { name: 'people_email_idx', valid: true },
       { name: 'people_email_key', valid: false },
@@ -92,7 +113,14 @@ describe('a failing concurrent build', () => {
     const blocked = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(blocked).toBeInstanceOf(DriftError);
     expect(blocked.discrepancies).toEqual([
-      expect.objectContaining({ kind: 'failed', version: 2n, name: 'idx', path: '002_idx.up.sql', inDoubt: null, progress: expect.objectContaining({ done: 1, total: 3, inFlight: null }) }),
+      expect.objectContaining({
+        kind: 'failed',
+        version: 2n,
+        name: 'idx',
+        path: '002_idx.up.sql',
+        inDoubt: null,
+        progress: expect.objectContaining({ done: 1, total: 3, inFlight: null }),
+      }),
     ]);
   });
 
@@ -121,10 +149,16 @@ describe('a failing concurrent build', () => {
 
   test('repair --not-applied removes the failed row after a manual undo, and asks which without it', async () => {
     await apply(contextFor(db.url, dir)).catch(() => undefined);
-    const asked = await repair(contextFor(db.url, dir), { version: 2n, reason: 'dropped the indexes by hand' }).catch((e) => e);
+    const asked = await repair(contextFor(db.url, dir), { version: 2n, reason: 'dropped the indexes by hand' }).catch(
+      (e) => e,
+    );
     expect(asked).toBeInstanceOf(ConfigError);
     expect(await row(2)).toMatchObject({ state: 'failed' });
-    const report = await repair(contextFor(db.url, dir), { version: 2n, reason: 'dropped the indexes by hand', outcome: 'not-applied' });
+    const report = await repair(contextFor(db.url, dir), {
+      version: 2n,
+      reason: 'dropped the indexes by hand',
+      outcome: 'not-applied',
+    });
     expect(report.repaired.map((c) => c.action)).toEqual(['mark-not-applied']);
     expect(await row(2)).toBeUndefined();
     const audit = await db.query('SELECT version, action, reason FROM tidemark_migrations_audit');
@@ -158,7 +192,11 @@ test('rollback of a no-transaction migration runs its down statement by statemen
 
 describe('transactional files', () => {
   test('a statement that cannot run in a transaction is reported before anything runs', async () => {
-    dir = migrationsDir({ ...TABLE, '002_idx.up.sql': 'SELECT 1;\n  CREATE INDEX CONCURRENTLY i ON people (email);\nVACUUM people;\n', '002_idx.down.sql': 'DROP INDEX i;' });
+    dir = migrationsDir({
+      ...TABLE,
+      '002_idx.up.sql': 'SELECT 1;\n  CREATE INDEX CONCURRENTLY i ON people (email);\nVACUUM people;\n',
+      '002_idx.down.sql': 'DROP INDEX i;',
+    });
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(TransactionSafetyError);
     expect(err.exitCode).toBe(2);
@@ -179,9 +217,16 @@ describe('transactional files', () => {
   });
 
   test('verify warns about ordinary DDL in a no-transaction file', async () => {
-    dir = migrationsDir({ ...TABLE, ...CIC, '002_idx.up.sql': '-- tidemark:no-transaction\nALTER TABLE people ADD COLUMN x int;\nCREATE INDEX CONCURRENTLY i ON people (x);\n' });
+    dir = migrationsDir({
+      ...TABLE,
+      ...CIC,
+      '002_idx.up.sql':
+        '-- tidemark:no-transaction\nALTER TABLE people ADD COLUMN x int;\nCREATE INDEX CONCURRENTLY i ON people (x);\n',
+    });
     const report = await verify(contextFor(db.url, dir), { online: false });
     expect(report.failing).toBe(0);
-    expect(report.mixed).toEqual([{ kind: 'mixed', path: '002_idx.up.sql', line: 2, statement: 'ALTER TABLE people ADD COLUMN x int' }]);
+    expect(report.mixed).toEqual([
+      { kind: 'mixed', path: '002_idx.up.sql', line: 2, statement: 'ALTER TABLE people ADD COLUMN x int' },
+    ]);
   });
 });

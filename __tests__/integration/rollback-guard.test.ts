@@ -27,8 +27,18 @@ afterEach(async () => {
   removeDir(dir);
 });
 
-const versions = async () => (await db.query<{ version: string }>('SELECT version FROM tidemark_migrations ORDER BY version')).map((r) => r.version);
-const tableCount = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't%' AND tablename <> 'tidemark_migrations'`))[0].n);
+const versions = async () =>
+  (await db.query<{ version: string }>('SELECT version FROM tidemark_migrations ORDER BY version')).map(
+    (r) => r.version,
+  );
+const tableCount = async () =>
+  Number(
+    (
+      await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't%' AND tablename <> 'tidemark_migrations'`,
+      )
+    )[0].n,
+  );
 
 describe('rollback', () => {
   beforeEach(async () => {
@@ -64,7 +74,10 @@ describe('rollback', () => {
   });
 
   test('an irreversible down is refused before anything runs', async () => {
-    const marked = migrationsDir({ ...pairs(4), '003_t3.down.sql': '-- tidemark:irreversible\n-- the data cannot come back\n' });
+    const marked = migrationsDir({
+      ...pairs(4),
+      '003_t3.down.sql': '-- tidemark:irreversible\n-- the data cannot come back\n',
+    });
     await rollback(contextFor(db.url, dir), { target: 0n });
     await apply(contextFor(db.url, marked));
     const refused = await rollback(contextFor(db.url, marked), { target: 0n }).catch((e) => e);
@@ -96,12 +109,23 @@ describe('the history guard', () => {
   });
 
   test('an edited applied migration stops apply with exit 3; nothing runs', async () => {
-    writeMigrations(dir, { '002_t2.up.sql': 'CREATE TABLE t2 (id bigint);', '004_t4.up.sql': 'CREATE TABLE t4 (id int);', '004_t4.down.sql': 'DROP TABLE t4;' });
+    writeMigrations(dir, {
+      '002_t2.up.sql': 'CREATE TABLE t2 (id bigint);',
+      '004_t4.up.sql': 'CREATE TABLE t4 (id int);',
+      '004_t4.down.sql': 'DROP TABLE t4;',
+    });
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(DriftError);
     expect(err.exitCode).toBe(3);
     expect(err.discrepancies).toEqual([
-      { kind: 'edited', version: 2n, name: 't2', scripts: ['up'], paths: ['002_t2.up.sql', '002_t2.down.sql'], applied: { up: 'CREATE TABLE t2 (id int);' } },
+      {
+        kind: 'edited',
+        version: 2n,
+        name: 't2',
+        scripts: ['up'],
+        paths: ['002_t2.up.sql', '002_t2.down.sql'],
+        applied: { up: 'CREATE TABLE t2 (id int);' },
+      },
     ]);
     expect(await versions()).toEqual(['1', '2', '3']);
   });
@@ -111,7 +135,9 @@ describe('the history guard', () => {
       '002_t2.up.sql': Buffer.from('\ufeffCREATE TABLE t2 (id int);', 'utf8'),
       '003_t3.down.sql': 'DROP TABLE t3;\r\n',
     });
-    await db.query(`UPDATE tidemark_migrations SET down_checksum = encode(sha256(convert_to('DROP TABLE t3;' || chr(10), 'UTF8')), 'hex') WHERE version = 3`);
+    await db.query(
+      `UPDATE tidemark_migrations SET down_checksum = encode(sha256(convert_to('DROP TABLE t3;' || chr(10), 'UTF8')), 'hex') WHERE version = 3`,
+    );
     const report = await status(contextFor(db.url, dir));
     expect(report.discrepancies).toEqual([]);
   });
@@ -128,7 +154,9 @@ describe('the history guard', () => {
     await db.query('DELETE FROM tidemark_migrations WHERE version = 2');
     await db.query('DROP TABLE t2');
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
-    expect(err.discrepancies).toEqual([{ kind: 'out-of-order', version: 2n, name: 't2', path: '002_t2.up.sql', highestApplied: 3n }]);
+    expect(err.discrepancies).toEqual([
+      { kind: 'out-of-order', version: 2n, name: 't2', path: '002_t2.up.sql', highestApplied: 3n },
+    ]);
     expect(await versions()).toEqual(['1', '3']);
     const result = await apply(contextFor(db.url, dir), { outOfOrder: true });
     expect(result.completed.map((o) => o.step.pair.label)).toEqual(['002_t2']);

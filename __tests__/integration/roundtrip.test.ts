@@ -27,7 +27,11 @@ async function databaseExists(name: string): Promise<boolean> {
 }
 
 /** Runs the fixture; checks the throwaway database is gone whatever happened. */
-async function run(dir: string, options: RoundtripOptions = {}, config: Partial<Config> = {}): Promise<RoundtripReport> {
+async function run(
+  dir: string,
+  options: RoundtripOptions = {},
+  config: Partial<Config> = {},
+): Promise<RoundtripReport> {
   const ctx = contextFor(ADMIN_URL, dir, config);
   try {
     return await roundtrip(ctx, options);
@@ -44,13 +48,33 @@ const afterDown = (r: RoundtripResult) => found(r)?.afterDown.map((d) => d.descr
 
 describe('a down that forgets one kind of object is caught, and the object named', () => {
   it.each([
-    ['forgot-index', '002_add_theme', 'index user_preferences_user_id_idx on public.user_preferences still exists', 'reapply'],
-    ['forgot-trigger', '002_touch_preferences', 'trigger set_updated_at on public.user_preferences still exists', 'reapply'],
-    ['forgot-default', '002_locale_required', "default of column public.user_preferences.locale: expected none, found 'en'::text", null],
+    [
+      'forgot-index',
+      '002_add_theme',
+      'index user_preferences_user_id_idx on public.user_preferences still exists',
+      'reapply',
+    ],
+    [
+      'forgot-trigger',
+      '002_touch_preferences',
+      'trigger set_updated_at on public.user_preferences still exists',
+      'reapply',
+    ],
+    [
+      'forgot-default',
+      '002_locale_required',
+      "default of column public.user_preferences.locale: expected none, found 'en'::text",
+      null,
+    ],
     ['forgot-enum-value', '002_happy_mood', "enum public.mood: label 'happy' still exists", 'reapply'],
     ['forgot-function', '002_full_names', 'function public.full_name(text, text) still exists', 'reapply'],
     ['forgot-policy', '002_own_documents', 'policy own_documents on public.documents still exists', 'reapply'],
-    ['forgot-column-type', '002_mass_as_float', 'column public.molecules.mass: type changed from numeric(12,5) to double precision', null],
+    [
+      'forgot-column-type',
+      '002_mass_as_float',
+      'column public.molecules.mass: type changed from numeric(12,5) to double precision',
+      null,
+    ],
   ])('%s', async (name, label, description, failedPhase) => {
     const report = await fixture(name);
     const result = report.results.find((r) => r.pair.label === label) as RoundtripResult;
@@ -66,7 +90,10 @@ describe('a down that forgets one kind of object is caught, and the object named
     const report = await fixture('forgot-index');
     expect(statuses(report)).toEqual(['001_user_preferences passed', '002_add_theme failed', '003_add_locale passed']);
     const failure = found(report.results[1])?.failure;
-    expect(failure).toMatchObject({ phase: 'reapply', error: { path: '002_add_theme.up.sql', sql: { sqlstate: '42P07' } } });
+    expect(failure).toMatchObject({
+      phase: 'reapply',
+      error: { path: '002_add_theme.up.sql', sql: { sqlstate: '42P07' } },
+    });
   });
 });
 
@@ -83,8 +110,18 @@ describe('directories that round-trip cleanly', () => {
 
   it('irreversible and empty downs are applied, reported as not tested, and the run goes on', async () => {
     const report = await fixture('irreversible');
-    expect(statuses(report)).toEqual(['001_base passed', '002_drop_payload not-tested', '003_vacuum_note not-tested', '004_kind passed']);
-    expect(report.results.map((r) => (r.status === 'not-tested' ? r.reason : null))).toEqual([null, 'irreversible', 'empty-down', null]);
+    expect(statuses(report)).toEqual([
+      '001_base passed',
+      '002_drop_payload not-tested',
+      '003_vacuum_note not-tested',
+      '004_kind passed',
+    ]);
+    expect(report.results.map((r) => (r.status === 'not-tested' ? r.reason : null))).toEqual([
+      null,
+      'irreversible',
+      'empty-down',
+      null,
+    ]);
   });
 });
 
@@ -93,21 +130,27 @@ describe('failing scripts', () => {
     const report = await fixture('failing-up');
     expect(statuses(report)).toEqual(['001_base passed', '002_mass failed', '003_formula not-run']);
     expect(found(report.results[1])?.failure).toMatchObject({
-      phase: 'up', error: { path: '002_mass.up.sql', sql: { sqlstate: '42704', line: 3, column: 19 } },
+      phase: 'up',
+      error: { path: '002_mass.up.sql', sql: { sqlstate: '42704', line: 3, column: 19 } },
     });
   });
 
   it('a failing down is reported; the migration stays applied and the next one is tested', async () => {
     const report = await fixture('failing-down');
     expect(statuses(report)).toEqual(['001_base passed', '002_name_index failed', '003_formula passed']);
-    expect(found(report.results[1])?.failure).toMatchObject({ phase: 'down', error: { path: '002_name_index.down.sql', sql: { sqlstate: '42704' } } });
+    expect(found(report.results[1])?.failure).toMatchObject({
+      phase: 'down',
+      error: { path: '002_name_index.down.sql', sql: { sqlstate: '42704' } },
+    });
   });
 });
 
 describe('--data', () => {
   it('catches a down that deletes rows it did not create', async () => {
     const report = await fixture('data', { data: true });
-    expect(found(report.results[2])?.rowChanges).toEqual([{ schema: 'public', table: 'property_kinds', before: 3, after: 0 }]);
+    expect(found(report.results[2])?.rowChanges).toEqual([
+      { schema: 'public', table: 'property_kinds', before: 3, after: 0 },
+    ]);
     expect(report.summary.failed).toBe(1);
   });
 
@@ -148,7 +191,10 @@ describe('the throwaway database', () => {
   });
 
   it('a template that does not exist is a configuration error', async () => {
-    await expect(fixture('clean', { template: 'tidemark_no_such_template' })).rejects.toMatchObject({ code: 'config', exitCode: 2 });
+    await expect(fixture('clean', { template: 'tidemark_no_such_template' })).rejects.toMatchObject({
+      code: 'config',
+      exitCode: 2,
+    });
   });
 
   it('keeps the ledger (in its own schema) out of the comparison', async () => {
@@ -175,7 +221,10 @@ async function sleepingIn(lines: Record<string, unknown>[]): Promise<string> {
   try {
     for (let i = 0; i < 200; i++) {
       const name = lines.find((l) => String(l.msg).startsWith('created throwaway database'))?.database;
-      const { rowCount } = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%'", [name ?? '']);
+      const { rowCount } = await admin.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%'",
+        [name ?? ''],
+      );
       if (rowCount) return String(name);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

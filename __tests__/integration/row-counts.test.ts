@@ -22,7 +22,10 @@ describe('rowCounts', () => {
       CREATE TABLE "Odd Schema"."Weird ""Name""" (x int);
       INSERT INTO "Odd Schema"."Weird ""Name""" SELECT generate_series(1, 3);
       CREATE TABLE empty (x int);`);
-    const tables = [{ schema: 'Odd Schema', table: 'Weird "Name"' }, { schema: 'public', table: 'empty' }];
+    const tables = [
+      { schema: 'Odd Schema', table: 'Weird "Name"' },
+      { schema: 'public', table: 'empty' },
+    ];
     expect(await rowCounts(client, tables)).toEqual([
       { schema: 'Odd Schema', table: 'Weird "Name"', rows: 3 },
       { schema: 'public', table: 'empty', rows: 0 },

@@ -32,7 +32,8 @@ async function snapshotAfter(scripts: readonly string[]): Promise<Snapshot> {
 }
 
 // The same schema, built in a different order and by different routes.
-const firstOrder = [`
+const firstOrder = [
+  `
   CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
   CREATE TABLE a (id serial PRIMARY KEY, gone int, mood mood NOT NULL DEFAULT 'ok', note text);
   ALTER TABLE a DROP COLUMN gone;
@@ -46,11 +47,14 @@ const firstOrder = [`
   GRANT INSERT ON b TO PUBLIC;
   REVOKE INSERT ON b FROM PUBLIC;
   CREATE VIEW v AS SELECT id, mood FROM a;
-  COMMENT ON TABLE a IS 'first';`];
+  COMMENT ON TABLE a IS 'first';`,
+];
 
-const secondOrder = [`
+const secondOrder = [
+  `
   CREATE TYPE mood AS ENUM ('sad', 'happy');
-  ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy';`, `
+  ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy';`,
+  `
   CREATE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
   CREATE TABLE filler (x int);
   CREATE TABLE a (id serial PRIMARY KEY, mood mood NOT NULL DEFAULT 'ok', note text);
@@ -63,7 +67,8 @@ const secondOrder = [`
   ALTER TABLE b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES a (id);
   CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$SELECT x$$;
   CREATE INDEX b_v_idx ON b (v);
-  DROP TABLE filler;`];
+  DROP TABLE filler;`,
+];
 
 describe('takeSnapshot canonical form', () => {
   it('describes the same schema built in two different orders identically', async () => {
@@ -76,7 +81,7 @@ describe('takeSnapshot canonical form', () => {
   it('sees an up → down → up cycle as before = after down, and after up = after up again', async () => {
     await withDatabase(async (client) => {
       await client.query('CREATE TABLE t (id int PRIMARY KEY)');
-      const up = 'ALTER TABLE t ADD COLUMN note text NOT NULL DEFAULT \'\'; CREATE INDEX t_note_idx ON t (note)';
+      const up = "ALTER TABLE t ADD COLUMN note text NOT NULL DEFAULT ''; CREATE INDEX t_note_idx ON t (note)";
       const down = 'DROP INDEX t_note_idx; ALTER TABLE t DROP COLUMN note';
       const before = await snapshot(client);
       await client.query(up);
@@ -111,7 +116,10 @@ describe('takeSnapshot canonical form', () => {
       const after = await snapshot(client);
       expect(diffSnapshots(before, after).map((d) => d.description)).toEqual(['extension pgcrypto still exists']);
       expect(after.routines).toEqual([]);
-      expect(after.extensions.map((e) => [e.name, e.schema])).toEqual([['pgcrypto', 'public'], ['plpgsql', 'pg_catalog']]);
+      expect(after.extensions.map((e) => [e.name, e.schema])).toEqual([
+        ['pgcrypto', 'public'],
+        ['plpgsql', 'pg_catalog'],
+      ]);
     });
   });
 });
@@ -162,11 +170,23 @@ describe('a migration with one of everything', () => {
       const up = await snapshot(client);
       const added = diffSnapshots(before, up);
       expect(added.map((d) => `${d.kind} ${d.objectType} ${d.identity}`)).toEqual([
-        'added comment app', 'added grant app', 'added extension pgcrypto', 'added type app.floatrange',
-        'added type app.mood', 'added type app.pair', 'added domain app.posint', 'added table app.item', 'added table app.part',
-        'added table app.part_2026', 'added table app.scratch', 'added view app.item_names',
-        'added materialized view app.item_totals', 'added sequence app.counter', 'added procedure app.noop(integer)',
-        'added aggregate app.total(integer)', 'added function app.touch()',
+        'added comment app',
+        'added grant app',
+        'added extension pgcrypto',
+        'added type app.floatrange',
+        'added type app.mood',
+        'added type app.pair',
+        'added domain app.posint',
+        'added table app.item',
+        'added table app.part',
+        'added table app.part_2026',
+        'added table app.scratch',
+        'added view app.item_names',
+        'added materialized view app.item_totals',
+        'added sequence app.counter',
+        'added procedure app.noop(integer)',
+        'added aggregate app.total(integer)',
+        'added function app.touch()',
         'added default privileges postgres in schema app on tables',
       ]);
       expect(up.triggers).toMatchObject([{ name: 'touch', enabled: 'disabled', comment: 'touch' }]);
@@ -182,7 +202,9 @@ describe('a migration with one of everything', () => {
     await withDatabase(async (client) => {
       const before = await snapshot(client);
       await client.query(`CREATE SCHEMA app; ${everythingUp}`);
-      expect(diffSnapshots(before, await snapshot(client)).map((d) => d.description)).toEqual(['schema app still exists']);
+      expect(diffSnapshots(before, await snapshot(client)).map((d) => d.description)).toEqual([
+        'schema app still exists',
+      ]);
     });
   });
 });

@@ -61,11 +61,13 @@ describe('takeSnapshot', () => {
   it('leaves the session as it found it: no open transaction, search_path untouched', async () => {
     await client.query('SET search_path = public, pg_catalog');
     await snapshot();
-    const [row] = (await client.query("SELECT current_setting('search_path') AS p, now() = statement_timestamp() AS fresh")).rows;
+    const [row] = (
+      await client.query("SELECT current_setting('search_path') AS p, now() = statement_timestamp() AS fresh")
+    ).rows;
     expect(row).toEqual({ p: 'public, pg_catalog', fresh: true });
   });
 
-  it('spells expressions schema-qualified whatever the caller\'s search_path', async () => {
+  it("spells expressions schema-qualified whatever the caller's search_path", async () => {
     await client.query('CREATE TABLE t (id serial, n numeric)');
     const qualified = await snapshot();
     await client.query('SET search_path = public');
@@ -76,58 +78,66 @@ describe('takeSnapshot', () => {
 
 describe('diffSnapshots on real schemas: the wording of each kind', () => {
   it('an index', async () => {
-    expect(await describeChange(
-      'CREATE TABLE user_preferences (user_id int, theme text)',
-      'CREATE INDEX user_preferences_user_id_idx ON user_preferences (user_id)',
-    )).toEqual(['index user_preferences_user_id_idx on public.user_preferences still exists']);
+    expect(
+      await describeChange(
+        'CREATE TABLE user_preferences (user_id int, theme text)',
+        'CREATE INDEX user_preferences_user_id_idx ON user_preferences (user_id)',
+      ),
+    ).toEqual(['index user_preferences_user_id_idx on public.user_preferences still exists']);
   });
 
   it('a trigger', async () => {
-    expect(await describeChange(
-      `CREATE TABLE user_preferences (user_id int, updated_at timestamptz);
+    expect(
+      await describeChange(
+        `CREATE TABLE user_preferences (user_id int, updated_at timestamptz);
        CREATE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$`,
-      `CREATE TRIGGER set_updated_at BEFORE UPDATE ON user_preferences
+        `CREATE TRIGGER set_updated_at BEFORE UPDATE ON user_preferences
          FOR EACH ROW EXECUTE FUNCTION set_updated_at()`,
-    )).toEqual(['trigger set_updated_at on public.user_preferences still exists']);
+      ),
+    ).toEqual(['trigger set_updated_at on public.user_preferences still exists']);
   });
 
   it('a default', async () => {
-    expect(await describeChange(
-      'CREATE TABLE t (c serial)',
-      'ALTER TABLE t ALTER COLUMN c DROP DEFAULT',
-    )).toEqual(["default of column public.t.c: expected nextval('public.t_c_seq'::regclass), found none"]);
+    expect(await describeChange('CREATE TABLE t (c serial)', 'ALTER TABLE t ALTER COLUMN c DROP DEFAULT')).toEqual([
+      "default of column public.t.c: expected nextval('public.t_c_seq'::regclass), found none",
+    ]);
   });
 
   it('an enum label', async () => {
-    expect(await describeChange(
-      "CREATE TYPE mood AS ENUM ('sad')",
-      "ALTER TYPE mood ADD VALUE 'ok'",
-    )).toEqual(["enum public.mood: label 'ok' still exists"]);
+    expect(await describeChange("CREATE TYPE mood AS ENUM ('sad')", "ALTER TYPE mood ADD VALUE 'ok'")).toEqual([
+      "enum public.mood: label 'ok' still exists",
+    ]);
   });
 
   it('a function, named by its argument types', async () => {
-    expect(await describeChange(
-      'CREATE FUNCTION f(x integer) RETURNS integer LANGUAGE sql AS $$SELECT x$$',
-      'DROP FUNCTION f(integer)',
-    )).toEqual(['function public.f(integer) is missing']);
+    expect(
+      await describeChange(
+        'CREATE FUNCTION f(x integer) RETURNS integer LANGUAGE sql AS $$SELECT x$$',
+        'DROP FUNCTION f(integer)',
+      ),
+    ).toEqual(['function public.f(integer) is missing']);
   });
 
   it('a policy and row level security', async () => {
-    expect(await describeChange(
-      'CREATE TABLE t (owner text)',
-      `ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+    expect(
+      await describeChange(
+        'CREATE TABLE t (owner text)',
+        `ALTER TABLE t ENABLE ROW LEVEL SECURITY;
        CREATE POLICY own_rows ON t USING (owner = current_user)`,
-    )).toEqual([
+      ),
+    ).toEqual([
       'table public.t: row level security changed from disabled to enabled',
       'policy own_rows on public.t still exists',
     ]);
   });
 
   it('a column type change', async () => {
-    expect(await describeChange(
-      'CREATE TABLE molecules (mass numeric)',
-      'ALTER TABLE molecules ALTER COLUMN mass TYPE double precision',
-    )).toEqual(['column public.molecules.mass: type changed from numeric to double precision']);
+    expect(
+      await describeChange(
+        'CREATE TABLE molecules (mass numeric)',
+        'ALTER TABLE molecules ALTER COLUMN mass TYPE double precision',
+      ),
+    ).toEqual(['column public.molecules.mass: type changed from numeric to double precision']);
   });
 
   it('a view and its definition', async () => {
@@ -136,8 +146,12 @@ describe('diffSnapshots on real schemas: the wording of each kind', () => {
     const before = await snapshot();
     await client.query('CREATE OR REPLACE VIEW v AS SELECT a, b FROM t');
     const [difference] = diffSnapshots(before, await snapshot());
-    expect(difference).toMatchObject({ kind: 'changed', objectType: 'view', property: 'definition',
-      description: 'view public.v: definition changed' });
+    expect(difference).toMatchObject({
+      kind: 'changed',
+      objectType: 'view',
+      property: 'definition',
+      description: 'view public.v: definition changed',
+    });
   });
 
   it('a sequence', async () => {
@@ -149,41 +163,43 @@ describe('diffSnapshots on real schemas: the wording of each kind', () => {
   });
 
   it('a domain and its constraints', async () => {
-    expect(await describeChange(
-      'CREATE DOMAIN posint AS integer',
-      'ALTER DOMAIN posint ADD CONSTRAINT positive CHECK (VALUE > 0)',
-    )).toEqual(['constraint positive on domain public.posint still exists']);
+    expect(
+      await describeChange(
+        'CREATE DOMAIN posint AS integer',
+        'ALTER DOMAIN posint ADD CONSTRAINT positive CHECK (VALUE > 0)',
+      ),
+    ).toEqual(['constraint positive on domain public.posint still exists']);
     expect(await describeChange('', 'DROP DOMAIN posint')).toEqual(['domain public.posint is missing']);
   });
 
   it('a comment', async () => {
-    expect(await describeChange(
-      'CREATE TABLE t (c int)',
-      "COMMENT ON COLUMN t.c IS 'in grams'",
-    )).toEqual(["comment 'in grams' on column public.t.c still exists"]);
+    expect(await describeChange('CREATE TABLE t (c int)', "COMMENT ON COLUMN t.c IS 'in grams'")).toEqual([
+      "comment 'in grams' on column public.t.c still exists",
+    ]);
   });
 
   it('a grant', async () => {
-    expect(await describeChange(
-      'CREATE TABLE t (c int)',
-      'GRANT SELECT, UPDATE (c) ON t TO PUBLIC',
-    )).toEqual([
+    expect(await describeChange('CREATE TABLE t (c int)', 'GRANT SELECT, UPDATE (c) ON t TO PUBLIC')).toEqual([
       'grant SELECT on table public.t to PUBLIC still exists',
       'grant UPDATE on column public.t.c to PUBLIC still exists',
     ]);
   });
 
   it('a dropped table is one difference, not one per column, index and trigger', async () => {
-    expect(await describeChange(
-      'CREATE TABLE t (id serial PRIMARY KEY, v text CHECK (v <> \'\')); CREATE INDEX ON t (v)',
-      'DROP TABLE t',
-    )).toEqual(['table public.t is missing']);
+    expect(
+      await describeChange(
+        "CREATE TABLE t (id serial PRIMARY KEY, v text CHECK (v <> '')); CREATE INDEX ON t (v)",
+        'DROP TABLE t',
+      ),
+    ).toEqual(['table public.t is missing']);
   });
 
   it('a column that moved: dropped and added again', async () => {
-    expect(await describeChange(
-      'CREATE TABLE t (a int, b int)',
-      'ALTER TABLE t DROP COLUMN a; ALTER TABLE t ADD COLUMN a int',
-    )).toEqual(['table public.t: column order changed from a, b to b, a']);
+    expect(
+      await describeChange(
+        'CREATE TABLE t (a int, b int)',
+        'ALTER TABLE t DROP COLUMN a; ALTER TABLE t ADD COLUMN a int',
+      ),
+    ).toEqual(['table public.t: column order changed from a, b to b, a']);
   });
 });

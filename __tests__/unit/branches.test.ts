@@ -8,7 +8,8 @@ import type { Pair } from '../../lib/types';
 import { pair } from '../helpers/pairs';
 
 /** The files of `pairs` as git would list them at a revision. */
-const filesOf = (pairs: readonly Pair[]): FileAtRef[] => pairs.flatMap((p) => [p.up, p.down].map((s) => ({ version: p.version, path: s.path })));
+const filesOf = (pairs: readonly Pair[]): FileAtRef[] =>
+  pairs.flatMap((p) => [p.up, p.down].map((s) => ({ version: p.version, path: s.path })));
 
 const p1 = pair(1, 'users');
 const p2 = pair(2, 'orders');
@@ -26,7 +27,14 @@ describe('findBranchConflicts', () => {
 
   it('names an added migration below the highest existing one, and the next free version', () => {
     expect(findBranchConflicts([p1, p2, p3, p4], filesOf([p1, p2, p4]), 'main')).toEqual([
-      { ref: 'main', version: 3n, name: 'from_a', path: '003_from_a.up.sql', existing: { version: 4n, path: '004_from_b.up.sql' }, suggestedVersion: '005' },
+      {
+        ref: 'main',
+        version: 3n,
+        name: 'from_a',
+        path: '003_from_a.up.sql',
+        existing: { version: 4n, path: '004_from_b.up.sql' },
+        suggestedVersion: '005',
+      },
     ]);
   });
 
@@ -49,7 +57,11 @@ describe('findBranchConflicts', () => {
 
 describe('findBranchConflicts and moved files', () => {
   it('does not count a pair moved to another folder since the revision as added', () => {
-    const moved = { ...p1, up: { ...p1.up, path: `old/${p1.up.path}` }, down: { ...p1.down, path: `old/${p1.down.path}` } };
+    const moved = {
+      ...p1,
+      up: { ...p1.up, path: `old/${p1.up.path}` },
+      down: { ...p1.down, path: `old/${p1.down.path}` },
+    };
     expect(findBranchConflicts([moved, p2, p4], filesOf([p1, p2, p4]), 'main')).toEqual([]);
   });
 });

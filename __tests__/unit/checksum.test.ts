@@ -6,8 +6,8 @@ const LF = 'CREATE TABLE t (\n  id int\n);\n-- é 日本 😀\n';
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const variants = {
-  'LF': Buffer.from(LF, 'utf8'),
-  'CRLF': Buffer.from(LF.replace(/\n/g, '\r\n'), 'utf8'),
+  LF: Buffer.from(LF, 'utf8'),
+  CRLF: Buffer.from(LF.replace(/\n/g, '\r\n'), 'utf8'),
   'BOM + LF': Buffer.concat([BOM, Buffer.from(LF, 'utf8')]),
   'BOM + CRLF': Buffer.concat([BOM, Buffer.from(LF.replace(/\n/g, '\r\n'), 'utf8')]),
 };
@@ -34,10 +34,13 @@ describe('checksum', () => {
     expect(checksum(Buffer.from('a\n\nb\n'))).not.toBe(checksum(Buffer.from('a\nb\n')));
   });
 
-  it.each(['\r\n', '\r\r\n', 'a\r', '\r\na\r\n\r\n', 'x\r\ny', '\r'])('hashes %j exactly as its normalised form', (text) => {
-    const bytes = Buffer.from(text);
-    expect(checksum(bytes)).toBe(sha256(normalise(bytes)));
-  });
+  it.each(['\r\n', '\r\r\n', 'a\r', '\r\na\r\n\r\n', 'x\r\ny', '\r'])(
+    'hashes %j exactly as its normalised form',
+    (text) => {
+      const bytes = Buffer.from(text);
+      expect(checksum(bytes)).toBe(sha256(normalise(bytes)));
+    },
+  );
 
   it('removes only a leading BOM', () => {
     const inner = Buffer.concat([Buffer.from('a'), BOM, Buffer.from('b')]);
@@ -69,7 +72,7 @@ describe('checksumText', () => {
     'two BOMs + CRLF': Buffer.concat([BOM, BOM, Buffer.from('SELECT 2;\r\nx\r')]),
     'lone CRs': Buffer.from('a\rb\r\r\nc'),
     'a BOM inside': Buffer.from('a\uFEFFb'),
-    'empty': Buffer.alloc(0),
+    empty: Buffer.alloc(0),
     'BOM only': BOM,
   };
 

@@ -17,7 +17,14 @@ const TWO_ENVIRONMENTS = {
   retries: 1,
   environments: {
     staging: { url: 'postgres://staging@db/app', lockWait: 30 },
-    production: { url: { env: 'PROD_DATABASE_URL' }, lockTimeout: '2s', statementTimeout: '10min', wait: 30, retries: 3, table: 'prod_history' },
+    production: {
+      url: { env: 'PROD_DATABASE_URL' },
+      lockTimeout: '2s',
+      statementTimeout: '10min',
+      wait: 30,
+      retries: 3,
+      table: 'prod_history',
+    },
   },
 };
 
@@ -36,8 +43,18 @@ describe('precedence', () => {
 
   it('flag > TIDEMARK_* > DATABASE_URL > PG* > environment section > top level > default, one layer at a time', () => {
     const layers: [ConfigFlags, NodeJS.ProcessEnv, string | undefined, string][] = [
-      [{ url: 'postgres://flag@db/app' }, { TIDEMARK_URL: 'postgres://tm@db/app', DATABASE_URL: 'postgres://du@db/app', PGHOST: 'pg' }, 'postgres://flag@db/app', 'flag'],
-      [{}, { TIDEMARK_URL: 'postgres://tm@db/app', DATABASE_URL: 'postgres://du@db/app', PGHOST: 'pg' }, 'postgres://tm@db/app', 'env'],
+      [
+        { url: 'postgres://flag@db/app' },
+        { TIDEMARK_URL: 'postgres://tm@db/app', DATABASE_URL: 'postgres://du@db/app', PGHOST: 'pg' },
+        'postgres://flag@db/app',
+        'flag',
+      ],
+      [
+        {},
+        { TIDEMARK_URL: 'postgres://tm@db/app', DATABASE_URL: 'postgres://du@db/app', PGHOST: 'pg' },
+        'postgres://tm@db/app',
+        'env',
+      ],
       [{}, { DATABASE_URL: 'postgres://du@db/app', PGHOST: 'pg' }, 'postgres://du@db/app', 'env'],
       [{}, { PGHOST: 'pg' }, undefined, 'env'],
       [{}, {}, 'postgres://staging@db/app', 'file'],
@@ -46,7 +63,11 @@ describe('precedence', () => {
       const { config, sources } = resolveConfig({ environment: 'staging', ...flags }, env, file(TWO_ENVIRONMENTS));
       expect({ url: config.url, source: sources.url.source }).toEqual({ url, source });
     }
-    const top = resolveConfig({ environment: 'staging' }, {}, file({ ...TWO_ENVIRONMENTS, environments: { staging: {} } }));
+    const top = resolveConfig(
+      { environment: 'staging' },
+      {},
+      file({ ...TWO_ENVIRONMENTS, environments: { staging: {} } }),
+    );
     expect(top.config.url).toBe('postgres://top@db/app');
     expect(top.sources.url).toEqual({ source: 'file', name: FILE, key: 'url' });
     expect(resolveConfig({}, {}, file({})).sources.url).toEqual({ source: 'default' });
@@ -66,31 +87,56 @@ describe('precedence', () => {
       statementTimeout: '10min',
       retries: 3,
     });
-    expect(sources.url).toEqual({ source: 'file', name: FILE, key: 'environments.production.url', variable: 'PROD_DATABASE_URL' });
+    expect(sources.url).toEqual({
+      source: 'file',
+      name: FILE,
+      key: 'environments.production.url',
+      variable: 'PROD_DATABASE_URL',
+    });
     expect(sources.lockTimeout).toEqual({ source: 'file', name: FILE, key: 'environments.production.lockTimeout' });
     expect(sources.schema).toEqual({ source: 'file', name: FILE, key: 'schema' });
     expect(sources.lockWait).toEqual({ source: 'default' });
   });
 
   it('lets TIDEMARK_* variables and flags beat the file for every setting', () => {
-    const env = { ...prodEnv, TIDEMARK_ENV: 'production', TIDEMARK_LOCK_TIMEOUT: '9s', TIDEMARK_RETRIES: '0', TIDEMARK_WAIT: '1' };
+    const env = {
+      ...prodEnv,
+      TIDEMARK_ENV: 'production',
+      TIDEMARK_LOCK_TIMEOUT: '9s',
+      TIDEMARK_RETRIES: '0',
+      TIDEMARK_WAIT: '1',
+    };
     const { config, sources } = resolveConfig({ table: 'from_flag', wait: '2' }, env, file(TWO_ENVIRONMENTS));
-    expect(config).toMatchObject({ environment: 'production', lockTimeout: '9s', retries: 0, table: 'from_flag', wait: 2 });
+    expect(config).toMatchObject({
+      environment: 'production',
+      lockTimeout: '9s',
+      retries: 0,
+      table: 'from_flag',
+      wait: 2,
+    });
     expect(sources.environment).toEqual({ source: 'env', name: 'TIDEMARK_ENV' });
     expect(sources.lockTimeout).toEqual({ source: 'env', name: 'TIDEMARK_LOCK_TIMEOUT' });
     expect(sources.table).toEqual({ source: 'flag', name: '--table' });
     expect(sources.wait).toEqual({ source: 'flag', name: '--wait' });
   });
 
-  it.each(['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE'])('lets %s win over the file\'s url (libpq decides)', (name) => {
-    const { config, sources } = resolveConfig({}, { [name]: 'x' }, file({ url: 'postgres://file@db/app' }));
-    expect(config.url).toBeUndefined();
-    expect(sources.url).toEqual({ source: 'env', name });
-  });
+  it.each(['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE'])(
+    "lets %s win over the file's url (libpq decides)",
+    (name) => {
+      const { config, sources } = resolveConfig({}, { [name]: 'x' }, file({ url: 'postgres://file@db/app' }));
+      expect(config.url).toBeUndefined();
+      expect(sources.url).toEqual({ source: 'env', name });
+    },
+  );
 
   it('names every PG* variable that is set, and ignores PGPASSWORD alone', () => {
-    expect(resolveConfig({}, { PGUSER: 'u', PGHOST: 'h' }, file({})).sources.url).toEqual({ source: 'env', name: 'PGHOST, PGUSER' });
-    expect(resolveConfig({}, { PGPASSWORD: 'pw' }, file({ url: 'postgres://file@db/app' })).config.url).toBe('postgres://file@db/app');
+    expect(resolveConfig({}, { PGUSER: 'u', PGHOST: 'h' }, file({})).sources.url).toEqual({
+      source: 'env',
+      name: 'PGHOST, PGUSER',
+    });
+    expect(resolveConfig({}, { PGPASSWORD: 'pw' }, file({ url: 'postgres://file@db/app' })).config.url).toBe(
+      'postgres://file@db/app',
+    );
   });
 
   it('uses the top level only when the default environment is not defined', () => {
@@ -100,7 +146,10 @@ describe('precedence', () => {
   });
 
   it('uses the development section when it is defined, chosen by default', () => {
-    const content = { url: 'postgres://top@db/app', environments: { development: { url: 'postgres://dev@localhost/app' } } };
+    const content = {
+      url: 'postgres://top@db/app',
+      environments: { development: { url: 'postgres://dev@localhost/app' } },
+    };
     const resolved = resolveConfig({}, {}, file(content));
     expect(resolved.config.url).toBe('postgres://dev@localhost/app');
     expect(resolved.file).toEqual({ path: FILE, section: 'development' });
@@ -117,8 +166,14 @@ describe('precedence', () => {
   });
 
   it('reads a literal URL string, and a {"env"} URL only when it is the one used', () => {
-    expect(resolveConfig({ environment: 'staging' }, {}, file(TWO_ENVIRONMENTS)).config.url).toBe('postgres://staging@db/app');
-    const overridden = resolveConfig({ environment: 'production', url: 'postgres://flag@db/app' }, {}, file(TWO_ENVIRONMENTS));
+    expect(resolveConfig({ environment: 'staging' }, {}, file(TWO_ENVIRONMENTS)).config.url).toBe(
+      'postgres://staging@db/app',
+    );
+    const overridden = resolveConfig(
+      { environment: 'production', url: 'postgres://flag@db/app' },
+      {},
+      file(TWO_ENVIRONMENTS),
+    );
     expect(overridden.config.url).toBe('postgres://flag@db/app');
   });
 
@@ -134,16 +189,28 @@ describe('precedence', () => {
 describe('errors name the key and the file (exit 2)', () => {
   it.each([
     ['an unknown top-level key', { lockwait: 5 }, 'lockwait'],
-    ['an unknown key in an environment', { environments: { production: { urls: 'x' } } }, 'environments.production.urls'],
+    [
+      'an unknown key in an environment',
+      { environments: { production: { urls: 'x' } } },
+      'environments.production.urls',
+    ],
     ['a snake_case key', { lock_timeout: '5s' }, 'lock_timeout'],
     ['environment at the top level', { environment: 'production' }, 'environment'],
-    ['environments inside an environment', { environments: { a: { environments: {} } } }, 'environments.a.environments'],
+    [
+      'environments inside an environment',
+      { environments: { a: { environments: {} } } },
+      'environments.a.environments',
+    ],
     ['a string for a number', { lockWait: 'x' }, 'lockWait'],
     ['a quoted number', { environments: { production: { wait: '30' } } }, 'environments.production.wait'],
     ['a number for a URL', { url: 5 }, 'url'],
     ['a number for a duration', { lockTimeout: 5000 }, 'lockTimeout'],
     ['null for a string', { schema: null }, 'schema'],
-    ['an invalid duration', { environments: { production: { statementTimeout: 'forever' } } }, 'environments.production.statementTimeout'],
+    [
+      'an invalid duration',
+      { environments: { production: { statementTimeout: 'forever' } } },
+      'environments.production.statementTimeout',
+    ],
     ['negative seconds', { lockWait: -1 }, 'lockWait'],
     ['fractional retries', { retries: 1.5 }, 'retries'],
     ['negative retries', { environments: { staging: { retries: -2 } } }, 'environments.staging.retries'],
@@ -152,7 +219,11 @@ describe('errors name the key and the file (exit 2)', () => {
     ['a URL object with more keys', { url: { env: 'X', fallback: 'postgres://db' } }, 'url'],
     ['a URL object naming no valid variable', { url: { env: 'NOT A NAME' } }, 'url'],
     ['environments that is not an object', { environments: ['production'] }, 'environments'],
-    ['an environment that is not an object', { environments: { production: 'postgres://db' } }, 'environments.production'],
+    [
+      'an environment that is not an object',
+      { environments: { production: 'postgres://db' } },
+      'environments.production',
+    ],
   ])('%s', (_label, content, key) => {
     const err = configError({}, {}, content);
     expect(err).toMatchObject({ code: 'config', exitCode: 2, facts: { file: FILE, key } });
@@ -161,7 +232,11 @@ describe('errors name the key and the file (exit 2)', () => {
   });
 
   it('checks every environment, not only the one in use', () => {
-    const err = configError({ environment: 'staging' }, {}, { environments: { staging: {}, production: { lockWait: 'soon' } } });
+    const err = configError(
+      { environment: 'staging' },
+      {},
+      { environments: { staging: {}, production: { lockWait: 'soon' } } },
+    );
     expect(err.facts).toEqual({ file: FILE, key: 'environments.production.lockWait' });
   });
 
@@ -185,7 +260,10 @@ describe('errors name the key and the file (exit 2)', () => {
   });
 
   it('names the file and lists the defined environments for an unknown explicit environment', () => {
-    for (const [flags, env, by] of [[{ environment: 'qa' }, {}, '--env'], [{}, { TIDEMARK_ENV: 'qa' }, '$TIDEMARK_ENV']] as const) {
+    for (const [flags, env, by] of [
+      [{ environment: 'qa' }, {}, '--env'],
+      [{}, { TIDEMARK_ENV: 'qa' }, '$TIDEMARK_ENV'],
+    ] as const) {
       const err = configError(flags, env, TWO_ENVIRONMENTS, 'config/tidemark.json');
       expect(err.facts).toEqual({ file: 'config/tidemark.json', key: 'environments.qa' });
       expect(err.message).toContain('config/tidemark.json');

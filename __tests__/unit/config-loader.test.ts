@@ -69,17 +69,26 @@ describe('findConfigFile', () => {
     const env = write('env.json', '{"table": "env"}');
     write('tidemark.config.json', '{"table": "default"}');
     process.chdir(dir);
-    expect(findConfigFile({ flag, env: { TIDEMARK_CONFIG: env }, useDefault: true })?.content).toEqual({ table: 'flag' });
+    expect(findConfigFile({ flag, env: { TIDEMARK_CONFIG: env }, useDefault: true })?.content).toEqual({
+      table: 'flag',
+    });
     expect(findConfigFile({ env: { TIDEMARK_CONFIG: env }, useDefault: true })?.content).toEqual({ table: 'env' });
-    expect(findConfigFile({ env: { TIDEMARK_CONFIG: '' }, useDefault: true })).toEqual({ path: 'tidemark.config.json', content: { table: 'default' } });
+    expect(findConfigFile({ env: { TIDEMARK_CONFIG: '' }, useDefault: true })).toEqual({
+      path: 'tidemark.config.json',
+      content: { table: 'default' },
+    });
     expect(findConfigFile({ env: {}, useDefault: false })).toBeUndefined();
   });
 
   it('is fine without a default file, but not with a named file that is missing', () => {
     process.chdir(dir);
     expect(findConfigFile({ env: {}, useDefault: true })).toBeUndefined();
-    expect(thrown(() => findConfigFile({ flag: 'nope.json', env: {}, useDefault: true })).facts).toEqual({ file: 'nope.json' });
-    expect(thrown(() => findConfigFile({ env: { TIDEMARK_CONFIG: 'nope.json' }, useDefault: true })).message).toContain('$TIDEMARK_CONFIG');
+    expect(thrown(() => findConfigFile({ flag: 'nope.json', env: {}, useDefault: true })).facts).toEqual({
+      file: 'nope.json',
+    });
+    expect(thrown(() => findConfigFile({ env: { TIDEMARK_CONFIG: 'nope.json' }, useDefault: true })).message).toContain(
+      '$TIDEMARK_CONFIG',
+    );
     expect(thrown(() => findConfigFile({ flag: ' ', env: {}, useDefault: true })).message).toContain('--config');
   });
 });

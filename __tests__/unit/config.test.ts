@@ -14,7 +14,15 @@ function configError(flags: ConfigFlags, env: NodeJS.ProcessEnv): ConfigError {
 describe('resolveConfig', () => {
   it('uses the defaults when nothing is set', () => {
     const { config, sources } = resolveConfig({}, {});
-    expect(config).toEqual({ dir: 'sql', schema: 'public', table: 'tidemark_migrations', environment: 'development', lockWait: 60, wait: 0, retries: 0 });
+    expect(config).toEqual({
+      dir: 'sql',
+      schema: 'public',
+      table: 'tidemark_migrations',
+      environment: 'development',
+      lockWait: 60,
+      wait: 0,
+      retries: 0,
+    });
     expect(config.url).toBeUndefined();
     expect(sources.dir).toEqual({ source: 'default' });
   });
@@ -49,15 +57,31 @@ describe('resolveConfig', () => {
   });
 
   it('lets flags beat environment variables', () => {
-    const env = { TIDEMARK_DIR: 'from-env', TIDEMARK_URL: 'postgres://env/db', TIDEMARK_LOCK_WAIT: '5', TIDEMARK_ENV: 'staging' };
-    const { config, sources } = resolveConfig({ dir: 'from-flag', url: 'postgres://flag/db', lockWait: '0', environment: 'production' }, env);
-    expect(config).toMatchObject({ dir: 'from-flag', url: 'postgres://flag/db', lockWait: 0, environment: 'production' });
+    const env = {
+      TIDEMARK_DIR: 'from-env',
+      TIDEMARK_URL: 'postgres://env/db',
+      TIDEMARK_LOCK_WAIT: '5',
+      TIDEMARK_ENV: 'staging',
+    };
+    const { config, sources } = resolveConfig(
+      { dir: 'from-flag', url: 'postgres://flag/db', lockWait: '0', environment: 'production' },
+      env,
+    );
+    expect(config).toMatchObject({
+      dir: 'from-flag',
+      url: 'postgres://flag/db',
+      lockWait: 0,
+      environment: 'production',
+    });
     expect(sources.dir).toEqual({ source: 'flag', name: '--dir' });
     expect(sources.lockWait).toEqual({ source: 'flag', name: '--lock-wait' });
   });
 
   it('reads TIDEMARK_URL before DATABASE_URL', () => {
-    const { config, sources } = resolveConfig({}, { DATABASE_URL: 'postgres://app/db', TIDEMARK_URL: 'postgres://migrator/db' });
+    const { config, sources } = resolveConfig(
+      {},
+      { DATABASE_URL: 'postgres://app/db', TIDEMARK_URL: 'postgres://migrator/db' },
+    );
     expect(config.url).toBe('postgres://migrator/db');
     expect(sources.url).toEqual({ source: 'env', name: 'TIDEMARK_URL' });
   });
@@ -87,9 +111,12 @@ describe('resolveConfig', () => {
     expect(configError({ lockWait: value }, {}).message).toContain('--lock-wait');
   });
 
-  it.each(['-1', '1.5', 'two', '', '1e3', '99999999999999999999'])('refuses %j for --retries, naming the flag', (value) => {
-    expect(configError({ retries: value }, {}).message).toContain('--retries');
-  });
+  it.each(['-1', '1.5', 'two', '', '1e3', '99999999999999999999'])(
+    'refuses %j for --retries, naming the flag',
+    (value) => {
+      expect(configError({ retries: value }, {}).message).toContain('--retries');
+    },
+  );
 
   it('reads --retries as a whole number, 0 included', () => {
     expect(resolveConfig({ retries: '0' }, {}).config.retries).toBe(0);

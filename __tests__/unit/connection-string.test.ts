@@ -23,7 +23,10 @@ const params = (text: string) => parseConnectionString(text, '--url').params;
 
 describe('URLs', () => {
   test.each([
-    ['postgres://u:p@db.example:6543/app', { user: 'u', password: 'p', host: 'db.example', port: '6543', dbname: 'app' }],
+    [
+      'postgres://u:p@db.example:6543/app',
+      { user: 'u', password: 'p', host: 'db.example', port: '6543', dbname: 'app' },
+    ],
     ['postgresql://u@db/my%20db', { user: 'u', host: 'db', dbname: 'my db' }],
     ['postgres://db', { host: 'db' }],
     ['postgres://', {}],
@@ -31,7 +34,10 @@ describe('URLs', () => {
     ['postgres://u@h1:5432,h2:5433,[::1]/app', { user: 'u', host: 'h1,h2,::1', port: '5432,5433,', dbname: 'app' }],
     ['postgres://%2Fvar%2Frun%2Fpostgresql/app', { host: '/var/run/postgresql', dbname: 'app' }],
     ['postgres:///app?host=/tmp&port=5433', { host: '/tmp', port: '5433', dbname: 'app' }],
-    ['postgres://h/app?sslmode=prefer&target_session_attrs=read-write&application_name=x', { host: 'h', dbname: 'app', sslmode: 'prefer', target_session_attrs: 'read-write', application_name: 'x' }],
+    [
+      'postgres://h/app?sslmode=prefer&target_session_attrs=read-write&application_name=x',
+      { host: 'h', dbname: 'app', sslmode: 'prefer', target_session_attrs: 'read-write', application_name: 'x' },
+    ],
     ['postgres://h/app?ssl=true', { host: 'h', dbname: 'app', sslmode: 'require' }],
     ['postgres://h/app?service=prod', { host: 'h', dbname: 'app', service: 'prod' }],
     ['postgres://u:p#ss@h/app', { user: 'u', password: 'p#ss', host: 'h', dbname: 'app' }],
@@ -40,8 +46,11 @@ describe('URLs', () => {
     expect(params(url)).toEqual(expected);
   });
 
-  test('parameters that are not libpq settings (Prisma\'s schema, …) are ignored and listed, as pg ignores them', () => {
-    expect(parseConnectionString('postgres://h/app?schema=public&connection_limit=5', '--url')).toEqual({ params: { host: 'h', dbname: 'app' }, ignored: ['schema', 'connection_limit'] });
+  test("parameters that are not libpq settings (Prisma's schema, …) are ignored and listed, as pg ignores them", () => {
+    expect(parseConnectionString('postgres://h/app?schema=public&connection_limit=5', '--url')).toEqual({
+      params: { host: 'h', dbname: 'app' },
+      ignored: ['schema', 'connection_limit'],
+    });
   });
 
   test.each([
@@ -52,7 +61,13 @@ describe('URLs', () => {
     'postgres://alice:has space@db.example:5433/app',
     'postgres://alice:100%sure@db.example/app',
   ])('reads %s as pg did: same user, password, host, port and database', (url) => {
-    const pg = new Client({ connectionString: url }) as unknown as { user: string; password: string; host: string; port: number; database: string };
+    const pg = new Client({ connectionString: url }) as unknown as {
+      user: string;
+      password: string;
+      host: string;
+      port: number;
+      database: string;
+    };
     const read = params(url);
     expect(read.user).toBe(pg.user);
     expect(read.password ?? null).toBe(pg.password || null);
@@ -64,8 +79,19 @@ describe('URLs', () => {
 
 describe('key=value strings', () => {
   test('reads quoted and escaped values, host lists, service and every sslmode keyword', () => {
-    expect(params("host=a,b port=1,2 dbname='my db' user=u password='p\\'w' sslmode=allow target_session_attrs=any service=s")).toEqual({
-      host: 'a,b', port: '1,2', dbname: 'my db', user: 'u', password: "p'w", sslmode: 'allow', target_session_attrs: 'any', service: 's',
+    expect(
+      params(
+        "host=a,b port=1,2 dbname='my db' user=u password='p\\'w' sslmode=allow target_session_attrs=any service=s",
+      ),
+    ).toEqual({
+      host: 'a,b',
+      port: '1,2',
+      dbname: 'my db',
+      user: 'u',
+      password: "p'w",
+      sslmode: 'allow',
+      target_session_attrs: 'any',
+      service: 's',
     });
   });
 
@@ -73,8 +99,14 @@ describe('key=value strings', () => {
     ['host=h port=55433x', 'port "55433x" is not a valid port'],
     ['host=h port=abc', 'port "abc" is not a valid port'],
     ['host=h port=5432,abc', 'port "abc" is not a valid port'],
-    ['host=h sslmode=bogus', 'sslmode "bogus" is not an sslmode (disable, allow, prefer, require, verify-ca, verify-full)'],
-    ['host=h target_session_attrs=primary-ish', 'target_session_attrs "primary-ish" is not a target_session_attrs value'],
+    [
+      'host=h sslmode=bogus',
+      'sslmode "bogus" is not an sslmode (disable, allow, prefer, require, verify-ca, verify-full)',
+    ],
+    [
+      'host=h target_session_attrs=primary-ish',
+      'target_session_attrs "primary-ish" is not a target_session_attrs value',
+    ],
     ['host=h gssencmode=require', 'gssencmode "require" cannot be honoured'],
     ['host=h connect_timeout=soon', 'connect_timeout "soon" is not a whole number of seconds'],
     ['host=h colour=blue', '"colour" is not a libpq connection setting'],
@@ -118,8 +150,12 @@ describe('strings that are neither a URL nor key=value', () => {
   });
 
   test('the origin is named: a variable, or the config file key', () => {
-    expect(refusal(() => resolveConfig({}, { DATABASE_URL: `postgres:/u:${PW}@h/db` })).message).toMatch(/^\$DATABASE_URL is neither/);
-    const file = refusal(() => resolveConfig({}, {}, { path: 'tidemark.config.json', content: { url: `u:${PW}@h/db` } }));
+    expect(refusal(() => resolveConfig({}, { DATABASE_URL: `postgres:/u:${PW}@h/db` })).message).toMatch(
+      /^\$DATABASE_URL is neither/,
+    );
+    const file = refusal(() =>
+      resolveConfig({}, {}, { path: 'tidemark.config.json', content: { url: `u:${PW}@h/db` } }),
+    );
     expect(file.message).toMatch(/^url in tidemark\.config\.json is neither/);
     expect(file.message).not.toContain(PW);
   });

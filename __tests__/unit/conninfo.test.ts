@@ -14,7 +14,9 @@ function refusal(fn: () => unknown): ConfigError {
 
 describe('isValidPort', () => {
   test.each(['1', '5432', '05432', ' 5432 ', '65535'])('%j is a port', (raw) => expect(isValidPort(raw)).toBe(true));
-  test.each(['0', '65536', '99999', '-1', 'abc', '5432x', '', '1e3', '0x10', '5432.0', '1234567'])('%j is not', (raw) => expect(isValidPort(raw)).toBe(false));
+  test.each(['0', '65536', '99999', '-1', 'abc', '5432x', '', '1e3', '0x10', '5432.0', '1234567'])('%j is not', (raw) =>
+    expect(isValidPort(raw)).toBe(false),
+  );
 });
 
 describe('checkPorts', () => {
@@ -42,7 +44,9 @@ describe('checkPorts', () => {
     ['host=h port=55433x', 'port "55433x"'],
     ["host=h port='abc'", 'port "abc"'],
   ])('%s is refused, naming the origin and the port', (url, what) => {
-    expect(refusal(() => checkPorts(url, '$DATABASE_URL')).message).toContain(`$DATABASE_URL: ${what} is not a valid port (1–65535)`);
+    expect(refusal(() => checkPorts(url, '$DATABASE_URL')).message).toContain(
+      `$DATABASE_URL: ${what} is not a valid port (1–65535)`,
+    );
   });
 
   test('a URL whose password holds an unencoded / is refused without quoting what follows the colon', () => {
@@ -54,7 +58,14 @@ describe('checkPorts', () => {
 
 describe('keyValuePairs', () => {
   test('unquotes values and returns what it could not read', () => {
-    expect(keyValuePairs("host=h password='a b\\'c' port=5")).toEqual({ pairs: [['host', 'h'], ['password', "a b'c"], ['port', '5']], rest: '' });
+    expect(keyValuePairs("host=h password='a b\\'c' port=5")).toEqual({
+      pairs: [
+        ['host', 'h'],
+        ['password', "a b'c"],
+        ['port', '5'],
+      ],
+      rest: '',
+    });
     expect(keyValuePairs('host=h oops').rest).toBe(' oops');
   });
 });
@@ -62,8 +73,16 @@ describe('keyValuePairs', () => {
 describe('resolveConfig and ports', () => {
   test('a bad port in a flag, a variable or the config file names it', () => {
     expect(refusal(() => resolveConfig({ url: 'postgres://h:99999/db' }, {})).message).toMatch(/^--url: port "99999"/);
-    expect(refusal(() => resolveConfig({}, { TIDEMARK_URL: 'host=h port=abc' })).message).toMatch(/^\$TIDEMARK_URL: port "abc"/);
-    const file = refusal(() => resolveConfig({}, {}, { path: 'tidemark.config.json', content: { environments: { prod: { url: 'postgres://h:0/x' } } } }));
+    expect(refusal(() => resolveConfig({}, { TIDEMARK_URL: 'host=h port=abc' })).message).toMatch(
+      /^\$TIDEMARK_URL: port "abc"/,
+    );
+    const file = refusal(() =>
+      resolveConfig(
+        {},
+        {},
+        { path: 'tidemark.config.json', content: { environments: { prod: { url: 'postgres://h:0/x' } } } },
+      ),
+    );
     expect(file.message).toMatch(/^environments\.prod\.url in tidemark\.config\.json: port "0"/);
     expect(file.facts).toEqual({ file: 'tidemark.config.json', key: 'environments.prod.url' });
   });
@@ -72,9 +91,12 @@ describe('resolveConfig and ports', () => {
     expect(resolveConfig({}, { PGPORT: '99999' }).config.url).toBeUndefined();
   });
 
-  test.each(['pg_catalog', 'pg_toast', 'pg_temp_3', 'information_schema'])('--schema %s is refused as a system schema', (schema) => {
-    expect(refusal(() => resolveConfig({ schema }, {})).message).toContain(`--schema "${schema}" is a system schema`);
-  });
+  test.each(['pg_catalog', 'pg_toast', 'pg_temp_3', 'information_schema'])(
+    '--schema %s is refused as a system schema',
+    (schema) => {
+      expect(refusal(() => resolveConfig({ schema }, {})).message).toContain(`--schema "${schema}" is a system schema`);
+    },
+  );
 
   test('a schema that only looks like one is accepted (names are quoted: PG_x is not reserved)', () => {
     expect(resolveConfig({ schema: 'PG_ops' }, {}).config.schema).toBe('PG_ops');

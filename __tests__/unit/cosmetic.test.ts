@@ -82,7 +82,9 @@ describe('isCosmeticEdit', () => {
     const sql = 'CREATE INDEX CONCURRENTLY users_email ON users (email);\n';
     expect(isCosmeticEdit(sql, `-- tidemark:no-transaction\n${sql}`)).toBe(false);
     expect(isCosmeticEdit(`-- tidemark:no-transaction\n${sql}`, sql)).toBe(false);
-    expect(isCosmeticEdit(`-- tidemark:no-transaction\n${sql}`, `-- tidemark:no-transaction\n-- why: big table\n${sql}`)).toBe(true);
+    expect(
+      isCosmeticEdit(`-- tidemark:no-transaction\n${sql}`, `-- tidemark:no-transaction\n-- why: big table\n${sql}`),
+    ).toBe(true);
   });
 
   it('treats a CRLF checkout like LF, inside dollar quotes too, as the checksum does', () => {
@@ -129,13 +131,22 @@ describe('findDiscrepancies with the applied text', () => {
   it('classes a comment-only edit of the up script as cosmetic, carrying the applied text', () => {
     const after = pair(1, 'users', { up: edit('-- users and their accounts', '-- reworded'), down: before.down.sql });
     expect(findDiscrepancies([after], [row], kept({ up: APPLIED }))).toEqual([
-      { kind: 'cosmetic', version: 1n, name: 'users', scripts: ['up'], paths: ['001_users.up.sql', '001_users.down.sql'], applied: { up: APPLIED } },
+      {
+        kind: 'cosmetic',
+        version: 1n,
+        name: 'users',
+        scripts: ['up'],
+        paths: ['001_users.up.sql', '001_users.down.sql'],
+        applied: { up: APPLIED },
+      },
     ]);
   });
 
   it('classes a changed literal as edited', () => {
     const after = pair(1, 'users', { up: edit("DEFAULT 'a'", "DEFAULT 'b'"), down: before.down.sql });
-    expect(findDiscrepancies([after], [row], kept({ up: APPLIED }))).toMatchObject([{ kind: 'edited', scripts: ['up'], applied: { up: APPLIED } }]);
+    expect(findDiscrepancies([after], [row], kept({ up: APPLIED }))).toMatchObject([
+      { kind: 'edited', scripts: ['up'], applied: { up: APPLIED } },
+    ]);
   });
 
   it('finds nothing for a CRLF checkout of the applied files', () => {
@@ -145,18 +156,27 @@ describe('findDiscrepancies with the applied text', () => {
   });
 
   it('is edited when one script is cosmetic and the other really changed', () => {
-    const after = pair(1, 'users', { up: edit('-- users and their accounts', '-- reworded'), down: 'DROP TABLE users CASCADE;\n' });
-    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.sql }))).toMatchObject([{ kind: 'edited', scripts: ['up', 'down'] }]);
+    const after = pair(1, 'users', {
+      up: edit('-- users and their accounts', '-- reworded'),
+      down: 'DROP TABLE users CASCADE;\n',
+    });
+    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.sql }))).toMatchObject([
+      { kind: 'edited', scripts: ['up', 'down'] },
+    ]);
   });
 
   it('is cosmetic when both scripts only changed comments', () => {
     const after = pair(1, 'users', { up: `${APPLIED}-- end\n`, down: '-- undo\nDROP TABLE users;\n' });
-    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.sql }))).toMatchObject([{ kind: 'cosmetic', scripts: ['up', 'down'] }]);
+    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.sql }))).toMatchObject([
+      { kind: 'cosmetic', scripts: ['up', 'down'] },
+    ]);
   });
 
   it('is edited, with a null applied text, when the ledger kept only the checksum', () => {
     const after = pair(1, 'users', { up: edit('-- users and their accounts', '-- reworded'), down: before.down.sql });
-    expect(findDiscrepancies([after], [row], kept({ up: null, down: null }))).toMatchObject([{ kind: 'edited', applied: { up: null } }]);
+    expect(findDiscrepancies([after], [row], kept({ up: null, down: null }))).toMatchObject([
+      { kind: 'edited', applied: { up: null } },
+    ]);
   });
 
   it('is edited when no applied text was read at all', () => {
@@ -168,11 +188,20 @@ describe('findDiscrepancies with the applied text', () => {
 });
 
 describe('blockingDiscrepancies and cosmetic edits', () => {
-  const cosmetic = { kind: 'cosmetic' as const, version: 1n, name: 'a', scripts: ['up' as const], paths: ['001_a.up.sql', '001_a.down.sql'] };
+  const cosmetic = {
+    kind: 'cosmetic' as const,
+    version: 1n,
+    name: 'a',
+    scripts: ['up' as const],
+    paths: ['001_a.up.sql', '001_a.down.sql'],
+  };
   const edited = { ...cosmetic, kind: 'edited' as const, version: 2n };
 
   it('lets cosmetic edits through unless strict', () => {
     expect(blockingDiscrepancies([cosmetic, edited], { allowOutOfOrder: false, strict: false })).toEqual([edited]);
-    expect(blockingDiscrepancies([cosmetic, edited], { allowOutOfOrder: false, strict: true })).toEqual([cosmetic, edited]);
+    expect(blockingDiscrepancies([cosmetic, edited], { allowOutOfOrder: false, strict: true })).toEqual([
+      cosmetic,
+      edited,
+    ]);
   });
 });

@@ -32,7 +32,9 @@ describe('nextVersionText', () => {
   it('refuses to go past the largest version (signed 64-bit), naming the directory', () => {
     const highest = { version: 9223372036854775807n, versionText: '9223372036854775807' };
     expect(() => nextVersionText(highest, 'db/sql')).toThrow(ConfigError);
-    expect(() => nextVersionText(highest, 'db/sql')).toThrow(/the highest version in db\/sql is 9223372036854775807, the largest a version can be/);
+    expect(() => nextVersionText(highest, 'db/sql')).toThrow(
+      /the highest version in db\/sql is 9223372036854775807, the largest a version can be/,
+    );
   });
 });
 
@@ -49,7 +51,12 @@ describe('createPair', () => {
   });
 
   it('numbers max + 1 with the padding used in the directory, looking into subfolders', () => {
-    const dir = dirWith({ '0009_a.up.sql': 'SELECT 1;', '0009_a.down.sql': '', 'old/0002_b.up.sql': 'SELECT 1;', 'old/0002_b.down.sql': '' });
+    const dir = dirWith({
+      '0009_a.up.sql': 'SELECT 1;',
+      '0009_a.down.sql': '',
+      'old/0002_b.up.sql': 'SELECT 1;',
+      'old/0002_b.down.sql': '',
+    });
     const created = createPair(dir, 'next', inspect(dir).highest, NOW);
     expect(path.basename(created.upPath)).toBe('0010_next.up.sql');
     expect(created.version).toBe(10n);
@@ -74,11 +81,14 @@ describe('createPair', () => {
     expect(scan(dir)[1].down.directives.irreversible).toBe(false);
   });
 
-  it.each(['', 'add users', 'add.users', '../escape', 'a/b', 'café'])('refuses the name %j with ConfigError and writes nothing', (name) => {
-    const dir = dirWith({});
-    expect(() => createPair(dir, name, null, NOW)).toThrow(ConfigError);
-    expect(readdirSync(dir)).toEqual([]);
-  });
+  it.each(['', 'add users', 'add.users', '../escape', 'a/b', 'café'])(
+    'refuses the name %j with ConfigError and writes nothing',
+    (name) => {
+      const dir = dirWith({});
+      expect(() => createPair(dir, name, null, NOW)).toThrow(ConfigError);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
 
   it('never overwrites an existing file', () => {
     const dir = dirWith({ '001_taken.up.sql': 'SELECT 42;\n' });

@@ -6,16 +6,23 @@ describe('readDirectives', () => {
   });
 
   it('reads -- tidemark:irreversible on the first line of a down script', () => {
-    expect(readDirectives('-- tidemark:irreversible\nSELECT 1;\n')).toEqual({ noTransaction: false, irreversible: true });
+    expect(readDirectives('-- tidemark:irreversible\nSELECT 1;\n')).toEqual({
+      noTransaction: false,
+      irreversible: true,
+    });
   });
 
   it('reads -- tidemark:no-transaction among the leading comment lines', () => {
-    const sql = '-- Build the index without blocking writes.\n\n-- tidemark:no-transaction\n-- (one statement)\nCREATE INDEX CONCURRENTLY i ON t (id);\n';
+    const sql =
+      '-- Build the index without blocking writes.\n\n-- tidemark:no-transaction\n-- (one statement)\nCREATE INDEX CONCURRENTLY i ON t (id);\n';
     expect(readDirectives(sql)).toEqual({ noTransaction: true, irreversible: false });
   });
 
   it('reads both directives together', () => {
-    expect(readDirectives('-- tidemark:irreversible\n-- tidemark:no-transaction\nVACUUM;\n')).toEqual({ noTransaction: true, irreversible: true });
+    expect(readDirectives('-- tidemark:irreversible\n-- tidemark:no-transaction\nVACUUM;\n')).toEqual({
+      noTransaction: true,
+      irreversible: true,
+    });
   });
 
   it('reads directives in a CRLF file', () => {
@@ -42,7 +49,9 @@ describe('readDirectives', () => {
   });
 
   it('ignores a directive mentioned inside a comment sentence', () => {
-    expect(readDirectives('-- do not add tidemark:no-transaction here\nSELECT 1;')).toMatchObject({ noTransaction: false });
+    expect(readDirectives('-- do not add tidemark:no-transaction here\nSELECT 1;')).toMatchObject({
+      noTransaction: false,
+    });
   });
 
   it('reads per-script timeouts', () => {

@@ -5,15 +5,24 @@ import { pair } from '../helpers/pairs';
 const up = (...pairs: Pair[]): Plan => ({ direction: 'up', steps: pairs.map((p) => ({ direction: 'up', pair: p })) });
 
 const mood = pair(1, 'mood', { up: "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE people (m mood);\n" });
-const happy = pair(2, 'happy', { up: "-- a new mood\nALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'happy' AFTER 'sad';\n" });
+const happy = pair(2, 'happy', {
+  up: "-- a new mood\nALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'happy' AFTER 'sad';\n",
+});
 const useIt = pair(3, 'use_it', { up: "UPDATE people SET m = 'sad';\nINSERT INTO people VALUES ('happy');\n" });
 
 describe('enumValueHazards', () => {
   it('--single-transaction: a value added by one migration and used by a later one, both named with their lines', () => {
     const [h, ...rest] = enumValueHazards(up(mood, happy, useIt), true);
     expect(rest).toEqual([]);
-    expect(h).toMatchObject({ type: 'public.mood', label: 'happy', added: { path: '002_happy.up.sql', line: 2 }, used: { path: '003_use_it.up.sql', line: 2 } });
-    expect(h.message).toContain("002_happy.up.sql:2 adds the value 'happy' to the enum public.mood, and 003_use_it.up.sql:2, later in the same --single-transaction batch, uses 'happy'");
+    expect(h).toMatchObject({
+      type: 'public.mood',
+      label: 'happy',
+      added: { path: '002_happy.up.sql', line: 2 },
+      used: { path: '003_use_it.up.sql', line: 2 },
+    });
+    expect(h.message).toContain(
+      "002_happy.up.sql:2 adds the value 'happy' to the enum public.mood, and 003_use_it.up.sql:2, later in the same --single-transaction batch, uses 'happy'",
+    );
     expect(h.message).toContain('unsafe use of new value');
     expect(h.message).toContain('tidemark apply --single-transaction --target 2');
   });
@@ -23,22 +32,32 @@ describe('enumValueHazards', () => {
   });
 
   it('a use later in the same script is a hazard in any mode', () => {
-    const both = pair(2, 'both', { up: "ALTER TYPE mood ADD VALUE 'happy';\nSELECT 1;\nINSERT INTO people VALUES (E'happy');\n" });
-    expect(enumValueHazards(up(mood, both), false)).toMatchObject([{ label: 'happy', added: { line: 1 }, used: { path: '002_both.up.sql', line: 3 } }]);
+    const both = pair(2, 'both', {
+      up: "ALTER TYPE mood ADD VALUE 'happy';\nSELECT 1;\nINSERT INTO people VALUES (E'happy');\n",
+    });
+    expect(enumValueHazards(up(mood, both), false)).toMatchObject([
+      { label: 'happy', added: { line: 1 }, used: { path: '002_both.up.sql', line: 3 } },
+    ]);
   });
 
   it('is not fooled by comments, other literals, or a later ADD VALUE that names the new one', () => {
-    const quiet = pair(3, 'quiet', { up: "-- INSERT INTO people VALUES ('happy');\nSELECT 'happy-go-lucky';\nALTER TYPE mood ADD VALUE 'ecstatic' AFTER 'happy';\n" });
+    const quiet = pair(3, 'quiet', {
+      up: "-- INSERT INTO people VALUES ('happy');\nSELECT 'happy-go-lucky';\nALTER TYPE mood ADD VALUE 'ecstatic' AFTER 'happy';\n",
+    });
     expect(enumValueHazards(up(mood, happy, quiet), true)).toEqual([]);
   });
 
   it('leaves out no-transaction scripts: each of their statements commits', () => {
-    const loose = pair(2, 'loose', { up: "-- tidemark:no-transaction\nALTER TYPE mood ADD VALUE 'happy';\nINSERT INTO people VALUES ('happy');\n" });
+    const loose = pair(2, 'loose', {
+      up: "-- tidemark:no-transaction\nALTER TYPE mood ADD VALUE 'happy';\nINSERT INTO people VALUES ('happy');\n",
+    });
     expect(enumValueHazards(up(mood, loose), false)).toEqual([]);
   });
 
   it('reports each new value once, at its first use', () => {
-    const twice = pair(4, 'twice', { up: "INSERT INTO people VALUES ('happy');\nINSERT INTO people VALUES ('happy');\n" });
+    const twice = pair(4, 'twice', {
+      up: "INSERT INTO people VALUES ('happy');\nINSERT INTO people VALUES ('happy');\n",
+    });
     expect(enumValueHazards(up(mood, happy, useIt, twice), true)).toHaveLength(1);
   });
 });

@@ -70,6 +70,12 @@ describe('formatFilename', () => {
   it('builds a name that parses back to the same parts', () => {
     const file = formatFilename('007', 'add_index', 'down');
     expect(file).toBe('007_add_index.down.sql');
-    expect(parseFilename(file)).toMatchObject({ ok: true, version: 7n, versionText: '007', name: 'add_index', direction: 'down' });
+    expect(parseFilename(file)).toMatchObject({
+      ok: true,
+      version: 7n,
+      versionText: '007',
+      name: 'add_index',
+      direction: 'down',
+    });
   });
 });

@@ -7,7 +7,11 @@
 import { resolveConfig, type ConfigFlags } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 
-function refusal(flags: ConfigFlags, env: NodeJS.ProcessEnv = {}, file?: { path: string; content: unknown }): ConfigError {
+function refusal(
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv = {},
+  file?: { path: string; content: unknown },
+): ConfigError {
   try {
     resolveConfig(flags, env, file);
   } catch (err) {
@@ -52,7 +56,11 @@ describe('--table', () => {
 
   it('names the variable and the config file key', () => {
     expect(refusal({}, { TIDEMARK_TABLE: bytes(70) }).message).toContain('$TIDEMARK_TABLE');
-    const err = refusal({}, {}, { path: 'tidemark.config.json', content: { environments: { prod: { table: bytes(60) } } } });
+    const err = refusal(
+      {},
+      {},
+      { path: 'tidemark.config.json', content: { environments: { prod: { table: bytes(60) } } } },
+    );
     expect(err.message).toContain('environments.prod.table in tidemark.config.json');
     expect(err.facts).toMatchObject({ file: 'tidemark.config.json', key: 'environments.prod.table' });
   });

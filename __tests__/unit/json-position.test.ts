@@ -1,7 +1,14 @@
 import { findJsonSyntaxError } from '../../lib/json-position';
 
 describe('findJsonSyntaxError', () => {
-  it.each(['{}', '[]', '{"a": 1, "b": [true, false, null, -1.5e3, "x\\n\\u00e9"]}', ' \n{"a": {"b": {}}}\n', '"s"', '0'])('accepts %j', (text) => {
+  it.each([
+    '{}',
+    '[]',
+    '{"a": 1, "b": [true, false, null, -1.5e3, "x\\n\\u00e9"]}',
+    ' \n{"a": {"b": {}}}\n',
+    '"s"',
+    '0',
+  ])('accepts %j', (text) => {
     expect(() => JSON.parse(text)).not.toThrow();
     expect(findJsonSyntaxError(text)).toBeNull();
   });

@@ -30,7 +30,8 @@ const BODY_STATEMENTS: readonly (() => string)[] = [
   () => `SELECT p.${anyCase('begin')} AS ${anyCase('begin')}, p.${anyCase('begin')} ${anyCase('begin')} FROM periods p`,
   () => `SELECT ${anyCase('begin')}${gap()}${anyCase('atomic')} FROM periods`,
   () => `SELECT 1 AS ${anyCase('end')}`,
-  () => `SELECT ${anyCase('case')} WHEN ${anyCase('begin')} > 0 THEN ${anyCase('case')} 1 WHEN 1 THEN 2 ${anyCase('end')} ${anyCase('end')} FROM periods`,
+  () =>
+    `SELECT ${anyCase('case')} WHEN ${anyCase('begin')} > 0 THEN ${anyCase('case')} 1 WHEN 1 THEN 2 ${anyCase('end')} ${anyCase('end')} FROM periods`,
   () => `SELECT (${anyCase('case')} ${anyCase('begin')} WHEN 1 THEN 'é;' ${anyCase('end')})${gap()}FROM periods`,
   () => `INSERT INTO periods (${anyCase('begin')}, "end") VALUES (1, 2)`,
   () => `UPDATE periods SET ${anyCase('begin')} = ${anyCase('begin')} + 1 WHERE "é" = ';'`,
@@ -38,7 +39,9 @@ const BODY_STATEMENTS: readonly (() => string)[] = [
 ];
 
 function body(depth: number): string {
-  const statements = Array.from({ length: random(4) }, () => (depth < 2 && random(6) === 0 ? routine(depth + 1) : pick(BODY_STATEMENTS)()));
+  const statements = Array.from({ length: random(4) }, () =>
+    depth < 2 && random(6) === 0 ? routine(depth + 1) : pick(BODY_STATEMENTS)(),
+  );
   return statements.map((s) => `${gap()}${s};`).join('');
 }
 
@@ -86,13 +89,18 @@ it('splits 2,000 random scripts of BEGIN ATOMIC bodies where PostgreSQL does, at
     if (JSON.stringify(split) !== JSON.stringify(want)) expect({ sql, split }).toEqual({ sql, split: want });
     for (const window of [1, 3, 8, undefined]) {
       const windowed = [...statementsInBytes(Buffer.from(sql), window)].map((s): [number, number] => [s.start, s.end]);
-      if (JSON.stringify(windowed) !== JSON.stringify(want)) expect({ sql, window, windowed }).toEqual({ sql, window, windowed: want });
+      if (JSON.stringify(windowed) !== JSON.stringify(want))
+        expect({ sql, window, windowed }).toEqual({ sql, window, windowed: want });
     }
   }
 });
 
 it('the example from the issue: two statements, not one', () => {
-  const sql = 'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT begin FROM periods; END; CREATE TABLE t(a int);';
+  const sql =
+    'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT begin FROM periods; END; CREATE TABLE t(a int);';
   expect(parserStatements(sql)).toHaveLength(2);
-  expect(splitStatements(sql).map((s) => s.text)).toEqual([sql.slice(0, sql.indexOf('; CREATE TABLE')), 'CREATE TABLE t(a int)']);
+  expect(splitStatements(sql).map((s) => s.text)).toEqual([
+    sql.slice(0, sql.indexOf('; CREATE TABLE')),
+    'CREATE TABLE t(a int)',
+  ]);
 });

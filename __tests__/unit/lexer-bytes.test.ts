@@ -12,7 +12,9 @@ import { ByteLineCursor, splitStatements, statementsInBytes } from '../../lib/sq
 import { Scanner } from '../../lib/sql/scanner';
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'lexer-corpus');
-const corpus = readdirSync(CORPUS).filter((f) => f.endsWith('.sql')).sort();
+const corpus = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 /** What splitStatements says, with offsets in UTF-8 bytes and the first word as statementsInBytes gives it. */
 function expected(sql: string) {
@@ -22,7 +24,14 @@ function expected(sql: string) {
     scanner.next();
     const first = s.text.slice(scanner.start, scanner.end);
     const firstWord = scanner.kind === 'identifier' && /^[\x00-\x7f]{1,64}$/.test(first) ? first.toLowerCase() : null; // longer: no keyword
-    return { index: s.index, start: byteOffset(s.start), end: byteOffset(s.end), line: s.line, column: s.column, firstWord };
+    return {
+      index: s.index,
+      start: byteOffset(s.start),
+      end: byteOffset(s.end),
+      line: s.line,
+      column: s.column,
+      firstWord,
+    };
   });
 }
 
@@ -39,7 +48,8 @@ describe('statementsInBytes: the same statements as splitStatements', () => {
     const sql = readFileSync(path.join(CORPUS, file), 'utf8');
     const want = expected(sql);
     expect(want.length).toBeGreaterThan(0);
-    for (const window of WINDOWS) expect({ window, statements: actual(sql, window) }).toEqual({ window, statements: want });
+    for (const window of WINDOWS)
+      expect({ window, statements: actual(sql, window) }).toEqual({ window, statements: want });
   });
 
   it.each([
@@ -56,20 +66,73 @@ describe('statementsInBytes: the same statements as splitStatements', () => {
     ['escape strings and U& strings', "SELECT E'a\\';b', U&'d;\\0061', u&\"x;y\", e'', X'1;'; SELECT 2;"],
     ['line breaks', 'SELECT 1;\r\nSELECT 2;\rSELECT 3;\n\r\n  SELECT 4;'],
     ['multi-byte characters before statements', "SELECT 'é😀';  é😀 ; \t😀x;\nVACUUM;"],
-    ['BEGIN ATOMIC bodies', 'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3;'],
+    [
+      'BEGIN ATOMIC bodies',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3;',
+    ],
     ['parentheses', 'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); NOTIFY t); ) ; SELECT 1;'],
     ['operators next to comments', 'SELECT 1 +-- c\n2; SELECT 3 */* c */ 4;'],
     ['quoted and long first words', `"VACUUM"; ${'w'.repeat(100)}; Vacuum; (SELECT 1);`],
   ])('%s', (_name, sql) => {
     const want = expected(sql);
-    for (const window of WINDOWS) expect({ window, statements: actual(sql, window) }).toEqual({ window, statements: want });
+    for (const window of WINDOWS)
+      expect({ window, statements: actual(sql, window) }).toEqual({ window, statements: want });
   });
 
   it('on random scripts of hard tokens', () => {
     const pieces = [
-      ';', ';', ' ', '\n', '\r', '\r\n', '\t', '(', ')', "'", "''", '"', '$', '$$', '$t$', '$t', 't$', '$1', '--', '/*', '*/', '*', '/', '-', '+',
-      '1', '1e', 'e+', '5', '.', '..', ':', '::', '=', 'E', "E'", "\\'", '\\', 'U&', 'x', 'é', '😀', '€', 'begin', 'atomic', 'end', 'case',
-      'create', 'CREATE', 'vacuum', 'select', ' BEGIN ATOMIC ',
+      ';',
+      ';',
+      ' ',
+      '\n',
+      '\r',
+      '\r\n',
+      '\t',
+      '(',
+      ')',
+      "'",
+      "''",
+      '"',
+      '$',
+      '$$',
+      '$t$',
+      '$t',
+      't$',
+      '$1',
+      '--',
+      '/*',
+      '*/',
+      '*',
+      '/',
+      '-',
+      '+',
+      '1',
+      '1e',
+      'e+',
+      '5',
+      '.',
+      '..',
+      ':',
+      '::',
+      '=',
+      'E',
+      "E'",
+      "\\'",
+      '\\',
+      'U&',
+      'x',
+      'é',
+      '😀',
+      '€',
+      'begin',
+      'atomic',
+      'end',
+      'case',
+      'create',
+      'CREATE',
+      'vacuum',
+      'select',
+      ' BEGIN ATOMIC ',
     ];
     let seed = 42;
     const random = (n: number) => {
@@ -81,7 +144,8 @@ describe('statementsInBytes: the same statements as splitStatements', () => {
       const want = expected(sql);
       for (const window of [1, 2, 3, 5, 8]) {
         const got = actual(sql, window);
-        if (JSON.stringify(got) !== JSON.stringify(want)) expect({ sql, window, got }).toEqual({ sql, window, got: want });
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          expect({ sql, window, got }).toEqual({ sql, window, got: want });
       }
     }
   });

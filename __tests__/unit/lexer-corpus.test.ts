@@ -9,7 +9,9 @@ import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { splitStatements, tokens, type Token } from '../../lib/sql/lexer';
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'lexer-corpus');
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const read = (file: string): string => readFileSync(path.join(CORPUS, file), 'utf8');
 
 beforeAll(() => loadModule());
@@ -106,8 +108,14 @@ describe('the corpus', () => {
   it('covers the cases the lexer exists for', () => {
     expect(files).toEqual(
       expect.arrayContaining([
-        'begin-atomic.sql', 'comments.sql', 'dollar-quotes.sql', 'multibyte.sql', 'no-trailing-semicolon.sql',
-        'plpgsql.sql', 'rules.sql', 'strings.sql',
+        'begin-atomic.sql',
+        'comments.sql',
+        'dollar-quotes.sql',
+        'multibyte.sql',
+        'no-trailing-semicolon.sql',
+        'plpgsql.sql',
+        'rules.sql',
+        'strings.sql',
       ]),
     );
   });
@@ -117,7 +125,12 @@ describe('the corpus', () => {
     const last = splitStatements(sql).at(-1);
     expect(Buffer.byteLength(sql.slice(0, last?.start))).toBeGreaterThan(last?.start ?? 0);
     expect(splitStatements(sql).map((s) => [s.line, s.column])).toEqual([
-      [3, 17], [4, 1], [4, 46], [6, 1], [7, 1], [8, 1],
+      [3, 17],
+      [4, 1],
+      [4, 46],
+      [6, 1],
+      [7, 1],
+      [8, 1],
     ]);
   });
 });

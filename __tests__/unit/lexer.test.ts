@@ -188,35 +188,75 @@ describe('tokens', () => {
   it('labels every kind', () => {
     const all: TokenKind[] = [...tokens(`SELECT x, "Y", 'z', $$d$$, 1, +, $1 /* c */ `)].map((t) => t.kind);
     expect(new Set(all)).toEqual(
-      new Set(['keyword', 'identifier', 'quoted-identifier', 'string', 'dollar-string', 'number', 'operator',
-        'punctuation', 'comment', 'whitespace', 'parameter']),
+      new Set([
+        'keyword',
+        'identifier',
+        'quoted-identifier',
+        'string',
+        'dollar-string',
+        'number',
+        'operator',
+        'punctuation',
+        'comment',
+        'whitespace',
+        'parameter',
+      ]),
     );
   });
 
   it('tells keywords from identifiers, case-insensitively; quoted words are identifiers', () => {
     expect(kinds('Select atomic, foo, "select"')).toEqual([
-      'keyword Select', 'keyword atomic', 'punctuation ,', 'identifier foo', 'punctuation ,',
+      'keyword Select',
+      'keyword atomic',
+      'punctuation ,',
+      'identifier foo',
+      'punctuation ,',
       'quoted-identifier "select"',
     ]);
   });
 
   it('scans numbers as PostgreSQL does', () => {
     expect(kinds('1..10 .5 1e-3 1_000 0xFF 0b1 0o7 1.e5 2e')).toEqual([
-      'number 1', 'punctuation ..', 'number 10', 'number .5', 'number 1e-3', 'number 1_000',
-      'number 0xFF', 'number 0b1', 'number 0o7', 'number 1.e5', 'number 2', 'identifier e',
+      'number 1',
+      'punctuation ..',
+      'number 10',
+      'number .5',
+      'number 1e-3',
+      'number 1_000',
+      'number 0xFF',
+      'number 0b1',
+      'number 0o7',
+      'number 1.e5',
+      'number 2',
+      'identifier e',
     ]);
   });
 
   it('stops operators where a comment starts', () => {
     expect(kinds('a+--c\n*/*d*/b <>= ::int := 1')).toEqual([
-      'identifier a', 'operator +', 'comment --c', 'operator *', 'comment /*d*/', 'identifier b', 'operator <>=',
-      'punctuation ::', 'keyword int', 'operator :=', 'number 1',
+      'identifier a',
+      'operator +',
+      'comment --c',
+      'operator *',
+      'comment /*d*/',
+      'identifier b',
+      'operator <>=',
+      'punctuation ::',
+      'keyword int',
+      'operator :=',
+      'number 1',
     ]);
   });
 
   it('scans a lone $ and prefixed strings', () => {
     expect(kinds("$ $a x'1f' n'x' u&'y' U&\"z\"")).toEqual([
-      'punctuation $', 'punctuation $', 'identifier a', "string x'1f'", 'identifier n', "string 'x'", "string u&'y'",
+      'punctuation $',
+      'punctuation $',
+      'identifier a',
+      "string x'1f'",
+      'identifier n',
+      "string 'x'",
+      "string u&'y'",
       'quoted-identifier U&"z"',
     ]);
   });

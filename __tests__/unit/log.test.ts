@@ -25,8 +25,16 @@ describe('redactSecrets', () => {
   });
 
   it('keeps a JSON log line valid, and the fields after the URL intact', () => {
-    const line = JSON.stringify({ msg: 'connecting to postgres://app:s3cret@db', user: 'me@corp', dsn: 'host=db password=pw2' });
-    expect(JSON.parse(redactSecrets(line, noEnv))).toEqual({ msg: 'connecting to postgres://app:***@db', user: 'me@corp', dsn: 'host=db password=***' });
+    const line = JSON.stringify({
+      msg: 'connecting to postgres://app:s3cret@db',
+      user: 'me@corp',
+      dsn: 'host=db password=pw2',
+    });
+    expect(JSON.parse(redactSecrets(line, noEnv))).toEqual({
+      msg: 'connecting to postgres://app:***@db',
+      user: 'me@corp',
+      dsn: 'host=db password=***',
+    });
   });
 
   it('leaves a URL without a password as it is', () => {
@@ -35,7 +43,9 @@ describe('redactSecrets', () => {
   });
 
   it('masks several URLs in one text', () => {
-    expect(redactSecrets('from postgres://a:one@h1/x to postgres://b:two@h2/y', noEnv)).toBe('from postgres://a:***@h1/x to postgres://b:***@h2/y');
+    expect(redactSecrets('from postgres://a:one@h1/x to postgres://b:two@h2/y', noEnv)).toBe(
+      'from postgres://a:***@h1/x to postgres://b:***@h2/y',
+    );
   });
 
   it.each([
@@ -51,7 +61,8 @@ describe('redactSecrets', () => {
   });
 
   it('leaves user@host targets and masked URLs alone', () => {
-    const text = 'Cannot connect to postgres@127.0.0.1:5432/x, postgres@[::1]:5432/x, app@h1:1,h2:2/db; postgres://app:***@db/app; me@corp';
+    const text =
+      'Cannot connect to postgres@127.0.0.1:5432/x, postgres@[::1]:5432/x, app@h1:1,h2:2/db; postgres://app:***@db/app; me@corp';
     expect(redactSecrets(text, noEnv)).toBe(text);
   });
 
@@ -65,7 +76,9 @@ describe('redactSecrets', () => {
   });
 
   it('masks the PGPASSWORD value wherever it appears', () => {
-    const out = redactSecrets('login failed for app (password hunter2xyz); hunter2xyz again', { PGPASSWORD: 'hunter2xyz' });
+    const out = redactSecrets('login failed for app (password hunter2xyz); hunter2xyz again', {
+      PGPASSWORD: 'hunter2xyz',
+    });
     expect(out).toBe('login failed for app (password ***); *** again');
   });
 
@@ -98,7 +111,12 @@ describe('createLogger', () => {
     logger.info({ version: '4', password: 'field-secret' }, 'connecting to postgres://app:s3cret@db/app');
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]);
-    expect(entry).toMatchObject({ level: 30, msg: 'connecting to postgres://app:***@db/app', version: '4', password: '***' });
+    expect(entry).toMatchObject({
+      level: 30,
+      msg: 'connecting to postgres://app:***@db/app',
+      version: '4',
+      password: '***',
+    });
     expect(lines[0]).not.toContain('s3cret');
     expect(lines[0]).not.toContain('field-secret');
   });
@@ -109,14 +127,22 @@ describe('createLogger', () => {
     logger.warn('slow lock');
     logger.error('failed with postgres://app:s3cret@db/app');
     logger.debug('hidden at info level');
-    expect(lines).toEqual(['applied 001_a\n', 'warning: slow lock\n', 'error: failed with postgres://app:***@db/app\n']);
+    expect(lines).toEqual([
+      'applied 001_a\n',
+      'warning: slow lock\n',
+      'error: failed with postgres://app:***@db/app\n',
+    ]);
   });
 });
 
 describe('routeWarnings', () => {
-  it('turns a process warning (a dependency\'s notice) into one log line, and puts Node\'s printer back on release', () => {
+  it("turns a process warning (a dependency's notice) into one log line, and puts Node's printer back on release", () => {
     const lines: string[] = [];
-    const logger = createLogger({ format: 'json', level: 'info', stream: { write: (chunk: string) => lines.push(chunk) } });
+    const logger = createLogger({
+      format: 'json',
+      level: 'info',
+      stream: { write: (chunk: string) => lines.push(chunk) },
+    });
     const before = process.listeners('warning');
     const routed = routeWarnings(logger);
     try {
@@ -128,6 +154,8 @@ describe('routeWarnings', () => {
       routed.release();
     }
     expect(process.listeners('warning')).toEqual(before);
-    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 40, warning: 'Warning', msg: 'SECURITY WARNING: first line\nsecond line' })]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: 40, warning: 'Warning', msg: 'SECURITY WARNING: first line\nsecond line' }),
+    ]);
   });
 });

@@ -21,7 +21,10 @@ const directions = (plan: Plan) => plan.steps.map((s) => s.direction);
 describe('planApply', () => {
   it('applies every pending migration in version order', () => {
     const shuffled = [p3, p1, p5, p2, p4];
-    const plan = planApply([...shuffled].sort((a, b) => Number(a.version - b.version)), [appliedRow(p1), appliedRow(p2)]);
+    const plan = planApply(
+      [...shuffled].sort((a, b) => Number(a.version - b.version)),
+      [appliedRow(p1), appliedRow(p2)],
+    );
     expect(plan.direction).toBe('up');
     expect(versionsOf(plan.steps)).toEqual([3n, 4n, 5n]);
     expect(directions(plan)).toEqual(['up', 'up', 'up']);
@@ -33,7 +36,12 @@ describe('planApply', () => {
   });
 
   it('plans nothing when everything is applied', () => {
-    expect(planApply(pairs, pairs.map((p) => appliedRow(p))).steps).toEqual([]);
+    expect(
+      planApply(
+        pairs,
+        pairs.map((p) => appliedRow(p)),
+      ).steps,
+    ).toEqual([]);
   });
 
   it('stops at --target, inclusive', () => {

@@ -9,7 +9,10 @@ const content = {
 
 describe('tidemark config output', () => {
   const env = { PROD_DATABASE_URL: `postgres://app:${SECRET}@db/app` };
-  const resolved = resolveConfig({ environment: 'production', retries: '2' }, env, { path: 'tidemark.config.json', content });
+  const resolved = resolveConfig({ environment: 'production', retries: '2' }, env, {
+    path: 'tidemark.config.json',
+    content,
+  });
 
   it('prints one line per setting with its value and source, the password masked', () => {
     const text = renderConfig(resolved, {});
@@ -18,7 +21,11 @@ describe('tidemark config output', () => {
     expect(lines[0]).toBe('config file: tidemark.config.json (environment "production")');
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
       ['environment', 'production', 'flag --env'],
-      ['url', 'postgres://app:***@db/app', 'file tidemark.config.json (environments.production.url, from $PROD_DATABASE_URL)'],
+      [
+        'url',
+        'postgres://app:***@db/app',
+        'file tidemark.config.json (environments.production.url, from $PROD_DATABASE_URL)',
+      ],
       ['dir', 'sql', 'default'],
       ['schema', 'public', 'default'],
       ['table', 'tidemark_migrations', 'default'],
@@ -37,7 +44,13 @@ describe('tidemark config output', () => {
       file: 'tidemark.config.json',
       section: 'production',
       settings: {
-        url: { value: 'postgres://app:***@db/app', source: 'file', name: 'tidemark.config.json', key: 'environments.production.url', variable: 'PROD_DATABASE_URL' },
+        url: {
+          value: 'postgres://app:***@db/app',
+          source: 'file',
+          name: 'tidemark.config.json',
+          key: 'environments.production.url',
+          variable: 'PROD_DATABASE_URL',
+        },
         statementTimeout: { value: null, source: 'default' },
         retries: { value: 2, source: 'flag', name: '--retries' },
       },
@@ -45,8 +58,12 @@ describe('tidemark config output', () => {
   });
 
   it('masks a DSN password and says when libpq variables or defaults decide the connection', () => {
-    expect(renderConfig(resolveConfig({ url: `host=db password=${SECRET}` }, {}), {})).toMatch(/^url\s+host=db password=\*\*\*\s+flag --url$/m);
-    expect(renderConfig(resolveConfig({}, { PGHOST: 'db', PGUSER: 'app' }), {})).toMatch(/^url\s+\(libpq PG\* variables\)\s+env PGHOST, PGUSER$/m);
+    expect(renderConfig(resolveConfig({ url: `host=db password=${SECRET}` }, {}), {})).toMatch(
+      /^url\s+host=db password=\*\*\*\s+flag --url$/m,
+    );
+    expect(renderConfig(resolveConfig({}, { PGHOST: 'db', PGUSER: 'app' }), {})).toMatch(
+      /^url\s+\(libpq PG\* variables\)\s+env PGHOST, PGUSER$/m,
+    );
     const none = renderConfig(resolveConfig({}, {}), {});
     expect(none).toMatch(/^config file: none$/m);
     expect(none).toMatch(/^url\s+\(libpq defaults\)\s+default$/m);

@@ -14,8 +14,20 @@ import {
 import type { Discrepancy } from '../../lib/types';
 
 const discrepancies: Discrepancy[] = [
-  { kind: 'edited', version: 4n, name: 'add_index', scripts: ['up', 'down'], paths: ['004_add_index.up.sql', '004_add_index.down.sql'] },
-  { kind: 'renamed', version: 5n, name: 'orders_v2', ledgerName: 'orders', paths: ['005_orders_v2.up.sql', '005_orders_v2.down.sql'] },
+  {
+    kind: 'edited',
+    version: 4n,
+    name: 'add_index',
+    scripts: ['up', 'down'],
+    paths: ['004_add_index.up.sql', '004_add_index.down.sql'],
+  },
+  {
+    kind: 'renamed',
+    version: 5n,
+    name: 'orders_v2',
+    ledgerName: 'orders',
+    paths: ['005_orders_v2.up.sql', '005_orders_v2.down.sql'],
+  },
   { kind: 'missing', version: 6n, name: 'seed' },
   { kind: 'failed', version: 7n, name: 'concurrent_index', progress: null, path: null, inDoubt: null, holderPid: null },
   { kind: 'out-of-order', version: 8n, name: 'late', path: '008_late.up.sql', highestApplied: 9n },
@@ -85,14 +97,19 @@ describe('renderError', () => {
   });
 
   it('leaves out what the server did not give', () => {
-    const bare = failure({ sql: { sqlstate: null, message: 'boom', detail: null, hint: null, where: null, line: null, column: null }, frame: null });
+    const bare = failure({
+      sql: { sqlstate: null, message: 'boom', detail: null, hint: null, where: null, line: null, column: null },
+      frame: null,
+    });
     const lines = renderError(new MigrationFailedError(bare)).split('\n');
     expect(lines.slice(0, 3)).toEqual(['error: applying 002_orders failed', '  --> schema/002_orders.up.sql', 'boom']);
     expect(lines.some((l) => l.startsWith('detail:') || l.startsWith('hint:') || l.startsWith('SQLSTATE'))).toBe(false);
   });
 
   it('says a rollback failed when a down script fails', () => {
-    expect(renderError(new MigrationFailedError(failure({ direction: 'down', path: '002_orders.down.sql' })))).toContain('rolling back 002_orders failed');
+    expect(
+      renderError(new MigrationFailedError(failure({ direction: 'down', path: '002_orders.down.sql' }))),
+    ).toContain('rolling back 002_orders failed');
   });
 
   it('prints the message of other errors once, prefixed with error:', () => {
@@ -102,7 +119,12 @@ describe('renderError', () => {
   });
 
   it('lists every scan problem with its path', () => {
-    const text = renderError(new ScanError('sql', [{ path: 'a.sql', reason: 'bad' }, { path: 'b/001_x.up.sql', reason: 'worse' }]));
+    const text = renderError(
+      new ScanError('sql', [
+        { path: 'a.sql', reason: 'bad' },
+        { path: 'b/001_x.up.sql', reason: 'worse' },
+      ]),
+    );
     expect(text).toContain('a.sql: bad');
     expect(text).toContain('b/001_x.up.sql: worse');
   });
@@ -121,7 +143,9 @@ describe('renderError', () => {
 
 describe('failureSummary', () => {
   it('says how many were applied, which failed and how many are not done', () => {
-    expect(failureSummary(failure())).toBe('Applied 1 of 3; 002_orders failed and was rolled back (no changes, no ledger row); 2 not done.');
+    expect(failureSummary(failure())).toBe(
+      'Applied 1 of 3; 002_orders failed and was rolled back (no changes, no ledger row); 2 not done.',
+    );
   });
 
   it('says the whole batch was rolled back with --single-transaction', () => {
@@ -173,10 +197,25 @@ describe('errorFields', () => {
 
   it('gives where a script ended its transaction, and what the batch kept', () => {
     const step = { direction: 'up' as const, pair: pair(2, 'b') };
-    const err = new TransactionEndedError({ step, batch: true, completed: 0, scriptError: 'division by zero', rowMarked: true, batchRecorded: [1n] });
+    const err = new TransactionEndedError({
+      step,
+      batch: true,
+      completed: 0,
+      scriptError: 'division by zero',
+      rowMarked: true,
+      batchRecorded: [1n],
+    });
     expect(errorFields(err)).toEqual({
-      code: 'transaction-ended', exit_code: 1, outcome: 'transaction-ended', version: '2', name: 'b', direction: 'up', file: '002_b.up.sql',
-      script_error: 'division by zero', row_marked_failed: true, batch_recorded: ['1'],
+      code: 'transaction-ended',
+      exit_code: 1,
+      outcome: 'transaction-ended',
+      version: '2',
+      name: 'b',
+      direction: 'up',
+      file: '002_b.up.sql',
+      script_error: 'division by zero',
+      row_marked_failed: true,
+      batch_recorded: ['1'],
     });
     expect(err.message).toContain('the batch was NOT rolled back as a whole; the ledger now records as applied: 1');
     expect(err.message).not.toMatch(/\brolled back \(/);

@@ -10,7 +10,14 @@ const applyPlan: Plan = { direction: 'up', steps: [p1, p2].map((p) => ({ directi
 const rollbackPlan: Plan = { direction: 'down', steps: [{ direction: 'down', pair: p2 }] };
 
 function run(plan: Plan, overrides: Partial<RunResult> = {}): RunResult {
-  return { plan, dryRun: false, completed: plan.steps.map((step) => ({ step, durationMs: 7 })), pending: 0, durationMs: 1234, ...overrides };
+  return {
+    plan,
+    dryRun: false,
+    completed: plan.steps.map((step) => ({ step, durationMs: 7 })),
+    pending: 0,
+    durationMs: 1234,
+    ...overrides,
+  };
 }
 
 function report(entries: StatusEntry[]): StatusReport {
@@ -72,8 +79,14 @@ describe('summaryData', () => {
     expect(JSON.parse(JSON.stringify(data))).toEqual({
       direction: 'up',
       dry_run: false,
-      planned: [{ version: '1', name: 'users' }, { version: '2', name: 'orders' }],
-      completed: [{ version: '1', name: 'users', duration_ms: 7 }, { version: '2', name: 'orders', duration_ms: 7 }],
+      planned: [
+        { version: '1', name: 'users' },
+        { version: '2', name: 'orders' },
+      ],
+      completed: [
+        { version: '1', name: 'users', duration_ms: 7 },
+        { version: '2', name: 'orders', duration_ms: 7 },
+      ],
       pending: 1,
       duration_ms: 1234,
     });
@@ -107,7 +120,9 @@ describe('renderStatus', () => {
   });
 
   it('prints only the headers and a zero summary for an empty directory and ledger', () => {
-    expect(renderStatus(report([]))).toBe('VERSION  NAME  STATE  APPLIED AT\n\n0 migrations: 0 applied, 0 pending, 0 modified, 0 missing, 0 failed.');
+    expect(renderStatus(report([]))).toBe(
+      'VERSION  NAME  STATE  APPLIED AT\n\n0 migrations: 0 applied, 0 pending, 0 modified, 0 missing, 0 failed.',
+    );
   });
 });
 
@@ -115,10 +130,32 @@ describe('statusDocument', () => {
   it('is a JSON document with string versions, ISO times and a summary', () => {
     expect(JSON.parse(JSON.stringify(statusDocument(report(entries))))).toEqual({
       migrations: [
-        { version: '1', name: 'users', state: 'applied', applied_at: '2026-11-24T09:30:05.123Z', path: '001_users.up.sql' },
-        { version: '20261124093000', name: 'orders', state: 'pending', applied_at: null, path: '20261124093000_orders.up.sql' },
+        {
+          version: '1',
+          name: 'users',
+          state: 'applied',
+          applied_at: '2026-11-24T09:30:05.123Z',
+          path: '001_users.up.sql',
+        },
+        {
+          version: '20261124093000',
+          name: 'orders',
+          state: 'pending',
+          applied_at: null,
+          path: '20261124093000_orders.up.sql',
+        },
       ],
-      summary: { total: 2, applied: 1, pending: 1, modified: 0, cosmetic: 0, missing: 0, failed: 0, interrupted: 0, running: 0 },
+      summary: {
+        total: 2,
+        applied: 1,
+        pending: 1,
+        modified: 0,
+        cosmetic: 0,
+        missing: 0,
+        failed: 0,
+        interrupted: 0,
+        running: 0,
+      },
       ledger_exists: true,
       audit: [],
     });

@@ -1,8 +1,16 @@
 import type { SchemaDifference } from '../../lib/db/snapshot';
 import { ConfigError, type MigrationFailure } from '../../lib/errors';
 import {
-  attributeToDown, commonTables, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
-  type RoundtripFindings, type RoundtripResult,
+  attributeToDown,
+  commonTables,
+  compareRowCounts,
+  judge,
+  notTestedReason,
+  scriptFailed,
+  selectRoundtrip,
+  summarize,
+  type RoundtripFindings,
+  type RoundtripResult,
 } from '../../lib/plan/roundtrip';
 import { pair } from '../helpers/pairs';
 
@@ -10,15 +18,34 @@ const pairs = [pair(1, 'a'), pair(2, 'b'), pair(5, 'c'), pair(9, 'd')];
 const versions = (list: { version: bigint }[]) => list.map((p) => p.version);
 
 const leftover: SchemaDifference = {
-  kind: 'added', objectType: 'index', identity: 'public.t_c_idx', subject: 'index t_c_idx on public.t',
-  description: 'index t_c_idx on public.t still exists', after: 'CREATE INDEX t_c_idx ON public.t USING btree (c)',
+  kind: 'added',
+  objectType: 'index',
+  identity: 'public.t_c_idx',
+  subject: 'index t_c_idx on public.t',
+  description: 'index t_c_idx on public.t still exists',
+  after: 'CREATE INDEX t_c_idx ON public.t USING btree (c)',
 };
 
 const failure: MigrationFailure = {
-  version: 2n, name: 'b', label: '002_b', direction: 'up', path: '002_b.up.sql',
-  sql: { sqlstate: '42P07', message: 'relation "t_c_idx" already exists', detail: null, hint: null, where: null, line: null, column: null },
-  frame: null, completed: 0, notApplied: 1, batchRolledBack: false,
-      partial: null,
+  version: 2n,
+  name: 'b',
+  label: '002_b',
+  direction: 'up',
+  path: '002_b.up.sql',
+  sql: {
+    sqlstate: '42P07',
+    message: 'relation "t_c_idx" already exists',
+    detail: null,
+    hint: null,
+    where: null,
+    line: null,
+    column: null,
+  },
+  frame: null,
+  completed: 0,
+  notApplied: 1,
+  batchRolledBack: false,
+  partial: null,
 };
 
 const nothing: RoundtripFindings = { afterDown: [], afterReapply: [], rowChanges: [], failure: null };
@@ -46,7 +73,9 @@ describe('selectRoundtrip', () => {
 
   it('refuses --from above --to, and a range without migrations', () => {
     expect(() => selectRoundtrip(pairs, { from: 5n, to: 2n })).toThrow(ConfigError);
-    expect(() => selectRoundtrip(pairs, { from: 6n, to: 8n })).toThrow('--from 6 --to 8 selects no migration: the versions on disk run from 1 to 9.');
+    expect(() => selectRoundtrip(pairs, { from: 6n, to: 8n })).toThrow(
+      '--from 6 --to 8 selects no migration: the versions on disk run from 1 to 9.',
+    );
     expect(() => selectRoundtrip(pairs, { from: 10n })).toThrow(ConfigError);
   });
 
@@ -70,7 +99,11 @@ describe('row counts', () => {
   const t = (table: string, rows: number) => ({ schema: 'public', table, rows });
 
   it('keeps the tables present before and after, in the order before', () => {
-    const before = [{ schema: 'public', table: 'a' }, { schema: 'app', table: 'b' }, { schema: 'public', table: 'c' }];
+    const before = [
+      { schema: 'public', table: 'a' },
+      { schema: 'app', table: 'b' },
+      { schema: 'public', table: 'c' },
+    ];
     expect(commonTables(before, [before[2], before[0]])).toEqual([before[0], before[2]]);
   });
 
@@ -86,9 +119,13 @@ describe('judge and summarize', () => {
     expect(judge(pair(1, 'a'), 12, nothing).status).toBe('passed');
     expect(judge(pair(1, 'a'), 12, { ...nothing, afterDown: [leftover] }).status).toBe('failed');
     expect(judge(pair(1, 'a'), 12, { ...nothing, afterReapply: [leftover] }).status).toBe('failed');
-    expect(judge(pair(1, 'a'), 12, { ...nothing, rowChanges: [{ schema: 'public', table: 't', before: 1, after: 0 }] }).status).toBe('failed');
+    expect(
+      judge(pair(1, 'a'), 12, { ...nothing, rowChanges: [{ schema: 'public', table: 't', before: 1, after: 0 }] })
+        .status,
+    ).toBe('failed');
     expect(judge(pair(2, 'b'), 12, scriptFailed('reapply', failure, { afterDown: [leftover] }))).toMatchObject({
-      status: 'failed', findings: { afterDown: [leftover], failure: { phase: 'reapply', error: failure } },
+      status: 'failed',
+      findings: { afterDown: [leftover], failure: { phase: 'reapply', error: failure } },
     });
   });
 
@@ -104,8 +141,13 @@ describe('judge and summarize', () => {
 
   it('passes a round trip whose only difference is the column order, with a warning; --strict fails it', () => {
     const moved: SchemaDifference = {
-      kind: 'changed', objectType: 'table', identity: 'public.t', property: 'column order',
-      description: 'table public.t: column order changed from a, b to b, a', before: 'a, b', after: 'b, a',
+      kind: 'changed',
+      objectType: 'table',
+      identity: 'public.t',
+      property: 'column order',
+      description: 'table public.t: column order changed from a, b to b, a',
+      before: 'a, b',
+      after: 'b, a',
     };
     const warned = judge(pair(1, 'a'), 1, { ...nothing, afterDown: [moved] });
     expect(warned.status).toBe('passed');
@@ -119,8 +161,12 @@ describe('judge and summarize', () => {
 
 describe('attributeToDown', () => {
   const extra: SchemaDifference = {
-    kind: 'added', objectType: 'table', identity: 'public.extra', subject: 'table public.extra',
-    description: 'table public.extra still exists', after: 'table',
+    kind: 'added',
+    objectType: 'table',
+    identity: 'public.extra',
+    subject: 'table public.extra',
+    description: 'table public.extra still exists',
+    after: 'table',
   };
 
   it('says an object the down script created was created by it, not that it "still exists"', () => {
@@ -128,8 +174,9 @@ describe('attributeToDown', () => {
       'index t_c_idx on public.t still exists',
       'table public.extra was created by the down script',
     ]);
-    expect(attributeToDown([extra], [extra], 'afterReapply').map((d) => d.description))
-      .toEqual(['table public.extra, created by the down script, still exists']);
+    expect(attributeToDown([extra], [extra], 'afterReapply').map((d) => d.description)).toEqual([
+      'table public.extra, created by the down script, still exists',
+    ]);
   });
 
   it('leaves a leftover of the up alone', () => {

@@ -39,14 +39,22 @@ const ok = (version: string, name: string, sub = '') => ({
 
 describe('scan: a well-formed directory', () => {
   it('pairs up and down scripts across subfolders, sorted by integer version', () => {
-    const dir = dirWith({ ...ok('10', 'ten', '2026/'), ...ok('2', 'two'), ...ok('1', 'one', 'a/b/'), 'README.md': '# notes\n' });
+    const dir = dirWith({
+      ...ok('10', 'ten', '2026/'),
+      ...ok('2', 'two'),
+      ...ok('1', 'one', 'a/b/'),
+      'README.md': '# notes\n',
+    });
     const pairs = scan(dir);
     expect(pairs.map((p) => [p.version, p.name, p.label])).toEqual([
       [1n, 'one', '1_one'],
       [2n, 'two', '2_two'],
       [10n, 'ten', '10_ten'],
     ]);
-    expect(pairs[2].up).toMatchObject({ path: '2026/10_ten.up.sql', absolutePath: path.join(dir, '2026', '10_ten.up.sql') });
+    expect(pairs[2].up).toMatchObject({
+      path: '2026/10_ten.up.sql',
+      absolutePath: path.join(dir, '2026', '10_ten.up.sql'),
+    });
     expect(pairs[2].down.path).toBe('2026/10_ten.down.sql');
     expect(pairs[0].up.path).toBe('a/b/1_one.up.sql');
   });
@@ -56,7 +64,13 @@ describe('scan: a well-formed directory', () => {
   });
 
   it('ignores files that are not .sql, and dot-folders', () => {
-    const dir = dirWith({ ...ok('001', 'a'), 'README.md': 'x', 'notes.txt': 'y', '.git/001_x.sql': 'junk', '001_a.up.sql.bak': '' });
+    const dir = dirWith({
+      ...ok('001', 'a'),
+      'README.md': 'x',
+      'notes.txt': 'y',
+      '.git/001_x.sql': 'junk',
+      '001_a.up.sql.bak': '',
+    });
     expect(scan(dir).map((p) => p.label)).toEqual(['001_a']);
   });
 
@@ -88,7 +102,10 @@ describe('scan: a well-formed directory', () => {
   });
 
   it('reads each script: text without BOM, checksum of the normalised bytes, directives, emptiness', () => {
-    const up = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('-- tidemark:no-transaction\r\nVACUUM;\r\n')]);
+    const up = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('-- tidemark:no-transaction\r\nVACUUM;\r\n'),
+    ]);
     const dir = dirWith({ '001_vac.up.sql': up, '001_vac.down.sql': '-- tidemark:irreversible\n' });
     const [pair] = scan(dir);
     expect(pair.up).toMatchObject({
@@ -107,22 +124,29 @@ describe('scan: a well-formed directory', () => {
     const [pair] = scan(dirWith({ '001_odd.up.sql': up, '001_odd.down.sql': down }));
     expect(pair.up.sql).toBe('SELECT 2;\r\nx\r'); // the BOM and a BOM right after it, as TextDecoder reads them
     expect(pair.up.checksum).toBe(checksum(up));
-    expect(pair.up.checksum).toBe(createHash('sha256').update(Buffer.concat([bom, Buffer.from('SELECT 2;\nx\r')])).digest('hex')); // one BOM removed
+    expect(pair.up.checksum).toBe(
+      createHash('sha256')
+        .update(Buffer.concat([bom, Buffer.from('SELECT 2;\nx\r')]))
+        .digest('hex'),
+    ); // one BOM removed
     expect(pair.down.sql).toBe("SELECT '\uFFFD';\r\n");
     expect(pair.down.checksum).toBe(checksum(down));
   });
 
   // Scripts under 64 KiB are read by one read into a shared buffer; longer ones whole, as bytes.
-  it.each([65535, 65536, 65537, 200000])('reads a %i-byte script whole, with a multi-byte character across the 64 KiB mark', (size) => {
-    const head = 'SELECT 1;\n-- '; // 13 bytes: each 'é' after it starts at an odd byte, one at 65535, across the mark
-    const bytes = Buffer.from(`${head}${'é'.repeat(Math.floor((size - 13) / 2))}${(size - 13) % 2 ? 'x' : ''}`);
-    expect(bytes.length).toBe(size);
-    const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'SELECT 2;' }));
-    expect(pair.up.sql).toBe(bytes.toString('utf8'));
-    expect(pair.up.checksum).toBe(checksum(bytes));
-    expect(pair.up.bytes).toBeUndefined();
-    expect(pair.down.sql).toBe('SELECT 2;'); // the shared buffer holds nothing of the longer script before it
-  });
+  it.each([65535, 65536, 65537, 200000])(
+    'reads a %i-byte script whole, with a multi-byte character across the 64 KiB mark',
+    (size) => {
+      const head = 'SELECT 1;\n-- '; // 13 bytes: each 'é' after it starts at an odd byte, one at 65535, across the mark
+      const bytes = Buffer.from(`${head}${'é'.repeat(Math.floor((size - 13) / 2))}${(size - 13) % 2 ? 'x' : ''}`);
+      expect(bytes.length).toBe(size);
+      const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'SELECT 2;' }));
+      expect(pair.up.sql).toBe(bytes.toString('utf8'));
+      expect(pair.up.checksum).toBe(checksum(bytes));
+      expect(pair.up.bytes).toBeUndefined();
+      expect(pair.down.sql).toBe('SELECT 2;'); // the shared buffer holds nothing of the longer script before it
+    },
+  );
 
   it('refuses a script over 64 KiB whose invalid byte lies beyond the first 64 KiB', () => {
     const bytes = Buffer.concat([Buffer.from(`SELECT 1;\n-- ${'x'.repeat(70000)}`), Buffer.from([0xff, 0x0a])]);
@@ -170,19 +194,30 @@ describe('scan: refusals (SPEC §1)', () => {
     expect(reasonFor(err, '004_add_index.up.sql')).toContain('004_add_idx.down.sql');
   });
 
-  it.each(['1_foo.sql', '001-foo.up.sql', '001_foo.UP.sql', 'sub/foo.up.sql', '001_foo.Sql'])('refuses the misnamed %s', (file) => {
-    const err = scanError({ ...ok('001', 'a'), [file]: 'SELECT 1;' });
-    expect(pathsOf(err.problems)).toEqual([file]);
-  });
+  it.each(['1_foo.sql', '001-foo.up.sql', '001_foo.UP.sql', 'sub/foo.up.sql', '001_foo.Sql'])(
+    'refuses the misnamed %s',
+    (file) => {
+      const err = scanError({ ...ok('001', 'a'), [file]: 'SELECT 1;' });
+      expect(pathsOf(err.problems)).toEqual([file]);
+    },
+  );
 
   it('refuses a script that is not valid UTF-8', () => {
-    const err = scanError({ '001_a.up.sql': 'SELECT 1;', '001_a.down.sql': Buffer.from([0x53, 0x45, 0xff, 0xfe, 0x3b]) });
+    const err = scanError({
+      '001_a.up.sql': 'SELECT 1;',
+      '001_a.down.sql': Buffer.from([0x53, 0x45, 0xff, 0xfe, 0x3b]),
+    });
     expect(pathsOf(err.problems)).toEqual(['001_a.down.sql']);
   });
 
   it('refuses a NUL byte with its line and column (code points), in a small script and one over 64 KiB', () => {
     const long = `SELECT 1;\n-- ${'x'.repeat(70000)}\nSELECT '\u{1F600}é\0';\n`;
-    const err = scanError({ '001_a.up.sql': 'SELECT 1;\n\n  SELECT 2;\0\n', '001_a.down.sql': 'SELECT 1;', '002_b.up.sql': long, '002_b.down.sql': 'SELECT 1;' });
+    const err = scanError({
+      '001_a.up.sql': 'SELECT 1;\n\n  SELECT 2;\0\n',
+      '001_a.down.sql': 'SELECT 1;',
+      '002_b.up.sql': long,
+      '002_b.down.sql': 'SELECT 1;',
+    });
     expect(err.problems).toEqual([
       expect.objectContaining({ path: '001_a.up.sql', line: 3, column: 12 }),
       expect.objectContaining({ path: '002_b.up.sql', line: 3, column: 11 }),
@@ -193,7 +228,12 @@ describe('scan: refusals (SPEC §1)', () => {
 
   it('refuses a NUL byte in a script that is also read as bytes (U+FFFD), and a UTF-16 file without a BOM', () => {
     const utf16 = Buffer.from('SELECT 1;\n', 'utf16le');
-    const err = scanError({ '001_a.up.sql': 'SELECT \'\uFFFD\';\n\0', '001_a.down.sql': 'SELECT 1;', '002_b.up.sql': utf16, '002_b.down.sql': 'SELECT 1;' });
+    const err = scanError({
+      '001_a.up.sql': "SELECT '\uFFFD';\n\0",
+      '001_a.down.sql': 'SELECT 1;',
+      '002_b.up.sql': utf16,
+      '002_b.down.sql': 'SELECT 1;',
+    });
     expect(err.problems).toEqual([
       expect.objectContaining({ path: '001_a.up.sql', line: 2, column: 1 }),
       expect.objectContaining({ path: '002_b.up.sql', line: 1, column: 2 }),
@@ -202,7 +242,7 @@ describe('scan: refusals (SPEC §1)', () => {
   });
 
   it('refuses a truncated multi-byte character', () => {
-    const truncated = Buffer.from('SELECT \'é\';', 'utf8').subarray(0, 9);
+    const truncated = Buffer.from("SELECT 'é';", 'utf8').subarray(0, 9);
     const err = scanError({ '001_a.up.sql': truncated, '001_a.down.sql': 'SELECT 1;' });
     expect(pathsOf(err.problems)).toEqual(['001_a.up.sql']);
   });
@@ -301,7 +341,8 @@ describe('inspect', () => {
 });
 
 describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its text on demand', () => {
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i} é');`).join('\n');
+  const rows = (n: number) =>
+    Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i} é');`).join('\n');
   const big = `-- tidemark:statement-timeout 10min\nCREATE TABLE t (id int, label text);\n${rows(300_000)}\n`;
 
   it('has the same text, checksum and directives as any script, and keeps no decoded copy', () => {
@@ -319,7 +360,12 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
   it('is refused when not valid UTF-8 anywhere, or when it is only comments', () => {
     const invalid = Buffer.concat([Buffer.from(big), Buffer.from([0xff])]);
     const comments = `-- nothing\n/* ${'x'.repeat(9 * 1024 * 1024)} */\n`;
-    const err = scanError({ '001_bad.up.sql': invalid, '001_bad.down.sql': 'SELECT 1;', '002_empty.up.sql': comments, '002_empty.down.sql': 'SELECT 1;' });
+    const err = scanError({
+      '001_bad.up.sql': invalid,
+      '001_bad.down.sql': 'SELECT 1;',
+      '002_empty.up.sql': comments,
+      '002_empty.down.sql': 'SELECT 1;',
+    });
     expect(reasonFor(err, '001_bad.up.sql')).toMatch(/UTF-8/);
     expect(reasonFor(err, '002_empty.up.sql')).toMatch(/empty/);
   });
@@ -339,7 +385,11 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
   describe('whose data mentions the words of non-transactional statements', () => {
     // Every row's strings hold HINT words; none of them is a statement.
     const data = (n: number) =>
-      Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'database admin ${i}: vacuum the system concurrently; é😀', $$reindex; cluster$$);`).join('\n');
+      Array.from(
+        { length: n },
+        (_, i) =>
+          `INSERT INTO t VALUES (${i}, 'database admin ${i}: vacuum the system concurrently; é😀', $$reindex; cluster$$);`,
+      ).join('\n');
     const head = 'CREATE TABLE t (id int, label text, note text);\n';
 
     it('is not refused for the words in its strings', () => {
@@ -359,7 +409,13 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
       const problems = nonTransactionalStatements(pair.up);
       expect(problems).toEqual([
         { path: '001_big.up.sql', line: 60_002, column: 11, reason: 'VACUUM', kind: 'needs-no-transaction' },
-        { path: '001_big.up.sql', line: 120_003, column: 15, reason: 'CREATE INDEX CONCURRENTLY', kind: 'needs-no-transaction' },
+        {
+          path: '001_big.up.sql',
+          line: 120_003,
+          column: 15,
+          reason: 'CREATE INDEX CONCURRENTLY',
+          kind: 'needs-no-transaction',
+        },
       ]);
       const small = { ...pair.up, bytes: undefined, sql: pair.up.sql }; // the whole-text path
       expect(nonTransactionalStatements(small)).toEqual(problems);

@@ -134,7 +134,7 @@ describe('codeFrame of a long line', () => {
 describe('lineColumnInBytes (a big script, from its bytes)', () => {
   const scripts = [
     'SELECT 1;',
-    "-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n",
+    '-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n',
     "SELECT 'é日本😀', \tnope\r\nFROM t;\r\n\n😀😀 x",
     '\n\n\t\tSELECT nope',
     `SELECT 1;\n-- ${'é日😀x'.repeat(60)}\r\nSELECT ${"'日本', ".repeat(50)}nope;`, // lines longer than the frame shows
@@ -146,7 +146,11 @@ describe('lineColumnInBytes (a big script, from its bytes)', () => {
     for (let position = 0; position <= points + 2; position++) {
       const text = lineColumnAt(sql, position);
       const fromBytes = lineColumnInBytes(bytes, position);
-      expect({ position, line: fromBytes.line, column: fromBytes.column }).toEqual({ position, line: text.line, column: text.column });
+      expect({ position, line: fromBytes.line, column: fromBytes.column }).toEqual({
+        position,
+        line: text.line,
+        column: text.column,
+      });
       expect(fromBytes.lineStart).toBe(Buffer.byteLength(sql.slice(0, text.lineStart)));
       expect(codeFrame(bytes, fromBytes)).toBe(codeFrame(sql, text));
     }
@@ -157,6 +161,8 @@ describe('lineColumnInBytes (a big script, from its bytes)', () => {
     const at = lineColumnInBytes(Buffer.from(sql), serverPosition(sql, 'nope'));
     expect(at).toEqual({ line: 1, column: 10_000_008, lineStart: 0 });
     // 60 code points before the column, and the rest of the line (under 160): cut at the start only.
-    expect(codeFrame(Buffer.from(sql), at)).toBe(['  |', `1 | …${sql.slice(10_000_007 - 60)}`, `  | ${' '.repeat(61)}^`].join('\n'));
+    expect(codeFrame(Buffer.from(sql), at)).toBe(
+      ['  |', `1 | …${sql.slice(10_000_007 - 60)}`, `  | ${' '.repeat(61)}^`].join('\n'),
+    );
   });
 });

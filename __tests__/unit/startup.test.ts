@@ -42,5 +42,12 @@ test('the CLI loads no argument parser, driver, logger or diff library before a 
   const eager = eagerModules('lib/cli/main.ts');
   expect(eager).toContain('lib/cli/commands/index.ts');
   expect(eager.filter((f) => f.startsWith('node_modules/yargs'))).toEqual([]);
-  expect(eager.filter((f) => /^node_modules\/(pg|pg-[a-z-]+|pino|diff)\//.test(f) || f.startsWith('lib/migrator/') || f.startsWith('lib/db/'))).toEqual([]);
+  expect(
+    eager.filter(
+      (f) =>
+        /^node_modules\/(pg|pg-[a-z-]+|pino|diff)\//.test(f) ||
+        f.startsWith('lib/migrator/') ||
+        f.startsWith('lib/db/'),
+    ),
+  ).toEqual([]);
 });

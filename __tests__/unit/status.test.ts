@@ -3,7 +3,8 @@ import { findDiscrepancies } from '../../lib/plan/validator';
 import type { LedgerRow, Pair } from '../../lib/types';
 import { appliedRow, pair } from '../helpers/pairs';
 
-const entriesFor = (pairs: Pair[], ledger: LedgerRow[]) => statusEntries(pairs, ledger, findDiscrepancies(pairs, ledger));
+const entriesFor = (pairs: Pair[], ledger: LedgerRow[]) =>
+  statusEntries(pairs, ledger, findDiscrepancies(pairs, ledger));
 
 describe('statusEntries', () => {
   it('gives one entry per version on disk or in the ledger, in version order, with its state', () => {
@@ -13,7 +14,13 @@ describe('statusEntries', () => {
     const p5 = pair(5, 'e');
     const edited2 = pair(2, 'b', { up: 'SELECT 22;' });
     const renamed4 = pair(4, 'd_renamed', { up: p4.up.sql, down: p4.down.sql });
-    const ledger = [appliedRow(p5, { state: 'failed' }), appliedRow(pair(3, 'c')), appliedRow(p4), appliedRow(p2), appliedRow(p1)];
+    const ledger = [
+      appliedRow(p5, { state: 'failed' }),
+      appliedRow(pair(3, 'c')),
+      appliedRow(p4),
+      appliedRow(p2),
+      appliedRow(p1),
+    ];
     const entries = entriesFor([p1, edited2, renamed4, p5, pair(6, 'f')], ledger);
     expect(entries.map((e) => [e.version, e.name, e.state, e.path])).toEqual([
       [1n, 'a', 'applied', '001_a.up.sql'],
@@ -34,15 +41,23 @@ describe('statusEntries', () => {
     const commented = pair(1, 'a', { up: `-- why\n${applied}`, down: p1.down.sql });
     const joined = pair(2, 'b', { up: "SELECT 'a' 'b';\n", down: p2.down.sql });
     const ledger = [appliedRow(p1), appliedRow(p2)];
-    const kept = new Map([[1n, { up: applied }], [2n, { up: applied }]]);
+    const kept = new Map([
+      [1n, { up: applied }],
+      [2n, { up: applied }],
+    ]);
     const entries = statusEntries([commented, joined], ledger, findDiscrepancies([commented, joined], ledger, kept));
-    expect(entries.map((e) => [e.version, e.state])).toEqual([[1n, 'cosmetic'], [2n, 'modified']]);
+    expect(entries.map((e) => [e.version, e.state])).toEqual([
+      [1n, 'cosmetic'],
+      [2n, 'modified'],
+    ]);
     expect(countStates(entries)).toMatchObject({ applied: 0, modified: 1, cosmetic: 1 });
   });
 
   it('shows a failed row whose files are gone as failed', () => {
     const gone = pair(1, 'a');
-    expect(entriesFor([], [appliedRow(gone, { state: 'failed' })])).toMatchObject([{ version: 1n, state: 'failed', path: null }]);
+    expect(entriesFor([], [appliedRow(gone, { state: 'failed' })])).toMatchObject([
+      { version: 1n, state: 'failed', path: null },
+    ]);
   });
 });
 
@@ -50,6 +65,15 @@ describe('countStates', () => {
   it('counts every state, zero included', () => {
     const p1 = pair(1, 'a');
     const counts = countStates(entriesFor([p1, pair(2, 'b'), pair(3, 'c')], [appliedRow(p1)]));
-    expect(counts).toEqual({ applied: 1, pending: 2, modified: 0, cosmetic: 0, missing: 0, failed: 0, interrupted: 0, running: 0 });
+    expect(counts).toEqual({
+      applied: 1,
+      pending: 2,
+      modified: 0,
+      cosmetic: 0,
+      missing: 0,
+      failed: 0,
+      interrupted: 0,
+      running: 0,
+    });
   });
 });

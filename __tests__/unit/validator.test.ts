@@ -19,13 +19,21 @@ describe('findDiscrepancies', () => {
   it('reports an edited up script', () => {
     const edited = pair(2, 'orders', { up: 'SELECT 2; -- edited\n' });
     expect(findDiscrepancies([p1, edited], [appliedRow(p1), appliedRow(p2)])).toEqual([
-      { kind: 'edited', version: 2n, name: 'orders', scripts: ['up'], paths: ['002_orders.up.sql', '002_orders.down.sql'] },
+      {
+        kind: 'edited',
+        version: 2n,
+        name: 'orders',
+        scripts: ['up'],
+        paths: ['002_orders.up.sql', '002_orders.down.sql'],
+      },
     ]);
   });
 
   it('reports an edited down script', () => {
     const edited = pair(2, 'orders', { down: 'DROP TABLE orders;\n' });
-    expect(findDiscrepancies([edited], [appliedRow(p2)])).toMatchObject([{ kind: 'edited', version: 2n, scripts: ['down'] }]);
+    expect(findDiscrepancies([edited], [appliedRow(p2)])).toMatchObject([
+      { kind: 'edited', version: 2n, scripts: ['down'] },
+    ]);
   });
 
   it('reports both scripts when both were edited', () => {
@@ -52,7 +60,9 @@ describe('findDiscrepancies', () => {
   });
 
   it('reports an applied migration whose files are gone', () => {
-    expect(findDiscrepancies([p1], [appliedRow(p1), appliedRow(p2)])).toEqual([{ kind: 'missing', version: 2n, name: 'orders' }]);
+    expect(findDiscrepancies([p1], [appliedRow(p1), appliedRow(p2)])).toEqual([
+      { kind: 'missing', version: 2n, name: 'orders' },
+    ]);
   });
 
   it('reports a failed row, and not an edit of its scripts', () => {
@@ -63,17 +73,45 @@ describe('findDiscrepancies', () => {
   });
 
   it('reports a row left running by a killed run (no session holds the lock) as interrupted, with its statement in doubt', () => {
-    const script = pair(1, 'users', { up: '-- tidemark:no-transaction\nCREATE TABLE a (i int);\nCREATE INDEX CONCURRENTLY a_i ON a (i);\n' });
-    const progress = { direction: 'up' as const, done: 1, total: 2, error: null, endedTransaction: false, inFlight: 2, pid: 4242 };
+    const script = pair(1, 'users', {
+      up: '-- tidemark:no-transaction\nCREATE TABLE a (i int);\nCREATE INDEX CONCURRENTLY a_i ON a (i);\n',
+    });
+    const progress = {
+      direction: 'up' as const,
+      done: 1,
+      total: 2,
+      error: null,
+      endedTransaction: false,
+      inFlight: 2,
+      pid: 4242,
+    };
     expect(findDiscrepancies([script], [appliedRow(script, { state: 'running', progress })])).toEqual([
-      { kind: 'interrupted', version: 1n, name: 'users', progress, path: '001_users.up.sql', inDoubt: { statement: 2, line: 3, text: 'CREATE INDEX CONCURRENTLY a_i ON a (i)' }, holderPid: null },
+      {
+        kind: 'interrupted',
+        version: 1n,
+        name: 'users',
+        progress,
+        path: '001_users.up.sql',
+        inDoubt: { statement: 2, line: 3, text: 'CREATE INDEX CONCURRENTLY a_i ON a (i)' },
+        holderPid: null,
+      },
     ]);
     // Another session holds the lock, but not the one that wrote the row: still interrupted.
-    expect(findDiscrepancies([script], [appliedRow(script, { state: 'running', progress })], undefined, 77)[0].kind).toBe('interrupted');
+    expect(
+      findDiscrepancies([script], [appliedRow(script, { state: 'running', progress })], undefined, 77)[0].kind,
+    ).toBe('interrupted');
   });
 
   it('reports a row whose session holds the migration lock as running, which blocks nothing', () => {
-    const progress = { direction: 'up' as const, done: 0, total: 1, error: null, endedTransaction: false, inFlight: 1, pid: 4242 };
+    const progress = {
+      direction: 'up' as const,
+      done: 0,
+      total: 1,
+      error: null,
+      endedTransaction: false,
+      inFlight: 1,
+      pid: 4242,
+    };
     const found = findDiscrepancies([p1], [appliedRow(p1, { state: 'running', progress })], undefined, 4242);
     expect(found).toEqual([expect.objectContaining({ kind: 'running', holderPid: 4242, inDoubt: null })]);
     expect(blockingDiscrepancies(found, { allowOutOfOrder: false, strict: false })).toEqual([]);
@@ -103,7 +141,9 @@ describe('findDiscrepancies', () => {
   it('compares versions above 2^53 exactly', () => {
     const big = pair(9007199254740993n, 'big', { width: 1 });
     const next = pair(9007199254740992n, 'below', { width: 1 });
-    expect(findDiscrepancies([next, big], [appliedRow(big)])).toMatchObject([{ kind: 'out-of-order', version: 9007199254740992n }]);
+    expect(findDiscrepancies([next, big], [appliedRow(big)])).toMatchObject([
+      { kind: 'out-of-order', version: 9007199254740992n },
+    ]);
   });
 });
 
@@ -126,6 +166,9 @@ describe('blockingDiscrepancies', () => {
   });
 
   it('lets only out-of-order through with --out-of-order', () => {
-    expect(blockingDiscrepancies(all, { allowOutOfOrder: true, strict: false }).map((d) => d.kind)).toEqual(['missing', 'failed']);
+    expect(blockingDiscrepancies(all, { allowOutOfOrder: true, strict: false }).map((d) => d.kind)).toEqual([
+      'missing',
+      'failed',
+    ]);
   });
 });

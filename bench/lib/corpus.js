@@ -24,7 +24,10 @@ function upSql(i, v) {
 }
 
 function downSql(i, v) {
-  return `DROP TABLE bench_t${v};\n` + (i === 1 ? 'DROP TABLE bench_log;\n' : `DELETE FROM bench_log WHERE version = ${i};\n`);
+  return (
+    `DROP TABLE bench_t${v};\n` +
+    (i === 1 ? 'DROP TABLE bench_log;\n' : `DELETE FROM bench_log WHERE version = ${i};\n`)
+  );
 }
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
@@ -80,7 +83,12 @@ function writePsqlScripts(dir, tidemarkDir, n) {
   for (let i = n; i >= 1; i--) {
     const v = pad(i, n);
     const down = path.join(tidemarkDir, `${v}_create_t${v}.down.sql`);
-    rollback.push('BEGIN;\n', `\\i ${sqlString(down)}\n`, `DELETE FROM psql_migrations WHERE version = ${i};\n`, 'COMMIT;\n');
+    rollback.push(
+      'BEGIN;\n',
+      `\\i ${sqlString(down)}\n`,
+      `DELETE FROM psql_migrations WHERE version = ${i};\n`,
+      'COMMIT;\n',
+    );
     rollbackSingle.push(`\\i ${sqlString(down)}\n`, `DELETE FROM psql_migrations WHERE version = ${i};\n`);
   }
   single.push('COMMIT;\n');
@@ -109,7 +117,10 @@ function writePeers(root, n, graphile) {
     const up = upSql(i, v);
     const down = downSql(i, v);
     fs.writeFileSync(path.join(dirs.dbmate, `${v}_create_t${v}.sql`), `-- migrate:up\n${up}\n-- migrate:down\n${down}`);
-    fs.writeFileSync(path.join(dirs['node-pg-migrate'], `${v}_create-t${v}.sql`), `-- Up Migration\n${up}\n-- Down Migration\n${down}`);
+    fs.writeFileSync(
+      path.join(dirs['node-pg-migrate'], `${v}_create-t${v}.sql`),
+      `-- Up Migration\n${up}\n-- Down Migration\n${down}`,
+    );
     fs.writeFileSync(path.join(dirs.postgrator, `${v}.do.create_t${v}.sql`), up);
     fs.writeFileSync(path.join(dirs.postgrator, `${v}.undo.create_t${v}.sql`), down);
     fs.writeFileSync(path.join(dirs['postgres-migrations'], `${i}_create_t${v}.sql`), up);
@@ -153,12 +164,16 @@ function writeBig(file, bytes, mentions = false) {
     fs.writeSync(fd, s);
     size += Buffer.byteLength(s);
   };
-  write('CREATE TABLE bench_big (\n  id bigint PRIMARY KEY,\n  label text NOT NULL,\n  amount numeric(12,2) NOT NULL\n);\n\n');
+  write(
+    'CREATE TABLE bench_big (\n  id bigint PRIMARY KEY,\n  label text NOT NULL,\n  amount numeric(12,2) NOT NULL\n);\n\n',
+  );
   while (size < bytes) {
     const rows = [];
     for (let k = 0; k < 1000; k++) {
       id++;
-      const label = mentions ? `row ${id}: ${MENTIONS[id % MENTIONS.length]}` : `row ${id}: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod`;
+      const label = mentions
+        ? `row ${id}: ${MENTIONS[id % MENTIONS.length]}`
+        : `row ${id}: lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod`;
       rows.push(`(${id}, ${sqlString(label)}, ${((id * 37) % 100000) / 100})`);
     }
     write(`INSERT INTO bench_big (id, label, amount) VALUES\n${rows.join(',\n')};\n\n`);
@@ -197,7 +212,10 @@ function writeBigLayouts(root, bytes, graphile) {
     const committed = mkdir(path.join(dirs.graphile, 'migrations', 'committed'));
     fs.writeFileSync(path.join(dirs.graphile, '.gmrc'), '{}\n');
     const text = fs.readFileSync(body, 'utf8');
-    fs.writeFileSync(path.join(committed, '000001.sql'), graphile.serializeMigration(text, { Previous: '-', Hash: graphile.calculateHash(text, null) }));
+    fs.writeFileSync(
+      path.join(committed, '000001.sql'),
+      graphile.serializeMigration(text, { Previous: '-', Hash: graphile.calculateHash(text, null) }),
+    );
   }
   return { body, rows, bytes: size, dirs };
 }

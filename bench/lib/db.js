@@ -79,7 +79,10 @@ class Databases {
 
 /** A database name for this workload, tool and run. */
 function dbName(...parts) {
-  return (PREFIX + parts.join('_')).toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  return (PREFIX + parts.join('_'))
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
 }
 
 module.exports = { Databases, dbName, PREFIX };

@@ -21,7 +21,12 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-const node = (script, args, extra = {}) => ({ file: NODE, args: [script, ...args], env: cleanEnv(extra.env), cwd: extra.cwd ?? ROOT });
+const node = (script, args, extra = {}) => ({
+  file: NODE,
+  args: [script, ...args],
+  env: cleanEnv(extra.env),
+  cwd: extra.cwd ?? ROOT,
+});
 
 function which(name) {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -57,7 +62,12 @@ const psql = {
     env: cleanEnv(),
     cwd: ROOT,
   }),
-  read: (url) => ({ file: PSQL, args: ['-X', '-A', '-t', '-d', url, '-c', 'SELECT version, up_checksum FROM psql_migrations ORDER BY version'], env: cleanEnv(), cwd: ROOT }),
+  read: (url) => ({
+    file: PSQL,
+    args: ['-X', '-A', '-t', '-d', url, '-c', 'SELECT version, up_checksum FROM psql_migrations ORDER BY version'],
+    env: cleanEnv(),
+    cwd: ROOT,
+  }),
   help: () => ({ file: PSQL, args: ['--help'], env: cleanEnv(), cwd: ROOT }),
 };
 
@@ -68,20 +78,36 @@ function peerFile(...parts) {
   return fs.existsSync(file) ? file : null;
 }
 
-const DBMATE = peerFile('@dbmate', `${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}`, 'bin', 'dbmate');
+const DBMATE = peerFile(
+  '@dbmate',
+  `${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}`,
+  'bin',
+  'dbmate',
+);
 const dbmateUrl = (url) => `${url}?sslmode=disable`;
 const dbmate = {
   id: 'dbmate',
   available: DBMATE ? null : 'dbmate is not installed (npm --prefix bench/peers ci)',
   ledger: 'SELECT count(*) FROM schema_migrations',
   // The npm package's bin is a Node wrapper that spawns the Go binary; we run the binary, as a Go user would.
-  run: (url, dir, command) => ({ file: DBMATE, args: ['--url', dbmateUrl(url), '--migrations-dir', dir, '--no-dump-schema', command], env: cleanEnv(), cwd: ROOT }),
+  run: (url, dir, command) => ({
+    file: DBMATE,
+    args: ['--url', dbmateUrl(url), '--migrations-dir', dir, '--no-dump-schema', command],
+    env: cleanEnv(),
+    cwd: ROOT,
+  }),
   apply: (url, dir) => dbmate.run(url, dir, 'migrate'),
   status: (url, dir) => dbmate.run(url, dir, 'status'),
   // dbmate rolls back one migration per call.
   rollbackAll: (url, dir, n) => ({
     file: '/bin/sh',
-    args: ['-c', `i=0; while [ $i -lt ${n} ]; do "$0" --url "$1" --migrations-dir "$2" --no-dump-schema rollback >/dev/null || exit 1; i=$((i+1)); done`, DBMATE, dbmateUrl(url), dir],
+    args: [
+      '-c',
+      `i=0; while [ $i -lt ${n} ]; do "$0" --url "$1" --migrations-dir "$2" --no-dump-schema rollback >/dev/null || exit 1; i=$((i+1)); done`,
+      DBMATE,
+      dbmateUrl(url),
+      dir,
+    ],
     env: cleanEnv(),
     cwd: ROOT,
   }),
@@ -94,7 +120,10 @@ const nodePgMigrate = {
   available: NPM_BIN ? null : 'node-pg-migrate is not installed (npm --prefix bench/peers ci)',
   ledger: 'SELECT count(*) FROM pgmigrations',
   // --no-verbose: its default prints every statement, which would only measure the terminal.
-  run: (url, dir, args, single) => node(NPM_BIN, [...args, '-m', dir, '--no-verbose', single ? '--single-transaction' : '--no-single-transaction'], { env: { DATABASE_URL: url } }),
+  run: (url, dir, args, single) =>
+    node(NPM_BIN, [...args, '-m', dir, '--no-verbose', single ? '--single-transaction' : '--no-single-transaction'], {
+      env: { DATABASE_URL: url },
+    }),
   apply: (url, dir, single = false) => nodePgMigrate.run(url, dir, ['up'], single),
   rollbackAll: (url, dir, n) => nodePgMigrate.run(url, dir, ['down', String(n)], false),
   help: () => node(NPM_BIN, ['--help']),
@@ -103,7 +132,23 @@ const nodePgMigrate = {
 const POSTGRATOR_BIN = peerFile('postgrator-cli', 'index.js');
 function postgratorArgs(url, dir, to) {
   const u = new URL(url);
-  return ['--to', to, '--driver', 'pg', '--host', u.hostname, '--port', u.port || '5432', '--database', u.pathname.slice(1), '--username', decodeURIComponent(u.username), '--migration-pattern', `${dir}/*`, '--no-config'];
+  return [
+    '--to',
+    to,
+    '--driver',
+    'pg',
+    '--host',
+    u.hostname,
+    '--port',
+    u.port || '5432',
+    '--database',
+    u.pathname.slice(1),
+    '--username',
+    decodeURIComponent(u.username),
+    '--migration-pattern',
+    `${dir}/*`,
+    '--no-config',
+  ];
 }
 const postgrator = {
   id: 'postgrator',
@@ -117,7 +162,9 @@ const postgrator = {
 const PGMIG_RUNNER = path.join(PEERS, 'postgres-migrations.js');
 const postgresMigrations = {
   id: 'postgres-migrations',
-  available: peerFile('postgres-migrations', 'package.json') ? null : 'postgres-migrations is not installed (npm --prefix bench/peers ci)',
+  available: peerFile('postgres-migrations', 'package.json')
+    ? null
+    : 'postgres-migrations is not installed (npm --prefix bench/peers ci)',
   ledger: 'SELECT count(*) FROM migrations WHERE id > 0',
   apply: (url, dir) => node(PGMIG_RUNNER, ['--url', url, '--dir', dir]),
   help: () => node(PGMIG_RUNNER, ['--help']),
@@ -135,10 +182,24 @@ const graphile = {
   module() {
     if (!GRAPHILE_BIN) return null;
     const dist = path.dirname(GRAPHILE_BIN);
-    return { calculateHash: require(path.join(dist, 'hash.js')).calculateHash, serializeMigration: require(path.join(dist, 'migration.js')).serializeMigration };
+    return {
+      calculateHash: require(path.join(dist, 'hash.js')).calculateHash,
+      serializeMigration: require(path.join(dist, 'migration.js')).serializeMigration,
+    };
   },
 };
 
 const bareNode = { id: 'node', run: () => ({ file: NODE, args: ['-e', '0'], env: cleanEnv(), cwd: ROOT }) };
 
-module.exports = { ROOT, tidemark, psql, dbmate, nodePgMigrate, postgrator, postgresMigrations, graphile, bareNode, cleanEnv };
+module.exports = {
+  ROOT,
+  tidemark,
+  psql,
+  dbmate,
+  nodePgMigrate,
+  postgrator,
+  postgresMigrations,
+  graphile,
+  bareNode,
+  cleanEnv,
+};

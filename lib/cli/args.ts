@@ -33,7 +33,9 @@ export function yargsParser(yargs: typeof import('yargs').default, argv: readonl
     .help()
     .alias('help', 'h')
     .wrap(null) // yargs would break long descriptions mid-word; the terminal wraps at spaces
-    .epilog('tidemark --version (or -V, also after a command) prints the version; after repair and baseline, --version V names a migration.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 129/130/131/143 interrupted (SIGHUP/SIGINT/SIGQUIT/SIGTERM).');
+    .epilog(
+      'tidemark --version (or -V, also after a command) prints the version; after repair and baseline, --version V names a migration.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 129/130/131/143 interrupted (SIGHUP/SIGINT/SIGQUIT/SIGTERM).',
+    );
   for (const command of Object.values(COMMANDS)) {
     const { options = {} } = command;
     y = y.command(command.usage, command.describe, command.builder ?? ((c: Argv) => c.options(options)));
@@ -51,7 +53,13 @@ export async function yargsArgs(argv: readonly string[], io: Io): Promise<Args |
         // Usage errors honour --log-format json too (SPEC §6: every line is one JSON object).
         const line =
           args?.['log-format'] === 'json'
-            ? JSON.stringify({ level: 50, time: new Date().toISOString(), code: 'usage', exit_code: ExitCode.usage, msg: message })
+            ? JSON.stringify({
+                level: 50,
+                time: new Date().toISOString(),
+                code: 'usage',
+                exit_code: ExitCode.usage,
+                msg: message,
+              })
             : `error: ${message}\nRun "tidemark --help" for the commands and their flags.`;
         io.stderr.write(redactSecrets(`${line}\n`, io.env));
         resolve(ExitCode.usage);
@@ -78,7 +86,9 @@ export function unknownFlagsAsTyped(message: string, argv: readonly string[]): s
   if (!match) return message;
   const names = match[1].split(', ');
   const end = argv.indexOf('--');
-  const flags = (end === -1 ? argv : argv.slice(0, end)).filter((t) => t.startsWith('-') && t !== '-').map((t) => t.split('=')[0]);
+  const flags = (end === -1 ? argv : argv.slice(0, end))
+    .filter((t) => t.startsWith('-') && t !== '-')
+    .map((t) => t.split('=')[0]);
   const keysOf = (flag: string) => {
     const key = flag.replace(/^-+/, '');
     const bare = key.startsWith('no-') ? key.slice(3) : null;

@@ -32,8 +32,14 @@ export function firstChangedLine(before: string, after: string): number {
  */
 export function textDiff(fromLabel: string, toLabel: string, before: string, after: string): string {
   const eol = (text: string) => (text.endsWith('\n') ? text : `${text}\n`); // no "\ No newline at end of file" noise
-  const patch = createTwoFilesPatch(fromLabel, toLabel, eol(toLf(before)), eol(toLf(after)), undefined, undefined, { context: 3 });
-  return patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l)).join('\n').trimEnd();
+  const patch = createTwoFilesPatch(fromLabel, toLabel, eol(toLf(before)), eol(toLf(after)), undefined, undefined, {
+    context: 3,
+  });
+  return patch
+    .split('\n')
+    .filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l))
+    .join('\n')
+    .trimEnd();
 }
 
 /** The diffs of an edited or cosmetic discrepancy, one per changed script. */
@@ -44,7 +50,15 @@ export function discrepancyDiffs(d: Discrepancy, pair: Pair | undefined): Script
     const applied = d.applied?.[direction];
     if (typeof applied !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
     const [before, after] = [toLf(applied), toLf(script.sql)];
-    const patch = createTwoFilesPatch(`${script.path} (applied)`, `${script.path} (on disk)`, before, after, undefined, undefined, { context: 3 });
+    const patch = createTwoFilesPatch(
+      `${script.path} (applied)`,
+      `${script.path} (on disk)`,
+      before,
+      after,
+      undefined,
+      undefined,
+      { context: 3 },
+    );
     const body = patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^={10,}$/.test(l));
     return { path: script.path, patch: body.join('\n').trimEnd(), firstChangedLine: firstChangedLine(before, after) };
   });

@@ -42,7 +42,7 @@ function configFlags(args: Args): ConfigFlags {
 
 function reportError(err: unknown, logger: Logger, format: LogFormat, io: Io): number {
   if (!isTidemarkError(err)) {
-    const text = err instanceof Error ? err.stack ?? err.message : String(err);
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
     if (format === 'json') logger.fatal({ code: 'internal' }, text);
     else io.stderr.write(redactSecrets(`internal error (please report it): ${text}\n`));
     return ExitCode.migrationFailed;
@@ -83,7 +83,12 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   const level = args.verbose ? 'debug' : args.quiet ? 'warn' : 'info';
   const live = format === 'human' && level !== 'warn' && io.stderr.isTTY ? createLiveLine(io.stderr) : null;
   // io.stderr is read when a line is written: process.stderr is made on first use, and a quiet run may never write.
-  const logger = createLogger({ format, level, stream: { write: (chunk: string) => io.stderr.write(chunk) }, clearLine: live !== null });
+  const logger = createLogger({
+    format,
+    level,
+    stream: { write: (chunk: string) => io.stderr.write(chunk) },
+    clearLine: live !== null,
+  });
   const signals = trapSignals(logger);
   const warnings = routeWarnings(logger);
   try {

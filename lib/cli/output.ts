@@ -16,7 +16,8 @@ export function createOutput(format: LogFormat, stdout: { write(chunk: string): 
   const write = (text: string) => stdout.write(redactSecrets(text));
   return {
     result(text, data = {}) {
-      if (format === 'json') write(`${JSON.stringify({ level: 30, time: new Date().toISOString(), msg: text, ...data })}\n`);
+      if (format === 'json')
+        write(`${JSON.stringify({ level: 30, time: new Date().toISOString(), msg: text, ...data })}\n`);
       else write(text.endsWith('\n') ? text : `${text}\n`);
     },
     document(doc) {

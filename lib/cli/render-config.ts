@@ -7,7 +7,18 @@ import { describeOrigins, describeServer, type ConnectionTarget } from '../conne
 import { redactSecrets } from '../log';
 
 /** The order settings are shown in: what is chosen first, then the connection, then the rest. */
-const ORDER: readonly ConfigKey[] = ['environment', 'url', 'dir', 'schema', 'table', 'lockWait', 'lockTimeout', 'statementTimeout', 'retries', 'wait'];
+const ORDER: readonly ConfigKey[] = [
+  'environment',
+  'url',
+  'dir',
+  'schema',
+  'table',
+  'lockWait',
+  'lockTimeout',
+  'statementTimeout',
+  'retries',
+  'wait',
+];
 
 function shownValue(resolved: ResolvedConfig, key: ConfigKey, env: NodeJS.ProcessEnv): string | number | null {
   const value = resolved.config[key];
@@ -46,10 +57,19 @@ function connectionDocument(target: ConnectionTarget): Record<string, unknown> {
  * The `--json` document: the file, its section, every setting with value
  * (null = not set) and source, and, given the resolved target, `connection`.
  */
-export function configDocument(resolved: ResolvedConfig, env: NodeJS.ProcessEnv = process.env, target?: ConnectionTarget): Record<string, unknown> {
+export function configDocument(
+  resolved: ResolvedConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  target?: ConnectionTarget,
+): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const key of ORDER) settings[key] = { value: shownValue(resolved, key, env), ...resolved.sources[key] };
-  return { file: resolved.file?.path ?? null, section: resolved.file?.section ?? null, settings, ...(target ? { connection: connectionDocument(target) } : {}) };
+  return {
+    file: resolved.file?.path ?? null,
+    section: resolved.file?.section ?? null,
+    settings,
+    ...(target ? { connection: connectionDocument(target) } : {}),
+  };
 }
 
 function unsetText(resolved: ResolvedConfig, key: ConfigKey): string {
@@ -62,12 +82,25 @@ function unsetText(resolved: ResolvedConfig, key: ConfigKey): string {
  * file. Given the resolved target, a `server` line after `url` says where
  * the connection goes and which source (URL, service, PG*) gave what.
  */
-export function renderConfig(resolved: ResolvedConfig, env: NodeJS.ProcessEnv = process.env, target?: ConnectionTarget): string {
+export function renderConfig(
+  resolved: ResolvedConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  target?: ConnectionTarget,
+): string {
   const { file } = resolved;
-  const header = file === null ? 'config file: none' : `config file: ${file.path}${file.section === null ? ' (top level only)' : ` (environment "${file.section}")`}`;
-  const rows = ORDER.map((key) => [key, String(shownValue(resolved, key, env) ?? unsetText(resolved, key)), describeSource(resolved.sources[key])]);
+  const header =
+    file === null
+      ? 'config file: none'
+      : `config file: ${file.path}${file.section === null ? ' (top level only)' : ` (environment "${file.section}")`}`;
+  const rows = ORDER.map((key) => [
+    key,
+    String(shownValue(resolved, key, env) ?? unsetText(resolved, key)),
+    describeSource(resolved.sources[key]),
+  ]);
   if (target) rows.splice(ORDER.indexOf('url') + 1, 0, ['server', describeServer(target), describeOrigins(target)]);
   const width = (i: number) => Math.max(...rows.map((r) => r[i].length));
-  const lines = rows.map(([key, value, source]) => `${key.padEnd(width(0))}  ${value.padEnd(width(1))}  ${source}`.trimEnd());
+  const lines = rows.map(([key, value, source]) =>
+    `${key.padEnd(width(0))}  ${value.padEnd(width(1))}  ${source}`.trimEnd(),
+  );
   return [header, ...lines].join('\n');
 }

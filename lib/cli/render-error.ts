@@ -2,7 +2,20 @@
  * Errors → what the user reads: what happened, which file and version, the
  * state of the database, and what to do. Pure.
  */
-import { BatchCommitError, ConfigError, DriftError, tookEffect, MigrationFailedError, noTransactionFix, ScanError, TransactionControlError, TransactionEndedError, TransactionSafetyError, type MigrationFailure, type TidemarkError } from '../errors';
+import {
+  BatchCommitError,
+  ConfigError,
+  DriftError,
+  tookEffect,
+  MigrationFailedError,
+  noTransactionFix,
+  ScanError,
+  TransactionControlError,
+  TransactionEndedError,
+  TransactionSafetyError,
+  type MigrationFailure,
+  type TidemarkError,
+} from '../errors';
 import type { Discrepancy, StoppedMigration } from '../types';
 
 const who = (d: { version: bigint; name: string }) => `${d.name} (version ${d.version})`;
@@ -48,7 +61,9 @@ export function describeStopped(d: StoppedMigration): string {
     return `${where} ended tidemark's transaction itself (COMMIT, ROLLBACK…) while ${direction === 'up' ? 'applying' : 'rolling back'}: what took effect is unknown. Check the database, then: \`tidemark repair --version ${d.version} ${finished} --reason "…"\` if its changes are complete, or \`tidemark repair --version ${d.version} ${undone} --reason "…"\` after undoing them.`;
   }
   if (d.kind === 'running') {
-    const at = p?.inFlight ? `statement ${p.inFlight} of ${total} running` : `${p?.done ?? 0} of ${total} statements done`;
+    const at = p?.inFlight
+      ? `statement ${p.inFlight} of ${total} running`
+      : `${p?.done ?? 0} of ${total} statements done`;
     return `${direction === 'up' ? 'applying' : 'rolling back'} now without a transaction (${at}; server process ${d.holderPid} holds the migration lock). Not drift: wait for it to finish.`;
   }
   const done = `${tookEffect(p?.done ?? 0, total)}`;
@@ -61,14 +76,24 @@ export function describeStopped(d: StoppedMigration): string {
     return `its run without a transaction was interrupted (the process or its connection died) while ${direction === 'up' ? 'applying' : 'rolling back'} ${where}: ${done}.${doubt} Run \`tidemark ${command} --resume\` (it decides a concurrent index build from the catalog; for any other statement in doubt it asks for --assume-done or --assume-not-done); ${repair}.`;
   }
   const error = p?.error;
-  const failedAt = error ? ` Statement ${error.statement}${error.line === null ? '' : ` (${where}:${error.line})`} ${error.message.startsWith('not run') ? 'was not run' : `failed: ${error.message}`}.` : '';
+  const failedAt = error
+    ? ` Statement ${error.statement}${error.line === null ? '' : ` (${where}:${error.line})`} ${error.message.startsWith('not run') ? 'was not run' : `failed: ${error.message}`}.`
+    : '';
   return `its run without a transaction stopped part-way while ${direction === 'up' ? 'applying' : 'rolling back'} ${where}: ${done}.${failedAt} Fix the cause, then \`tidemark ${command} --resume\` continues from statement ${(p?.done ?? 0) + 1}; ${repair}.`;
 }
 
 function renderMigrationFailed(e: MigrationFailure): string {
   const s = e.sql;
-  const at = s.line !== null ? `:${s.line}:${s.column}` : e.atCommit ? ' (at COMMIT, after its last statement: a deferred constraint or constraint trigger failed)' : '';
-  const lines = [`error: ${e.direction === 'up' ? 'applying' : 'rolling back'} ${e.label} failed`, `  --> ${e.path}${at}`];
+  const at =
+    s.line !== null
+      ? `:${s.line}:${s.column}`
+      : e.atCommit
+        ? ' (at COMMIT, after its last statement: a deferred constraint or constraint trigger failed)'
+        : '';
+  const lines = [
+    `error: ${e.direction === 'up' ? 'applying' : 'rolling back'} ${e.label} failed`,
+    `  --> ${e.path}${at}`,
+  ];
   if (e.frame) lines.push(e.frame);
   lines.push(`${s.sqlstate ? `SQLSTATE ${s.sqlstate}: ` : ''}${s.message}`);
   if (s.detail) lines.push(`detail: ${s.detail}`);
@@ -83,12 +108,17 @@ function renderMigrationFailed(e: MigrationFailure): string {
 
 /** What a non-transactional failure left behind, and how to recover. */
 export function partialSummary(e: MigrationFailure, p: NonNullable<MigrationFailure['partial']>): string {
-  const rolledBack = p.done < p.statement - 1 ? ` (statements ${p.done + 1}–${p.statement - 1} were in the script's own transaction block, rolled back with it)` : '';
+  const rolledBack =
+    p.done < p.statement - 1
+      ? ` (statements ${p.done + 1}–${p.statement - 1} were in the script's own transaction block, rolled back with it)`
+      : '';
   const lines = [
     `${e.path} runs without a transaction: ${tookEffect(p.done, p.total)}${rolledBack}; statement ${p.statement} failed; ${p.total - p.statement} did not run. Its ledger row is marked failed, and ${e.direction === 'up' ? 'apply' : 'rollback'} refuses to go on until it is resolved.`,
   ];
   for (const index of p.invalidIndexes) {
-    lines.push(`The failed build left the INVALID index ${index}. Remove it: DROP INDEX CONCURRENTLY IF EXISTS ${index};`);
+    lines.push(
+      `The failed build left the INVALID index ${index}. Remove it: DROP INDEX CONCURRENTLY IF EXISTS ${index};`,
+    );
   }
   const [finished, undone] = e.direction === 'up' ? ['--applied', '--not-applied'] : ['--not-applied', '--applied'];
   lines.push(
@@ -112,7 +142,8 @@ export function failureSummary(e: MigrationFailure): string {
 /** The full text printed on stderr for a tidemark error. */
 export function renderError(e: TidemarkError): string {
   if (e instanceof MigrationFailedError) return renderMigrationFailed(e.failure);
-  if (e instanceof DriftError) return [`error: ${e.message}`, ...e.discrepancies.map((d) => `  ${describeDiscrepancy(d)}`)].join('\n');
+  if (e instanceof DriftError)
+    return [`error: ${e.message}`, ...e.discrepancies.map((d) => `  ${describeDiscrepancy(d)}`)].join('\n');
   return `error: ${e.message}`;
 }
 
@@ -122,24 +153,64 @@ export function errorFields(e: TidemarkError): Record<string, unknown> {
   if (e instanceof MigrationFailedError) {
     const f = e.failure;
     return {
-      ...base, outcome: 'failed', version: f.version.toString(), name: f.name, direction: f.direction, file: f.path, sqlstate: f.sql.sqlstate, line: f.sql.line, column: f.sql.column,
-      detail: f.sql.detail, hint: f.sql.hint, completed: f.completed, not_applied: f.notApplied,
-      ...(f.partial ? { statement: f.partial.statement, statements_total: f.partial.total, invalid_indexes: f.partial.invalidIndexes } : {}),
+      ...base,
+      outcome: 'failed',
+      version: f.version.toString(),
+      name: f.name,
+      direction: f.direction,
+      file: f.path,
+      sqlstate: f.sql.sqlstate,
+      line: f.sql.line,
+      column: f.sql.column,
+      detail: f.sql.detail,
+      hint: f.sql.hint,
+      completed: f.completed,
+      not_applied: f.notApplied,
+      ...(f.partial
+        ? {
+            statement: f.partial.statement,
+            statements_total: f.partial.total,
+            invalid_indexes: f.partial.invalidIndexes,
+          }
+        : {}),
     };
   }
   if (e instanceof DriftError) {
-    return { ...base, discrepancies: e.discrepancies.map((d) => ({ ...d, version: d.version.toString(), ...('highestApplied' in d ? { highestApplied: d.highestApplied.toString() } : {}) })) };
+    return {
+      ...base,
+      discrepancies: e.discrepancies.map((d) => ({
+        ...d,
+        version: d.version.toString(),
+        ...('highestApplied' in d ? { highestApplied: d.highestApplied.toString() } : {}),
+      })),
+    };
   }
   if (e instanceof TransactionEndedError) {
     const { step, batch, scriptError, rowMarked, batchRecorded } = e.facts;
     return {
-      ...base, outcome: 'transaction-ended', version: step.pair.version.toString(), name: step.pair.name, direction: step.direction, file: step.pair[step.direction].path,
-      script_error: scriptError, row_marked_failed: rowMarked, ...(batch ? { batch_recorded: batchRecorded?.map(String) ?? null } : {}),
+      ...base,
+      outcome: 'transaction-ended',
+      version: step.pair.version.toString(),
+      name: step.pair.name,
+      direction: step.direction,
+      file: step.pair[step.direction].path,
+      script_error: scriptError,
+      row_marked_failed: rowMarked,
+      ...(batch ? { batch_recorded: batchRecorded?.map(String) ?? null } : {}),
     };
   }
-  if (e instanceof BatchCommitError) return { ...base, outcome: 'failed', batch_size: e.size, sqlstate: e.sql.sqlstate, detail: e.sql.detail, hint: e.sql.hint };
+  if (e instanceof BatchCommitError)
+    return {
+      ...base,
+      outcome: 'failed',
+      batch_size: e.size,
+      sqlstate: e.sql.sqlstate,
+      detail: e.sql.detail,
+      hint: e.sql.hint,
+    };
   if (e instanceof ScanError) return { ...base, problems: e.problems };
-  if (e instanceof TransactionSafetyError || e instanceof TransactionControlError) return { ...base, problems: e.problems };
+  if (e instanceof TransactionSafetyError || e instanceof TransactionControlError)
+    return { ...base, problems: e.problems };
   if (e instanceof ConfigError) return { ...base, ...e.facts };
   return base;
 }

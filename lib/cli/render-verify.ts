@@ -10,7 +10,16 @@ import type { Discrepancy, StoppedMigration } from '../types';
 import { discrepancyDiffs } from './diff';
 import { describeDiscrepancy, discrepancyWord } from './render-error';
 
-const ORDER: Discrepancy['kind'][] = ['edited', 'renamed', 'missing', 'failed', 'interrupted', 'out-of-order', 'running', 'cosmetic'];
+const ORDER: Discrepancy['kind'][] = [
+  'edited',
+  'renamed',
+  'missing',
+  'failed',
+  'interrupted',
+  'out-of-order',
+  'running',
+  'cosmetic',
+];
 const TITLES: Record<Discrepancy['kind'], string> = {
   edited: 'modified — changed after they were applied',
   renamed: 'Renamed after they were applied',
@@ -33,26 +42,45 @@ export function renderVerify(report: VerifyReport): string {
   for (const kind of ORDER) {
     const group = report.discrepancies.filter((d) => d.kind === kind);
     if (group.length === 0) continue;
-    const title = kind === 'cosmetic' && report.strict ? 'cosmetic — only comments or whitespace changed (failing under --strict)' : TITLES[kind];
+    const title =
+      kind === 'cosmetic' && report.strict
+        ? 'cosmetic — only comments or whitespace changed (failing under --strict)'
+        : TITLES[kind];
     lines.push(`${title} (${group.length}):`);
     for (const d of group) {
       lines.push(`  ${describeDiscrepancy(d).replace(/^\S+\s+/, '')}`);
       for (const diff of discrepancyDiffs(d, pairs.get(d.version))) {
-        lines.push(diff.patch === null ? `    (the ledger kept only the checksum of ${diff.path}, so no diff can be shown)` : diff.patch.replace(/^/gm, '    '));
+        lines.push(
+          diff.patch === null
+            ? `    (the ledger kept only the checksum of ${diff.path}, so no diff can be shown)`
+            : diff.patch.replace(/^/gm, '    '),
+        );
       }
     }
     lines.push('');
   }
   if (report.branchConflicts.length > 0) {
-    lines.push(`Added out of order with the base revision (${report.branchConflicts.length}):`, ...report.branchConflicts.map((c) => `  ${describeConflict(c)}`), '');
+    lines.push(
+      `Added out of order with the base revision (${report.branchConflicts.length}):`,
+      ...report.branchConflicts.map((c) => `  ${describeConflict(c)}`),
+      '',
+    );
   }
   const mixed = report.mixed.filter((m) => m.kind === 'mixed');
   if (mixed.length > 0) {
-    lines.push(`No-transaction scripts that also hold ordinary DDL (warning, ${mixed.length}):`, ...mixed.map((m) => `  ${describeMixed(m)}`), '');
+    lines.push(
+      `No-transaction scripts that also hold ordinary DDL (warning, ${mixed.length}):`,
+      ...mixed.map((m) => `  ${describeMixed(m)}`),
+      '',
+    );
   }
   const unneeded = report.mixed.filter((m) => m.kind === 'unneeded');
   if (unneeded.length > 0) {
-    lines.push(`No-transaction scripts that need no directive (warning, ${unneeded.length}):`, ...unneeded.map((m) => `  ${describeMixed(m)}`), '');
+    lines.push(
+      `No-transaction scripts that need no directive (warning, ${unneeded.length}):`,
+      ...unneeded.map((m) => `  ${describeMixed(m)}`),
+      '',
+    );
   }
   lines.push(verdict(report));
   return lines.join('\n');
@@ -92,9 +120,18 @@ export function verifyDocument(report: VerifyReport): Record<string, unknown> {
       ...('highestApplied' in d ? { highest_applied: d.highestApplied.toString() } : {}),
       ...('ledgerName' in d ? { ledger_name: d.ledgerName } : {}),
       ...('progress' in d ? stoppedFields(d) : {}),
-      diffs: discrepancyDiffs(d, pairs.get(d.version)).map((x) => ({ path: x.path, first_changed_line: x.firstChangedLine, patch: x.patch })),
+      diffs: discrepancyDiffs(d, pairs.get(d.version)).map((x) => ({
+        path: x.path,
+        first_changed_line: x.firstChangedLine,
+        patch: x.patch,
+      })),
     })),
-    warnings: report.mixed.map((m) => ({ kind: `${m.kind}-no-transaction`, path: m.path, line: m.line, message: describeMixed(m) })),
+    warnings: report.mixed.map((m) => ({
+      kind: `${m.kind}-no-transaction`,
+      path: m.path,
+      line: m.line,
+      message: describeMixed(m),
+    })),
     branch_conflicts: report.branchConflicts.map((c) => ({
       version: c.version.toString(),
       name: c.name,
@@ -114,8 +151,11 @@ export function stoppedFields(d: StoppedMigration): Record<string, unknown> {
     path: d.path,
     statements_done: p?.done ?? 0,
     statements_total: p?.total ?? 0,
-    statement_running: d.kind === 'running' ? p?.inFlight ?? null : null,
-    in_doubt: d.kind === 'interrupted' && p?.inFlight ? { statement: p.inFlight, line: d.inDoubt?.line ?? null, text: d.inDoubt?.text ?? null } : null,
+    statement_running: d.kind === 'running' ? (p?.inFlight ?? null) : null,
+    in_doubt:
+      d.kind === 'interrupted' && p?.inFlight
+        ? { statement: p.inFlight, line: d.inDoubt?.line ?? null, text: d.inDoubt?.text ?? null }
+        : null,
     error: p?.error ?? null,
     ended_transaction: p?.endedTransaction ?? false,
     holder_pid: d.holderPid,
@@ -138,16 +178,38 @@ export function renderGithub(report: VerifyReport, dir: string): string {
     const level = (d.kind === 'cosmetic' && !report.strict) || d.kind === 'running' ? 'warning' : 'error';
     const message = describeDiscrepancy(d).replace(/^\S+\s+/, '');
     const diffs = discrepancyDiffs(d, pairs.get(d.version));
-    const target = diffs[0] ?? ('paths' in d ? { path: d.paths[0], firstChangedLine: 1, patch: null } : 'path' in d && d.path ? { path: d.path, firstChangedLine: d.kind === 'failed' || d.kind === 'interrupted' || d.kind === 'running' ? (d.inDoubt?.line ?? d.progress?.error?.line ?? 1) : 1, patch: null } : null);
+    const target =
+      diffs[0] ??
+      ('paths' in d
+        ? { path: d.paths[0], firstChangedLine: 1, patch: null }
+        : 'path' in d && d.path
+          ? {
+              path: d.path,
+              firstChangedLine:
+                d.kind === 'failed' || d.kind === 'interrupted' || d.kind === 'running'
+                  ? (d.inDoubt?.line ?? d.progress?.error?.line ?? 1)
+                  : 1,
+              patch: null,
+            }
+          : null);
     const where = target ? `file=${escapeProperty(file(target.path))},line=${target.firstChangedLine},` : '';
-    const body = diffs.map((x) => x.patch ?? '').filter(Boolean).join('\n');
-    lines.push(`::${level} ${where}title=${escapeProperty(`tidemark: ${discrepancyWord(d.kind)} migration`)}::${escapeData(body ? `${message}\n${body}` : message)}`);
+    const body = diffs
+      .map((x) => x.patch ?? '')
+      .filter(Boolean)
+      .join('\n');
+    lines.push(
+      `::${level} ${where}title=${escapeProperty(`tidemark: ${discrepancyWord(d.kind)} migration`)}::${escapeData(body ? `${message}\n${body}` : message)}`,
+    );
   }
   for (const c of report.branchConflicts) {
-    lines.push(`::error file=${escapeProperty(file(c.path))},line=1,title=${escapeProperty('tidemark: migration out of order with the base branch')}::${escapeData(describeConflict(c))}`);
+    lines.push(
+      `::error file=${escapeProperty(file(c.path))},line=1,title=${escapeProperty('tidemark: migration out of order with the base branch')}::${escapeData(describeConflict(c))}`,
+    );
   }
   for (const m of report.mixed) {
-    lines.push(`::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty(m.kind === 'unneeded' ? 'tidemark: unneeded no-transaction directive' : 'tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`);
+    lines.push(
+      `::warning file=${escapeProperty(file(m.path))},line=${m.line},title=${escapeProperty(m.kind === 'unneeded' ? 'tidemark: unneeded no-transaction directive' : 'tidemark: DDL in a no-transaction migration')}::${escapeData(describeMixed(m))}`,
+    );
   }
   lines.push(verdict(report));
   return lines.join('\n');

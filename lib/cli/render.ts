@@ -19,10 +19,20 @@ export function renderPlan(plan: Plan): string {
     const script = s.pair[s.direction];
     const head = `  ${label(s)}  ${script.path}${script.directives.noTransaction ? '  (no transaction: statement by statement)' : ''}`;
     if (!script.directives.noTransaction) return [head];
-    const skip = i === 0 ? plan.resumeFrom ?? 0 : 0;
-    return [head, ...splitStatements(script.sql).map((st) => `      ${st.index < skip ? 'done' : `${st.index + 1}.`.padEnd(4)} line ${st.line}: ${st.text.split('\n')[0].slice(0, 100)}`)];
+    const skip = i === 0 ? (plan.resumeFrom ?? 0) : 0;
+    return [
+      head,
+      ...splitStatements(script.sql).map(
+        (st) =>
+          `      ${st.index < skip ? 'done' : `${st.index + 1}.`.padEnd(4)} line ${st.line}: ${st.text.split('\n')[0].slice(0, 100)}`,
+      ),
+    ];
   });
-  return [`Dry run: would ${verb} ${plural(plan.steps.length, 'migration')}, in this order:`, ...lines, 'Nothing was changed.'].join('\n');
+  return [
+    `Dry run: would ${verb} ${plural(plan.steps.length, 'migration')}, in this order:`,
+    ...lines,
+    'Nothing was changed.',
+  ].join('\n');
 }
 
 /** The one-line summary after apply or rollback. */
@@ -45,7 +55,11 @@ export function summaryData(result: RunResult): Record<string, unknown> {
     direction: result.plan.direction,
     dry_run: result.dryRun,
     planned: result.plan.steps.map((s) => ({ version: s.pair.version.toString(), name: s.pair.name })),
-    completed: result.completed.map((o) => ({ version: o.step.pair.version.toString(), name: o.step.pair.name, duration_ms: o.durationMs })),
+    completed: result.completed.map((o) => ({
+      version: o.step.pair.version.toString(),
+      name: o.step.pair.name,
+      duration_ms: o.durationMs,
+    })),
     pending: result.pending,
     duration_ms: result.durationMs,
   };
@@ -54,7 +68,12 @@ export function summaryData(result: RunResult): Record<string, unknown> {
 const HEADERS = ['VERSION', 'NAME', 'STATE', 'APPLIED AT'];
 
 function statusCells(e: StatusEntry): string[] {
-  return [e.version.toString(), e.name, e.state, e.appliedAt ? e.appliedAt.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '-'];
+  return [
+    e.version.toString(),
+    e.name,
+    e.state,
+    e.appliedAt ? e.appliedAt.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '-',
+  ];
 }
 
 /** The status table, what is failed, interrupted or running (with the way out), and the one-line summary. */
@@ -62,13 +81,18 @@ export function renderStatus(report: StatusReport): string {
   const rows = [HEADERS, ...report.entries.map(statusCells)];
   const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
-  const stopped = report.entries.flatMap((e) => (e.stopped ? [`${e.state} ${e.name} (version ${e.version}): ${describeStopped(e.stopped)}`] : []));
+  const stopped = report.entries.flatMap((e) =>
+    e.stopped ? [`${e.state} ${e.name} (version ${e.version}): ${describeStopped(e.stopped)}`] : [],
+  );
   return [...lines, '', ...stopped, ...(stopped.length > 0 ? [''] : []), statusSummary(report)].join('\n');
 }
 
 export function statusSummary(report: StatusReport): string {
   const c = report.counts;
-  const more = [c.interrupted > 0 ? `, ${c.interrupted} interrupted` : '', c.running > 0 ? `, ${c.running} running` : ''].join('');
+  const more = [
+    c.interrupted > 0 ? `, ${c.interrupted} interrupted` : '',
+    c.running > 0 ? `, ${c.running} running` : '',
+  ].join('');
   const cosmetic = c.cosmetic > 0 ? `, ${c.cosmetic} cosmetic` : '';
   return `${plural(report.entries.length, 'migration')}: ${c.applied} applied, ${c.pending} pending, ${c.modified} modified${cosmetic}, ${c.missing} missing, ${c.failed} failed${more}.`;
 }
@@ -102,7 +126,9 @@ export function statusDocument(report: StatusReport): Record<string, unknown> {
 export function renderStatusDiffs(report: StatusReport): string {
   const pairs = new Map(report.pairs.map((p) => [p.version, p]));
   const blocks = report.discrepancies.flatMap((d) =>
-    discrepancyDiffs(d, pairs.get(d.version)).map((x) => x.patch ?? `(${x.path}: the ledger kept only the checksum, so no diff can be shown)`),
+    discrepancyDiffs(d, pairs.get(d.version)).map(
+      (x) => x.patch ?? `(${x.path}: the ledger kept only the checksum, so no diff can be shown)`,
+    ),
   );
   return blocks.length === 0 ? 'No edited migrations.' : blocks.join('\n\n');
 }

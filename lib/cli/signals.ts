@@ -22,7 +22,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
  * the standard streams are closed first, so Node skips them.
  */
 function surviveHangup(): void {
-  for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  for (const stream of [process.stdout, process.stderr])
+    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
   process.once('exit', () => {
     for (const fd of [0, 1, 2]) {
       try {
@@ -47,7 +48,10 @@ export function trapSignals(logger: Logger): { signal: AbortSignal; release: () 
       process.stderr.write(`received ${name} again: exiting at once\n`);
       process.exit(SIGNAL_EXIT_CODES[name] ?? 143);
     }
-    logger.warn({ signal: name }, `received ${name}: stopping; a running migration is cancelled and rolled back (send it again to exit at once)`);
+    logger.warn(
+      { signal: name },
+      `received ${name}: stopping; a running migration is cancelled and rolled back (send it again to exit at once)`,
+    );
     controller.abort(name);
   };
   for (const name of SIGNALS) process.on(name, handler);

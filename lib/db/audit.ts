@@ -17,7 +17,13 @@ const WAS_ROLLBACK = "(failure OPERATOR(pg_catalog.->>) 'direction') OPERATOR(pg
  * resolved by hand, finished (its row made applied) or undone (its row
  * removed). `clear-failed` is what older versions wrote for the latter.
  */
-export type AuditAction = 'accept-edit' | 'accept-rename' | 'clear-failed' | 'mark-applied' | 'mark-not-applied' | 'baseline';
+export type AuditAction =
+  | 'accept-edit'
+  | 'accept-rename'
+  | 'clear-failed'
+  | 'mark-applied'
+  | 'mark-not-applied'
+  | 'baseline';
 
 export interface AuditEntry {
   readonly version: bigint;
@@ -29,7 +35,10 @@ export interface AuditEntry {
   readonly after: Record<string, unknown> | null;
 }
 
-export const auditTable = (ledger: LedgerTable): LedgerTable => ({ schema: ledger.schema, table: `${ledger.table}_audit` });
+export const auditTable = (ledger: LedgerTable): LedgerTable => ({
+  schema: ledger.schema,
+  table: `${ledger.table}_audit`,
+});
 
 /**
  * Creates the audit table when it is missing; when it exists, needs only
@@ -52,15 +61,36 @@ export async function ensureAudit(client: Client, ledger: LedgerTable): Promise<
   )`);
 }
 
-async function audit(client: Client, ledger: LedgerTable, version: bigint, action: AuditAction, reason: string, before: unknown, after: unknown): Promise<void> {
+async function audit(
+  client: Client,
+  ledger: LedgerTable,
+  version: bigint,
+  action: AuditAction,
+  reason: string,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
   await client.query(
     `INSERT INTO ${qualifiedName(auditTable(ledger))} (version, action, reason, tool_version, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [version.toString(), action, reason, TOOL_VERSION, before === null ? null : JSON.stringify(before), after === null ? null : JSON.stringify(after)],
+    [
+      version.toString(),
+      action,
+      reason,
+      TOOL_VERSION,
+      before === null ? null : JSON.stringify(before),
+      after === null ? null : JSON.stringify(after),
+    ],
   );
 }
 
 /** Accepts today's scripts (and name) of an applied migration. */
-export async function acceptFiles(client: Client, ledger: LedgerTable, pair: Pair, action: 'accept-edit' | 'accept-rename', reason: string): Promise<void> {
+export async function acceptFiles(
+  client: Client,
+  ledger: LedgerTable,
+  pair: Pair,
+  action: 'accept-edit' | 'accept-rename',
+  reason: string,
+): Promise<void> {
   const { rows } = await client.query<{ name: string; up_checksum: string; down_checksum: string | null }>(
     `SELECT name, up_checksum, down_checksum FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} FOR UPDATE`,
     [pair.version.toString()],
@@ -68,13 +98,25 @@ export async function acceptFiles(client: Client, ledger: LedgerTable, pair: Pai
   const after = { name: pair.name, up_checksum: pair.up.checksum, down_checksum: pair.down.checksum };
   await client.query(
     `UPDATE ${qualifiedName(ledger)} SET name = $2, up_checksum = $3, down_checksum = $4, up_sql = $5, down_sql = $6 WHERE ${VERSION_IS}`,
-    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, storedText(pair.up), storedText(pair.down)],
+    [
+      pair.version.toString(),
+      pair.name,
+      pair.up.checksum,
+      pair.down.checksum,
+      storedText(pair.up),
+      storedText(pair.down),
+    ],
   );
   await audit(client, ledger, pair.version, action, reason, rows[0] ?? null, after);
 }
 
 /** Removes a failed or interrupted row: the user undid what it had done, so the migration counts as not applied. */
-export async function markNotApplied(client: Client, ledger: LedgerTable, version: bigint, reason: string): Promise<void> {
+export async function markNotApplied(
+  client: Client,
+  ledger: LedgerTable,
+  version: bigint,
+  reason: string,
+): Promise<void> {
   const { rows } = await client.query(
     `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} AND ${NOT_APPLIED}
      RETURNING name, state, statements_done, statements_total, failure`,
@@ -102,22 +144,56 @@ export async function markApplied(client: Client, ledger: LedgerTable, version: 
 }
 
 /** Records a migration as applied without running it. */
-export async function recordBaseline(client: Client, ledger: LedgerTable, pair: Pair, environment: string, reason: string): Promise<void> {
+export async function recordBaseline(
+  client: Client,
+  ledger: LedgerTable,
+  pair: Pair,
+  environment: string,
+  reason: string,
+): Promise<void> {
   await client.query(
     `INSERT INTO ${qualifiedName(ledger)}
        (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql)
      VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)`,
-    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
+    [
+      pair.version.toString(),
+      pair.name,
+      pair.up.checksum,
+      pair.down.checksum,
+      environment,
+      TOOL_VERSION,
+      storedText(pair.up),
+      storedText(pair.down),
+    ],
   );
-  await audit(client, ledger, pair.version, 'baseline', reason, null, { name: pair.name, up_checksum: pair.up.checksum });
+  await audit(client, ledger, pair.version, 'baseline', reason, null, {
+    name: pair.name,
+    up_checksum: pair.up.checksum,
+  });
 }
 
 /** Every audit entry, oldest first; empty when the table does not exist. */
 export async function readAudit(client: Client, ledger: LedgerTable): Promise<AuditEntry[]> {
   const table = auditTable(ledger);
   if (!(await mayReadAudit(client, table))) return [];
-  const { rows } = await client.query<{ version: string; action: AuditAction; reason: string; performed_by: string; performed_at: Date; before: Record<string, unknown> | null; after: Record<string, unknown> | null }>(
+  const { rows } = await client.query<{
+    version: string;
+    action: AuditAction;
+    reason: string;
+    performed_by: string;
+    performed_at: Date;
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+  }>(
     `SELECT version, action, reason, performed_by, performed_at, before, after FROM ${qualifiedName(table)} ORDER BY id`,
   );
-  return rows.map((r) => ({ version: BigInt(r.version), action: r.action, reason: r.reason, by: r.performed_by, at: r.performed_at, before: r.before, after: r.after }));
+  return rows.map((r) => ({
+    version: BigInt(r.version),
+    action: r.action,
+    reason: r.reason,
+    by: r.performed_by,
+    at: r.performed_at,
+    before: r.before,
+    after: r.after,
+  }));
 }

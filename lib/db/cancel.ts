@@ -19,7 +19,12 @@ const QUERY_CANCELED = '57014';
  * they are. A signal that came before `fn` started stops it at once.
  * @throws InterruptedError (exit 129/130/131/143).
  */
-export async function cancelOnAbort<T>(signal: AbortSignal | undefined, cancel: () => Promise<void>, detail: string, fn: () => Promise<T>): Promise<T> {
+export async function cancelOnAbort<T>(
+  signal: AbortSignal | undefined,
+  cancel: () => Promise<void>,
+  detail: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   if (!signal) return fn();
   if (signal.aborted) throw new InterruptedError(String(signal.reason), detail);
   const onAbort = () => void cancel().catch(() => {});
@@ -27,7 +32,8 @@ export async function cancelOnAbort<T>(signal: AbortSignal | undefined, cancel: 
   try {
     return await fn();
   } catch (err) {
-    if (signal.aborted && (err as { code?: string }).code === QUERY_CANCELED) throw new InterruptedError(String(signal.reason), detail);
+    if (signal.aborted && (err as { code?: string }).code === QUERY_CANCELED)
+      throw new InterruptedError(String(signal.reason), detail);
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -35,6 +41,19 @@ export async function cancelOnAbort<T>(signal: AbortSignal | undefined, cancel: 
 }
 
 /** `withClient`, with every query of `fn` cancelled when `signal` aborts (see cancelOnAbort). */
-export function withCancellableClient<T>(options: ConnectionOptions, logger: Logger, signal: AbortSignal | undefined, detail: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  return withClient(options, logger, (client) => cancelOnAbort(signal, () => cancelQuery(options, client), detail, () => fn(client)));
+export function withCancellableClient<T>(
+  options: ConnectionOptions,
+  logger: Logger,
+  signal: AbortSignal | undefined,
+  detail: string,
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
+  return withClient(options, logger, (client) =>
+    cancelOnAbort(
+      signal,
+      () => cancelQuery(options, client),
+      detail,
+      () => fn(client),
+    ),
+  );
 }

@@ -50,7 +50,9 @@ export function resolveConnection(options: ConnectionOptions): ConnectionTarget 
 
 /** user@host:port/database, never with the password. */
 export function describeTarget(client: Client): string {
-  const c = (client as unknown as { connectionParameters: { user?: string; host?: string; port?: number; database?: string } }).connectionParameters;
+  const c = (
+    client as unknown as { connectionParameters: { user?: string; host?: string; port?: number; database?: string } }
+  ).connectionParameters;
   const host = c.host?.startsWith('/') ? `socket ${c.host}` : c.host;
   return `${c.user ?? '?'}@${host ?? '?'}:${c.port ?? '?'}/${c.database ?? '?'}`;
 }
@@ -100,7 +102,12 @@ interface HostFailure {
 }
 
 /** Connects to one host, in the sslmode's order of attempts. */
-async function connectHost(target: ConnectionTarget, host: HostEntry, database: string | undefined, env: NodeJS.ProcessEnv): Promise<TargetClient | HostFailure> {
+async function connectHost(
+  target: ConnectionTarget,
+  host: HostEntry,
+  database: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<TargetClient | HostFailure> {
   const variants = sslVariants(target, host, env);
   const server = `${host.host}:${host.port}`;
   for (let i = 0; ; i++) {
@@ -113,7 +120,11 @@ async function connectHost(target: ConnectionTarget, host: HostEntry, database: 
     } catch (err) {
       await endWithin(client);
       if (i + 1 < variants.length && serverAnswered(err)) continue;
-      return { server, reason: attemptReason(err, target), retryable: RETRYABLE.has((err as { code?: string }).code ?? '') };
+      return {
+        server,
+        reason: attemptReason(err, target),
+        retryable: RETRYABLE.has((err as { code?: string }).code ?? ''),
+      };
     }
   }
 }
@@ -122,7 +133,11 @@ async function connectHost(target: ConnectionTarget, host: HostEntry, database: 
  * Tries every host once, in order, for a server with the session attributes
  * wanted. prefer-standby is two passes, as in libpq: a standby, else any.
  */
-async function connectAny(target: ConnectionTarget, database: string | undefined, env: NodeJS.ProcessEnv): Promise<TargetClient | HostFailure[]> {
+async function connectAny(
+  target: ConnectionTarget,
+  database: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<TargetClient | HostFailure[]> {
   const passes = target.targetSessionAttrs === 'prefer-standby' ? ['standby', 'any'] : [target.targetSessionAttrs];
   const failures: HostFailure[] = [];
   const hosts = hostOrder(target);
@@ -143,11 +158,18 @@ async function connectAny(target: ConnectionTarget, database: string | undefined
 }
 
 /** The error for a run that reached no usable server: each host with its reason. */
-function unreachable(target: ConnectionTarget, database: string | undefined, failures: readonly HostFailure[]): ConnectionError {
+function unreachable(
+  target: ConnectionTarget,
+  database: string | undefined,
+  failures: readonly HostFailure[],
+): ConnectionError {
   const server = describeServer(database === undefined ? target : { ...target, dbname: database });
   if (failures.length === 1) return new ConnectionError(`Cannot connect to ${server}: ${failures[0].reason}`, server);
   const attrs = target.targetSessionAttrs === 'any' ? '' : ` with target_session_attrs=${target.targetSessionAttrs}`;
-  return new ConnectionError(`Cannot connect to any server of ${server}${attrs}: ${failures.map((f) => `${f.server}: ${f.reason}`).join('; ')}`, server);
+  return new ConnectionError(
+    `Cannot connect to any server of ${server}${attrs}: ${failures.map((f) => `${f.server}: ${f.reason}`).join('; ')}`,
+    server,
+  );
 }
 
 /**
@@ -159,7 +181,11 @@ function unreachable(target: ConnectionTarget, database: string | undefined, fai
 export async function connect(options: ConnectionOptions, logger: Logger): Promise<Client> {
   const target = resolveConnection(options);
   const env = options.env ?? process.env;
-  if (target.ignored.length > 0) logger.debug({ ignored: target.ignored }, `ignored URL parameters that are not libpq settings: ${target.ignored.join(', ')}`);
+  if (target.ignored.length > 0)
+    logger.debug(
+      { ignored: target.ignored },
+      `ignored URL parameters that are not libpq settings: ${target.ignored.join(', ')}`,
+    );
   const deadline = Date.now() + options.wait * 1000;
   for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5000)) {
     const result = await connectAny(target, options.database, env);
@@ -185,7 +211,10 @@ export async function connectBeside(client: Client, database: string): Promise<C
     return next;
   } catch (err) {
     await endWithin(next);
-    throw new ConnectionError(`Cannot connect to ${describeTarget(next)}: ${connectionFailureReason(err)}`, describeTarget(next));
+    throw new ConnectionError(
+      `Cannot connect to ${describeTarget(next)}: ${connectionFailureReason(err)}`,
+      describeTarget(next),
+    );
   }
 }
 
@@ -196,7 +225,11 @@ function settingsOf(client: Client): ClientConfig {
 }
 
 /** Runs `fn` with a connected client and always closes it. */
-export async function withClient<T>(options: ConnectionOptions, logger: Logger, fn: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  options: ConnectionOptions,
+  logger: Logger,
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = await connect(options, logger);
   try {
     return await fn(client);
@@ -218,7 +251,10 @@ export async function disconnect(client: Client): Promise<void> {
     _queryQueue?: unknown[];
     connection?: { stream?: { destroy(): void } };
   };
-  const busy = Boolean(internals._getActiveQuery?.()) || (internals._sentQueryQueue?.length ?? 0) > 0 || (internals._queryQueue?.length ?? 0) > 0;
+  const busy =
+    Boolean(internals._getActiveQuery?.()) ||
+    (internals._sentQueryQueue?.length ?? 0) > 0 ||
+    (internals._queryQueue?.length ?? 0) > 0;
   if (busy) internals.connection?.stream?.destroy();
   await endWithin(client);
 }
@@ -237,7 +273,10 @@ export async function endWithin(client: Client, ms = END_TIMEOUT_MS): Promise<vo
   let timer: NodeJS.Timeout | undefined;
   const ended = Promise.resolve()
     .then(() => client.end())
-    .then(() => 'ended' as const, () => 'ended' as const);
+    .then(
+      () => 'ended' as const,
+      () => 'ended' as const,
+    );
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), ms);
   });

@@ -7,13 +7,29 @@
  */
 import type { Client } from 'pg';
 import {
-  BatchCommitError, ConnectionError, InterruptedError, interruptionDetail, MigrationFailedError, partialInterruptionDetail, partialStopDetail, TransactionEndedError, type PartialStop,
+  BatchCommitError,
+  ConnectionError,
+  InterruptedError,
+  interruptionDetail,
+  MigrationFailedError,
+  partialInterruptionDetail,
+  partialStopDetail,
+  TransactionEndedError,
+  type PartialStop,
 } from '../errors';
 import type { Logger } from '../log';
 import { splitStatements, statementsInBytes } from '../sql/lexer';
 import type { Script, Step } from '../types';
 import {
-  appliedRowQuery, ensureLedger, isOutsideTransaction, MARK_TRANSACTION, MAX_STORED_SCRIPT_BYTES, readLedger, recordEndedTransaction, rolledBackRowQuery, storedText,
+  appliedRowQuery,
+  ensureLedger,
+  isOutsideTransaction,
+  MARK_TRANSACTION,
+  MAX_STORED_SCRIPT_BYTES,
+  readLedger,
+  recordEndedTransaction,
+  rolledBackRowQuery,
+  storedText,
   type LedgerTable,
 } from './ledger';
 import { requireLedgerWrites, type TablePrivilege } from './privileges';
@@ -84,7 +100,11 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   const interrupted = (cancelled: Step | null) =>
     new InterruptedError(
       String(options.signal?.reason ?? 'SIGTERM'),
-      interruptionDetail(batch ? [] : done.map((o) => o.step.pair.label), cancelled?.pair.label ?? null, steps.length - (batch ? 0 : done.length)),
+      interruptionDetail(
+        batch ? [] : done.map((o) => o.step.pair.label),
+        cancelled?.pair.label ?? null,
+        steps.length - (batch ? 0 : done.length),
+      ),
     );
   const onAbort = () => void options.cancel?.().catch(() => {});
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -98,16 +118,35 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
       options.onStepStart?.({ step, index, total: steps.length });
       const stopped = (partial?: PartialStop) =>
         partial
-          ? new InterruptedError(String(options.signal?.reason ?? 'SIGTERM'), partialInterruptionDetail(done.map((o) => o.step.pair.label), partial, steps.length - done.length))
+          ? new InterruptedError(
+              String(options.signal?.reason ?? 'SIGTERM'),
+              partialInterruptionDetail(
+                done.map((o) => o.step.pair.label),
+                partial,
+                steps.length - done.length,
+              ),
+            )
           : interrupted(step);
       notices.step(step);
-      const durationMs = await runWithRetries(client, step, index, options, stopped, batch ? 0 : index, steps.length, notices);
+      const durationMs = await runWithRetries(
+        client,
+        step,
+        index,
+        options,
+        stopped,
+        batch ? 0 : index,
+        steps.length,
+        notices,
+      );
       notices.step(null);
       done.push({ step, durationMs });
     }
     if (batch) {
       await client.query('COMMIT').catch((err) => Promise.reject(batchCommitFailure(err, steps.length)));
-      options.logger.info({ outcome: 'ok', committed: done.length }, `committed the batch of ${done.length} in one transaction`);
+      options.logger.info(
+        { outcome: 'ok', committed: done.length },
+        `committed the batch of ${done.length} in one transaction`,
+      );
     }
     return done;
   } catch (err) {
@@ -121,7 +160,8 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   }
 }
 
-const LEDGER_WRITES = 'apply records each migration in the ledger (INSERT), and its progress or failure (UPDATE); rollback also deletes rows (DELETE).';
+const LEDGER_WRITES =
+  'apply records each migration in the ledger (INSERT), and its progress or failure (UPDATE); rollback also deletes rows (DELETE).';
 
 /**
  * The ledger privileges `steps` need besides SELECT: INSERT and UPDATE for
@@ -134,7 +174,14 @@ function ledgerWrites(steps: readonly Step[]): TablePrivilege[] {
 }
 
 async function runWithRetries(
-  client: Client, step: Step, index: number, options: RunOptions, interrupted: (partial?: PartialStop) => Error, completed: number, total: number, notices: NoticeWatch,
+  client: Client,
+  step: Step,
+  index: number,
+  options: RunOptions,
+  interrupted: (partial?: PartialStop) => Error,
+  completed: number,
+  total: number,
+  notices: NoticeWatch,
 ): Promise<number> {
   // The step's fields go on each of its lines; a pino child per step would cost more than the rest of the step's client work.
   const fields = { version: step.pair.version.toString(), name: step.pair.name, direction: step.direction };
@@ -145,22 +192,43 @@ async function runWithRetries(
   for (let attempt = 1; ; attempt++) {
     try {
       const durationMs = script.directives.noTransaction
-        ? await runNonTransactional(client, step, options.ledger, settingsFor(step, options.settings), index === 0 ? options.resumeFrom ?? 0 : 0, log.child(fields), options.signal, notices.statement)
+        ? await runNonTransactional(
+            client,
+            step,
+            options.ledger,
+            settingsFor(step, options.settings),
+            index === 0 ? (options.resumeFrom ?? 0) : 0,
+            log.child(fields),
+            options.signal,
+            notices.statement,
+          )
         : await runTransactional(client, step, options);
-      log.info({ ...fields, duration_ms: durationMs, outcome: 'ok', attempt }, `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`);
+      log.info(
+        { ...fields, duration_ms: durationMs, outcome: 'ok', attempt },
+        `${verb} ${step.pair.label} (${durationMs} ms${options.singleTransaction ? ', not committed until the batch is' : ''})`,
+      );
       if (step.direction === 'up' && storedText(step.pair.up) === null) {
-        log.info({ ...fields, stored: 'checksum-only' }, `${step.pair.up.path} is over ${MAX_STORED_SCRIPT_BYTES / 1024 / 1024} MiB: the ledger keeps its checksum only, so a later edit can be detected but not shown as a diff`);
+        log.info(
+          { ...fields, stored: 'checksum-only' },
+          `${step.pair.up.path} is over ${MAX_STORED_SCRIPT_BYTES / 1024 / 1024} MiB: the ledger keeps its checksum only, so a later edit can be detected but not shown as a diff`,
+        );
       }
       return durationMs;
     } catch (err) {
       const partial = err instanceof StatementFailure ? partialStop(step, err) : undefined;
-      if (partial?.kind === 'in-doubt') throw new ConnectionError(`Connection lost (${(err as StatementFailure).message}). ${partialStopDetail(partial)}`);
+      if (partial?.kind === 'in-doubt')
+        throw new ConnectionError(
+          `Connection lost (${(err as StatementFailure).message}). ${partialStopDetail(partial)}`,
+        );
       if (options.signal?.aborted) throw interrupted(partial);
       const code = (err as { code?: string }).code;
       if (retryable && code === LOCK_NOT_AVAILABLE && attempt <= (options.retries ?? 0)) {
         const base = (options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
         const delay = Math.round(Math.min(base, 60_000) * (0.5 + Math.random()));
-        log.warn({ ...fields, outcome: 'retry', attempt, sqlstate: code, delay_ms: delay }, `${step.pair.label}: ${(err as Error).message}; retry ${attempt} of ${options.retries} in ${delay} ms`);
+        log.warn(
+          { ...fields, outcome: 'retry', attempt, sqlstate: code, delay_ms: delay },
+          `${step.pair.label}: ${(err as Error).message}; retry ${attempt} of ${options.retries} in ${delay} ms`,
+        );
         await sleep(delay, options.signal);
         if (options.signal?.aborted) throw interrupted();
         continue;
@@ -173,7 +241,11 @@ async function runWithRetries(
 /** The run's settings, with the script's own `-- tidemark:lock-timeout` / `statement-timeout` on top. */
 export function settingsFor(step: Step, settings: StepSettings): StepSettings {
   const d = step.pair[step.direction].directives;
-  return { ...settings, lockTimeout: d.lockTimeout ?? settings.lockTimeout, statementTimeout: d.statementTimeout ?? settings.statementTimeout };
+  return {
+    ...settings,
+    lockTimeout: d.lockTimeout ?? settings.lockTimeout,
+    statementTimeout: d.statementTimeout ?? settings.statementTimeout,
+  };
 }
 
 async function runTransactional(client: Client, step: Step, options: RunOptions): Promise<number> {
@@ -196,10 +268,17 @@ async function runTransactional(client: Client, step: Step, options: RunOptions)
  */
 async function runInOwnTransaction(client: Client, step: Step, options: RunOptions): Promise<number> {
   const script = step.pair[step.direction];
-  const settings = settingsQuery(settingsFor(step, options.settings), ['tidemark.environment', 'lock_timeout', 'statement_timeout'], true);
+  const settings = settingsQuery(
+    settingsFor(step, options.settings),
+    ['tidemark.environment', 'lock_timeout', 'statement_timeout'],
+    true,
+  );
   const started = performance.now();
   let scriptMs = 0;
-  const row = step.direction === 'up' ? appliedRowQuery(options.ledger, step.pair, options.settings.environment) : rolledBackRowQuery(options.ledger, step.pair.version);
+  const row =
+    step.direction === 'up'
+      ? appliedRowQuery(options.ledger, step.pair, options.settings.environment)
+      : rolledBackRowQuery(options.ledger, step.pair.version);
   const sent: Promise<unknown>[] = [];
   const sendRowAndCommit = () => {
     const result = client.query<{ duration_ms?: number }>(row);
@@ -225,12 +304,19 @@ async function runInBatch(client: Client, step: Step, options: RunOptions): Prom
   const script = step.pair[step.direction];
   const started = performance.now();
   const settings = settingsQuery(settingsFor(step, options.settings), ['lock_timeout', 'statement_timeout']);
-  const sent = batchWrites(client, () => [...(settings ? [client.query(settings)] : []), runScriptQuery(client, script)]);
+  const sent = batchWrites(client, () => [
+    ...(settings ? [client.query(settings)] : []),
+    runScriptQuery(client, script),
+  ]);
   const failed = await firstFailure(sent);
   // Failed, and no transaction open: the script ended the batch's transaction before it failed.
-  if (failed !== null) throw client.getTransactionStatus() === 'I' ? new ScriptEndedTransaction(failed.reason) : failed.reason;
+  if (failed !== null)
+    throw client.getTransactionStatus() === 'I' ? new ScriptEndedTransaction(failed.reason) : failed.reason;
   const durationMs = Math.round(performance.now() - started);
-  const row = step.direction === 'up' ? appliedRowQuery(options.ledger, step.pair, options.settings.environment, durationMs) : rolledBackRowQuery(options.ledger, step.pair.version);
+  const row =
+    step.direction === 'up'
+      ? appliedRowQuery(options.ledger, step.pair, options.settings.environment, durationMs)
+      : rolledBackRowQuery(options.ledger, step.pair.version);
   await guarded(client.query(row));
   return durationMs;
 }
@@ -263,7 +349,8 @@ async function rollBackAfter(client: Client, sent: readonly Promise<unknown>[], 
  * their messages leave in one write.
  */
 function batchWrites<T>(client: Client, submit: () => T): T {
-  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection
+    ?.stream;
   stream?.cork?.();
   try {
     return submit();
@@ -282,14 +369,21 @@ async function begin(client: Client, settings: StepSettings): Promise<void> {
  * SET LOCAL, written as set_config(name, $n, true) so that every value —
  * an environment name, a timeout — is a query parameter, never pasted into SQL.
  */
-export function settingsQuery(settings: StepSettings, names: readonly string[], markTransaction = false): { text: string; values: string[] } | null {
+export function settingsQuery(
+  settings: StepSettings,
+  names: readonly string[],
+  markTransaction = false,
+): { text: string; values: string[] } | null {
   const all: Record<string, string | undefined> = {
     'tidemark.environment': settings.environment,
     lock_timeout: settings.lockTimeout,
     statement_timeout: settings.statementTimeout,
   };
   const given = names.filter((n) => all[n] !== undefined);
-  const calls = [...given.map((n, i) => `pg_catalog.set_config('${n}', $${i + 1}, true)`), ...(markTransaction ? [MARK_TRANSACTION] : [])];
+  const calls = [
+    ...given.map((n, i) => `pg_catalog.set_config('${n}', $${i + 1}, true)`),
+    ...(markTransaction ? [MARK_TRANSACTION] : []),
+  ];
   if (calls.length === 0) return null;
   return { text: `SELECT ${calls.join(', ')}`, values: given.map((n) => all[n] as string) };
 }
@@ -302,11 +396,17 @@ export function settingsQuery(settings: StepSettings, names: readonly string[], 
  * with --single-transaction the error says which migrations of the batch the
  * script's COMMIT made permanent.
  */
-async function recordTransactionEnded(client: Client, err: TransactionEndedError, options: RunOptions): Promise<TransactionEndedError> {
+async function recordTransactionEnded(
+  client: Client,
+  err: TransactionEndedError,
+  options: RunOptions,
+): Promise<TransactionEndedError> {
   const { step } = err;
   try {
     await recordEndedTransaction(client, options.ledger, step.pair, step.direction, options.settings.environment);
-    const batchRecorded = err.batch ? (await readLedger(client, options.ledger)).rows.filter((r) => r.state === 'applied').map((r) => r.version) : null;
+    const batchRecorded = err.batch
+      ? (await readLedger(client, options.ledger)).rows.filter((r) => r.state === 'applied').map((r) => r.version)
+      : null;
     return err.withFacts({ rowMarked: true, batchRecorded });
   } catch {
     return err.withFacts({ rowMarked: false, batchRecorded: null });
@@ -331,8 +431,15 @@ class ScriptEndedTransaction extends Error {
 function partialStop(step: Step, f: StatementFailure): PartialStop {
   const { pair, direction } = step;
   return {
-    path: pair[direction].path, label: pair.label, direction, statement: f.statement.index + 1, line: f.statement.line, total: f.total, done: f.done,
-    kind: f.kind, invalidIndexes: f.invalidIndexes,
+    path: pair[direction].path,
+    label: pair.label,
+    direction,
+    statement: f.statement.index + 1,
+    line: f.statement.line,
+    total: f.total,
+    done: f.done,
+    kind: f.kind,
+    invalidIndexes: f.invalidIndexes,
   };
 }
 
@@ -351,11 +458,30 @@ function toFailure(caught: unknown, step: Step, completed: number, notApplied: n
   }
   // A big script went whole from its bytes (runScriptQuery): its positions count in them, and its text is not decoded for this.
   const source = script.bytes && !partial ? script.bytes : script.sql;
-  const { fields, frame } = sqlErrorFields(err, source, partial ? partial.statement.start : err.position ? undefined : failedStatementStart(script, err));
+  const { fields, frame } = sqlErrorFields(
+    err,
+    source,
+    partial ? partial.statement.start : err.position ? undefined : failedStatementStart(script, err),
+  );
   const { version, name, label } = step.pair;
   return new MigrationFailedError({
-    version, name, label, direction: step.direction, path: script.path, sql: fields, frame, completed, notApplied, batchRolledBack: batch, atCommit: AT_COMMIT in err,
-    partial: partial && { statement: partial.statement.index + 1, total: partial.total, invalidIndexes: partial.invalidIndexes, done: partial.done },
+    version,
+    name,
+    label,
+    direction: step.direction,
+    path: script.path,
+    sql: fields,
+    frame,
+    completed,
+    notApplied,
+    batchRolledBack: batch,
+    atCommit: AT_COMMIT in err,
+    partial: partial && {
+      statement: partial.statement.index + 1,
+      total: partial.total,
+      invalidIndexes: partial.invalidIndexes,
+      done: partial.done,
+    },
   });
 }
 

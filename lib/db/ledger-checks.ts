@@ -72,7 +72,9 @@ function wrongRelation(place: Place, ledger: LedgerName): LedgerRelationError | 
   if (place.relkind === null) return null;
   const isTable = place.relkind === 'r' || place.relkind === 'p';
   if (isTable && place.ledger_columns === LEDGER_COLUMNS.length) return null;
-  const kind = isTable ? `table without the ledger's columns (${LEDGER_COLUMNS.join(', ')})` : (KINDS[place.relkind] ?? `relation of kind "${place.relkind}"`);
+  const kind = isTable
+    ? `table without the ledger's columns (${LEDGER_COLUMNS.join(', ')})`
+    : (KINDS[place.relkind] ?? `relation of kind "${place.relkind}"`);
   return new LedgerRelationError({ relation: quoted(ledger), kind });
 }
 
@@ -148,7 +150,8 @@ export async function explainLedgerError(client: Client, ledger: LedgerName, err
       action: `read the ledger ${table}`,
       missing: `SELECT on table ${table}`,
       grant: `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ${table} TO ${place.role};`,
-      otherwise: 'status and verify need only SELECT; apply, rollback, baseline and repair also write the ledger. Or connect as a role that has them.',
+      otherwise:
+        'status and verify need only SELECT; apply, rollback, baseline and repair also write the ledger. Or connect as a role that has them.',
     });
   }
   return err;

@@ -79,7 +79,13 @@ interface RawRow {
   state: LedgerState;
   statements_done: number | null;
   statements_total: number | null;
-  failure: { direction?: Progress['direction']; error?: Progress['error']; ended?: boolean; inflight?: number; pid?: number } | null;
+  failure: {
+    direction?: Progress['direction'];
+    error?: Progress['error'];
+    ended?: boolean;
+    inflight?: number;
+    pid?: number;
+  } | null;
 }
 
 /**
@@ -149,7 +155,7 @@ export const MARK_TRANSACTION = `pg_catalog.set_config('tidemark.xid', pg_catalo
  * ledger row written outside it.
  */
 const SAME_TRANSACTION =
-  '1 OPERATOR(pg_catalog./) coalesce(pg_catalog.current_setting(\'tidemark.xid\', true) OPERATOR(pg_catalog.=) pg_catalog.txid_current()::pg_catalog.text, false)::integer AS same_transaction';
+  "1 OPERATOR(pg_catalog./) coalesce(pg_catalog.current_setting('tidemark.xid', true) OPERATOR(pg_catalog.=) pg_catalog.txid_current()::pg_catalog.text, false)::integer AS same_transaction";
 
 /** Is `err` the failure of SAME_TRANSACTION (the ledger write ran outside the migration's transaction)? */
 export function isOutsideTransaction(err: unknown): boolean {
@@ -162,10 +168,25 @@ export function isOutsideTransaction(err: unknown): boolean {
  * the transaction began (`clock_timestamp() - now()`), so the row can be sent
  * before the script has finished (executor.ts pipelines them); it is returned.
  */
-export function appliedRowQuery(ledger: LedgerTable, pair: Pair, environment: string, durationMs?: number): { text: string; values: unknown[] } {
+export function appliedRowQuery(
+  ledger: LedgerTable,
+  pair: Pair,
+  environment: string,
+  durationMs?: number,
+): { text: string; values: unknown[] } {
   const elapsed = 'extract(epoch FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) pg_catalog.now())';
-  const duration = durationMs === undefined ? `GREATEST(0, pg_catalog.round(${elapsed} OPERATOR(pg_catalog.*) 1000))::integer` : '$9';
-  const values = [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)];
+  const duration =
+    durationMs === undefined ? `GREATEST(0, pg_catalog.round(${elapsed} OPERATOR(pg_catalog.*) 1000))::integer` : '$9';
+  const values = [
+    pair.version.toString(),
+    pair.name,
+    pair.up.checksum,
+    pair.down.checksum,
+    environment,
+    TOOL_VERSION,
+    storedText(pair.up),
+    storedText(pair.down),
+  ];
   return {
     text: `INSERT INTO ${qualifiedName(ledger)}
              (version, name, up_checksum, down_checksum, environment, tool_version, up_sql, down_sql, duration_ms)
@@ -176,7 +197,11 @@ export function appliedRowQuery(ledger: LedgerTable, pair: Pair, environment: st
 }
 
 /** The scripts as applied, for the given versions: null where only the checksum was kept. */
-export async function readAppliedScripts(client: Client, ledger: LedgerTable, versions: readonly bigint[]): Promise<Map<bigint, { up: string | null; down: string | null }>> {
+export async function readAppliedScripts(
+  client: Client,
+  ledger: LedgerTable,
+  versions: readonly bigint[],
+): Promise<Map<bigint, { up: string | null; down: string | null }>> {
   const { rows } = await client.query<{ version: string; up_sql: string | null; down_sql: string | null }>(
     `SELECT version, up_sql, down_sql FROM ${qualifiedName(ledger)} WHERE version OPERATOR(pg_catalog.=) ANY ($1::bigint[])`,
     [versions.map(String)],
@@ -186,7 +211,10 @@ export async function readAppliedScripts(client: Client, ledger: LedgerTable, ve
 
 /** The DELETE of a rolled-back migration's row, to run inside the rollback's transaction (checked as appliedRowQuery is). */
 export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): { text: string; values: unknown[] } {
-  return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} RETURNING ${SAME_TRANSACTION}`, values: [version.toString()] };
+  return {
+    text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} RETURNING ${SAME_TRANSACTION}`,
+    values: [version.toString()],
+  };
 }
 
 /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
@@ -199,15 +227,36 @@ export async function recordRolledBack(client: Client, ledger: LedgerTable, vers
  * `failed` (inserting it for an up, updating it for a down), outside any
  * transaction: its state is unknown until someone checks.
  */
-export async function recordEndedTransaction(client: Client, ledger: LedgerTable, pair: Pair, direction: Progress['direction'], environment: string): Promise<void> {
-  const message = "the script ended tidemark's transaction itself (COMMIT, ROLLBACK…): its changes may be partly committed";
-  const failure = JSON.stringify({ direction, ended: true, error: { statement: 0, line: null, column: null, sqlstate: null, message } });
+export async function recordEndedTransaction(
+  client: Client,
+  ledger: LedgerTable,
+  pair: Pair,
+  direction: Progress['direction'],
+  environment: string,
+): Promise<void> {
+  const message =
+    "the script ended tidemark's transaction itself (COMMIT, ROLLBACK…): its changes may be partly committed";
+  const failure = JSON.stringify({
+    direction,
+    ended: true,
+    error: { statement: 0, line: null, column: null, sqlstate: null, message },
+  });
   await client.query(
     `INSERT INTO ${qualifiedName(ledger)}
        (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
      VALUES ($1, $2, $3, $4, 0, $5, $6, 'failed', 0, 0, $7, $8, $9)
      ON CONFLICT (version) DO UPDATE SET state = 'failed', failure = EXCLUDED.failure`,
-    [pair.version.toString(), pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, failure, storedText(pair.up), storedText(pair.down)],
+    [
+      pair.version.toString(),
+      pair.name,
+      pair.up.checksum,
+      pair.down.checksum,
+      environment,
+      TOOL_VERSION,
+      failure,
+      storedText(pair.up),
+      storedText(pair.down),
+    ],
   );
 }
 
@@ -226,7 +275,15 @@ export const progress = {
    * `running` (down, or a resume), with statement done + 1 in flight and this
    * session's pid (the one that holds the migration lock).
    */
-  async start(client: Client, ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): Promise<void> {
+  async start(
+    client: Client,
+    ledger: LedgerTable,
+    pair: Pair,
+    direction: Progress['direction'],
+    done: number,
+    total: number,
+    environment: string,
+  ): Promise<void> {
     const { update, insert } = progressQueries.start(ledger, pair, direction, done, total, environment);
     const updated = await client.query(update);
     if (updated.rowCount === 0) await client.query(insert);
@@ -237,15 +294,24 @@ export const progress = {
   },
   /** The statements done so far, as the ledger says (after a transaction block of the script rolled back). */
   async done(client: Client, ledger: LedgerTable, version: bigint): Promise<number> {
-    const { rows } = await client.query<{ done: number | null }>(`SELECT statements_done AS done FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`, [version.toString()]);
+    const { rows } = await client.query<{ done: number | null }>(
+      `SELECT statements_done AS done FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`,
+      [version.toString()],
+    );
     return rows[0]?.done ?? 0;
   },
-  async fail(client: Client, ledger: LedgerTable, version: bigint, direction: Progress['direction'], error: NonNullable<Progress['error']>, done?: number): Promise<void> {
-    await client.query(`UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2, statements_done = coalesce($3, statements_done) WHERE ${VERSION_IS}`, [
-      version.toString(),
-      JSON.stringify({ direction, error }),
-      done ?? null,
-    ]);
+  async fail(
+    client: Client,
+    ledger: LedgerTable,
+    version: bigint,
+    direction: Progress['direction'],
+    error: NonNullable<Progress['error']>,
+    done?: number,
+  ): Promise<void> {
+    await client.query(
+      `UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2, statements_done = coalesce($3, statements_done) WHERE ${VERSION_IS}`,
+      [version.toString(), JSON.stringify({ direction, error }), done ?? null],
+    );
   },
   /** The up finished: the row becomes an ordinary applied row. */
   async finishUp(client: Client, ledger: LedgerTable, version: bigint, durationMs: number): Promise<void> {
@@ -269,7 +335,14 @@ export const progressQueries = {
    * session's pid: `update` for a row that exists (a down, a resume), else
    * `insert`, sent when the update found no row.
    */
-  start(ledger: LedgerTable, pair: Pair, direction: Progress['direction'], done: number, total: number, environment: string): { update: LedgerQuery; insert: LedgerQuery } {
+  start(
+    ledger: LedgerTable,
+    pair: Pair,
+    direction: Progress['direction'],
+    done: number,
+    total: number,
+    environment: string,
+  ): { update: LedgerQuery; insert: LedgerQuery } {
     const failure = `pg_catalog.jsonb_build_object('direction', $4::pg_catalog.text, 'pid', pg_catalog.pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
     return {
       update: {
@@ -280,13 +353,31 @@ export const progressQueries = {
         text: `INSERT INTO ${qualifiedName(ledger)}
            (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
          VALUES ($1, $5, $6, $7, 0, $8, $9, 'running', $2, $3, ${failure}, $10, $11)`,
-        values: [pair.version.toString(), done, total, direction, pair.name, pair.up.checksum, pair.down.checksum, environment, TOOL_VERSION, storedText(pair.up), storedText(pair.down)],
+        values: [
+          pair.version.toString(),
+          done,
+          total,
+          direction,
+          pair.name,
+          pair.up.checksum,
+          pair.down.checksum,
+          environment,
+          TOOL_VERSION,
+          storedText(pair.up),
+          storedText(pair.down),
+        ],
       },
     };
   },
   advance(ledger: LedgerTable, version: bigint, done: number, total: number): LedgerQuery {
-    const next = done < total ? `failure OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('inflight', ${done + 1})` : `failure OPERATOR(pg_catalog.-) 'inflight'::pg_catalog.text`;
-    return { text: `UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE ${VERSION_IS}`, values: [version.toString(), done] };
+    const next =
+      done < total
+        ? `failure OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('inflight', ${done + 1})`
+        : `failure OPERATOR(pg_catalog.-) 'inflight'::pg_catalog.text`;
+    return {
+      text: `UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE ${VERSION_IS}`,
+      values: [version.toString(), done],
+    };
   },
   finishUp(ledger: LedgerTable, version: bigint, durationMs: number): LedgerQuery {
     return {

@@ -25,7 +25,10 @@ export function lockKey(ledger: LedgerTable): bigint {
 }
 
 async function tryLock(client: Client, key: bigint): Promise<boolean> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked', [key.toString()]);
+  const { rows } = await client.query<{ locked: boolean }>(
+    'SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked',
+    [key.toString()],
+  );
   return rows[0].locked;
 }
 
@@ -60,14 +63,26 @@ export interface LockWait {
   readonly signal?: AbortSignal;
 }
 
-export async function acquireLock(client: Client, key: bigint, { waitSeconds, signal }: LockWait, logger: Logger): Promise<void> {
+export async function acquireLock(
+  client: Client,
+  key: bigint,
+  { waitSeconds, signal }: LockWait,
+  logger: Logger,
+): Promise<void> {
   if (await tryLock(client, key)) return;
   const holder = await holderPid(client, key);
-  logger.info({ holder_pid: holder, lock_wait_s: waitSeconds }, `waiting up to ${waitSeconds}s for the migration lock held by another run${holder === null ? '' : ` (server process ${holder})`}`);
+  logger.info(
+    { holder_pid: holder, lock_wait_s: waitSeconds },
+    `waiting up to ${waitSeconds}s for the migration lock held by another run${holder === null ? '' : ` (server process ${holder})`}`,
+  );
   const deadline = Date.now() + waitSeconds * 1000;
   for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
-    if (signal?.aborted) throw new InterruptedError(String(signal.reason), 'Stopped while waiting for the migration lock; nothing was changed.');
+    if (signal?.aborted)
+      throw new InterruptedError(
+        String(signal.reason),
+        'Stopped while waiting for the migration lock; nothing was changed.',
+      );
     if (await tryLock(client, key)) return;
   }
   throw new LockTimeoutError(waitSeconds, await holderPid(client, key));
@@ -78,7 +93,13 @@ export async function releaseLock(client: Client, key: bigint): Promise<void> {
 }
 
 /** Runs `fn` while holding the lock; releases it afterwards (the session ending releases it too). */
-export async function withAdvisoryLock<T>(client: Client, ledger: LedgerTable, wait: LockWait, logger: Logger, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(
+  client: Client,
+  ledger: LedgerTable,
+  wait: LockWait,
+  logger: Logger,
+  fn: () => Promise<T>,
+): Promise<T> {
   const key = lockKey(ledger);
   await acquireLock(client, key, wait, logger);
   try {

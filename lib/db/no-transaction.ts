@@ -62,7 +62,10 @@ export function sessionSettingsQuery(settings: StepSettings): { text: string; va
     ['statement_timeout', settings.statementTimeout],
   ];
   const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  return { text: `SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`, values: given.map((p) => p[1]) };
+  return {
+    text: `SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`,
+    values: given.map((p) => p[1]),
+  };
 }
 
 /** After a no-transaction script: the session as it was. */
@@ -109,7 +112,14 @@ export async function findInvalidIndexes(client: Client, statement: Statement): 
  *   there), or in doubt (the connection died; the row still shows it in flight).
  */
 export async function runNonTransactional(
-  client: Client, step: Step, ledger: LedgerTable, settings: StepSettings, startAt: number, log: Logger, signal?: AbortSignal, onStatement?: (statement: Statement) => void,
+  client: Client,
+  step: Step,
+  ledger: LedgerTable,
+  settings: StepSettings,
+  startAt: number,
+  log: Logger,
+  signal?: AbortSignal,
+  onStatement?: (statement: Statement) => void,
 ): Promise<number> {
   const { pair, direction } = step;
   const statements = splitStatements(pair[direction].sql);
@@ -121,11 +131,23 @@ export async function runNonTransactional(
     if (signal?.aborted) {
       const reason = String(signal.reason ?? 'SIGTERM');
       const done = await endBlock(client, ledger, pair.version, statement.index);
-      await progress.fail(client, ledger, pair.version, direction, errorOf(statement, null, `not run: the run was interrupted by ${reason} before it`), done).catch(() => {});
+      await progress
+        .fail(
+          client,
+          ledger,
+          pair.version,
+          direction,
+          errorOf(statement, null, `not run: the run was interrupted by ${reason} before it`),
+          done,
+        )
+        .catch(() => {});
       await resetSession(client).catch(() => {});
       throw new StatementFailure(new Error(`interrupted by ${reason}`), statement, total, [], done, 'not-sent');
     }
-    log.debug({ statement: statement.index + 1, total, line: statement.line }, `statement ${statement.index + 1}/${total} (line ${statement.line})`);
+    log.debug(
+      { statement: statement.index + 1, total, line: statement.line },
+      `statement ${statement.index + 1}/${total} (line ${statement.line})`,
+    );
     onStatement?.(statement);
     try {
       await client.query(statement.text);
@@ -133,7 +155,16 @@ export async function runNonTransactional(
       if (isSessionGone(err)) throw new StatementFailure(err, statement, total, [], statement.index, 'in-doubt');
       const done = await endBlock(client, ledger, pair.version, statement.index);
       const invalid = await findInvalidIndexes(client, statement).catch(() => []);
-      await progress.fail(client, ledger, pair.version, direction, errorOf(statement, (err as { code?: string }).code ?? null, (err as Error).message), done).catch(() => {});
+      await progress
+        .fail(
+          client,
+          ledger,
+          pair.version,
+          direction,
+          errorOf(statement, (err as { code?: string }).code ?? null, (err as Error).message),
+          done,
+        )
+        .catch(() => {});
       await resetSession(client).catch(() => {});
       throw new StatementFailure(err, statement, total, invalid, done);
     }

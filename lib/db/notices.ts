@@ -31,7 +31,13 @@ export interface Notice {
 
 type Level = 'debug' | 'info' | 'warn';
 
-const LEVELS: Readonly<Record<string, Level>> = { DEBUG: 'debug', LOG: 'debug', INFO: 'info', NOTICE: 'info', WARNING: 'warn' };
+const LEVELS: Readonly<Record<string, Level>> = {
+  DEBUG: 'debug',
+  LOG: 'debug',
+  INFO: 'info',
+  NOTICE: 'info',
+  WARNING: 'warn',
+};
 
 /** Where a notice came from: the step that runs, and the no-transaction statement, if one runs. */
 export interface NoticeSource {
@@ -58,7 +64,11 @@ export function levelOf(notice: Pick<Notice, 'severity' | 'code'>): Level {
 export function describeNotice(notice: Notice, source: NoticeSource): DescribedNotice {
   const severity = notice.severity ?? 'NOTICE';
   const facts = {
-    severity, sqlstate: notice.code ?? null, detail: notice.detail ?? null, hint: notice.hint ?? null, where: notice.where ?? null,
+    severity,
+    sqlstate: notice.code ?? null,
+    detail: notice.detail ?? null,
+    hint: notice.hint ?? null,
+    where: notice.where ?? null,
   };
   const extra = `${notice.detail ? ` DETAIL: ${notice.detail}` : ''}${notice.hint ? ` HINT: ${notice.hint}` : ''}`;
   const { step, statement } = source;
@@ -66,8 +76,20 @@ export function describeNotice(notice: Notice, source: NoticeSource): DescribedN
   const script = step.pair[step.direction];
   const at = placeOf(notice, script, statement);
   const line = at?.line ?? null;
-  const fields = { version: step.pair.version.toString(), name: step.pair.name, direction: step.direction, file: script.path, line, column: at?.column ?? null, ...facts };
-  return { level: levelOf(notice), fields, msg: `${script.path}${line === null ? '' : `:${line}`}: ${severity}: ${notice.message}${extra}` };
+  const fields = {
+    version: step.pair.version.toString(),
+    name: step.pair.name,
+    direction: step.direction,
+    file: script.path,
+    line,
+    column: at?.column ?? null,
+    ...facts,
+  };
+  return {
+    level: levelOf(notice),
+    fields,
+    msg: `${script.path}${line === null ? '' : `:${line}`}: ${severity}: ${notice.message}${extra}`,
+  };
 }
 
 /**
@@ -76,7 +98,11 @@ export function describeNotice(notice: Notice, source: NoticeSource): DescribedN
  * all that was sent; a transactional script's from the script (its bytes,
  * for a big one).
  */
-function placeOf(notice: Notice, script: Script, statement: Statement | null): { line: number; column: number | null } | null {
+function placeOf(
+  notice: Notice,
+  script: Script,
+  statement: Statement | null,
+): { line: number; column: number | null } | null {
   const position = notice.position === undefined ? null : Number(notice.position);
   if (statement) {
     if (position === null) return { line: statement.line, column: null };

@@ -37,7 +37,11 @@ SELECT pg_catalog.quote_ident(current_user) AS role, pg_catalog.quote_ident($1) 
   LEFT JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) $1
   LEFT JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) $2`;
 
-async function tableAccess(client: Client, table: TableName, privileges: readonly TablePrivilege[]): Promise<TableAccess> {
+async function tableAccess(
+  client: Client,
+  table: TableName,
+  privileges: readonly TablePrivilege[],
+): Promise<TableAccess> {
   const { rows } = await client.query<TableAccess>(TABLE_ACCESS, [table.schema, table.table, privileges]);
   return rows[0];
 }
@@ -51,7 +55,12 @@ async function tableAccess(client: Client, table: TableName, privileges: readonl
  * @param why what needs them, for the message.
  * @throws PrivilegeError (exit 2).
  */
-export async function requireLedgerWrites(client: Client, ledger: TableName, privileges: readonly TablePrivilege[], why: string): Promise<void> {
+export async function requireLedgerWrites(
+  client: Client,
+  ledger: TableName,
+  privileges: readonly TablePrivilege[],
+  why: string,
+): Promise<void> {
   if (privileges.length === 0) return;
   const access = await tableAccess(client, ledger, privileges);
   if (!access.present || access.missing.length === 0) return;
@@ -91,7 +100,8 @@ export async function prepareAudit(client: Client, audit: TableName): Promise<bo
       action: `create the audit table ${table}`,
       missing: `CREATE on schema ${access.schema}`,
       grant: `GRANT CREATE ON SCHEMA ${access.schema} TO ${access.role};`,
-      otherwise: 'It is created once, by the first repair or baseline: run that one as a role that may, and this role needs only INSERT on it afterwards.',
+      otherwise:
+        'It is created once, by the first repair or baseline: run that one as a role that may, and this role needs only INSERT on it afterwards.',
     });
   }
   return true;

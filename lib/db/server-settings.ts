@@ -28,7 +28,9 @@ function certificates(target: ConnectionTarget, env: NodeJS.ProcessEnv): { ca?: 
     try {
       return readFileSync(entry[1], 'utf8');
     } catch (err) {
-      throw new ConfigError(`${entry[0]} ${entry[1]} (from ${target.origins[entry[0] as 'sslrootcert'] ?? '~/.postgresql'}) cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); nothing was sent to the database.`);
+      throw new ConfigError(
+        `${entry[0]} ${entry[1]} (from ${target.origins[entry[0] as 'sslrootcert'] ?? '~/.postgresql'}) cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); nothing was sent to the database.`,
+      );
     }
   };
   const ca = read(pick(target.sslrootcert, 'sslrootcert', 'root.crt'));
@@ -45,13 +47,23 @@ function certificates(target: ConnectionTarget, env: NodeJS.ProcessEnv): { ca?: 
  * - verify-ca: the chain against the root certificate (Node's trusted roots
  *   when there is none, or with sslrootcert=system). verify-full: also the host name.
  */
-export function sslVariants(target: ConnectionTarget, host: HostEntry, env: NodeJS.ProcessEnv = process.env): (false | TlsOptions)[] {
+export function sslVariants(
+  target: ConnectionTarget,
+  host: HostEntry,
+  env: NodeJS.ProcessEnv = process.env,
+): (false | TlsOptions)[] {
   if (target.sslmode === 'disable') return [false];
   const { ca, ...client } = certificates(target, env);
   const noVerify: TlsOptions = { ...client, rejectUnauthorized: false };
-  const verifyCa: TlsOptions = { ...client, ...(ca ? { ca } : {}), rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  const verifyCa: TlsOptions = {
+    ...client,
+    ...(ca ? { ca } : {}),
+    rejectUnauthorized: true,
+    checkServerIdentity: () => undefined,
+  };
   // With hostaddr, pg connects to the address; the certificate names the host.
-  const name = host.hostaddr !== undefined && isIP(host.host) === 0 && !host.host.startsWith('/') ? { servername: host.host } : {};
+  const name =
+    host.hostaddr !== undefined && isIP(host.host) === 0 && !host.host.startsWith('/') ? { servername: host.host } : {};
   const verifyFull: TlsOptions = { ...client, ...(ca ? { ca } : {}), ...name, rejectUnauthorized: true };
   switch (target.sslmode) {
     case 'allow':
@@ -83,7 +95,12 @@ export function hostOrder(target: ConnectionTarget): HostEntry[] {
  * pg settings for one attempt on `host`.
  * @param database overrides the target's database (tidemark test's admin and throwaway connections).
  */
-export function clientSettings(target: ConnectionTarget, host: HostEntry, ssl: false | TlsOptions, database?: string): ClientConfig {
+export function clientSettings(
+  target: ConnectionTarget,
+  host: HostEntry,
+  ssl: false | TlsOptions,
+  database?: string,
+): ClientConfig {
   return {
     host: host.hostaddr ?? host.host,
     port: host.port,

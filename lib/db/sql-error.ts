@@ -7,7 +7,9 @@ import type { SqlErrorFields } from '../errors';
 import { codeFrame, lineColumnAt, lineColumnInBytes } from './sql-position';
 
 export function isDatabaseError(err: unknown): err is DatabaseError {
-  return typeof err === 'object' && err !== null && 'severity' in err && typeof (err as { code?: unknown }).code === 'string';
+  return (
+    typeof err === 'object' && err !== null && 'severity' in err && typeof (err as { code?: unknown }).code === 'string'
+  );
 }
 
 /** Code points in `sql` before `end` (a UTF-16 offset in a string, a byte offset in UTF-8 bytes). */
@@ -32,10 +34,15 @@ function codePointsBefore(sql: string | Uint8Array, end: number): number {
  * then mapped as they are, never decoded whole, and `statementStart` is a
  * byte offset.
  */
-export function sqlErrorFields(err: DatabaseError, sql: string | Uint8Array, statementStart?: number): { fields: SqlErrorFields; frame: string | null } {
+export function sqlErrorFields(
+  err: DatabaseError,
+  sql: string | Uint8Array,
+  statementStart?: number,
+): { fields: SqlErrorFields; frame: string | null } {
   const offset = statementStart === undefined ? 0 : codePointsBefore(sql, statementStart);
   const position = err.position ? offset + Number(err.position) : statementStart === undefined ? null : offset + 1;
-  const at = position === null ? null : typeof sql === 'string' ? lineColumnAt(sql, position) : lineColumnInBytes(sql, position);
+  const at =
+    position === null ? null : typeof sql === 'string' ? lineColumnAt(sql, position) : lineColumnInBytes(sql, position);
   return {
     fields: {
       sqlstate: err.code ?? null,

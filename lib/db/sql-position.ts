@@ -24,7 +24,8 @@ export function lineColumnAt(sql: string, position: number): LineColumn {
   let i = 0;
   while (i < sql.length && seen < position) {
     const code = sql.charCodeAt(i);
-    const isPair = code >= 0xd800 && code <= 0xdbff && i + 1 < sql.length && (sql.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const isPair =
+      code >= 0xd800 && code <= 0xdbff && i + 1 < sql.length && (sql.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
     i += isPair ? 2 : 1;
     seen++;
     if (code === 0x0a) {
@@ -94,7 +95,9 @@ function shownLine(sql: string | Uint8Array, at: LineColumn): ShownLine {
   const from = advance(sql, at.lineStart, end, skip);
   const to = long ? advance(sql, from, end, FRAME_WIDTH) : end;
   return {
-    text: text ? sql.slice(from, to) : Buffer.from(sql.buffer, sql.byteOffset, sql.byteLength).toString('utf8', from, to),
+    text: text
+      ? sql.slice(from, to)
+      : Buffer.from(sql.buffer, sql.byteOffset, sql.byteLength).toString('utf8', from, to),
     column: at.column - skip,
     cutStart: from > at.lineStart,
     cutEnd: to < end,
@@ -134,7 +137,7 @@ function displayWidth(codePoint: number): 0 | 1 | 2 {
     return 0;
   }
   if (codePoint < 0x1100) return 1;
-  return (codePoint <= 0x115f) ||
+  return codePoint <= 0x115f ||
     (codePoint >= 0x2e80 && codePoint <= 0x303e) ||
     (codePoint >= 0x3041 && codePoint <= 0x33ff) ||
     (codePoint >= 0x3400 && codePoint <= 0x4dbf) ||

@@ -16,7 +16,14 @@ import { escapeIdentifier, escapeLiteral, type Client } from 'pg';
 import { splitStatements } from '../sql/lexer';
 import type { Plan, Step } from '../types';
 import { settingsFor, settingsQuery, type StepSettings } from './executor';
-import { appliedRowQuery, createLedgerSql, progressQueries, qualifiedName, rolledBackRowQuery, type LedgerTable } from './ledger';
+import {
+  appliedRowQuery,
+  createLedgerSql,
+  progressQueries,
+  qualifiedName,
+  rolledBackRowQuery,
+  type LedgerTable,
+} from './ledger';
 import { lockKey } from './lock';
 import { RESET_SESSION, sessionSettingsQuery } from './no-transaction';
 
@@ -54,7 +61,9 @@ function header(plan: Plan, o: SqlScriptOptions): Piece[] {
   const n = plan.steps.length;
   return [
     `-- ${o.command}: the SQL this run would send, in order. Nothing was changed.`,
-    n === 0 ? `-- Nothing to ${verb}.` : `-- ${n === 1 ? '1 migration' : `${n} migrations`} to ${verb}${o.singleTransaction ? ', all in one transaction' : ''}: ${labels}.`,
+    n === 0
+      ? `-- Nothing to ${verb}.`
+      : `-- ${n === 1 ? '1 migration' : `${n} migrations`} to ${verb}${o.singleTransaction ? ', all in one transaction' : ''}: ${labels}.`,
     '-- Run it with: psql -v ON_ERROR_STOP=1 -f FILE (it stops at the first error; the open transaction is then rolled back).',
     '-- Values tidemark sends as query parameters are written as literals.',
     '\\set ON_ERROR_STOP on',
@@ -68,9 +77,14 @@ function body(plan: Plan, o: SqlScriptOptions): Piece[] {
     `-- The migration lock of ${qualifiedName(o.ledger)}: tidemark polls for it up to --lock-wait seconds; this file tries once and stops if another run holds it.`,
     `DO $tidemark$ BEGIN IF NOT pg_catalog.pg_try_advisory_lock(${escapeLiteral(key)}::bigint) THEN RAISE EXCEPTION 'another run holds the migration lock of %', ${escapeLiteral(qualifiedName(o.ledger))}; END IF; END $tidemark$;`,
   ];
-  if (o.singleTransaction) pieces.push('', 'BEGIN;', settingsQuery(o.settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout'], true)!);
+  if (o.singleTransaction)
+    pieces.push(
+      '',
+      'BEGIN;',
+      settingsQuery(o.settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout'], true)!,
+    );
   if (o.createLedger) pieces.push('', ...ledgerCreation(o));
-  plan.steps.forEach((step, i) => pieces.push('', ...stepPieces(step, o, i === 0 ? o.resumeFrom ?? 0 : 0)));
+  plan.steps.forEach((step, i) => pieces.push('', ...stepPieces(step, o, i === 0 ? (o.resumeFrom ?? 0) : 0)));
   if (o.singleTransaction) pieces.push('', 'COMMIT;');
   pieces.push('', `SELECT pg_catalog.pg_advisory_unlock(${escapeLiteral(key)}::bigint);`);
   return pieces;
@@ -78,7 +92,7 @@ function body(plan: Plan, o: SqlScriptOptions): Piece[] {
 
 function ledgerCreation(o: SqlScriptOptions): Piece[] {
   return [
-    `-- The ledger ${qualifiedName(o.ledger)} does not exist yet: the run creates it${o.singleTransaction ? ' (in the batch\'s transaction)' : ''}.`,
+    `-- The ledger ${qualifiedName(o.ledger)} does not exist yet: the run creates it${o.singleTransaction ? " (in the batch's transaction)" : ''}.`,
     ...(o.createSchema ? [`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(o.ledger.schema)};`] : []),
     `${createLedgerSql(o.ledger)};`,
   ];
@@ -87,15 +101,34 @@ function ledgerCreation(o: SqlScriptOptions): Piece[] {
 function stepPieces(step: Step, o: SqlScriptOptions, resumeFrom: number): Piece[] {
   const script = step.pair[step.direction];
   const title = `-- ${step.pair.label} (version ${step.pair.version}): ${script.path}`;
-  if (script.directives.noTransaction) return [`${title}, without a transaction, statement by statement, its progress in the ledger`, ...noTransactionPieces(step, o, resumeFrom)];
-  const row = step.direction === 'up' ? appliedRowQuery(o.ledger, step.pair, o.settings.environment, o.singleTransaction ? 0 : undefined) : rolledBackRowQuery(o.ledger, step.pair.version);
+  if (script.directives.noTransaction)
+    return [
+      `${title}, without a transaction, statement by statement, its progress in the ledger`,
+      ...noTransactionPieces(step, o, resumeFrom),
+    ];
+  const row =
+    step.direction === 'up'
+      ? appliedRowQuery(o.ledger, step.pair, o.settings.environment, o.singleTransaction ? 0 : undefined)
+      : rolledBackRowQuery(o.ledger, step.pair.version);
   if (o.singleTransaction) {
     const settings = settingsQuery(settingsFor(step, o.settings), ['lock_timeout', 'statement_timeout']);
     const note = step.direction === 'up' ? ' (duration_ms: measured by tidemark as it runs; 0 here)' : '';
     return [title, ...(settings ? [settings] : []), terminated(script.sql), `-- its ledger row${note}`, row];
   }
-  const settings = settingsQuery(settingsFor(step, o.settings), ['tidemark.environment', 'lock_timeout', 'statement_timeout'], true)!;
-  return [title, 'BEGIN;', settings, terminated(script.sql), '-- its ledger row, checked to be written in the transaction that ran the script', row, 'COMMIT;'];
+  const settings = settingsQuery(
+    settingsFor(step, o.settings),
+    ['tidemark.environment', 'lock_timeout', 'statement_timeout'],
+    true,
+  )!;
+  return [
+    title,
+    'BEGIN;',
+    settings,
+    terminated(script.sql),
+    '-- its ledger row, checked to be written in the transaction that ran the script',
+    row,
+    'COMMIT;',
+  ];
 }
 
 /** As runNonTransactional sends it: the session settings, the row `running`, each statement and its progress, the row `applied` (or deleted), the session reset. */
@@ -105,12 +138,24 @@ function noTransactionPieces(step: Step, o: SqlScriptOptions, resumeFrom: number
   const total = statements.length;
   const start = progressQueries.start(o.ledger, pair, direction, resumeFrom, total, o.settings.environment);
   const rowExists = direction === 'down' || resumeFrom > 0;
-  const pieces: Piece[] = [sessionSettingsQuery(settingsFor(step, o.settings)), start.update, ...(rowExists ? [] : [start.insert])];
+  const pieces: Piece[] = [
+    sessionSettingsQuery(settingsFor(step, o.settings)),
+    start.update,
+    ...(rowExists ? [] : [start.insert]),
+  ];
   if (resumeFrom > 0) pieces.push(`-- --resume: statements 1 to ${resumeFrom} took effect already`);
   for (const statement of statements.slice(resumeFrom)) {
-    pieces.push(`-- statement ${statement.index + 1} of ${total} (line ${statement.line})`, terminated(statement.text), progressQueries.advance(o.ledger, pair.version, statement.index + 1, total));
+    pieces.push(
+      `-- statement ${statement.index + 1} of ${total} (line ${statement.line})`,
+      terminated(statement.text),
+      progressQueries.advance(o.ledger, pair.version, statement.index + 1, total),
+    );
   }
-  if (direction === 'up') pieces.push('-- duration_ms: measured by tidemark as it runs; 0 here', progressQueries.finishUp(o.ledger, pair.version, 0));
+  if (direction === 'up')
+    pieces.push(
+      '-- duration_ms: measured by tidemark as it runs; 0 here',
+      progressQueries.finishUp(o.ledger, pair.version, 0),
+    );
   else pieces.push(progressQueries.rolledBack(o.ledger, pair.version));
   pieces.push({ text: RESET_SESSION });
   return pieces;
@@ -147,6 +192,9 @@ function literal(value: unknown): string {
 
 /** Whether the ledger's schema exists (read-only): the dry run's one look-up beyond the ledger itself. */
 export async function schemaExists(client: Client, schema: string): Promise<boolean> {
-  const { rows } = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1) AS exists', [schema]);
+  const { rows } = await client.query<{ exists: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1) AS exists',
+    [schema],
+  );
   return rows[0].exists;
 }

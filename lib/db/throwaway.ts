@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { escapeIdentifier, type Client } from 'pg';
 import { ConfigError, InterruptedError } from '../errors';
 import type { Logger } from '../log';
-import { connect, connectBeside, describeTarget, disconnect, resolveConnection, type ConnectionOptions } from './connection';
+import {
+  connect,
+  connectBeside,
+  describeTarget,
+  disconnect,
+  resolveConnection,
+  type ConnectionOptions,
+} from './connection';
 
 /** Every throwaway database is named this prefix and 12 random hex digits. */
 export const THROWAWAY_PREFIX = 'tidemark_rt_';
@@ -52,7 +59,11 @@ function adminConnection(options: ConnectionOptions): ConnectionOptions {
  * @throws ConfigError when the role may not create databases or the template is missing or in use (exit 2).
  * @throws InterruptedError when `signal` was aborted, after the drop (exit 130/143).
  */
-export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger: Logger, fn: (db: Throwaway) => Promise<T>): Promise<T> {
+export async function withThrowawayDatabase<T>(
+  options: ThrowawayOptions,
+  logger: Logger,
+  fn: (db: Throwaway) => Promise<T>,
+): Promise<T> {
   const admin = await connect(adminConnection(options.connection), logger);
   const name = `${THROWAWAY_PREFIX}${randomBytes(6).toString('hex')}`;
   const server = describeTarget(admin).replace(/\/[^/]*$/, '');
@@ -77,7 +88,9 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
     const db: Throwaway = {
       name,
       server,
-      get client() { return client as Client; },
+      get client() {
+        return client as Client;
+      },
       async recreate() {
         await close();
         await dropDatabase(admin, name);
@@ -91,12 +104,20 @@ export async function withThrowawayDatabase<T>(options: ThrowawayOptions, logger
     await close();
     if (created) dropped = await dropLogged(admin, name, logger);
     await admin.end().catch(() => undefined);
-    if (options.signal?.aborted) throw interrupted(options.signal, name, !created ? 'was not created' : dropped ? 'was dropped' : 'could not be dropped (see above)');
+    if (options.signal?.aborted)
+      throw interrupted(
+        options.signal,
+        name,
+        !created ? 'was not created' : dropped ? 'was dropped' : 'could not be dropped (see above)',
+      );
   }
 }
 
 function interrupted(signal: AbortSignal, name: string, outcome: string): InterruptedError {
-  return new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT', `The throwaway database ${name} ${outcome}.`);
+  return new InterruptedError(
+    typeof signal.reason === 'string' ? signal.reason : 'SIGINT',
+    `The throwaway database ${name} ${outcome}.`,
+  );
 }
 
 async function createDatabase(admin: Client, name: string, template: string, server: string): Promise<void> {
@@ -107,7 +128,9 @@ async function createDatabase(admin: Client, name: string, template: string, ser
     if (code === '42501') throw await createRefused(admin, template, server, (err as Error).message);
     if (code === '3D000') throw new ConfigError(`--template ${template}: no such database on ${server}.`);
     if (code === '55006') {
-      throw new ConfigError(`--template ${template} is in use by other sessions, and PostgreSQL copies a template only while nobody is connected to it. Disconnect them, or use template0.`);
+      throw new ConfigError(
+        `--template ${template} is in use by other sessions, and PostgreSQL copies a template only while nobody is connected to it. Disconnect them, or use template0.`,
+      );
     }
     throw err;
   }
@@ -119,7 +142,9 @@ async function createDatabase(admin: Client, name: string, template: string, ser
  * the template marked IS_TEMPLATE or owned by the role.
  */
 async function createRefused(admin: Client, template: string, server: string, message: string): Promise<ConfigError> {
-  const { rows } = await admin.query<{ role: string }>('SELECT pg_catalog.quote_ident(current_user) AS role').catch(() => ({ rows: [{ role: 'this role' }] }));
+  const { rows } = await admin
+    .query<{ role: string }>('SELECT pg_catalog.quote_ident(current_user) AS role')
+    .catch(() => ({ rows: [{ role: 'this role' }] }));
   const role = rows[0].role;
   if (/copy database/i.test(message)) {
     const name = escapeIdentifier(template);
@@ -144,7 +169,10 @@ async function dropLogged(admin: Client, name: string, logger: Logger): Promise<
     logger.info({ database: name }, `dropped throwaway database ${name}`);
     return true;
   } catch (err) {
-    logger.error({ database: name }, `could not drop throwaway database ${name}: ${(err as Error).message}. Drop it by hand: DROP DATABASE ${escapeIdentifier(name)} WITH (FORCE);`);
+    logger.error(
+      { database: name },
+      `could not drop throwaway database ${name}: ${(err as Error).message}. Drop it by hand: DROP DATABASE ${escapeIdentifier(name)} WITH (FORCE);`,
+    );
     return false;
   }
 }

@@ -52,6 +52,10 @@ export function guardHistory(history: History, rules: BlockingRules, logger: Log
   const blocking = blockingDiscrepancies(history.discrepancies, rules);
   if (blocking.length > 0) throw new DriftError(blocking);
   for (const d of history.discrepancies) {
-    if (d.kind === 'cosmetic') logger.warn({ version: d.version.toString(), kind: d.kind }, `${d.paths[0]} (version ${d.version}): only comments or whitespace changed since it was applied`);
+    if (d.kind === 'cosmetic')
+      logger.warn(
+        { version: d.version.toString(), kind: d.kind },
+        `${d.paths[0]} (version ${d.version}): only comments or whitespace changed since it was applied`,
+      );
   }
 }

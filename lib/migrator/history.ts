@@ -1,7 +1,16 @@
 /**
  * verify, repair, baseline: checking history and changing it on purpose.
  */
-import { acceptFiles, ensureAudit, markApplied, markNotApplied, readAudit, recordBaseline, type AuditAction, type AuditEntry } from '../db/audit';
+import {
+  acceptFiles,
+  ensureAudit,
+  markApplied,
+  markNotApplied,
+  readAudit,
+  recordBaseline,
+  type AuditAction,
+  type AuditEntry,
+} from '../db/audit';
 import { withCancellableClient } from '../db/cancel';
 import { ensureLedger, readLedger } from '../db/ledger';
 import { requireLedgerWrites, type TablePrivilege } from '../db/privileges';
@@ -16,7 +25,8 @@ import type { Discrepancy, Pair } from '../types';
 import { connectionOf, ledgerOf, readHistory, type RunContext } from './context';
 
 const STOPPED_READING = 'Stopped while reading the ledger (the query was cancelled); nothing was changed.';
-const STOPPED_REPAIRING = 'Stopped (the running query was cancelled and its transaction rolled back); a repair logged above as done stays done, nothing else was changed.';
+const STOPPED_REPAIRING =
+  'Stopped (the running query was cancelled and its transaction rolled back); a repair logged above as done stays done, nothing else was changed.';
 
 export interface VerifyOptions {
   /** Compare with the database's ledger (false: check the files only). */
@@ -49,12 +59,29 @@ export async function verify(ctx: RunContext, options: VerifyOptions): Promise<V
   const pairs = scan(ctx.config.dir);
   const scripts = pairs.flatMap((p) => [p.up, p.down]);
   throwTransactionProblems(scripts.flatMap(transactionProblems), 'verify');
-  const branchConflicts = options.since === undefined ? [] : findBranchConflicts(pairs, migrationsAtRef(ctx.config.dir, options.since), options.since);
+  const branchConflicts =
+    options.since === undefined
+      ? []
+      : findBranchConflicts(pairs, migrationsAtRef(ctx.config.dir, options.since), options.since);
   const discrepancies = options.online
-    ? await withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_READING, async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies)
+    ? await withCancellableClient(
+        connectionOf(ctx.config),
+        ctx.logger,
+        ctx.signal,
+        STOPPED_READING,
+        async (client) => (await readHistory(client, ledgerOf(ctx.config), pairs)).discrepancies,
+      )
     : [];
   const blocking = blockingDiscrepancies(discrepancies, { allowOutOfOrder: false, strict: options.strict === true });
-  return { online: options.online, strict: options.strict === true, pairs, discrepancies, branchConflicts, mixed: mixedScripts(scripts), failing: blocking.length + branchConflicts.length };
+  return {
+    online: options.online,
+    strict: options.strict === true,
+    pairs,
+    discrepancies,
+    branchConflicts,
+    mixed: mixedScripts(scripts),
+    failing: blocking.length + branchConflicts.length,
+  };
 }
 
 export interface RepairCandidate {
@@ -92,19 +119,30 @@ export interface RepairReport {
 function candidateFor(d: Discrepancy, outcome: RepairOptions['outcome']): RepairCandidate {
   const stopped = d.kind === 'failed' || d.kind === 'interrupted';
   const action: RepairCandidate['action'] =
-    d.kind === 'edited' || d.kind === 'cosmetic' ? 'accept-edit'
-    : d.kind === 'renamed' ? 'accept-rename'
-    : stopped ? (outcome === 'applied' ? 'mark-applied' : outcome === 'not-applied' ? 'mark-not-applied' : 'choose')
-    : null;
+    d.kind === 'edited' || d.kind === 'cosmetic'
+      ? 'accept-edit'
+      : d.kind === 'renamed'
+        ? 'accept-rename'
+        : stopped
+          ? outcome === 'applied'
+            ? 'mark-applied'
+            : outcome === 'not-applied'
+              ? 'mark-not-applied'
+              : 'choose'
+          : null;
   return { version: d.version, name: d.name, action, discrepancy: d };
 }
 
 function chooseRepairs(candidates: readonly RepairCandidate[], options: RepairOptions): RepairCandidate[] {
   if (options.version === undefined && !options.all) {
-    if (options.outcome !== undefined) throw new ConfigError(`--${options.outcome} needs --version V (the failed or interrupted migration it resolves).`);
+    if (options.outcome !== undefined)
+      throw new ConfigError(
+        `--${options.outcome} needs --version V (the failed or interrupted migration it resolves).`,
+      );
     return [];
   }
-  if (options.version !== undefined && options.all) throw new ConfigError('Use either --version V or --all with repair, not both.');
+  if (options.version !== undefined && options.all)
+    throw new ConfigError('Use either --version V or --all with repair, not both.');
   if (options.reason === undefined || options.reason.trim() === '') {
     throw new ConfigError('repair needs --reason "…": it is kept in the audit table with who and when.');
   }
@@ -124,8 +162,14 @@ function chooseRepairs(candidates: readonly RepairCandidate[], options: RepairOp
         : `Version ${options.version} has nothing repair can accept. Run \`tidemark repair\` to list what it can.`,
     );
   }
-  if (options.outcome !== undefined && options.version !== undefined && !chosen.some((c) => c.action === 'mark-applied' || c.action === 'mark-not-applied')) {
-    throw new ConfigError(`--${options.outcome} is for a failed or interrupted migration; version ${options.version} is neither.`);
+  if (
+    options.outcome !== undefined &&
+    options.version !== undefined &&
+    !chosen.some((c) => c.action === 'mark-applied' || c.action === 'mark-not-applied')
+  ) {
+    throw new ConfigError(
+      `--${options.outcome} is for a failed or interrupted migration; version ${options.version} is neither.`,
+    );
   }
   return chosen;
 }
@@ -152,15 +196,26 @@ export async function repair(ctx: RunContext, options: RepairOptions): Promise<R
       for (const c of repaired) {
         await client.query('BEGIN');
         try {
-          if (c.action === 'mark-not-applied') await markNotApplied(client, ledger, c.version, options.reason as string);
+          if (c.action === 'mark-not-applied')
+            await markNotApplied(client, ledger, c.version, options.reason as string);
           else if (c.action === 'mark-applied') await markApplied(client, ledger, c.version, options.reason as string);
-          else await acceptFiles(client, ledger, byVersion.get(c.version) as Pair, c.action as 'accept-edit' | 'accept-rename', options.reason as string);
+          else
+            await acceptFiles(
+              client,
+              ledger,
+              byVersion.get(c.version) as Pair,
+              c.action as 'accept-edit' | 'accept-rename',
+              options.reason as string,
+            );
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
           throw err;
         }
-        ctx.logger.info({ version: c.version.toString(), action: c.action }, `repaired version ${c.version} (${c.action})`);
+        ctx.logger.info(
+          { version: c.version.toString(), action: c.action },
+          `repaired version ${c.version} (${c.action})`,
+        );
       }
       return { candidates, repaired };
     }),
@@ -180,7 +235,14 @@ function repairWrites(chosen: readonly RepairCandidate[]): TablePrivilege[] {
  * One repair per version: a rename and an edit of one version are accepted
  * together, and clearing a failed row (which deletes it) makes both moot.
  */
-const PRIORITY: Record<AuditAction, number> = { 'mark-not-applied': 3, 'mark-applied': 3, 'clear-failed': 3, 'accept-rename': 2, 'accept-edit': 1, baseline: 0 };
+const PRIORITY: Record<AuditAction, number> = {
+  'mark-not-applied': 3,
+  'mark-applied': 3,
+  'clear-failed': 3,
+  'accept-rename': 2,
+  'accept-edit': 1,
+  baseline: 0,
+};
 function dedupe(chosen: readonly RepairCandidate[]): RepairCandidate[] {
   const seen = new Map<bigint, RepairCandidate>();
   for (const c of chosen) {
@@ -195,35 +257,62 @@ function dedupe(chosen: readonly RepairCandidate[]): RepairCandidate[] {
  * for a database whose schema already exists.
  * @throws ConfigError when `version` is not on disk or the ledger has rows (exit 2).
  */
-export async function baseline(ctx: RunContext, options: { version: bigint; reason?: string }): Promise<readonly Pair[]> {
+export async function baseline(
+  ctx: RunContext,
+  options: { version: bigint; reason?: string },
+): Promise<readonly Pair[]> {
   const pairs = scan(ctx.config.dir);
   if (!pairs.some((p) => p.version === options.version)) {
-    throw new ConfigError(`baseline --version ${options.version}: no migration with that version in ${ctx.config.dir}. Pick the last migration the database already has.`);
+    throw new ConfigError(
+      `baseline --version ${options.version}: no migration with that version in ${ctx.config.dir}. Pick the last migration the database already has.`,
+    );
   }
   const ledger = ledgerOf(ctx.config);
   const chosen = pairs.filter((p) => p.version <= options.version);
-  return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, 'Stopped (the running query was cancelled and rolled back); no baseline was recorded.', (client) =>
-    withAdvisoryLock(client, ledger, { waitSeconds: ctx.config.lockWait, signal: ctx.signal }, ctx.logger, async () => {
-      const { rows } = await readLedger(client, ledger);
-      if (rows.length > 0) {
-        throw new ConfigError(`baseline refused: the ledger ${ledger.schema}.${ledger.table} already has ${rows.length} row(s); baseline is only for a database tidemark has never migrated. Use apply, or repair.`);
-      }
-      if (!(await ensureLedger(client, ledger))) await requireLedgerWrites(client, ledger, ['INSERT'], 'baseline records each migration in the ledger (INSERT).');
-      await ensureAudit(client, ledger);
-      await client.query('BEGIN');
-      try {
-        for (const pair of chosen) await recordBaseline(client, ledger, pair, ctx.config.environment, options.reason ?? 'baseline');
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
-      return chosen;
-    }),
+  return withCancellableClient(
+    connectionOf(ctx.config),
+    ctx.logger,
+    ctx.signal,
+    'Stopped (the running query was cancelled and rolled back); no baseline was recorded.',
+    (client) =>
+      withAdvisoryLock(
+        client,
+        ledger,
+        { waitSeconds: ctx.config.lockWait, signal: ctx.signal },
+        ctx.logger,
+        async () => {
+          const { rows } = await readLedger(client, ledger);
+          if (rows.length > 0) {
+            throw new ConfigError(
+              `baseline refused: the ledger ${ledger.schema}.${ledger.table} already has ${rows.length} row(s); baseline is only for a database tidemark has never migrated. Use apply, or repair.`,
+            );
+          }
+          if (!(await ensureLedger(client, ledger)))
+            await requireLedgerWrites(
+              client,
+              ledger,
+              ['INSERT'],
+              'baseline records each migration in the ledger (INSERT).',
+            );
+          await ensureAudit(client, ledger);
+          await client.query('BEGIN');
+          try {
+            for (const pair of chosen)
+              await recordBaseline(client, ledger, pair, ctx.config.environment, options.reason ?? 'baseline');
+            await client.query('COMMIT');
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => {});
+            throw err;
+          }
+          return chosen;
+        },
+      ),
   );
 }
 
 /** The audit trail of repairs and baselines. Never writes. */
 export function auditTrail(ctx: RunContext): Promise<AuditEntry[]> {
-  return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_READING, (client) => readAudit(client, ledgerOf(ctx.config)));
+  return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, STOPPED_READING, (client) =>
+    readAudit(client, ledgerOf(ctx.config)),
+  );
 }

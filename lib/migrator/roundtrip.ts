@@ -13,8 +13,19 @@ import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
 import {
-  attributeToDown, commonTables, hasWarnings, compareRowCounts, judge, notTestedReason, scriptFailed, selectRoundtrip, summarize,
-  type RoundtripFindings, type RoundtripRange, type RoundtripResult, type RoundtripSummary,
+  attributeToDown,
+  commonTables,
+  hasWarnings,
+  compareRowCounts,
+  judge,
+  notTestedReason,
+  scriptFailed,
+  selectRoundtrip,
+  summarize,
+  type RoundtripFindings,
+  type RoundtripRange,
+  type RoundtripResult,
+  type RoundtripSummary,
 } from '../plan/roundtrip';
 import { throwTransactionProblems, transactionProblems } from '../plan/transactions';
 import { scan } from '../source/scanner';
@@ -70,17 +81,32 @@ type Next = { readonly kind: 'continue'; readonly snapshot: Snapshot | null } | 
 export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {}): Promise<RoundtripReport> {
   const started = performance.now();
   const { setup, checked } = selectRoundtrip(scan(ctx.config.dir), options);
-  throwTransactionProblems([...setup, ...checked].flatMap((p) => [...transactionProblems(p.up), ...transactionProblems(p.down)]));
+  throwTransactionProblems(
+    [...setup, ...checked].flatMap((p) => [...transactionProblems(p.up), ...transactionProblems(p.down)]),
+  );
   const template = options.template ?? 'template0';
   const report = (database: string | null, results: RoundtripResult[]): RoundtripReport => ({
-    database, template, data: options.data === true, strict: options.strict === true, appliedFirst: setup.length, results,
-    summary: summarize(results), durationMs: Math.round(performance.now() - started),
+    database,
+    template,
+    data: options.data === true,
+    strict: options.strict === true,
+    appliedFirst: setup.length,
+    results,
+    summary: summarize(results),
+    durationMs: Math.round(performance.now() - started),
   });
   if (checked.length === 0) return report(null, []);
   const connection = connectionOf(ctx.config);
   return withThrowawayDatabase({ connection, template, signal: options.signal }, ctx.logger, async (db) => {
     const debug = ctx.logger.isLevelEnabled('debug');
-    const session: Session = { db, ctx, data: options.data === true, strict: options.strict === true, signal: options.signal, stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }) };
+    const session: Session = {
+      db,
+      ctx,
+      data: options.data === true,
+      strict: options.strict === true,
+      signal: options.signal,
+      stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }),
+    };
     return report(db.name, await runAll(session, setup, checked));
   });
 }
@@ -117,25 +143,39 @@ async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ re
   const upFailure = await runScript(s, pair, 'up');
   if (upFailure) return { result: verdict(scriptFailed('up', upFailure)), next: { kind: 'stop' } };
   const reason = notTestedReason(pair);
-  if (reason) return { result: { status: 'not-tested', pair, durationMs: elapsed(), reason }, next: { kind: 'continue', snapshot: null } };
+  if (reason)
+    return {
+      result: { status: 'not-tested', pair, durationMs: elapsed(), reason },
+      next: { kind: 'continue', snapshot: null },
+    };
   const applied = await snapshot(s);
   const downFailure = await runScript(s, pair, 'down');
   // The failed down was rolled back: the migration is still applied, as S1 describes.
-  if (downFailure) return { result: verdict(scriptFailed('down', downFailure)), next: { kind: 'continue', snapshot: applied } };
+  if (downFailure)
+    return { result: verdict(scriptFailed('down', downFailure)), next: { kind: 'continue', snapshot: applied } };
   const undone = await snapshot(s);
   const byDown = diffSnapshots(applied, undone);
   const afterDown = attributeToDown(diffSnapshots(before, undone), byDown, 'afterDown');
-  const rowChanges = s.data ? compareRowCounts(counts, await rowCounts(s.db.client, commonTables(tablesOf(before), tablesOf(undone)))) : [];
+  const rowChanges = s.data
+    ? compareRowCounts(counts, await rowCounts(s.db.client, commonTables(tablesOf(before), tablesOf(undone))))
+    : [];
   const reapplyFailure = await runScript(s, pair, 'up');
   if (reapplyFailure) {
-    return { result: verdict(scriptFailed('reapply', reapplyFailure, { afterDown, rowChanges })), next: { kind: 'rebuild' } };
+    return {
+      result: verdict(scriptFailed('reapply', reapplyFailure, { afterDown, rowChanges })),
+      next: { kind: 'rebuild' },
+    };
   }
   const reapplied = await snapshot(s);
   const afterReapply = attributeToDown(diffSnapshots(applied, reapplied), byDown, 'afterReapply');
-  return { result: verdict({ afterDown, afterReapply, rowChanges, failure: null }), next: { kind: 'continue', snapshot: reapplied } };
+  return {
+    result: verdict({ afterDown, afterReapply, rowChanges, failure: null }),
+    next: { kind: 'continue', snapshot: reapplied },
+  };
 }
 
-const snapshot = (s: Session): Promise<Snapshot> => takeSnapshot(s.db.client, { ignoreTables: [ledgerOf(s.ctx.config)] });
+const snapshot = (s: Session): Promise<Snapshot> =>
+  takeSnapshot(s.db.client, { ignoreTables: [ledgerOf(s.ctx.config)] });
 const tablesOf = (snap: Snapshot): TableName[] => snap.tables.map((t) => ({ schema: t.schema, table: t.name }));
 const runScript = (s: Session, pair: Pair, direction: Direction) => runUnchecked(s, [pair], direction);
 
@@ -145,15 +185,27 @@ function applyUnchecked(s: Session, pairs: readonly Pair[]): Promise<MigrationFa
 }
 
 /** Runs scripts through the executor; a failing script is returned, anything else thrown. */
-async function runUnchecked(s: Session, pairs: readonly Pair[], direction: Direction): Promise<MigrationFailure | null> {
+async function runUnchecked(
+  s: Session,
+  pairs: readonly Pair[],
+  direction: Direction,
+): Promise<MigrationFailure | null> {
   const { config } = s.ctx;
   try {
-    await runSteps(s.db.client, pairs.map((pair) => ({ direction, pair })), {
-      ledger: ledgerOf(config),
-      settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
-      singleTransaction: false,
-      logger: s.stepLogger,
-    });
+    await runSteps(
+      s.db.client,
+      pairs.map((pair) => ({ direction, pair })),
+      {
+        ledger: ledgerOf(config),
+        settings: {
+          environment: config.environment,
+          lockTimeout: config.lockTimeout,
+          statementTimeout: config.statementTimeout,
+        },
+        singleTransaction: false,
+        logger: s.stepLogger,
+      },
+    );
     return null;
   } catch (err) {
     if (err instanceof MigrationFailedError) return err.failure;
@@ -164,7 +216,10 @@ async function runUnchecked(s: Session, pairs: readonly Pair[], direction: Direc
 /** After a failed second up: an empty database again, with everything up to `pairs`' last applied. */
 async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
   const last = pairs[pairs.length - 1];
-  s.ctx.logger.info({ version: last.version.toString() }, `rebuilding the throwaway database up to ${last.label} to go on`);
+  s.ctx.logger.info(
+    { version: last.version.toString() },
+    `rebuilding the throwaway database up to ${last.label} to go on`,
+  );
   await s.db.recreate();
   await ensureLedger(s.db.client, ledgerOf(s.ctx.config));
   const failure = await applyUnchecked(s, pairs);
@@ -175,8 +230,21 @@ async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
 function logResult(logger: Logger, result: RoundtripResult): void {
   const log = logger.child({ version: result.pair.version.toString(), name: result.pair.name });
   const label = result.pair.label;
-  if (result.status === 'passed' && hasWarnings(result)) log.warn({ outcome: 'passed', warnings: true, duration_ms: result.durationMs }, `${label}: round trip ok, with a warning (column order)`);
-  else if (result.status === 'passed') log.debug({ outcome: 'passed', duration_ms: result.durationMs }, `${label}: round trip ok (${result.durationMs} ms)`);
-  else if (result.status === 'not-tested') log.warn({ outcome: 'not-tested', reason: result.reason }, `${label}: applied, not round-trip tested (${result.reason})`);
-  else if (result.status === 'failed') log.warn({ outcome: 'failed', duration_ms: result.durationMs }, `${label}: round trip FAILED`);
+  if (result.status === 'passed' && hasWarnings(result))
+    log.warn(
+      { outcome: 'passed', warnings: true, duration_ms: result.durationMs },
+      `${label}: round trip ok, with a warning (column order)`,
+    );
+  else if (result.status === 'passed')
+    log.debug(
+      { outcome: 'passed', duration_ms: result.durationMs },
+      `${label}: round trip ok (${result.durationMs} ms)`,
+    );
+  else if (result.status === 'not-tested')
+    log.warn(
+      { outcome: 'not-tested', reason: result.reason },
+      `${label}: applied, not round-trip tested (${result.reason})`,
+    );
+  else if (result.status === 'failed')
+    log.warn({ outcome: 'failed', duration_ms: result.durationMs }, `${label}: round trip FAILED`);
 }

@@ -72,7 +72,12 @@ export interface StatusReport {
   readonly ledgerExists: boolean;
 }
 
-function pendingCount(pairs: readonly Pair[], rows: readonly LedgerRow[], completed: readonly StepOutcome[], direction: 'up' | 'down'): number {
+function pendingCount(
+  pairs: readonly Pair[],
+  rows: readonly LedgerRow[],
+  completed: readonly StepOutcome[],
+  direction: 'up' | 'down',
+): number {
   const applied = new Set(rows.map((r) => r.version));
   for (const { step } of completed) {
     if (direction === 'up') applied.add(step.pair.version);
@@ -84,11 +89,32 @@ function pendingCount(pairs: readonly Pair[], rows: readonly LedgerRow[], comple
 type Planner = (pairs: readonly Pair[], rows: readonly LedgerRow[]) => Plan;
 
 /** The plan for this run: the planner's, or with --resume the stuck migration first (its statement in doubt decided). */
-async function planFor(client: Client, pairs: readonly Pair[], rows: readonly LedgerRow[], planner: Planner, options: ApplyOptions, direction: 'up' | 'down', logger: Logger): Promise<Plan> {
-  if (!options.resume && options.assume !== undefined) throw new ConfigError(`--assume-${options.assume} goes with --resume.`);
-  const plan = options.resume ? await resolveInDoubt(client, planResume(pairs, rows, direction, planner(pairs, rows)), stuckRow(rows) as LedgerRow, options.assume, logger) : planner(pairs, rows);
+async function planFor(
+  client: Client,
+  pairs: readonly Pair[],
+  rows: readonly LedgerRow[],
+  planner: Planner,
+  options: ApplyOptions,
+  direction: 'up' | 'down',
+  logger: Logger,
+): Promise<Plan> {
+  if (!options.resume && options.assume !== undefined)
+    throw new ConfigError(`--assume-${options.assume} goes with --resume.`);
+  const plan = options.resume
+    ? await resolveInDoubt(
+        client,
+        planResume(pairs, rows, direction, planner(pairs, rows)),
+        stuckRow(rows) as LedgerRow,
+        options.assume,
+        logger,
+      )
+    : planner(pairs, rows);
   checkTransactions(plan, options.singleTransaction === true);
-  for (const h of enumValueHazards(plan, options.singleTransaction === true)) logger.warn({ code: 'enum-value-in-transaction', type: h.type, label: h.label, added: h.added, used: h.used }, h.message);
+  for (const h of enumValueHazards(plan, options.singleTransaction === true))
+    logger.warn(
+      { code: 'enum-value-in-transaction', type: h.type, label: h.label, added: h.added, used: h.used },
+      h.message,
+    );
   return plan;
 }
 
@@ -97,22 +123,48 @@ async function planFor(client: Client, pairs: readonly Pair[], rows: readonly Le
  * whether that statement took effect (catalog, statement, or the user's
  * word) and resume after it or from it.
  */
-async function resolveInDoubt(client: Client, plan: Plan, row: LedgerRow, assume: Assume, logger: Logger): Promise<Plan> {
-  const inFlight = row.state === 'running' ? row.progress?.inFlight ?? null : null;
+async function resolveInDoubt(
+  client: Client,
+  plan: Plan,
+  row: LedgerRow,
+  assume: Assume,
+  logger: Logger,
+): Promise<Plan> {
+  const inFlight = row.state === 'running' ? (row.progress?.inFlight ?? null) : null;
   const step = plan.steps[0];
   if (inFlight === null || !step) {
-    if (assume !== undefined) throw new ConfigError(`--assume-${assume}: no statement of version ${row.version} is in doubt; resume without it.`);
+    if (assume !== undefined)
+      throw new ConfigError(
+        `--assume-${assume}: no statement of version ${row.version} is in doubt; resume without it.`,
+      );
     return plan;
   }
   const script = step.pair[step.direction];
   const statement = splitStatements(script.sql)[inFlight - 1];
   const question = indexQuestion(statement.text);
   const facts = question ? await indexFacts(client, question) : null;
-  const doubt = { statement: inFlight, line: statement.line, text: statement.text, path: script.path, version: row.version, direction: step.direction };
+  const doubt = {
+    statement: inFlight,
+    line: statement.line,
+    text: statement.text,
+    path: script.path,
+    version: row.version,
+    direction: step.direction,
+  };
   const tookEffect = decideInDoubt(doubt, facts, assume);
-  const why = facts ? `the catalog says the index ${'index' in facts ? `${facts.index} is ${facts.state}` : 'left nothing behind'}` : assume ? `--assume-${assume}` : 'it controls the script\'s own transaction block';
+  const why = facts
+    ? `the catalog says the index ${'index' in facts ? `${facts.index} is ${facts.state}` : 'left nothing behind'}`
+    : assume
+      ? `--assume-${assume}`
+      : "it controls the script's own transaction block";
   logger.warn(
-    { version: row.version.toString(), statement: inFlight, line: statement.line, in_doubt: true, took_effect: tookEffect },
+    {
+      version: row.version.toString(),
+      statement: inFlight,
+      line: statement.line,
+      in_doubt: true,
+      took_effect: tookEffect,
+    },
     `${script.path}:${statement.line}: statement ${inFlight} was in doubt; ${tookEffect ? 'it took effect' : 'it did not take effect'} (${why}): resuming from statement ${tookEffect ? inFlight + 1 : inFlight}`,
   );
   return { ...plan, resumeFrom: tookEffect ? inFlight : inFlight - 1 };
@@ -132,17 +184,31 @@ async function assertNoInvalidIndex(client: Client, plan: Plan): Promise<void> {
   }
 }
 
-const STOPPED_BEFORE_RUNNING = 'Stopped before any migration ran (the query it was waiting for was cancelled); the database was not changed.';
+const STOPPED_BEFORE_RUNNING =
+  'Stopped before any migration ran (the query it was waiting for was cancelled); the database was not changed.';
 const STOPPED_READING = 'Stopped while reading the ledger (the query was cancelled); nothing was changed.';
 
-async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, direction: 'up' | 'down'): Promise<RunResult> {
+async function run(
+  ctx: RunContext,
+  planner: Planner,
+  options: ApplyOptions,
+  direction: 'up' | 'down',
+): Promise<RunResult> {
   const { config, logger } = ctx;
   const started = process.hrtime.bigint(); // not performance.now(): that global loads perf_hooks, on every run
-  if (options.sql && !options.dryRun) throw new ConfigError('--sql prints what a dry run would send: add --dry-run (to run the migrations, leave out --sql).');
+  if (options.sql && !options.dryRun)
+    throw new ConfigError(
+      '--sql prints what a dry run would send: add --dry-run (to run the migrations, leave out --sql).',
+    );
   const pairs = scan(config.dir);
   planner(pairs, []); // option errors (a --target not on disk, bad --steps) before connecting
   const ledger = ledgerOf(config);
-  const finish = (plan: Plan, rows: readonly LedgerRow[], completed: readonly StepOutcome[], sql?: string): RunResult => ({
+  const finish = (
+    plan: Plan,
+    rows: readonly LedgerRow[],
+    completed: readonly StepOutcome[],
+    sql?: string,
+  ): RunResult => ({
     plan,
     dryRun: options.dryRun === true,
     completed,
@@ -151,45 +217,76 @@ async function run(ctx: RunContext, planner: Planner, options: ApplyOptions, dir
     durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
   });
   // A signal cancels any query of the run (a ledger read behind a table lock too), not only a migration step.
-  return withCancellableClient(connectionOf(config), logger, ctx.signal, STOPPED_BEFORE_RUNNING, async (client: Client) => {
-    const prepare = async () => {
-      const history = await readHistory(client, ledger, pairs);
-      const resuming = options.resume ? stuckRow(history.rows)?.version : undefined;
-      guardHistory(history, { allowOutOfOrder: options.outOfOrder === true, strict: false, resuming }, logger);
-      return { history, plan: await planFor(client, pairs, history.rows, planner, options, direction, logger) };
-    };
-    if (options.dryRun) {
-      const { history, plan } = await prepare();
-      return finish(plan, history.rows, [], options.sql ? await sqlScriptOf(client, plan, history.exists, config, options) : undefined);
-    }
-    return withAdvisoryLock(client, ledger, { waitSeconds: config.lockWait, signal: ctx.signal }, logger, async () => {
-      const { history, plan } = await prepare();
-      if (plan.steps.length === 0) return finish(plan, history.rows, []);
-      await assertNoInvalidIndex(client, plan);
-      const completed = await runSteps(client, plan.steps, {
-        createLedger: !history.exists,
+  return withCancellableClient(
+    connectionOf(config),
+    logger,
+    ctx.signal,
+    STOPPED_BEFORE_RUNNING,
+    async (client: Client) => {
+      const prepare = async () => {
+        const history = await readHistory(client, ledger, pairs);
+        const resuming = options.resume ? stuckRow(history.rows)?.version : undefined;
+        guardHistory(history, { allowOutOfOrder: options.outOfOrder === true, strict: false, resuming }, logger);
+        return { history, plan: await planFor(client, pairs, history.rows, planner, options, direction, logger) };
+      };
+      if (options.dryRun) {
+        const { history, plan } = await prepare();
+        return finish(
+          plan,
+          history.rows,
+          [],
+          options.sql ? await sqlScriptOf(client, plan, history.exists, config, options) : undefined,
+        );
+      }
+      return withAdvisoryLock(
+        client,
         ledger,
-        settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
-        singleTransaction: options.singleTransaction === true,
+        { waitSeconds: config.lockWait, signal: ctx.signal },
         logger,
-        resumeFrom: plan.resumeFrom,
-        retries: config.retries,
-        signal: ctx.signal, // the cancel itself is withCancellableClient's: one per signal
-        onStepStart: ctx.onStepStart,
-      });
-      return finish(plan, history.rows, completed);
-    });
-  });
+        async () => {
+          const { history, plan } = await prepare();
+          if (plan.steps.length === 0) return finish(plan, history.rows, []);
+          await assertNoInvalidIndex(client, plan);
+          const completed = await runSteps(client, plan.steps, {
+            createLedger: !history.exists,
+            ledger,
+            settings: {
+              environment: config.environment,
+              lockTimeout: config.lockTimeout,
+              statementTimeout: config.statementTimeout,
+            },
+            singleTransaction: options.singleTransaction === true,
+            logger,
+            resumeFrom: plan.resumeFrom,
+            retries: config.retries,
+            signal: ctx.signal, // the cancel itself is withCancellableClient's: one per signal
+            onStepStart: ctx.onStepStart,
+          });
+          return finish(plan, history.rows, completed);
+        },
+      );
+    },
+  );
 }
 
 /** `--dry-run --sql`: the SQL the run would send, from the plan and whether the ledger (and its schema) exist. */
-async function sqlScriptOf(client: Client, plan: Plan, ledgerExists: boolean, config: Config, options: ApplyOptions): Promise<string> {
+async function sqlScriptOf(
+  client: Client,
+  plan: Plan,
+  ledgerExists: boolean,
+  config: Config,
+  options: ApplyOptions,
+): Promise<string> {
   const ledger = ledgerOf(config);
   const singleTransaction = options.singleTransaction === true;
   const createLedger = !ledgerExists && plan.steps.length > 0;
   return renderSqlScript(plan, {
     ledger,
-    settings: { environment: config.environment, lockTimeout: config.lockTimeout, statementTimeout: config.statementTimeout },
+    settings: {
+      environment: config.environment,
+      lockTimeout: config.lockTimeout,
+      statementTimeout: config.statementTimeout,
+    },
     singleTransaction,
     createLedger,
     createSchema: createLedger && !(await schemaExists(client, ledger.schema)),
@@ -216,7 +313,12 @@ export function apply(ctx: RunContext, options: ApplyOptions = {}): Promise<RunR
 export function rollback(ctx: RunContext, options: RollbackOptions = {}): Promise<RunResult> {
   // `rollback --resume` alone finishes the interrupted rollback: that is its one step, not one more besides.
   const finishOnly = options.resume === true && options.target === undefined && options.steps === undefined;
-  return run(ctx, (pairs, rows) => (finishOnly ? { direction: 'down', steps: [] } : planRollback(pairs, rows, options)), options, 'down');
+  return run(
+    ctx,
+    (pairs, rows) => (finishOnly ? { direction: 'down', steps: [] } : planRollback(pairs, rows, options)),
+    options,
+    'down',
+  );
 }
 
 /** Every migration on disk or in the ledger with its state. Never writes, never locks. */
@@ -235,7 +337,11 @@ export async function status(ctx: RunContext): Promise<StatusReport> {
  * not exist yet (`createdDirectory`). No database. Numbering looks at every
  * well-named file, so a pair just created (still empty) counts.
  */
-export function create(config: Pick<Config, 'dir'>, name: string, now = new Date()): CreatedPair & { readonly createdDirectory: boolean } {
+export function create(
+  config: Pick<Config, 'dir'>,
+  name: string,
+  now = new Date(),
+): CreatedPair & { readonly createdDirectory: boolean } {
   assertValidName(name); // before the directory is made: a bad name leaves nothing behind
   const createdDirectory = ensureDirectory(config.dir);
   return { ...createPair(config.dir, name, inspect(config.dir).highest, now), createdDirectory };

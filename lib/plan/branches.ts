@@ -19,11 +19,17 @@ export interface BranchConflict {
 }
 
 /** Added pairs whose version is not above the highest version at the revision. */
-export function findBranchConflicts(pairs: readonly Pair[], atRef: readonly FileAtRef[], ref: string): BranchConflict[] {
+export function findBranchConflicts(
+  pairs: readonly Pair[],
+  atRef: readonly FileAtRef[],
+  ref: string,
+): BranchConflict[] {
   if (atRef.length === 0) return [];
   // By version, not path: a pair moved to another folder since the revision was not added.
   const existed = new Set(atRef.map((f) => f.version));
-  const top = atRef.reduce((a, b) => (b.version > a.version || (b.version === a.version && b.path.endsWith('.up.sql')) ? b : a));
+  const top = atRef.reduce((a, b) =>
+    b.version > a.version || (b.version === a.version && b.path.endsWith('.up.sql')) ? b : a,
+  );
   const added = pairs.filter((p) => !existed.has(p.version));
   const highest = pairs.reduce((max, p) => (p.version > max ? p.version : max), top.version);
   const width = pairs.length > 0 ? pairs[pairs.length - 1].label.indexOf('_') : 3;
@@ -32,6 +38,13 @@ export function findBranchConflicts(pairs: readonly Pair[], atRef: readonly File
     .filter((p) => p.version <= top.version)
     .map((p) => {
       next += 1n;
-      return { ref, version: p.version, name: p.name, path: p.up.path, existing: { version: top.version, path: top.path }, suggestedVersion: next.toString().padStart(width, '0') };
+      return {
+        ref,
+        version: p.version,
+        name: p.name,
+        path: p.up.path,
+        existing: { version: top.version, path: top.path },
+        suggestedVersion: next.toString().padStart(width, '0'),
+      };
     });
 }

@@ -87,7 +87,10 @@ function addedValue(statement: Statement): { type: string; label: string } | nul
   const words = significantTokens(statement.text, 16);
   const add = words.findIndex((t, i) => i > 2 && t.text.toLowerCase() === 'add');
   if (add < 0) return null;
-  const type = words.slice(2, add).map((t) => t.text).join('');
+  const type = words
+    .slice(2, add)
+    .map((t) => t.text)
+    .join('');
   const literal = words.slice(add + 2).find((t) => t.kind === 'string');
   const label = literal ? stringValue(literal.text) : null;
   return label === null ? null : { type, label };
@@ -96,7 +99,8 @@ function addedValue(statement: Statement): { type: string; label: string } | nul
 /** Whether a string literal of `statement` spells `label`. */
 function usesLabel(statement: Statement, label: string): boolean {
   if (!statement.text.includes(label.replace(/'/g, "''")) && !statement.text.includes(label)) return false;
-  for (const token of tokens(statement.text)) if (token.kind === 'string' && stringValue(token.text) === label) return true;
+  for (const token of tokens(statement.text))
+    if (token.kind === 'string' && stringValue(token.text) === label) return true;
   return false;
 }
 
@@ -109,7 +113,9 @@ function stringValue(text: string): string | null {
 
 function hazard(added: Added, used: ScriptLine, batch: boolean): EnumValueHazard {
   const same = added.path === used.path;
-  const where = same ? `later in ${used.path} (line ${used.line})` : `${used.path}:${used.line}, later in the same --single-transaction batch,`;
+  const where = same
+    ? `later in ${used.path} (line ${used.line})`
+    : `${used.path}:${used.line}, later in the same --single-transaction batch,`;
   const fix = same
     ? `Move the statements that use it to a later migration: each migration commits before the next one starts.`
     : `Apply up to it first (\`tidemark apply --single-transaction --target ${added.version}\`), then the rest; or apply without --single-transaction.`;

@@ -47,7 +47,8 @@ export function indexQuestion(sql: string): IndexQuestion | null {
 /** `a`, `a.b`, `"A"."b"` at w[at], as text to_regclass reads. */
 function qualifiedName(w: readonly string[], at: number): { text: string; next: number } | null {
   if (w[at] === undefined || !isName(w[at])) return null;
-  if (w[at + 1] === '.' && w[at + 2] !== undefined && isName(w[at + 2])) return { text: `${w[at]}.${w[at + 2]}`, next: at + 3 };
+  if (w[at + 1] === '.' && w[at + 2] !== undefined && isName(w[at + 2]))
+    return { text: `${w[at]}.${w[at + 2]}`, next: at + 3 };
   return { text: w[at], next: at + 1 };
 }
 

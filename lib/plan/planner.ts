@@ -23,7 +23,9 @@ export interface RollbackPlanOptions {
 export function planApply(pairs: readonly Pair[], ledger: readonly LedgerRow[], options: ApplyPlanOptions = {}): Plan {
   const { target } = options;
   if (target !== undefined && !pairs.some((p) => p.version === target)) {
-    throw new ConfigError(`--target ${target} is not a migration in the directory. Pick a version that exists on disk (tidemark status lists them).`);
+    throw new ConfigError(
+      `--target ${target} is not a migration in the directory. Pick a version that exists on disk (tidemark status lists them).`,
+    );
   }
   const applied = new Set(ledger.map((r) => r.version));
   const steps = pairs
@@ -38,7 +40,11 @@ export function planApply(pairs: readonly Pair[], ledger: readonly LedgerRow[], 
  * @throws ConfigError when both `target` and `steps` are given, or steps < 1.
  * @throws IrreversibleError when a step's down script is marked irreversible or empty.
  */
-export function planRollback(pairs: readonly Pair[], ledger: readonly LedgerRow[], options: RollbackPlanOptions = {}): Plan {
+export function planRollback(
+  pairs: readonly Pair[],
+  ledger: readonly LedgerRow[],
+  options: RollbackPlanOptions = {},
+): Plan {
   const { target, steps } = options;
   if (target !== undefined && steps !== undefined) {
     throw new ConfigError('Use either --target or --steps with rollback, not both.');
@@ -47,14 +53,25 @@ export function planRollback(pairs: readonly Pair[], ledger: readonly LedgerRow[
     throw new ConfigError(`--steps must be a whole number of 1 or more (got ${steps}).`);
   }
   const onDisk = new Map(pairs.map((p) => [p.version, p]));
-  const history = [...ledger].filter((r) => r.state === 'applied').sort((a, b) => (a.version > b.version ? -1 : a.version < b.version ? 1 : 0));
+  const history = [...ledger]
+    .filter((r) => r.state === 'applied')
+    .sort((a, b) => (a.version > b.version ? -1 : a.version < b.version ? 1 : 0));
   // `--target 0` is "roll back all" (SPEC §4): a migration numbered 0 goes too, or "all" would keep it.
   const chosen =
-    target === 0n ? history : target !== undefined ? history.filter((r) => r.version > target) : history.slice(0, steps ?? 1);
+    target === 0n
+      ? history
+      : target !== undefined
+        ? history.filter((r) => r.version > target)
+        : history.slice(0, steps ?? 1);
   const planned = chosen.map((row) => onDisk.get(row.version)).filter((p): p is Pair => p !== undefined);
   const refused = planned
     .filter((p) => p.down.directives.irreversible || p.down.isEmpty)
-    .map((p) => ({ version: p.version, name: p.name, path: p.down.path, reason: p.down.directives.irreversible ? ('marked' as const) : ('empty' as const) }));
+    .map((p) => ({
+      version: p.version,
+      name: p.name,
+      path: p.down.path,
+      reason: p.down.directives.irreversible ? ('marked' as const) : ('empty' as const),
+    }));
   if (refused.length > 0) throw new IrreversibleError(refused);
   return { direction: 'down', steps: planned.map((pair) => ({ direction: 'down' as const, pair })) };
 }

@@ -33,8 +33,18 @@ export interface RoundtripFindings {
 
 /** The outcome of one migration in a `tidemark test` run. */
 export type RoundtripResult =
-  | { readonly status: 'passed' | 'failed'; readonly pair: Pair; readonly durationMs: number; readonly findings: RoundtripFindings }
-  | { readonly status: 'not-tested'; readonly pair: Pair; readonly durationMs: number; readonly reason: NotTestedReason }
+  | {
+      readonly status: 'passed' | 'failed';
+      readonly pair: Pair;
+      readonly durationMs: number;
+      readonly findings: RoundtripFindings;
+    }
+  | {
+      readonly status: 'not-tested';
+      readonly pair: Pair;
+      readonly durationMs: number;
+      readonly reason: NotTestedReason;
+    }
   /** Not run: an earlier up failed, so nothing after it can be applied. */
   | { readonly status: 'not-run'; readonly pair: Pair };
 
@@ -70,8 +80,12 @@ export function selectRoundtrip(pairs: readonly Pair[], range: RoundtripRange): 
   const setup = from === undefined ? [] : pairs.filter((p) => p.version < from);
   const checked = pairs.filter(inRange);
   if (pairs.length > 0 && checked.length === 0) {
-    const bounds = [from === undefined ? null : `--from ${from}`, to === undefined ? null : `--to ${to}`].filter(Boolean).join(' ');
-    throw new ConfigError(`${bounds} selects no migration: the versions on disk run from ${pairs[0].version} to ${pairs[pairs.length - 1].version}.`);
+    const bounds = [from === undefined ? null : `--from ${from}`, to === undefined ? null : `--to ${to}`]
+      .filter(Boolean)
+      .join(' ');
+    throw new ConfigError(
+      `${bounds} selects no migration: the versions on disk run from ${pairs[0].version} to ${pairs[pairs.length - 1].version}.`,
+    );
   }
   return { setup, checked };
 }
@@ -95,7 +109,9 @@ export function compareRowCounts(before: readonly RowCount[], after: readonly Ro
   const found = new Map(after.map((c) => [`${c.schema}\u0000${c.table}`, c.rows]));
   return before.flatMap((c) => {
     const rows = found.get(`${c.schema}\u0000${c.table}`);
-    return rows === undefined || rows === c.rows ? [] : [{ schema: c.schema, table: c.table, before: c.rows, after: rows }];
+    return rows === undefined || rows === c.rows
+      ? []
+      : [{ schema: c.schema, table: c.table, before: c.rows, after: rows }];
   });
 }
 
@@ -116,7 +132,11 @@ export function isWarning(difference: SchemaDifference, strict = false): boolean
  */
 export function judge(pair: Pair, durationMs: number, findings: RoundtripFindings, strict = false): RoundtripResult {
   const failing = (list: readonly SchemaDifference[]) => list.some((d) => !isWarning(d, strict));
-  const clean = !failing(findings.afterDown) && !failing(findings.afterReapply) && findings.rowChanges.length === 0 && findings.failure === null;
+  const clean =
+    !failing(findings.afterDown) &&
+    !failing(findings.afterReapply) &&
+    findings.rowChanges.length === 0 &&
+    findings.failure === null;
   return { status: clean ? 'passed' : 'failed', pair, durationMs, findings };
 }
 
@@ -126,7 +146,10 @@ export function hasWarnings(result: RoundtripResult): boolean {
 }
 
 /** `table public.extra, created by the down script, still exists`: how an object the down script made is told apart. */
-const CREATED = { afterDown: 'was created by the down script', afterReapply: ', created by the down script, still exists' } as const;
+const CREATED = {
+  afterDown: 'was created by the down script',
+  afterReapply: ', created by the down script, still exists',
+} as const;
 
 /**
  * Rewords the extra objects that the down script created (they were not
@@ -134,18 +157,28 @@ const CREATED = { afterDown: 'was created by the down script', afterReapply: ', 
  * "the down forgot to drop it". `byDown` is what the down script added: the
  * differences from the schema after the up to the schema after the down.
  */
-export function attributeToDown(differences: readonly SchemaDifference[], byDown: readonly SchemaDifference[], phase: keyof typeof CREATED): SchemaDifference[] {
-  const key = (d: SchemaDifference) => (d.kind === 'added' ? `${d.objectType}\u0000${d.identity}\u0000${d.after}` : null);
+export function attributeToDown(
+  differences: readonly SchemaDifference[],
+  byDown: readonly SchemaDifference[],
+  phase: keyof typeof CREATED,
+): SchemaDifference[] {
+  const key = (d: SchemaDifference) =>
+    d.kind === 'added' ? `${d.objectType}\u0000${d.identity}\u0000${d.after}` : null;
   const created = new Set(byDown.map(key));
   return differences.map((d) => {
     if (d.kind !== 'added' || !created.has(key(d))) return d;
-    const description = phase === 'afterDown' ? `${d.subject} ${CREATED.afterDown}` : `${d.subject}${CREATED.afterReapply}`;
+    const description =
+      phase === 'afterDown' ? `${d.subject} ${CREATED.afterDown}` : `${d.subject}${CREATED.afterReapply}`;
     return { ...d, description };
   });
 }
 
 /** Findings of a round trip stopped by a failing script. */
-export function scriptFailed(phase: RoundtripPhase, error: MigrationFailure, found: Partial<RoundtripFindings> = {}): RoundtripFindings {
+export function scriptFailed(
+  phase: RoundtripPhase,
+  error: MigrationFailure,
+  found: Partial<RoundtripFindings> = {},
+): RoundtripFindings {
   return { afterDown: [], afterReapply: [], rowChanges: [], ...found, failure: { phase, error } };
 }
 
@@ -153,7 +186,11 @@ export function scriptFailed(phase: RoundtripPhase, error: MigrationFailure, fou
 export function summarize(results: readonly RoundtripResult[]): RoundtripSummary {
   const count = (status: RoundtripStatus) => results.filter((r) => r.status === status).length;
   return {
-    total: results.length, passed: count('passed'), warnings: results.filter(hasWarnings).length, failed: count('failed'),
-    notTested: count('not-tested'), notRun: count('not-run'),
+    total: results.length,
+    passed: count('passed'),
+    warnings: results.filter(hasWarnings).length,
+    failed: count('failed'),
+    notTested: count('not-tested'),
+    notRun: count('not-run'),
   };
 }

@@ -1,8 +1,20 @@
 /**
  * Which scripts may run inside a transaction. Pure; uses the SQL lexer.
  */
-import { ConfigError, TransactionControlError, TransactionSafetyError, type CheckedBy, type TransactionProblem } from '../errors';
-import { isAddEnumValue, isDdl, mayBeNonTransactional, nonTransactionalReason, transactionControlReason } from '../sql/classify';
+import {
+  ConfigError,
+  TransactionControlError,
+  TransactionSafetyError,
+  type CheckedBy,
+  type TransactionProblem,
+} from '../errors';
+import {
+  isAddEnumValue,
+  isDdl,
+  mayBeNonTransactional,
+  nonTransactionalReason,
+  transactionControlReason,
+} from '../sql/classify';
 import { words } from '../sql/words';
 import { ByteLineCursor, splitStatements, statementsInBytes } from '../sql/lexer';
 import { stripBom } from '../source/checksum';
@@ -131,9 +143,12 @@ export function mixedScripts(scripts: readonly Script[]): MixedScript[] {
   return scripts.flatMap((script): MixedScript[] => {
     if (!script.directives.noTransaction) return [];
     const statements = splitStatements(script.sql);
-    if (!statements.some((s) => mayNeedNoTransaction(s.text))) return [{ kind: 'unneeded', path: script.path, ...directiveLine(script.sql) }];
+    if (!statements.some((s) => mayNeedNoTransaction(s.text)))
+      return [{ kind: 'unneeded', path: script.path, ...directiveLine(script.sql) }];
     const ddl = statements.find((s) => isDdl(s) && !mayNeedNoTransaction(s.text));
-    return ddl ? [{ kind: 'mixed', path: script.path, line: ddl.line, statement: ddl.text.split('\n')[0].slice(0, 80) }] : [];
+    return ddl
+      ? [{ kind: 'mixed', path: script.path, line: ddl.line, statement: ddl.text.split('\n')[0].slice(0, 80) }]
+      : [];
   });
 }
 
@@ -159,7 +174,8 @@ const MAY_NEED_FIRST_WORDS: ReadonlySet<string> = new Set(['reindex', 'cluster',
  * cannot tell.
  */
 function mayNeedNoTransaction(text: string): boolean {
-  if (nonTransactionalReason(text) !== null || transactionControlReason(text) !== null || isAddEnumValue(text)) return true;
+  if (nonTransactionalReason(text) !== null || transactionControlReason(text) !== null || isAddEnumValue(text))
+    return true;
   const [first] = words(text, 1);
   return first !== undefined && MAY_NEED_FIRST_WORDS.has(first);
 }

@@ -38,14 +38,27 @@ export function findDiscrepancies(
       const before = applied.get(row.version);
       const texts = before ? Object.fromEntries(scripts.map((d) => [d, before[d] ?? null])) : undefined;
       const cosmetic = scripts.every((d) => isCosmeticEdit(before?.[d], pair[d].sql));
-      found.push({ kind: cosmetic ? 'cosmetic' : 'edited', version: row.version, name: pair.name, scripts, paths, ...(texts ? { applied: texts } : {}) });
+      found.push({
+        kind: cosmetic ? 'cosmetic' : 'edited',
+        version: row.version,
+        name: pair.name,
+        scripts,
+        paths,
+        ...(texts ? { applied: texts } : {}),
+      });
     }
   }
   const highestApplied = highestVersion(ledger);
   if (highestApplied !== null) {
     for (const pair of pairs) {
       if (pair.version < highestApplied && !inLedger.has(pair.version)) {
-        found.push({ kind: 'out-of-order', version: pair.version, name: pair.name, path: pair.up.path, highestApplied });
+        found.push({
+          kind: 'out-of-order',
+          version: pair.version,
+          name: pair.name,
+          path: pair.up.path,
+          highestApplied,
+        });
       }
     }
   }
@@ -62,10 +75,17 @@ function stoppedMigration(row: LedgerRow, pair: Pair | undefined, lockHolder: nu
   const kind = row.state === 'failed' ? 'failed' : live ? 'running' : 'interrupted';
   const script = pair && row.progress ? pair[row.progress.direction] : null;
   const inFlight = row.progress?.inFlight ?? null;
-  const statement = kind === 'interrupted' && script && inFlight !== null ? splitStatements(script.sql)[inFlight - 1] : undefined;
+  const statement =
+    kind === 'interrupted' && script && inFlight !== null ? splitStatements(script.sql)[inFlight - 1] : undefined;
   return {
-    kind, version: row.version, name: row.name, progress: row.progress, path: script?.path ?? null,
-    inDoubt: statement ? { statement: inFlight as number, line: statement.line, text: statement.text.split('\n')[0].slice(0, 100) } : null,
+    kind,
+    version: row.version,
+    name: row.name,
+    progress: row.progress,
+    path: script?.path ?? null,
+    inDoubt: statement
+      ? { statement: inFlight as number, line: statement.line, text: statement.text.split('\n')[0].slice(0, 100) }
+      : null,
     holderPid: live ? lockHolder : null,
   };
 }
@@ -107,8 +127,10 @@ export function blockingDiscrepancies(all: readonly Discrepancy[], rules: Blocki
 /** Versions whose stored checksums differ from the files: the ones whose applied text is worth reading. */
 export function mismatchedVersions(pairs: readonly Pair[], ledger: readonly LedgerRow[]): bigint[] {
   const onDisk = new Map(pairs.map((p) => [p.version, p]));
-  return ledger.filter((row) => {
-    const pair = onDisk.get(row.version);
-    return pair !== undefined && editedScripts(pair, row).length > 0;
-  }).map((row) => row.version);
+  return ledger
+    .filter((row) => {
+      const pair = onDisk.get(row.version);
+      return pair !== undefined && editedScripts(pair, row).length > 0;
+    })
+    .map((row) => row.version);
 }

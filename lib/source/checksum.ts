@@ -29,7 +29,8 @@ export function normalise(bytes: Buffer): Buffer {
 export function checksum(bytes: Buffer): string {
   const body = stripBom(bytes);
   // crypto.hash (Node >= 20.12) is the one-shot form: a third of createHash's cost on small scripts.
-  if (body.indexOf(CR) === -1) return typeof hash === 'function' ? hash('sha256', body, 'hex') : createHash('sha256').update(body).digest('hex');
+  if (body.indexOf(CR) === -1)
+    return typeof hash === 'function' ? hash('sha256', body, 'hex') : createHash('sha256').update(body).digest('hex');
   const sha = createHash('sha256');
   let start = 0;
   for (let at = body.indexOf(CRLF, start); at !== -1; at = body.indexOf(CRLF, start)) {
@@ -47,5 +48,7 @@ export function checksum(bytes: Buffer): string {
 export function checksumText(text: string): string {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const normalised = body.includes('\r') ? body.replaceAll('\r\n', '\n') : body;
-  return typeof hash === 'function' ? hash('sha256', normalised, 'hex') : createHash('sha256').update(normalised, 'utf8').digest('hex');
+  return typeof hash === 'function'
+    ? hash('sha256', normalised, 'hex')
+    : createHash('sha256').update(normalised, 'utf8').digest('hex');
 }

@@ -31,7 +31,9 @@ export function nextVersionText(highest: Inspection['highest'], dir = 'the migra
 /** @throws ConfigError for a name that is not letters, digits, `_` and `-`. */
 export function assertValidName(name: string): void {
   if (!isValidName(name)) {
-    throw new ConfigError(`"${name}" is not a valid migration name: use only letters, digits, "_" and "-" (e.g. add_users_email_index).`);
+    throw new ConfigError(
+      `"${name}" is not a valid migration name: use only letters, digits, "_" and "-" (e.g. add_users_email_index).`,
+    );
   }
 }
 
@@ -48,7 +50,9 @@ export function ensureDirectory(dir: string): boolean {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(`Cannot create the migrations directory "${dir}" (${code}: ${(err as Error).message}). Create it yourself, or point --dir elsewhere.`);
+    throw new ConfigError(
+      `Cannot create the migrations directory "${dir}" (${code}: ${(err as Error).message}). Create it yourself, or point --dir elsewhere.`,
+    );
   }
   return true;
 }
@@ -67,7 +71,11 @@ export function createPair(dir: string, name: string, highest: Inspection['highe
   const stamp = now.toISOString().slice(0, 19).replace('T', ' ');
   const upPath = path.join(dir, up);
   const downPath = path.join(dir, down);
-  writeFileSync(upPath, `-- ${up}: created ${stamp} UTC\n-- Runs in one transaction together with its ledger row.\n\n`, { flag: 'wx' });
+  writeFileSync(
+    upPath,
+    `-- ${up}: created ${stamp} UTC\n-- Runs in one transaction together with its ledger row.\n\n`,
+    { flag: 'wx' },
+  );
   writeFileSync(
     downPath,
     `-- ${down}: undoes ${up}\n-- If the change cannot be undone, make the first line: -- tidemark:irreversible\n\n`,

@@ -15,7 +15,10 @@ const VALUED = ['lock-timeout', 'statement-timeout'];
  * bad: a typo must not silently turn a directive off.
  */
 export function readDirectives(sql: string): Directives | { readonly problem: string } {
-  const found: { noTransaction: boolean; irreversible: boolean; lockTimeout?: string; statementTimeout?: string } = { noTransaction: false, irreversible: false };
+  const found: { noTransaction: boolean; irreversible: boolean; lockTimeout?: string; statementTimeout?: string } = {
+    noTransaction: false,
+    irreversible: false,
+  };
   for (const line of leadingCommentLines(sql)) {
     const match = DIRECTIVE.exec(line);
     if (!match) continue;
@@ -35,7 +38,8 @@ export function readDirectives(sql: string): Directives | { readonly problem: st
 }
 
 function directiveProblem(name: string, value: string): string {
-  if (VALUED.includes(name)) return `"-- tidemark:${name}" needs a PostgreSQL duration such as 30s or 2min (got "${value}")`;
+  if (VALUED.includes(name))
+    return `"-- tidemark:${name}" needs a PostgreSQL duration such as 30s or 2min (got "${value}")`;
   if (FLAGS.includes(name)) return `"-- tidemark:${name}" takes no value (got "${value}")`;
   return `unknown directive "-- tidemark:${name}"; known: ${[...FLAGS, ...VALUED.map((v) => `${v} <duration>`)].join(', ')}`;
 }

@@ -12,7 +12,13 @@ const PATTERN = /^(\d+)_([A-Za-z0-9_-]+)\.(up|down)\.sql$/;
 const NAME = /^[A-Za-z0-9_-]+$/;
 
 export type ParsedFilename =
-  | { readonly ok: true; readonly version: bigint; readonly versionText: string; readonly name: string; readonly direction: Direction }
+  | {
+      readonly ok: true;
+      readonly version: bigint;
+      readonly versionText: string;
+      readonly name: string;
+      readonly direction: Direction;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /** Parses a base file name. Never throws: a bad name comes back with the reason. */
@@ -56,10 +62,15 @@ export function formatFilename(versionText: string, name: string, direction: Dir
  */
 export function parseVersion(what: string, raw: unknown): bigint {
   if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && !Number.isSafeInteger(raw)) {
-    throw new ConfigError(`${what} ${raw} is above 2^53, where a JavaScript number may have lost digits: give it as a string or a bigint.`);
+    throw new ConfigError(
+      `${what} ${raw} is above 2^53, where a JavaScript number may have lost digits: give it as a string or a bigint.`,
+    );
   }
   const text = typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'bigint' ? String(raw).trim() : '';
-  if (!/^\d+$/.test(text)) throw new ConfigError(`${what} must be a version number such as 3 or 20261124093000 (got ${typeof raw === 'string' ? `"${raw}"` : String(raw)}).`);
+  if (!/^\d+$/.test(text))
+    throw new ConfigError(
+      `${what} must be a version number such as 3 or 20261124093000 (got ${typeof raw === 'string' ? `"${raw}"` : String(raw)}).`,
+    );
   const version = BigInt(text);
   if (version > MAX_VERSION) throw new ConfigError(`${what} ${text} does not fit in a signed 64-bit integer.`);
   return version;

@@ -26,8 +26,12 @@ export function migrationsAtRef(dir: string, ref: string): FileAtRef[] {
       maxBuffer: 256 * 1024 * 1024,
     });
   } catch (err) {
-    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
-    throw new ConfigError(`--since ${ref}: git cannot list ${dir} at that revision (${stderr || (err as Error).message}). Fetch the revision (e.g. fetch-depth: 0 in CI) or check its name.`);
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
+    throw new ConfigError(
+      `--since ${ref}: git cannot list ${dir} at that revision (${stderr || (err as Error).message}). Fetch the revision (e.g. fetch-depth: 0 in CI) or check its name.`,
+    );
   }
   const files: FileAtRef[] = [];
   for (const file of out.split('\n')) {

@@ -3,7 +3,17 @@
  * listing every problem at once. Reads files; never touches the database.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../errors';
 import type { Direction, Pair, Script } from '../types';
@@ -131,7 +141,11 @@ const looksLikeScript = (name: string) => parseFilename(name).ok;
 
 /** An error from the file system (it has an errno code), as opposed to a bug. */
 function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    err instanceof Error &&
+    typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    typeof (err as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 /** Why a script, folder or link could not be read, and what to do, for a ScanProblem. */
@@ -170,7 +184,9 @@ function assertDirectory(dir: string): void {
     isDir = statSync(dir).isDirectory();
   } catch (err) {
     if (isFileSystemError(err) && err.code !== 'ENOENT' && err.code !== 'ENOTDIR') throw unreadableDirectory(dir, err);
-    throw new ConfigError(`Migrations directory "${dir}" does not exist. Create it, or point --dir at your migrations.`);
+    throw new ConfigError(
+      `Migrations directory "${dir}" does not exist. Create it, or point --dir at your migrations.`,
+    );
   }
   if (!isDir) throw new ConfigError(`--dir "${dir}" is not a directory.`);
 }
@@ -182,7 +198,8 @@ const HEAD_BYTES = 64 * 1024;
 
 /** Reads one well-named script; `root` is the absolute migrations directory. */
 function readScript(root: string, file: string, parsed: ParsedName): Found | ScanProblem {
-  const absolutePath = path.sep === '/' ? (root.endsWith('/') ? root + file : `${root}/${file}`) : path.join(root, file);
+  const absolutePath =
+    path.sep === '/' ? (root.endsWith('/') ? root + file : `${root}/${file}`) : path.join(root, file);
   let content: string | Buffer;
   try {
     content = readContent(absolutePath);
@@ -243,24 +260,44 @@ function readScriptBytes(file: string, parsed: ParsedName, absolutePath: string,
   const isEmpty = isBlankSql(text) && (!big || isBlankSql(utf8.decode(bytes)));
   if (!big) return scriptOf(file, parsed, text, isEmpty, { path: file, absolutePath, checksum: checksum(raw) });
   if (isEmpty && parsed.direction === 'up') {
-    return { path: file, reason: 'the up script is empty (only whitespace or comments); write the migration, or delete the pair' };
+    return {
+      path: file,
+      reason: 'the up script is empty (only whitespace or comments); write the migration, or delete the pair',
+    };
   }
   const directives = readDirectives(isBlankSql(text) ? utf8.decode(bytes) : text);
   if ('problem' in directives) return { path: file, reason: directives.problem };
-  return { ...parsed, script: withTextOnDemand({ path: file, absolutePath, checksum: checksum(raw), directives, isEmpty }, bytes) };
+  return {
+    ...parsed,
+    script: withTextOnDemand({ path: file, absolutePath, checksum: checksum(raw), directives, isEmpty }, bytes),
+  };
 }
 
 /** A small script from its text: refused when the up script is empty or a directive is bad. */
-function scriptOf(file: string, parsed: ParsedName, sql: string, isEmpty: boolean, fields: Pick<Script, 'path' | 'absolutePath' | 'checksum'>): Found | ScanProblem {
+function scriptOf(
+  file: string,
+  parsed: ParsedName,
+  sql: string,
+  isEmpty: boolean,
+  fields: Pick<Script, 'path' | 'absolutePath' | 'checksum'>,
+): Found | ScanProblem {
   if (isEmpty && parsed.direction === 'up') {
-    return { path: file, reason: 'the up script is empty (only whitespace or comments); write the migration, or delete the pair' };
+    return {
+      path: file,
+      reason: 'the up script is empty (only whitespace or comments); write the migration, or delete the pair',
+    };
   }
   const directives = readDirectives(sql);
   if ('problem' in directives) return { path: file, reason: directives.problem };
   return { ...parsed, script: { ...fields, directives, isEmpty, sql } };
 }
 
-const nulProblem = (file: string, at: NulPosition): ScanProblem => ({ path: file, reason: NUL_REASON, line: at.line, column: at.column });
+const nulProblem = (file: string, at: NulPosition): ScanProblem => ({
+  path: file,
+  reason: NUL_REASON,
+  line: at.line,
+  column: at.column,
+});
 
 function decode(bytes: Buffer): string | null {
   try {
@@ -277,7 +314,10 @@ function headText(bytes: Buffer): string | null {
 }
 
 function withTextOnDemand(fields: Omit<Script, 'sql' | 'bytes'>, bytes: Buffer): Script {
-  return Object.defineProperty({ ...fields, bytes }, 'sql', { enumerable: true, get: () => utf8.decode(bytes) }) as Script;
+  return Object.defineProperty({ ...fields, bytes }, 'sql', {
+    enumerable: true,
+    get: () => utf8.decode(bytes),
+  }) as Script;
 }
 
 const scriptKey = (version: bigint, name: string, direction: Direction) => `${version}_${name}.${direction}`;
@@ -297,15 +337,24 @@ function pairUp(found: readonly Found[], problems: ScanProblem[], refused: Reado
   return pairs.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
 }
 
-function pairOne(version: bigint, group: readonly Found[], problems: ScanProblem[], refused: ReadonlySet<string>): Pair | null {
+function pairOne(
+  version: bigint,
+  group: readonly Found[],
+  problems: ScanProblem[],
+  refused: ReadonlySet<string>,
+): Pair | null {
   const ups = group.filter((f) => f.direction === 'up');
   const downs = group.filter((f) => f.direction === 'down');
   if (ups.length > 1 || downs.length > 1) {
     const label = (f: Found) => `${f.versionText}_${f.name}`;
     for (const f of group) {
       const others = [...new Set(group.filter((g) => label(g) !== label(f)).map((g) => g.script.path))].join(', ');
-      const reason = others === '' ? 'the same migration appears twice (in different folders)' : `also used by ${others}`;
-      problems.push({ path: f.script.path, reason: `duplicate version ${version} (${reason}); give one of them a new version` });
+      const reason =
+        others === '' ? 'the same migration appears twice (in different folders)' : `also used by ${others}`;
+      problems.push({
+        path: f.script.path,
+        reason: `duplicate version ${version} (${reason}); give one of them a new version`,
+      });
     }
     return null;
   }
@@ -313,17 +362,29 @@ function pairOne(version: bigint, group: readonly Found[], problems: ScanProblem
   const [down] = downs;
   if (!up) {
     if (refused.has(scriptKey(version, down.name, 'up'))) return null;
-    problems.push({ path: down.script.path, reason: `down script without an up script; add ${down.versionText}_${down.name}.up.sql` });
+    problems.push({
+      path: down.script.path,
+      reason: `down script without an up script; add ${down.versionText}_${down.name}.up.sql`,
+    });
     return null;
   }
   if (!down) {
     if (refused.has(scriptKey(version, up.name, 'down'))) return null;
-    problems.push({ path: up.script.path, reason: `up script without a down script; add ${up.versionText}_${up.name}.down.sql (mark it "-- tidemark:irreversible" if it cannot be undone)` });
+    problems.push({
+      path: up.script.path,
+      reason: `up script without a down script; add ${up.versionText}_${up.name}.down.sql (mark it "-- tidemark:irreversible" if it cannot be undone)`,
+    });
     return null;
   }
   if (up.name !== down.name) {
-    problems.push({ path: up.script.path, reason: `name "${up.name}" differs from its down script ${down.script.path}; use one name for both` });
-    problems.push({ path: down.script.path, reason: `name "${down.name}" differs from its up script ${up.script.path}; use one name for both` });
+    problems.push({
+      path: up.script.path,
+      reason: `name "${up.name}" differs from its down script ${down.script.path}; use one name for both`,
+    });
+    problems.push({
+      path: down.script.path,
+      reason: `name "${down.name}" differs from its up script ${up.script.path}; use one name for both`,
+    });
     return null;
   }
   return { version, name: up.name, label: `${up.versionText}_${up.name}`, up: up.script, down: down.script };

@@ -8,11 +8,17 @@ export const applyCommand: Command = {
   describe: 'Apply pending migrations in version order, each in its own transaction',
   options: {
     ...WRITE_OPTIONS,
-    target: { type: 'string', describe: 'Apply pending migrations up to and including this version (must exist on disk)' },
+    target: {
+      type: 'string',
+      describe: 'Apply pending migrations up to and including this version (must exist on disk)',
+    },
     'single-transaction': { type: 'boolean', describe: 'Apply the whole batch in one transaction: all or nothing' },
   },
   async run(args, { config, logger, out, signal, onStepStart }) {
-    const [{ apply }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
+    const [{ apply }, { renderSummary, summaryData }] = await Promise.all([
+      import('../../migrator'),
+      import('../render'),
+    ]);
     const result = await apply(
       { config, logger, signal, onStepStart },
       {

@@ -15,9 +15,12 @@ export const baselineCommand: Command = {
     const version = parseVersionFlag('--version', args.version);
     if (version === undefined) throw new ConfigError('baseline needs --version V.');
     const recorded = await baseline({ config, logger, signal }, { version, reason: args.reason as string | undefined });
-    out.result(`Baselined ${recorded.length} migration${recorded.length === 1 ? '' : 's'} up to version ${version} as applied (not run).`, {
-      recorded: recorded.map((p) => p.version.toString()),
-    });
+    out.result(
+      `Baselined ${recorded.length} migration${recorded.length === 1 ? '' : 's'} up to version ${version} as applied (not run).`,
+      {
+        recorded: recorded.map((p) => p.version.toString()),
+      },
+    );
     return ExitCode.ok;
   },
 };

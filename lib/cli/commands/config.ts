@@ -6,13 +6,17 @@ import { configDocument, renderConfig } from '../render-config';
 import type { Command } from './types';
 
 /** The settings apply and rollback take, so `config` shows what they would use. */
-const SETTING_OPTIONS = Object.fromEntries(['lock-wait', 'lock-timeout', 'statement-timeout', 'retries'].map((name) => [name, WRITE_OPTIONS[name]]));
+const SETTING_OPTIONS = Object.fromEntries(
+  ['lock-wait', 'lock-timeout', 'statement-timeout', 'retries'].map((name) => [name, WRITE_OPTIONS[name]]),
+);
 
 /** How messages name the URL's source: `--url`, `$DATABASE_URL`, `url in tidemark.config.json`. */
 function urlOrigin(source: SettingSource): string {
   if (source.source === 'flag') return source.name ?? '--url';
   if (source.source === 'file') return source.variable ? `$${source.variable}` : `${source.key} in ${source.name}`;
-  return source.source === 'env' && source.name !== undefined && !source.name.includes(',') ? `$${source.name}` : 'the connection string';
+  return source.source === 'env' && source.name !== undefined && !source.name.includes(',')
+    ? `$${source.name}`
+    : 'the connection string';
 }
 
 export const configCommand: Command = {

@@ -8,11 +8,17 @@ export const rollbackCommand: Command = {
   describe: 'Roll back the most recent migration (or --target / --steps) by running its down script',
   options: {
     ...WRITE_OPTIONS,
-    target: { type: 'string', describe: 'Roll back every applied migration above this version (0 = all, a version 0 included)' },
+    target: {
+      type: 'string',
+      describe: 'Roll back every applied migration above this version (0 = all, a version 0 included)',
+    },
     steps: { type: 'string', describe: 'Roll back this many migrations, most recent first' },
   },
   async run(args, { config, logger, out, signal, onStepStart }) {
-    const [{ rollback }, { renderSummary, summaryData }] = await Promise.all([import('../../migrator'), import('../render')]);
+    const [{ rollback }, { renderSummary, summaryData }] = await Promise.all([
+      import('../../migrator'),
+      import('../render'),
+    ]);
     const result = await rollback(
       { config, logger, signal, onStepStart },
       {

@@ -10,18 +10,32 @@ export const verifyCommand: Command = {
   usage: 'verify',
   describe: 'CI drift check: files well formed; with a database, history unedited and in order. Exit 0 clean, 3 drift',
   options: {
-    format: { choices: ['human', 'json', 'github'], default: 'human', describe: 'Report format; github prints ::error annotations' },
+    format: {
+      choices: ['human', 'json', 'github'],
+      default: 'human',
+      describe: 'Report format; github prints ::error annotations',
+    },
     json: { type: 'boolean', describe: 'Same as --format json' },
     strict: { type: 'boolean', describe: 'Cosmetic edits (comments, whitespace) fail too' },
-    since: { type: 'string', describe: 'Git revision: migrations added since must sort above those that existed there (no database needed)' },
+    since: {
+      type: 'string',
+      describe: 'Git revision: migrations added since must sort above those that existed there (no database needed)',
+    },
     offline: { type: 'boolean', describe: 'Check the files only, even if a database is configured' },
   },
   async run(args, { config, logger, out, signal }) {
-    const [{ verify }, { renderGithub, renderVerify, verifyDocument }] = await Promise.all([import('../../migrator'), import('../render-verify')]);
+    const [{ verify }, { renderGithub, renderVerify, verifyDocument }] = await Promise.all([
+      import('../../migrator'),
+      import('../render-verify'),
+    ]);
     const format = args.json ? 'json' : String(args.format);
-    if (args.since !== undefined && String(args.since).trim() === '') throw new ConfigError('--since needs a git revision, e.g. origin/main.');
+    if (args.since !== undefined && String(args.since).trim() === '')
+      throw new ConfigError('--since needs a git revision, e.g. origin/main.');
     const online = !args.offline && hasDatabase(config.url, process.env);
-    const report = await verify({ config, logger, signal }, { online, since: args.since as string | undefined, strict: args.strict === true });
+    const report = await verify(
+      { config, logger, signal },
+      { online, since: args.since as string | undefined, strict: args.strict === true },
+    );
     if (format === 'json') out.document(verifyDocument(report));
     else if (format === 'github') out.result(renderGithub(report, config.dir));
     else out.result(renderVerify(report));

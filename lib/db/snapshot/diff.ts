@@ -3,15 +3,32 @@ import { isLongValue as isLong, type ObjectType, type SchemaDifference } from '.
 import type { Diffable } from './diffable';
 import { defaultPrivilegeObjects, extensionObjects, routineObjects, schemaObjects, typeObjects } from './objects-other';
 import {
-  columnObjects, constraintObjects, indexObjects, policyObjects, sequenceObjects, tableObjects, triggerObjects,
+  columnObjects,
+  constraintObjects,
+  indexObjects,
+  policyObjects,
+  sequenceObjects,
+  tableObjects,
+  triggerObjects,
   viewObjects,
 } from './objects-relations';
 import type { Snapshot } from './types';
 
 /** In the order differences are reported: containers before their contents. */
 const adapters: readonly ((s: Snapshot) => Diffable[])[] = [
-  schemaObjects, extensionObjects, typeObjects, tableObjects, columnObjects, constraintObjects, indexObjects,
-  viewObjects, sequenceObjects, routineObjects, triggerObjects, policyObjects, defaultPrivilegeObjects,
+  schemaObjects,
+  extensionObjects,
+  typeObjects,
+  tableObjects,
+  columnObjects,
+  constraintObjects,
+  indexObjects,
+  viewObjects,
+  sequenceObjects,
+  routineObjects,
+  triggerObjects,
+  policyObjects,
+  defaultPrivilegeObjects,
 ];
 
 /**
@@ -32,8 +49,12 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaDifferen
   for (const [id, o] of found) if (!expected.has(id)) gone.add(o.object.key);
   const ids = [...new Set([...expected.keys(), ...found.keys()])];
   const entry = (id: string) => (expected.get(id) ?? found.get(id))!;
-  ids.sort((x, y) => entry(x).rank - entry(y).rank
-    || codeUnitOrder(entry(x).object.identity, entry(y).object.identity) || codeUnitOrder(x, y));
+  ids.sort(
+    (x, y) =>
+      entry(x).rank - entry(y).rank ||
+      codeUnitOrder(entry(x).object.identity, entry(y).object.identity) ||
+      codeUnitOrder(x, y),
+  );
   return ids.flatMap((id) => {
     const b = expected.get(id)?.object;
     const a = found.get(id)?.object;
@@ -57,31 +78,58 @@ function indexed(s: Snapshot): Map<string, { rank: number; object: Diffable }> {
 }
 
 function compare(b: Diffable, a: Diffable): SchemaDifference[] {
-  return [...propertyChanges(b, a), ...orderChange(b, a), ...ownerChange(b, a), ...commentChange(b, a),
-    ...grantChanges(b, a)];
+  return [
+    ...propertyChanges(b, a),
+    ...orderChange(b, a),
+    ...ownerChange(b, a),
+    ...commentChange(b, a),
+    ...grantChanges(b, a),
+  ];
 }
 
 function missing(o: Diffable): SchemaDifference {
-  return { kind: 'removed', objectType: o.objectType, identity: o.identity, subject: o.label,
-    description: `${o.label} is missing`, before: o.summary };
+  return {
+    kind: 'removed',
+    objectType: o.objectType,
+    identity: o.identity,
+    subject: o.label,
+    description: `${o.label} is missing`,
+    before: o.summary,
+  };
 }
 
 function extra(o: Diffable): SchemaDifference {
-  return { kind: 'added', objectType: o.objectType, identity: o.identity, subject: o.label,
-    description: `${o.label} still exists`, after: o.summary };
+  return {
+    kind: 'added',
+    objectType: o.objectType,
+    identity: o.identity,
+    subject: o.label,
+    description: `${o.label} still exists`,
+    after: o.summary,
+  };
 }
 
 function changed(
-  o: Diffable, property: string, before: string | null, after: string | null, objectType: ObjectType = o.objectType,
+  o: Diffable,
+  property: string,
+  before: string | null,
+  after: string | null,
+  objectType: ObjectType = o.objectType,
 ): SchemaDifference {
-  const description = isLong(before) || isLong(after)
-    ? `${o.label}: ${property} changed`
-    : before === null || after === null
-      ? `${property} of ${o.label}: expected ${before ?? 'none'}, found ${after ?? 'none'}`
-      : `${o.label}: ${property} changed from ${before} to ${after}`;
+  const description =
+    isLong(before) || isLong(after)
+      ? `${o.label}: ${property} changed`
+      : before === null || after === null
+        ? `${property} of ${o.label}: expected ${before ?? 'none'}, found ${after ?? 'none'}`
+        : `${o.label}: ${property} changed from ${before} to ${after}`;
   return {
-    kind: 'changed', objectType, identity: o.identity, property, description,
-    ...(before !== null && { before }), ...(after !== null && { after }),
+    kind: 'changed',
+    objectType,
+    identity: o.identity,
+    property,
+    description,
+    ...(before !== null && { before }),
+    ...(after !== null && { after }),
   };
 }
 
@@ -123,9 +171,10 @@ function commentChange(b: Diffable, a: Diffable): SchemaDifference[] {
     const subject = `${quoted(before)} on ${b.label}`;
     return [{ ...base, kind: 'removed', subject, description: `${subject} is missing`, before }];
   }
-  const description = isLong(before) || isLong(after)
-    ? `comment on ${b.label} changed`
-    : `comment on ${b.label} changed from '${before}' to '${after}'`;
+  const description =
+    isLong(before) || isLong(after)
+      ? `comment on ${b.label} changed`
+      : `comment on ${b.label} changed from '${before}' to '${after}'`;
   return [{ ...base, kind: 'changed', property: 'comment', description, before, after }];
 }
 
@@ -134,9 +183,27 @@ function grantChanges(b: Diffable, a: Diffable): SchemaDifference[] {
   const after = a.grants ?? [];
   const base = { objectType: 'grant', identity: b.identity } as const;
   return [
-    ...before.filter((g) => !after.includes(g)).map((g): SchemaDifference => (
-      { ...base, kind: 'removed', subject: `grant ${g}`, description: `grant ${g} is missing`, before: g })),
-    ...after.filter((g) => !before.includes(g)).map((g): SchemaDifference => (
-      { ...base, kind: 'added', subject: `grant ${g}`, description: `grant ${g} still exists`, after: g })),
+    ...before
+      .filter((g) => !after.includes(g))
+      .map(
+        (g): SchemaDifference => ({
+          ...base,
+          kind: 'removed',
+          subject: `grant ${g}`,
+          description: `grant ${g} is missing`,
+          before: g,
+        }),
+      ),
+    ...after
+      .filter((g) => !before.includes(g))
+      .map(
+        (g): SchemaDifference => ({
+          ...base,
+          kind: 'added',
+          subject: `grant ${g}`,
+          description: `grant ${g} still exists`,
+          after: g,
+        }),
+      ),
   ];
 }

@@ -4,18 +4,29 @@ import type { Snapshot, TypeInfo } from './types';
 
 export function schemaObjects(s: Snapshot): Diffable[] {
   return s.schemas.map((n) => ({
-    objectType: 'schema', identity: n.name, label: `schema ${n.name}`, summary: n.name,
-    key: `schema:${n.name}`, parentKey: null, properties: [],
+    objectType: 'schema',
+    identity: n.name,
+    label: `schema ${n.name}`,
+    summary: n.name,
+    key: `schema:${n.name}`,
+    parentKey: null,
+    properties: [],
     ...ownedFields(n, `schema ${n.name}`),
   }));
 }
 
 export function extensionObjects(s: Snapshot): Diffable[] {
   return s.extensions.map((e) => ({
-    objectType: 'extension', identity: e.name, label: `extension ${e.name}`,
+    objectType: 'extension',
+    identity: e.name,
+    label: `extension ${e.name}`,
     summary: `${e.name} ${e.version} in schema ${e.schema}`,
-    key: `extension:${e.name}`, parentKey: `schema:${e.schema}`,
-    properties: [['schema', e.schema], ['version', e.version]],
+    key: `extension:${e.name}`,
+    parentKey: `schema:${e.schema}`,
+    properties: [
+      ['schema', e.schema],
+      ['version', e.version],
+    ],
     comment: e.comment,
   }));
 }
@@ -30,22 +41,52 @@ function typeObject(t: TypeInfo): Diffable {
   const word = t.kind === 'enum' ? 'enum' : t.kind === 'domain' ? 'domain' : t.kind === 'range' ? 'range type' : 'type';
   const label = `${word} ${identity}`;
   const common = {
-    objectType: t.kind === 'domain' ? 'domain' : 'type', identity, label,
-    key: `type:${identity}`, parentKey: `schema:${t.schema}`, ...ownedFields(t, label),
+    objectType: t.kind === 'domain' ? 'domain' : 'type',
+    identity,
+    label,
+    key: `type:${identity}`,
+    parentKey: `schema:${t.schema}`,
+    ...ownedFields(t, label),
   } as const;
   switch (t.kind) {
     case 'enum':
-      return { ...common, summary: `ENUM (${t.labels.join(', ')})`, properties: [['kind', t.kind]],
-        ordered: { property: 'label order', items: t.labels } };
+      return {
+        ...common,
+        summary: `ENUM (${t.labels.join(', ')})`,
+        properties: [['kind', t.kind]],
+        ordered: { property: 'label order', items: t.labels },
+      };
     case 'domain':
-      return { ...common, summary: t.baseType, properties: [['kind', t.kind], ['base type', t.baseType],
-        ['nullability', either(t.notNull, 'NOT NULL', 'nullable')], ['default', t.default]] };
+      return {
+        ...common,
+        summary: t.baseType,
+        properties: [
+          ['kind', t.kind],
+          ['base type', t.baseType],
+          ['nullability', either(t.notNull, 'NOT NULL', 'nullable')],
+          ['default', t.default],
+        ],
+      };
     case 'composite': {
       const attributes = t.attributes.map((a) => `${a.name} ${a.type}`).join(', ');
-      return { ...common, summary: `(${attributes})`, properties: [['kind', t.kind], ['attributes', attributes]] };
+      return {
+        ...common,
+        summary: `(${attributes})`,
+        properties: [
+          ['kind', t.kind],
+          ['attributes', attributes],
+        ],
+      };
     }
     case 'range':
-      return { ...common, summary: `RANGE (${t.subtype})`, properties: [['kind', t.kind], ['subtype', t.subtype]] };
+      return {
+        ...common,
+        summary: `RANGE (${t.subtype})`,
+        properties: [
+          ['kind', t.kind],
+          ['subtype', t.subtype],
+        ],
+      };
   }
 }
 
@@ -53,15 +94,25 @@ function typeChildren(t: TypeInfo): Diffable[] {
   const identity = dotted(t.schema, t.name);
   if (t.kind === 'enum') {
     return t.labels.map((l) => ({
-      objectType: 'enum label', identity: dotted(identity, l), label: `enum ${identity}: label '${l}'`,
-      summary: `'${l}'`, key: `enum label:${dotted(identity, l)}`, parentKey: `type:${identity}`, properties: [],
+      objectType: 'enum label',
+      identity: dotted(identity, l),
+      label: `enum ${identity}: label '${l}'`,
+      summary: `'${l}'`,
+      key: `enum label:${dotted(identity, l)}`,
+      parentKey: `type:${identity}`,
+      properties: [],
     }));
   }
   if (t.kind !== 'domain') return [];
   return t.constraints.map((c) => ({
-    objectType: 'constraint', identity: dotted(identity, c.name), label: `constraint ${c.name} on domain ${identity}`,
-    summary: c.definition, key: `constraint:${dotted(identity, c.name)}`, parentKey: `type:${identity}`,
-    properties: [['definition', c.definition]], comment: c.comment,
+    objectType: 'constraint',
+    identity: dotted(identity, c.name),
+    label: `constraint ${c.name} on domain ${identity}`,
+    summary: c.definition,
+    key: `constraint:${dotted(identity, c.name)}`,
+    parentKey: `type:${identity}`,
+    properties: [['definition', c.definition]],
+    comment: c.comment,
   }));
 }
 
@@ -71,16 +122,25 @@ export function routineObjects(s: Snapshot): Diffable[] {
     const label = `${r.kind} ${identity}`;
     const returns = r.result === null ? '' : ` RETURNS ${r.result}`;
     return {
-      objectType: r.kind, identity, label,
+      objectType: r.kind,
+      identity,
+      label,
       summary: `${dotted(r.schema, r.name)}(${r.arguments})${returns} LANGUAGE ${r.language}`,
-      key: `routine:${identity}`, parentKey: `schema:${r.schema}`,
+      key: `routine:${identity}`,
+      parentKey: `schema:${r.schema}`,
       properties: [
-        ['arguments', r.arguments], ['result', r.result], ['language', r.language], ['body', r.body],
+        ['arguments', r.arguments],
+        ['result', r.result],
+        ['language', r.language],
+        ['body', r.body],
         ['volatility', r.volatility],
         ['null input behaviour', either(r.strict, 'RETURNS NULL ON NULL INPUT', 'CALLED ON NULL INPUT')],
         ['security', either(r.securityDefiner, 'SECURITY DEFINER', 'SECURITY INVOKER')],
-        ['leakproofness', either(r.leakproof, 'LEAKPROOF', 'NOT LEAKPROOF')], ['parallel safety', r.parallel],
-        ['cost', r.cost], ['rows', r.rows], ['configuration', listOrNone(r.config)],
+        ['leakproofness', either(r.leakproof, 'LEAKPROOF', 'NOT LEAKPROOF')],
+        ['parallel safety', r.parallel],
+        ['cost', r.cost],
+        ['rows', r.rows],
+        ['configuration', listOrNone(r.config)],
       ],
       ...ownedFields(r, label),
     };
@@ -93,10 +153,14 @@ export function defaultPrivilegeObjects(s: Snapshot): Diffable[] {
     const identity = `${d.role}${where} on ${d.objectType}`;
     const target = `new ${d.objectType} of ${d.role}${where}`;
     return {
-      objectType: 'default privileges', identity, label: `default privileges of ${identity}`,
+      objectType: 'default privileges',
+      identity,
+      label: `default privileges of ${identity}`,
       summary: listOrNone(grantPhrases(d.grants, target, d.role)) ?? 'no privileges',
-      key: `default privileges:${identity}`, parentKey: d.schema === null ? null : `schema:${d.schema}`,
-      properties: [], grants: grantPhrases(d.grants, target, d.role),
+      key: `default privileges:${identity}`,
+      parentKey: d.schema === null ? null : `schema:${d.schema}`,
+      properties: [],
+      grants: grantPhrases(d.grants, target, d.role),
     };
   });
 }

@@ -13,15 +13,23 @@ export function tableObjects(s: Snapshot): Diffable[] {
   return s.tables.map((t) => {
     const label = `table ${dotted(t.schema, t.name)}`;
     return {
-      objectType: 'table', identity: dotted(t.schema, t.name), label, summary: t.kind,
-      key: relationKey(t.schema, t.name), parentKey: `schema:${t.schema}`,
+      objectType: 'table',
+      identity: dotted(t.schema, t.name),
+      label,
+      summary: t.kind,
+      key: relationKey(t.schema, t.name),
+      parentKey: `schema:${t.schema}`,
       properties: [
-        ['kind', t.kind], ['persistence', t.persistence], ['partition key', t.partitionKey],
-        ['parent partitioned table', t.partitionOf], ['partition bound', t.partitionBound],
+        ['kind', t.kind],
+        ['persistence', t.persistence],
+        ['partition key', t.partitionKey],
+        ['parent partitioned table', t.partitionOf],
+        ['partition bound', t.partitionBound],
         ['inherited tables', listOrNone(t.inherits)],
         ['row level security', either(t.rowSecurity, 'enabled', 'disabled')],
         ['forced row level security', either(t.forceRowSecurity, 'on', 'off')],
-        ['storage parameters', listOrNone(t.options)], ['replica identity', t.replicaIdentity],
+        ['storage parameters', listOrNone(t.options)],
+        ['replica identity', t.replicaIdentity],
       ],
       ordered: { property: 'column order', items: columns.get(dotted(t.schema, t.name)) ?? [] },
       ...ownedFields(t, label),
@@ -36,11 +44,18 @@ export function columnObjects(s: Snapshot): Diffable[] {
     const label = `column ${identity}`;
     const nullability = either(c.notNull, 'NOT NULL', 'nullable');
     return {
-      objectType: 'column', identity, label, summary: [c.type, c.notNull ? 'NOT NULL' : ''].join(' ').trim(),
-      key: `column:${identity}`, parentKey: relationKey(c.schema, c.table),
+      objectType: 'column',
+      identity,
+      label,
+      summary: [c.type, c.notNull ? 'NOT NULL' : ''].join(' ').trim(),
+      key: `column:${identity}`,
+      parentKey: relationKey(c.schema, c.table),
       properties: [
-        ['type', c.type], ['nullability', nullability],
-        ['default', c.default], ['generation expression', c.generated], ['identity', c.identity],
+        ['type', c.type],
+        ['nullability', nullability],
+        ['default', c.default],
+        ['generation expression', c.generated],
+        ['identity', c.identity],
         ['collation', c.collation],
       ],
       comment: c.comment,
@@ -51,22 +66,33 @@ export function columnObjects(s: Snapshot): Diffable[] {
 
 export function constraintObjects(s: Snapshot): Diffable[] {
   return s.constraints.map((c) => ({
-    objectType: 'constraint', identity: dotted(c.schema, c.table, c.name),
-    label: `constraint ${c.name} on ${dotted(c.schema, c.table)}`, summary: c.definition,
-    key: `constraint:${dotted(c.schema, c.table, c.name)}`, parentKey: relationKey(c.schema, c.table),
-    properties: [['type', c.type], ['definition', c.definition]],
+    objectType: 'constraint',
+    identity: dotted(c.schema, c.table, c.name),
+    label: `constraint ${c.name} on ${dotted(c.schema, c.table)}`,
+    summary: c.definition,
+    key: `constraint:${dotted(c.schema, c.table, c.name)}`,
+    parentKey: relationKey(c.schema, c.table),
+    properties: [
+      ['type', c.type],
+      ['definition', c.definition],
+    ],
     comment: c.comment,
   }));
 }
 
 export function indexObjects(s: Snapshot): Diffable[] {
   return s.indexes.map((i) => ({
-    objectType: 'index', identity: dotted(i.schema, i.name),
-    label: `index ${i.name} on ${dotted(i.schema, i.table)}`, summary: i.definition,
-    key: relationKey(i.schema, i.name), parentKey: relationKey(i.schema, i.table),
+    objectType: 'index',
+    identity: dotted(i.schema, i.name),
+    label: `index ${i.name} on ${dotted(i.schema, i.table)}`,
+    summary: i.definition,
+    key: relationKey(i.schema, i.name),
+    parentKey: relationKey(i.schema, i.table),
     properties: [
-      ['table', dotted(i.schema, i.table)], ['definition', i.definition],
-      ['validity', either(i.valid, 'valid', 'INVALID')], ['clustering', either(i.clustered, 'clustered', 'not clustered')],
+      ['table', dotted(i.schema, i.table)],
+      ['definition', i.definition],
+      ['validity', either(i.valid, 'valid', 'INVALID')],
+      ['clustering', either(i.clustered, 'clustered', 'not clustered')],
     ],
     comment: i.comment,
   }));
@@ -76,10 +102,15 @@ export function viewObjects(s: Snapshot): Diffable[] {
   return s.views.map((v) => {
     const label = `${v.kind} ${dotted(v.schema, v.name)}`;
     return {
-      objectType: v.kind, identity: dotted(v.schema, v.name), label, summary: v.definition,
-      key: relationKey(v.schema, v.name), parentKey: `schema:${v.schema}`,
+      objectType: v.kind,
+      identity: dotted(v.schema, v.name),
+      label,
+      summary: v.definition,
+      key: relationKey(v.schema, v.name),
+      parentKey: `schema:${v.schema}`,
       properties: [
-        ['definition', v.definition], ['options', listOrNone(v.options)],
+        ['definition', v.definition],
+        ['options', listOrNone(v.options)],
         ['data', v.populated === null ? null : either(v.populated, 'populated', 'not populated')],
       ],
       ...ownedFields(v, label),
@@ -91,12 +122,20 @@ export function sequenceObjects(s: Snapshot): Diffable[] {
   return s.sequences.map((q) => {
     const label = `sequence ${dotted(q.schema, q.name)}`;
     return {
-      objectType: 'sequence', identity: dotted(q.schema, q.name), label, summary: q.type,
+      objectType: 'sequence',
+      identity: dotted(q.schema, q.name),
+      label,
+      summary: q.type,
       key: relationKey(q.schema, q.name),
       parentKey: q.ownedBy === null ? `schema:${q.schema}` : `column:${q.ownedBy}`,
       properties: [
-        ['type', q.type], ['start', q.start], ['increment', q.increment], ['minimum', q.min],
-        ['maximum', q.max], ['cache', q.cache], ['cycle', either(q.cycle, 'CYCLE', 'NO CYCLE')],
+        ['type', q.type],
+        ['start', q.start],
+        ['increment', q.increment],
+        ['minimum', q.min],
+        ['maximum', q.max],
+        ['cache', q.cache],
+        ['cycle', either(q.cycle, 'CYCLE', 'NO CYCLE')],
         ['owning column', q.ownedBy],
       ],
       ...ownedFields(q, label),
@@ -106,10 +145,16 @@ export function sequenceObjects(s: Snapshot): Diffable[] {
 
 export function triggerObjects(s: Snapshot): Diffable[] {
   return s.triggers.map((t) => ({
-    objectType: 'trigger', identity: dotted(t.schema, t.table, t.name),
-    label: `trigger ${t.name} on ${dotted(t.schema, t.table)}`, summary: t.definition,
-    key: `trigger:${dotted(t.schema, t.table, t.name)}`, parentKey: relationKey(t.schema, t.table),
-    properties: [['definition', t.definition], ['state', t.enabled]],
+    objectType: 'trigger',
+    identity: dotted(t.schema, t.table, t.name),
+    label: `trigger ${t.name} on ${dotted(t.schema, t.table)}`,
+    summary: t.definition,
+    key: `trigger:${dotted(t.schema, t.table, t.name)}`,
+    parentKey: relationKey(t.schema, t.table),
+    properties: [
+      ['definition', t.definition],
+      ['state', t.enabled],
+    ],
     comment: t.comment,
   }));
 }
@@ -120,12 +165,17 @@ export function policyObjects(s: Snapshot): Diffable[] {
     const using = p.using === null ? '' : ` USING ${p.using}`;
     const check = p.withCheck === null ? '' : ` WITH CHECK ${p.withCheck}`;
     return {
-      objectType: 'policy', identity: dotted(p.schema, p.table, p.name),
+      objectType: 'policy',
+      identity: dotted(p.schema, p.table, p.name),
       label: `policy ${p.name} on ${dotted(p.schema, p.table)}`,
       summary: `AS ${p.mode.toUpperCase()} FOR ${p.command.toUpperCase()} TO ${roles}${using}${check}`,
-      key: `policy:${dotted(p.schema, p.table, p.name)}`, parentKey: relationKey(p.schema, p.table),
+      key: `policy:${dotted(p.schema, p.table, p.name)}`,
+      parentKey: relationKey(p.schema, p.table),
       properties: [
-        ['mode', p.mode], ['command', p.command], ['roles', roles], ['USING expression', p.using],
+        ['mode', p.mode],
+        ['command', p.command],
+        ['roles', roles],
+        ['USING expression', p.using],
         ['WITH CHECK expression', p.withCheck],
       ],
       comment: p.comment,

@@ -1,7 +1,13 @@
 /** Catalog queries for schemas, extensions, routines, types and default privileges. */
 import { type CatalogQuery, grants, isExtensionMember, isUserNamespace, sortedText } from './sql';
 import type {
-  DefaultPrivilegeInfo, DomainConstraint, ExtensionInfo, Owned, RoutineInfo, SchemaInfo, TypeInfo,
+  DefaultPrivilegeInfo,
+  DomainConstraint,
+  ExtensionInfo,
+  Owned,
+  RoutineInfo,
+  SchemaInfo,
+  TypeInfo,
 } from './types';
 
 /** A row of typesQuery: the fields of every kind of type, null where they don't apply. */
@@ -49,9 +55,10 @@ const aggregateBody = `(SELECT concat_ws(', ',
  * empty and stores a parse tree full of OIDs in prosqlbody; deparse it.
  */
 function routineBody(serverVersion: number): string {
-  const plain = serverVersion >= 140000
-    ? 'CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END'
-    : 'p.prosrc';
+  const plain =
+    serverVersion >= 140000
+      ? 'CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END'
+      : 'p.prosrc';
   return `CASE WHEN p.prokind = 'a' THEN ${aggregateBody} ELSE ${plain} END`;
 }
 

@@ -18,7 +18,10 @@ export interface RowCount extends TableName {
 export async function rowCounts(client: Client, tables: readonly TableName[]): Promise<RowCount[]> {
   if (tables.length === 0) return [];
   const sql = tables
-    .map((t, i) => `SELECT ${i} AS i, pg_catalog.count(*) AS n FROM ${escapeIdentifier(t.schema)}.${escapeIdentifier(t.table)}`)
+    .map(
+      (t, i) =>
+        `SELECT ${i} AS i, pg_catalog.count(*) AS n FROM ${escapeIdentifier(t.schema)}.${escapeIdentifier(t.table)}`,
+    )
     .join('\nUNION ALL ');
   const { rows } = await client.query<{ i: number; n: string }>(sql);
   const counts = new Map(rows.map((r) => [r.i, Number(r.n)]));

@@ -1,7 +1,12 @@
 /** takeSnapshot(): one catalog query per object kind, assembled into a canonical Snapshot. */
 import type { Client } from 'pg';
 import {
-  defaultPrivilegesQuery, extensionsQuery, routinesQuery, schemasQuery, type TypeRow, typesQuery,
+  defaultPrivilegesQuery,
+  extensionsQuery,
+  routinesQuery,
+  schemasQuery,
+  type TypeRow,
+  typesQuery,
 } from './queries-other';
 import { columnsQuery, sequencesQuery, tablesQuery, viewsQuery } from './queries-relations';
 import { constraintsQuery, indexesQuery, policiesQuery, triggersQuery } from './queries-table-parts';
@@ -43,10 +48,19 @@ export async function takeSnapshot(client: Client, options: SnapshotOptions): Pr
 /** Every catalog query, by the Snapshot field its rows go to. */
 function catalogQueries(serverVersion: number) {
   return {
-    schemas: schemasQuery, extensions: extensionsQuery, types: typesQuery, tables: tablesQuery,
-    columns: columnsQuery, constraints: constraintsQuery, indexes: indexesQuery, views: viewsQuery,
-    sequences: sequencesQuery, routines: routinesQuery(serverVersion), triggers: triggersQuery,
-    policies: policiesQuery, defaultPrivileges: defaultPrivilegesQuery,
+    schemas: schemasQuery,
+    extensions: extensionsQuery,
+    types: typesQuery,
+    tables: tablesQuery,
+    columns: columnsQuery,
+    constraints: constraintsQuery,
+    indexes: indexesQuery,
+    views: viewsQuery,
+    sequences: sequencesQuery,
+    routines: routinesQuery(serverVersion),
+    triggers: triggersQuery,
+    policies: policiesQuery,
+    defaultPrivileges: defaultPrivilegesQuery,
   };
 }
 
@@ -54,7 +68,9 @@ type RowsOf<Q> = { [K in keyof Q]: Q[K] extends CatalogQuery<infer Row> ? Row[] 
 
 /** Runs the queries one after another: a pg.Client runs one query at a time anyway. */
 async function readAll<Q extends Record<string, CatalogQuery<unknown>>>(
-  client: Client, queries: Q, ignore: readonly TableName[],
+  client: Client,
+  queries: Q,
+  ignore: readonly TableName[],
 ): Promise<RowsOf<Q>> {
   const params = [ignore.map((t) => t.schema), ignore.map((t) => t.table)];
   const rows: Record<string, unknown[]> = {};
@@ -65,7 +81,9 @@ async function readAll<Q extends Record<string, CatalogQuery<unknown>>>(
 }
 
 async function readCatalog(client: Client, ignore: readonly TableName[]): Promise<Snapshot> {
-  const version = await client.query<{ v: number }>("SELECT pg_catalog.current_setting('server_version_num')::integer AS v");
+  const version = await client.query<{ v: number }>(
+    "SELECT pg_catalog.current_setting('server_version_num')::integer AS v",
+  );
   const rows = await readAll(client, catalogQueries(version.rows[0].v), ignore);
   const named = (row: { schema: string; name: string }) => [row.schema, row.name];
   const onTable = (row: { schema: string; table: string; name: string }) => [row.schema, row.table, row.name];
@@ -95,8 +113,14 @@ function typeInfo(row: TypeRow): TypeInfo {
     case 'enum':
       return { ...base, kind: 'enum', labels: row.labels ?? [] };
     case 'domain':
-      return { ...base, kind: 'domain', baseType: row.baseType ?? '', notNull: row.notNull ?? false,
-        default: row.default, constraints: row.constraints ?? [] };
+      return {
+        ...base,
+        kind: 'domain',
+        baseType: row.baseType ?? '',
+        notNull: row.notNull ?? false,
+        default: row.default,
+        constraints: row.constraints ?? [],
+      };
     case 'range':
       return { ...base, kind: 'range', subtype: row.subtype ?? '' };
     case 'composite':

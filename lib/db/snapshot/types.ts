@@ -81,14 +81,7 @@ export interface ColumnInfo {
   readonly grants: readonly Grant[];
 }
 
-export type ConstraintType =
-  | 'primary key'
-  | 'unique'
-  | 'foreign key'
-  | 'check'
-  | 'exclusion'
-  | 'trigger'
-  | 'not null';
+export type ConstraintType = 'primary key' | 'unique' | 'foreign key' | 'check' | 'exclusion' | 'trigger' | 'not null';
 
 export interface ConstraintInfo {
   readonly schema: string;
