@@ -1,0 +1,39 @@
+// ESLint: the layer table of docs/architecture.md, no import cycles, and the
+// size limits (a file about 250 lines, a function about 50) for lib/.
+// Formatting is Prettier's job (npm run format:check), not ESLint's.
+const tseslint = require('typescript-eslint');
+const importX = require('eslint-plugin-import-x');
+
+/** Who may not import whom: one zone per layer, `from` is what it must not import. */
+const layer = (target, from, message) => ({ target: `./lib/${target}`, from: from.map((f) => `./lib/${f}`), message });
+const zones = [
+  layer('sql', ['source', 'plan', 'schema', 'db', 'config', 'migrator', 'cli', 'types.ts', 'errors', 'log.ts', 'index.ts'], 'sql/ imports nothing outside itself'),
+  layer('source', ['db', 'cli', 'migrator', 'plan', 'schema', 'config'], 'source/ may import sql/, types and errors only'),
+  layer('plan', ['db', 'cli', 'migrator', 'config'], 'plan/ is pure: source/, sql/, schema/, types and errors'),
+  layer('schema', ['db', 'cli', 'migrator', 'plan', 'source', 'config'], 'schema/ is pure: types and errors'),
+  layer('config', ['db', 'cli', 'migrator', 'plan', 'source'], 'config/ may import types and errors only'),
+  layer('db', ['cli', 'migrator', 'plan'], 'db/ may not import cli/, migrator/ or plan/'),
+  layer('migrator', ['cli'], 'migrator/ may not import cli/'),
+  layer('cli', ['db'], 'cli/ goes through migrator/, never db/'),
+];
+
+module.exports = tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/peers/**', 'coverage/**', '**/*.js'] },
+  {
+    files: ['lib/**/*.ts'],
+    languageOptions: { parser: tseslint.parser, parserOptions: { project: false } },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } }, 'import-x/extensions': ['.ts'] },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones }],
+      'no-restricted-imports': 'off',
+      'max-lines': ['error', { max: 260, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 50, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    files: ['lib/sql/**/*.ts', 'lib/source/**/*.ts', 'lib/plan/**/*.ts', 'lib/schema/**/*.ts', 'lib/config/**/*.ts', 'lib/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'pg', message: 'only lib/db/ talks to pg' }], patterns: ['pg/*'] }] },
+  },
+);
