@@ -3,12 +3,21 @@
 // Formatting is Prettier's job (npm run format:check), not ESLint's.
 const tseslint = require('typescript-eslint');
 const importX = require('eslint-plugin-import-x');
+const noImportCycle = require('./scripts/eslint/no-import-cycle');
 
 /** Who may not import whom: one zone per layer, `from` is what it must not import. */
 const layer = (target, from, message) => ({ target: `./lib/${target}`, from: from.map((f) => `./lib/${f}`), message });
 const zones = [
-  layer('sql', ['source', 'plan', 'schema', 'db', 'config', 'migrator', 'cli', 'types.ts', 'errors', 'log.ts', 'index.ts'], 'sql/ imports nothing outside itself'),
-  layer('source', ['db', 'cli', 'migrator', 'plan', 'schema', 'config'], 'source/ may import sql/, types and errors only'),
+  layer(
+    'sql',
+    ['source', 'plan', 'schema', 'db', 'config', 'migrator', 'cli', 'types.ts', 'errors', 'log.ts', 'index.ts'],
+    'sql/ imports nothing outside itself',
+  ),
+  layer(
+    'source',
+    ['db', 'cli', 'migrator', 'plan', 'schema', 'config'],
+    'source/ may import sql/, types and errors only',
+  ),
   layer('plan', ['db', 'cli', 'migrator', 'config'], 'plan/ is pure: source/, sql/, schema/, types and errors'),
   layer('schema', ['db', 'cli', 'migrator', 'plan', 'source', 'config'], 'schema/ is pure: types and errors'),
   layer('config', ['db', 'cli', 'migrator', 'plan', 'source'], 'config/ may import types and errors only'),
@@ -22,10 +31,11 @@ module.exports = tseslint.config(
   {
     files: ['lib/**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { project: false } },
-    plugins: { 'import-x': importX },
+    plugins: { 'import-x': importX, tidemark: { rules: { 'no-import-cycle': noImportCycle } } },
     settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } }, 'import-x/extensions': ['.ts'] },
     rules: {
-      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      // import-x/no-cycle skips `import type`; ours counts it (scripts/eslint/no-import-cycle.js).
+      'tidemark/no-import-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { zones }],
       'no-restricted-imports': 'off',
       'max-lines': ['error', { max: 260, skipBlankLines: true, skipComments: true }],
@@ -33,7 +43,19 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['lib/sql/**/*.ts', 'lib/source/**/*.ts', 'lib/plan/**/*.ts', 'lib/schema/**/*.ts', 'lib/config/**/*.ts', 'lib/cli/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'pg', message: 'only lib/db/ talks to pg' }], patterns: ['pg/*'] }] },
+    files: [
+      'lib/sql/**/*.ts',
+      'lib/source/**/*.ts',
+      'lib/plan/**/*.ts',
+      'lib/schema/**/*.ts',
+      'lib/config/**/*.ts',
+      'lib/cli/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'pg', message: 'only lib/db/ talks to pg' }], patterns: ['pg/*'] },
+      ],
+    },
   },
 );
