@@ -8,7 +8,8 @@
 import { execFile } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { diffSnapshots, takeSnapshot } from '../../lib/db/snapshot';
+import { takeSnapshot } from '../../lib/db/catalog';
+import { diffSnapshots } from '../../lib/schema';
 import { ROOT, runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { removeDir, tempDir, writeMigrations } from '../helpers/files';

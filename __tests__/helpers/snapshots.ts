@@ -8,7 +8,7 @@ import type {
   Snapshot,
   TableInfo,
   TypeInfo,
-} from '../../lib/db/snapshot';
+} from '../../lib/schema';
 
 export function emptySnapshot(extra: Partial<Snapshot> = {}): Snapshot {
   return {

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { rowCounts } from '../../lib/db/snapshot';
+import { rowCounts } from '../../lib/db/catalog';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
 let db: TestDatabase;

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { diffSnapshots, type Snapshot, takeSnapshot } from '../../lib/db/snapshot';
+import { takeSnapshot } from '../../lib/db/catalog';
+import { diffSnapshots, type Snapshot } from '../../lib/schema';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const ledger = { schema: 'public', table: 'tidemark_migrations' };

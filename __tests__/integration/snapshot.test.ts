@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
-import { diffSnapshots, type Snapshot, takeSnapshot } from '../../lib/db/snapshot';
+import { takeSnapshot } from '../../lib/db/catalog';
+import { diffSnapshots, type Snapshot } from '../../lib/schema';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const ledger = { schema: 'public', table: 'tidemark_migrations' };

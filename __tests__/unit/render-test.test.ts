@@ -1,5 +1,5 @@
 import { findingLines, renderRoundtrip, roundtripDocument } from '../../lib/cli/render-test';
-import type { SchemaDifference } from '../../lib/db/snapshot';
+import type { SchemaDifference } from '../../lib/schema';
 import type { MigrationFailure } from '../../lib/errors';
 import type { RoundtripReport } from '../../lib/migrator';
 import { judge, scriptFailed, summarize, type RoundtripResult } from '../../lib/plan/roundtrip';

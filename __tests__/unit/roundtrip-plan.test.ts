@@ -1,4 +1,4 @@
-import type { SchemaDifference } from '../../lib/db/snapshot';
+import type { SchemaDifference } from '../../lib/schema';
 import { ConfigError, type MigrationFailure } from '../../lib/errors';
 import {
   attributeToDown,

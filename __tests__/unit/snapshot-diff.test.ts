@@ -1,4 +1,4 @@
-import { diffSnapshots, type SchemaDifference } from '../../lib/db/snapshot';
+import { diffSnapshots, type SchemaDifference } from '../../lib/schema';
 import { column, emptySnapshot, enumType, index, ownerGrants, routine, sequence, table } from '../helpers/snapshots';
 
 const descriptions = (differences: SchemaDifference[]) => differences.map((d) => d.description);

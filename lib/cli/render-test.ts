@@ -2,7 +2,7 @@
  * `tidemark test`'s report: human text, and the `--json` document (schema
  * in the README). Pure.
  */
-import { isLongValue, type SchemaDifference } from '../db/snapshot';
+import { isLongValue, type SchemaDifference } from '../schema';
 import type { RoundtripReport } from '../migrator';
 import {
   hasWarnings,

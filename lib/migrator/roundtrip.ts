@@ -8,7 +8,7 @@
  */
 import { runSteps } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
-import { diffSnapshots, rowCounts, takeSnapshot, type Snapshot, type TableName } from '../db/snapshot';
+import { rowCounts, takeSnapshot } from '../db/catalog';
 import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
@@ -28,6 +28,7 @@ import {
   type RoundtripSummary,
 } from '../plan/roundtrip';
 import { throwTransactionProblems, transactionProblems } from '../plan/transactions';
+import { diffSnapshots, type Snapshot, type TableName } from '../schema';
 import { scan } from '../source/scanner';
 import type { Direction, Pair } from '../types';
 import { connectionOf, ledgerOf, type RunContext } from './context';

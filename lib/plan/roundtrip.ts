@@ -2,7 +2,7 @@
  * The pure part of `tidemark test`: which migrations a run applies and
  * checks, what a round trip found, and the verdict. No database.
  */
-import type { RowCount, SchemaDifference, TableName } from '../db/snapshot';
+import type { RowCount, SchemaDifference, TableName } from '../schema';
 import { ConfigError, type MigrationFailure } from '../errors';
 import type { Pair } from '../types';
 

@@ -1,6 +1,6 @@
 /** Catalog queries for what hangs off a table: constraints, indexes, triggers, policies. */
+import type { ConstraintInfo, IndexInfo, PolicyInfo, TriggerInfo } from '../../schema';
 import { type CatalogQuery, isSnapshotRelation, sortedText } from './sql';
-import type { ConstraintInfo, IndexInfo, PolicyInfo, TriggerInfo } from './types';
 
 const onTable = `JOIN pg_namespace n ON n.oid = c.relnamespace`;
 

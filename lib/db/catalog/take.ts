@@ -1,5 +1,7 @@
 /** takeSnapshot(): one catalog query per object kind, assembled into a canonical Snapshot. */
 import type { Client } from 'pg';
+import type { Snapshot, TableName, TypeInfo } from '../../schema';
+import { withTransaction } from '../transaction';
 import {
   defaultPrivilegesQuery,
   extensionsQuery,
@@ -11,7 +13,6 @@ import {
 import { columnsQuery, sequencesQuery, tablesQuery, viewsQuery } from './queries-relations';
 import { constraintsQuery, indexesQuery, policiesQuery, triggersQuery } from './queries-table-parts';
 import type { CatalogQuery } from './sql';
-import type { Snapshot, TableName, TypeInfo } from './types';
 
 export interface SnapshotOptions {
   /** Tables left out, with their columns, constraints, indexes, triggers, policies and owned sequences. */
@@ -32,17 +33,15 @@ export interface SnapshotOptions {
  * @throws the `pg` error of a failing catalog query, after rolling back.
  */
 export async function takeSnapshot(client: Client, options: SnapshotOptions): Promise<Snapshot> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    // Qualified: this call runs under the session's search_path, before it is emptied.
-    await client.query("SELECT pg_catalog.set_config('search_path', '', true)");
-    const snapshot = await readCatalog(client, options.ignoreTables);
-    await client.query('COMMIT');
-    return snapshot;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  return withTransaction(
+    client,
+    async () => {
+      // Qualified: this call runs under the session's search_path, before it is emptied.
+      await client.query("SELECT pg_catalog.set_config('search_path', '', true)");
+      return readCatalog(client, options.ignoreTables);
+    },
+    { isolation: 'REPEATABLE READ', readOnly: true },
+  );
 }
 
 /** Every catalog query, by the Snapshot field its rows go to. */

@@ -1,6 +1,6 @@
 /** Catalog queries for relations: tables, their columns, views and sequences. */
+import type { ColumnInfo, SequenceInfo, TableInfo, ViewInfo } from '../../schema';
 import { type CatalogQuery, dotted, grants, isIgnored, isSnapshotRelation, sortedText } from './sql';
-import type { ColumnInfo, SequenceInfo, TableInfo, ViewInfo } from './types';
 
 const relationBase = `pg_get_userbyid(c.relowner)::text AS owner,
   obj_description(c.oid, 'pg_class') AS comment`;

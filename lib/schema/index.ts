@@ -1,8 +1,9 @@
 /**
- * Schema snapshots: describe a database's schema canonically
- * (takeSnapshot), compare two descriptions (diffSnapshots), and count rows
- * (rowCounts). `tidemark test` rests on these: the schema after a down must
- * equal the schema before its up.
+ * Schema snapshots, the pure half: the model of a database's schema
+ * (Snapshot and its parts) and how two of them differ (diffSnapshots).
+ * `tidemark test` rests on these: the schema after a down must equal the
+ * schema before its up. Reading a snapshot from a database is
+ * `lib/db/catalog`'s job; nothing here touches PostgreSQL.
  *
  * Covered: schemas, extensions (not their members), enums, domains, ranges,
  * composite types, tables (partitioning, inheritance, RLS, storage
@@ -15,10 +16,8 @@
  * servers, publications and subscriptions, column storage/compression and
  * statistics targets, and anything cluster-wide (roles, tablespaces).
  * Sequence values and other data are not schema and are never compared.
- * Works on PostgreSQL 12 and later (tested on 15).
  */
-export { takeSnapshot, type SnapshotOptions } from './take';
 export { diffSnapshots } from './diff';
 export { describeDifference, isLongValue, type ObjectType, type SchemaDifference } from './difference';
-export { rowCounts, type RowCount } from './row-counts';
+export type { RowCount } from './row-count';
 export type * from './types';

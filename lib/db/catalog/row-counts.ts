@@ -1,11 +1,6 @@
 /** rowCounts(): exact row counts of some tables, for comparing data around a migration. */
 import { type Client, escapeIdentifier } from 'pg';
-import type { TableName } from './types';
-
-export interface RowCount extends TableName {
-  /** Exact (`count(*)`), so it reads every row: meant for test databases. */
-  readonly rows: number;
-}
+import type { RowCount, TableName } from '../../schema';
 
 /**
  * Counts the rows of each table in one query (a `UNION ALL` of `count(*)`),

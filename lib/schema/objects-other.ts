@@ -40,25 +40,28 @@ function typeObject(t: TypeInfo): Diffable {
   const identity = dotted(t.schema, t.name);
   const word = t.kind === 'enum' ? 'enum' : t.kind === 'domain' ? 'domain' : t.kind === 'range' ? 'range type' : 'type';
   const label = `${word} ${identity}`;
-  const common = {
+  return {
     objectType: t.kind === 'domain' ? 'domain' : 'type',
     identity,
     label,
     key: `type:${identity}`,
     parentKey: `schema:${t.schema}`,
     ...ownedFields(t, label),
-  } as const;
+    ...typeShape(t),
+  };
+}
+
+/** What a type's kind adds: its summary, its compared properties, and an enum's label order. */
+function typeShape(t: TypeInfo): Pick<Diffable, 'summary' | 'properties' | 'ordered'> {
   switch (t.kind) {
     case 'enum':
       return {
-        ...common,
         summary: `ENUM (${t.labels.join(', ')})`,
         properties: [['kind', t.kind]],
         ordered: { property: 'label order', items: t.labels },
       };
     case 'domain':
       return {
-        ...common,
         summary: t.baseType,
         properties: [
           ['kind', t.kind],
@@ -70,7 +73,6 @@ function typeObject(t: TypeInfo): Diffable {
     case 'composite': {
       const attributes = t.attributes.map((a) => `${a.name} ${a.type}`).join(', ');
       return {
-        ...common,
         summary: `(${attributes})`,
         properties: [
           ['kind', t.kind],
@@ -80,7 +82,6 @@ function typeObject(t: TypeInfo): Diffable {
     }
     case 'range':
       return {
-        ...common,
         summary: `RANGE (${t.subtype})`,
         properties: [
           ['kind', t.kind],

@@ -1,5 +1,4 @@
 /** Catalog queries for schemas, extensions, routines, types and default privileges. */
-import { type CatalogQuery, grants, isExtensionMember, isUserNamespace, sortedText } from './sql';
 import type {
   DefaultPrivilegeInfo,
   DomainConstraint,
@@ -8,7 +7,8 @@ import type {
   RoutineInfo,
   SchemaInfo,
   TypeInfo,
-} from './types';
+} from '../../schema';
+import { type CatalogQuery, grants, isExtensionMember, isUserNamespace, sortedText } from './sql';
 
 /** A row of typesQuery: the fields of every kind of type, null where they don't apply. */
 export interface TypeRow extends Owned {
