@@ -67,8 +67,3 @@ export type SchemaDifference =
 export function isLongValue(text: string | null | undefined): boolean {
   return typeof text === 'string' && (text.includes('\n') || text.length > 80);
 }
-
-/** The description of a difference, for callers that hold only the value. */
-export function describeDifference(difference: SchemaDifference): string {
-  return difference.description;
-}
