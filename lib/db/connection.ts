@@ -6,7 +6,7 @@
  * sslmode says, until one is reachable and has the target_session_attrs.
  */
 import { Client, type ClientConfig } from 'pg';
-import { resolveTarget, describeServer, type ConnectionTarget, type HostEntry } from '../connection-target';
+import { resolveTarget, describeServer, type ConnectionTarget, type HostEntry } from '../config';
 import { ConnectionError } from '../errors';
 import { checkClientWhileRunning } from './client-check';
 import type { Logger } from '../log';
