@@ -58,8 +58,10 @@ export interface Setting extends FlagHelp {
   readonly commands: 'every' | readonly string[];
 }
 
-/** The commands that take a lock or run migrations, and `config`, which shows what they would use. */
+// `config` takes every setting, to show what the other commands would use.
+/** The commands that take the migration lock. */
 const LOCKING = ['apply', 'rollback', 'repair', 'baseline', 'config'];
+/** The commands that run migrations. */
 const MIGRATING = ['apply', 'rollback', 'test', 'config'];
 
 /** Every setting; `--help` lists them in this order. */

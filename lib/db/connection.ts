@@ -1,7 +1,7 @@
 /**
  * Connections: one `pg.Client` per run (a session advisory lock belongs to
  * one connection, so no Pool). Where to connect is resolved once, as libpq
- * does (connection-target.ts): connection string, service file, PG*
+ * does (config/connection/target.ts): connection string, service file, PG*
  * variables, defaults. A host list is tried in order, each host as its
  * sslmode says, until one is reachable and has the target_session_attrs.
  */
