@@ -58,11 +58,8 @@ export interface FindOptions {
  * @throws ConfigError when a named file is missing or invalid (see loadConfigFile).
  */
 export function findConfigFile({ flag, env, useDefault }: FindOptions): ConfigFile | undefined {
-  const {
-    flag: name,
-    env: [variable],
-    fallback,
-  } = CONFIG_FILE;
+  const { flag: name, fallback } = CONFIG_FILE;
+  const [variable] = CONFIG_FILE.env;
   if (flag !== undefined) {
     if (flag.trim() === '') throw new ConfigError(`${name} is empty; name a config file, e.g. ${name} ${fallback}.`);
     return loadConfigFile(flag, name);

@@ -79,7 +79,7 @@ function checkValue(setting: Setting, raw: unknown, keyPath: string, file: strin
         names.length === 1 && names[0] === 'env'
           ? `${describe(raw.env)} for "env"`
           : `the keys ${names.join(', ') || '(none)'}`;
-      throw new ConfigError(`${origin} must be a URL string or {"env": "VARIABLE_NAME"} (got ${got}).`, facts);
+      throw new ConfigError(`${origin} must be ${EXPECTED.url} (got ${got}).`, facts);
     }
     return { key: keyPath, variable: raw.env };
   }
