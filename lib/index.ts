@@ -14,8 +14,7 @@
  * Nothing is logged unless a pino `logger` is passed.
  * Errors are the typed errors of `./errors`, with `exitCode` as in the CLI.
  */
-import { resolveConfig, type Config } from './config';
-import { findConfigFile } from './config-file';
+import { findConfigFile, resolveConfig, type Config } from './config';
 import { silentLogger, type Logger } from './log';
 import * as migrator from './migrator';
 import type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './migrator';

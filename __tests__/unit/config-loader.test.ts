@@ -1,7 +1,7 @@
 /** Reading the config file: which file, a missing one, invalid JSON with its position. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findConfigFile, loadConfigFile } from '../../lib/config-file';
+import { findConfigFile, loadConfigFile } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 import { removeDir, tempDir } from '../helpers/files';
 

@@ -3,7 +3,7 @@
  * shapes that are neither, refused without quoting a byte of the password.
  */
 import { Client } from 'pg';
-import { parseConnectionString } from '../../lib/conninfo';
+import { parseConnectionString } from '../../lib/config/connection/conninfo';
 import { resolveConfig } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 

@@ -5,10 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeOrigins, describeServer, resolveTarget } from '../../lib/connection-target';
+import { describeOrigins, describeServer, resolveTarget } from '../../lib/config';
 import { sslVariants } from '../../lib/db/server-settings';
 import { ConfigError } from '../../lib/errors';
-import { readServiceSection } from '../../lib/service-file';
+import { readServiceSection } from '../../lib/config/connection/service-file';
 import { removeDir, tempDir } from '../helpers/files';
 
 let home: string;

@@ -1,4 +1,5 @@
-import { checkPorts, isValidPort, keyValuePairs } from '../../lib/conninfo';
+import { checkPorts, keyValuePairs } from '../../lib/config/connection/conninfo';
+import { isValidPort } from '../../lib/config/connection/keywords';
 import { resolveConfig } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 

@@ -1,4 +1,4 @@
-import { findJsonSyntaxError } from '../../lib/json-position';
+import { findJsonSyntaxError } from '../../lib/config/json-position';
 
 describe('findJsonSyntaxError', () => {
   it.each([

@@ -1,4 +1,6 @@
-import { parseCountFlag, parseVersionFlag } from '../../lib/cli/options';
+import { COMMANDS } from '../../lib/cli/commands';
+import { GLOBAL_OPTIONS, parseCountFlag, parseVersionFlag, settingOptions } from '../../lib/cli/options';
+import { SETTINGS } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 
 describe('parseVersionFlag', () => {
@@ -40,5 +42,39 @@ describe('parseCountFlag', () => {
 
   it.each(['0', '-1', '1.5', 'two', ''])('refuses %j with ConfigError', (raw) => {
     expect(() => parseCountFlag('--steps', raw)).toThrow(ConfigError);
+  });
+});
+
+describe('the setting flags, generated from SETTINGS', () => {
+  const flagsOf = (command: string) => ({ ...GLOBAL_OPTIONS, ...settingOptions(command) });
+
+  it('gives each command the settings the table names for it, with their variables and default in the help', () => {
+    for (const setting of Object.values(SETTINGS)) {
+      for (const command of Object.keys(COMMANDS)) {
+        const option = flagsOf(command)[setting.flag.slice(2)];
+        if (setting.commands === 'every' || setting.commands.includes(command)) {
+          expect(option).toMatchObject({ type: 'string' });
+          for (const name of setting.env) expect(option.describe).toContain(name);
+          if (setting.fallback !== undefined) expect(option.describe).toContain(`(default: ${setting.fallback})`);
+        } else {
+          expect(option).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  it('shows --lock-wait the same way to every command that takes it', () => {
+    expect(settingOptions('repair')['lock-wait']).toEqual(settingOptions('apply')['lock-wait']);
+    expect(settingOptions('apply')['lock-wait'].describe).toBe(
+      "Seconds to wait for another run's lock before exit 4 [env TIDEMARK_LOCK_WAIT] (default: 60)",
+    );
+  });
+
+  it('puts --config, with its variable, after --env in every command', () => {
+    const names = Object.keys(GLOBAL_OPTIONS);
+    expect(names.indexOf('config')).toBe(names.indexOf('env') + 1);
+    expect(GLOBAL_OPTIONS.config.describe).toBe(
+      'Config file [env TIDEMARK_CONFIG] (default: tidemark.config.json if present)',
+    );
   });
 });

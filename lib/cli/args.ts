@@ -10,7 +10,7 @@ import type { Argv, Options } from 'yargs';
 import { ExitCode } from '../errors';
 import { redactSecrets } from '../log';
 import { COMMANDS } from './commands';
-import { GLOBAL_OPTIONS } from './options';
+import { GLOBAL_OPTIONS, settingOptions } from './options';
 
 export type Args = Record<string, unknown> & { _: (string | number)[] };
 
@@ -36,9 +36,10 @@ export function yargsParser(yargs: typeof import('yargs').default, argv: readonl
     .epilog(
       'tidemark --version (or -V, also after a command) prints the version; after repair and baseline, --version V names a migration.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 129/130/131/143 interrupted (SIGHUP/SIGINT/SIGQUIT/SIGTERM).',
     );
-  for (const command of Object.values(COMMANDS)) {
-    const { options = {} } = command;
-    y = y.command(command.usage, command.describe, command.builder ?? ((c: Argv) => c.options(options)));
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    const { options = {}, builder = (c: Argv) => c.options(options) } = command;
+    const settings = settingOptions(name);
+    y = y.command(command.usage, command.describe, (c: Argv) => builder(c).options(settings));
   }
   return y;
 }
@@ -116,7 +117,7 @@ export function quickArgs(argv: readonly string[]): Args | undefined {
   const [name, ...rest] = argv;
   const command = Object.hasOwn(COMMANDS, name ?? '') ? COMMANDS[name] : undefined;
   if (!command?.options || command.builder) return undefined;
-  const known: Record<string, Options> = { ...GLOBAL_OPTIONS, ...command.options };
+  const known: Record<string, Options> = { ...GLOBAL_OPTIONS, ...command.options, ...settingOptions(name) };
   const args: Args = { _: [name] };
   const given = new Set<string>();
   for (let i = 0; i < rest.length; i++) {

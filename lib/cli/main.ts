@@ -2,8 +2,7 @@
  * The CLI: args.ts parses, one command runs, and exactly one catch maps errors
  * to the exit codes of SPEC §6. Usage errors print usage; runtime errors never do.
  */
-import { resolveConfig, type ConfigFlags } from '../config';
-import { findConfigFile } from '../config-file';
+import { findConfigFile, resolveConfig, SETTINGS, type ConfigFlags, type ConfigKey } from '../config';
 import { ConfigError, ExitCode, isTidemarkError, LedgerRelationError, PrivilegeError } from '../errors';
 import { createLogger, redactSecrets, routeWarnings, type LogFormat, type Logger } from '../log';
 import { TOOL_VERSION } from '../version';
@@ -20,24 +19,15 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv;
 }
 
+/** Every setting's flag value, as given (yargs's key is the flag's name without the dashes). */
 function configFlags(args: Args): ConfigFlags {
   const pick = (name: string) => {
     const value = args[name];
     if (Array.isArray(value)) throw new ConfigError(`--${name} was given ${value.length} times; give it once.`);
     return value as string | undefined;
   };
-  return {
-    dir: pick('dir'),
-    url: pick('url'),
-    schema: pick('schema'),
-    table: pick('table'),
-    environment: pick('env'),
-    lockWait: pick('lock-wait'),
-    wait: pick('wait'),
-    lockTimeout: pick('lock-timeout'),
-    statementTimeout: pick('statement-timeout'),
-    retries: pick('retries'),
-  };
+  const keys = Object.keys(SETTINGS) as ConfigKey[];
+  return Object.fromEntries(keys.map((key) => [key, pick(SETTINGS[key].flag.slice(2))]));
 }
 
 function reportError(err: unknown, logger: Logger, format: LogFormat, io: Io): number {

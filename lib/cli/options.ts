@@ -1,32 +1,49 @@
 /**
- * Flag definitions shared by the commands, and the parsing of version flags.
+ * Flag definitions shared by the commands (those of the settings generated
+ * from the SETTINGS table), and the parsing of version and count flags.
  */
 import type { Options } from 'yargs';
+import { CONFIG_FILE, SETTINGS, type FlagHelp, type Setting } from '../config';
 import { ConfigError } from '../errors';
 import { parseVersion } from '../source/filename';
 
+/** `--help`'s text for a configuration flag: what it is, the variables that set it, the default. */
+function help(flag: FlagHelp, fallback: unknown): string {
+  const env = flag.envNote === undefined ? flag.env : [...flag.env, flag.envNote];
+  return `${flag.describe} [env ${env.join(', ')}]${fallback === undefined ? '' : ` (default: ${String(fallback)})`}`;
+}
+
+/** The yargs options of the settings that `taken` picks from SETTINGS, keyed by flag name. */
+function settingEntries(taken: (commands: Setting['commands']) => boolean): [string, Options][] {
+  return Object.values(SETTINGS)
+    .filter((setting) => taken(setting.commands))
+    .map((setting) => [setting.flag.slice(2), { type: 'string', describe: help(setting, setting.fallback) }]);
+}
+
+/** The flags of the settings `command` takes besides every command's (those are in GLOBAL_OPTIONS). */
+export function settingOptions(command: string): Record<string, Options> {
+  return Object.fromEntries(settingEntries((commands) => commands !== 'every' && commands.includes(command)));
+}
+
+/** Every command's settings, with --config after --env (which picks the file's section). */
+function sharedSettings(): [string, Options][] {
+  const entries = settingEntries((commands) => commands === 'every');
+  const { flag, fallback, fallbackNote } = CONFIG_FILE;
+  const configFile: Options = { type: 'string', describe: help(CONFIG_FILE, `${fallback} ${fallbackNote}`) };
+  const afterEnv = entries.findIndex(([name]) => `--${name}` === SETTINGS.environment.flag) + 1;
+  entries.splice(afterEnv, 0, [flag.slice(2), configFile]);
+  return entries;
+}
+
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Record<string, Options> = {
-  dir: { type: 'string', describe: 'Migrations directory, scanned recursively [env TIDEMARK_DIR] (default: sql)' },
-  url: {
-    type: 'string',
-    describe: 'postgres:// URL or libpq DSN [env TIDEMARK_URL, DATABASE_URL, else PG* variables]',
-  },
-  schema: { type: 'string', describe: 'Schema of the ledger table [env TIDEMARK_SCHEMA] (default: public)' },
-  table: { type: 'string', describe: 'Name of the ledger table [env TIDEMARK_TABLE] (default: tidemark_migrations)' },
-  env: {
-    type: 'string',
-    describe:
-      "Environment: recorded in the ledger, and picks the config file's section [env TIDEMARK_ENV] (default: development)",
-  },
-  config: { type: 'string', describe: 'Config file [env TIDEMARK_CONFIG] (default: tidemark.config.json if present)' },
-  wait: { type: 'string', describe: 'Seconds to keep retrying an unreachable server [env TIDEMARK_WAIT] (default: 0)' },
+  ...Object.fromEntries(sharedSettings()),
   'log-format': { choices: ['human', 'json'], describe: 'human lines, or one JSON object per line', default: 'human' },
   verbose: { type: 'boolean', describe: 'Also log debug lines' },
   quiet: { type: 'boolean', describe: 'Log warnings and errors only' },
 };
 
-/** Options of the commands that write (apply, rollback). */
+/** Options of the commands that write (apply, rollback), besides their settings (settingOptions). */
 export const WRITE_OPTIONS: Record<string, Options> = {
   'dry-run': { type: 'boolean', describe: 'Print the plan; change nothing' },
   sql: {
@@ -45,23 +62,6 @@ export const WRITE_OPTIONS: Record<string, Options> = {
   'assume-not-done': {
     type: 'boolean',
     describe: 'With --resume: the statement in doubt did not take effect (you checked); run it again',
-  },
-  'lock-wait': {
-    type: 'string',
-    describe: "Seconds to wait for another run's lock before exit 4 [env TIDEMARK_LOCK_WAIT] (default: 60)",
-  },
-  'lock-timeout': {
-    type: 'string',
-    describe: 'SET LOCAL lock_timeout for every migration, e.g. 5s [env TIDEMARK_LOCK_TIMEOUT]',
-  },
-  'statement-timeout': {
-    type: 'string',
-    describe: 'SET LOCAL statement_timeout for every migration, e.g. 5min [env TIDEMARK_STATEMENT_TIMEOUT]',
-  },
-  retries: {
-    type: 'string',
-    describe:
-      'Retry a migration that hit lock_timeout (SQLSTATE 55P03) up to N times, with jittered backoff [env TIDEMARK_RETRIES] (default: 0)',
   },
 };
 

@@ -2,8 +2,14 @@
  * `tidemark config`: the resolved settings and where each came from, with
  * the URL's password masked. Pure.
  */
-import type { ConfigKey, ResolvedConfig, SettingSource } from '../config';
-import { describeOrigins, describeServer, type ConnectionTarget } from '../connection-target';
+import {
+  describeOrigins,
+  describeServer,
+  type ConfigKey,
+  type ConnectionTarget,
+  type ResolvedConfig,
+  type SettingSource,
+} from '../config';
 import { redactSecrets } from '../log';
 
 /** The order settings are shown in: what is chosen first, then the connection, then the rest. */

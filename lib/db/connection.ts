@@ -1,12 +1,12 @@
 /**
  * Connections: one `pg.Client` per run (a session advisory lock belongs to
  * one connection, so no Pool). Where to connect is resolved once, as libpq
- * does (connection-target.ts): connection string, service file, PG*
+ * does (config/connection/target.ts): connection string, service file, PG*
  * variables, defaults. A host list is tried in order, each host as its
  * sslmode says, until one is reachable and has the target_session_attrs.
  */
 import { Client, type ClientConfig } from 'pg';
-import { resolveTarget, describeServer, type ConnectionTarget, type HostEntry } from '../connection-target';
+import { resolveTarget, describeServer, type ConnectionTarget, type HostEntry } from '../config';
 import { ConnectionError } from '../errors';
 import { checkClientWhileRunning } from './client-check';
 import type { Logger } from '../log';

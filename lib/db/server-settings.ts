@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { ClientConfig } from 'pg';
-import type { ConnectionTarget, HostEntry } from '../connection-target';
+import type { ConnectionTarget, HostEntry } from '../config';
 import { ConfigError } from '../errors';
 
 type TlsOptions = Exclude<ClientConfig['ssl'], boolean | undefined>;

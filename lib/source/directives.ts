@@ -2,10 +2,10 @@
  * Header directives and emptiness. Directives live in the leading comment
  * lines of a script (`-- tidemark:...`), before the first SQL.
  */
+import { isDuration } from '../sql/duration';
 import type { Directives } from '../types';
 
 const DIRECTIVE = /^--\s*tidemark:(\S*)\s*(.*)$/;
-const DURATION = /^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/;
 const FLAGS = ['no-transaction', 'irreversible'];
 const VALUED = ['lock-timeout', 'statement-timeout'];
 
@@ -27,7 +27,7 @@ export function readDirectives(sql: string): Directives | { readonly problem: st
     if (FLAGS.includes(name) && value === '') {
       if (name === 'no-transaction') found.noTransaction = true;
       else found.irreversible = true;
-    } else if (VALUED.includes(name) && DURATION.test(value)) {
+    } else if (VALUED.includes(name) && isDuration(value)) {
       if (name === 'lock-timeout') found.lockTimeout = value;
       else found.statementTimeout = value;
     } else {

@@ -8,7 +8,6 @@ export const baselineCommand: Command = {
   options: {
     version: { type: 'string', describe: 'The last migration the database already has', demandOption: true },
     reason: { type: 'string', describe: 'Kept in the audit table (default: baseline)' },
-    'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
   },
   async run(args, { config, logger, out, signal }) {
     const { baseline } = await import('../../migrator');

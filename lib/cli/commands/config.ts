@@ -1,14 +1,7 @@
-import type { SettingSource } from '../../config';
-import { resolveTarget } from '../../connection-target';
+import { resolveTarget, type SettingSource } from '../../config';
 import { ExitCode } from '../../errors';
-import { WRITE_OPTIONS } from '../options';
 import { configDocument, renderConfig } from '../render-config';
 import type { Command } from './types';
-
-/** The settings apply and rollback take, so `config` shows what they would use. */
-const SETTING_OPTIONS = Object.fromEntries(
-  ['lock-wait', 'lock-timeout', 'statement-timeout', 'retries'].map((name) => [name, WRITE_OPTIONS[name]]),
-);
 
 /** How messages name the URL's source: `--url`, `$DATABASE_URL`, `url in tidemark.config.json`. */
 function urlOrigin(source: SettingSource): string {
@@ -22,7 +15,7 @@ function urlOrigin(source: SettingSource): string {
 export const configCommand: Command = {
   usage: 'config',
   describe: 'Print the resolved settings and where each came from (password masked); never connects',
-  options: { ...SETTING_OPTIONS, json: { type: 'boolean', describe: 'Print a JSON document instead of the lines' } },
+  options: { json: { type: 'boolean', describe: 'Print a JSON document instead of the lines' } },
   async run(args, { resolved, out, format }) {
     // Resolved as a command would connect (service file, PG* variables): an undefined service is exit 2 here too.
     const target = resolveTarget(resolved.config.url, process.env, urlOrigin(resolved.sources.url));

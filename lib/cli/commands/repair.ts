@@ -37,7 +37,6 @@ export const repairCommand: Command = {
       type: 'boolean',
       describe: 'A failed or interrupted migration was undone by hand: remove its row',
     },
-    'lock-wait': { type: 'string', describe: "Seconds to wait for another run's lock (default: 60)" },
   },
   async run(args, { config, logger, out, signal }) {
     const [{ repair }, { escapeIdentifier }] = await Promise.all([import('../../migrator'), import('pg')]);

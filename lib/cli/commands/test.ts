@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors';
-import { parseVersionFlag, WRITE_OPTIONS } from '../options';
+import { parseVersionFlag } from '../options';
 import type { Command } from './types';
 
 export const testCommand: Command = {
@@ -23,8 +23,6 @@ export const testCommand: Command = {
         'Fail on a column order that differs too (by default a warning: a down script can only add a column back at the end)',
     },
     json: { type: 'boolean', describe: 'Print the report as a JSON document' },
-    'lock-timeout': WRITE_OPTIONS['lock-timeout'],
-    'statement-timeout': WRITE_OPTIONS['statement-timeout'],
   },
   async run(args, { config, logger, out, signal }) {
     const [{ roundtrip }, { renderRoundtrip, roundtripDocument }] = await Promise.all([

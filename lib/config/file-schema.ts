@@ -5,8 +5,8 @@
  * use), so a typo in "production" fails in development and in CI. Pure.
  */
 import path from 'node:path';
-import type { Config, ConfigKey, Setting } from './config';
-import { ConfigError } from './errors';
+import { ConfigError } from '../errors';
+import { SETTINGS, type Config, type ConfigKey, type FileType, type Setting } from './settings';
 
 /** A config file: its path as the user named it, and its parsed JSON. */
 export interface ConfigFile {
@@ -34,6 +34,15 @@ export interface CheckedConfigFile {
 const ENVIRONMENTS = 'environments';
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** What a value of each type must be, for the message when it is not. */
+const EXPECTED: Record<FileType, string> = {
+  string: 'a string',
+  path: 'a string',
+  duration: 'a duration string such as "5s"',
+  number: 'a number, written without quotes',
+  url: 'a URL string or {"env": "VARIABLE_NAME"}',
+};
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function describe(v: unknown): string {
@@ -60,7 +69,7 @@ function unknownKey(file: string, keyPath: string, name: string, known: readonly
   });
 }
 
-function checkValue(key: ConfigKey, setting: Setting, raw: unknown, keyPath: string, file: string): FileValue {
+function checkValue(setting: Setting, raw: unknown, keyPath: string, file: string): FileValue {
   const origin = `${keyPath} in ${file}`;
   const facts = { file, key: keyPath };
   if (setting.json === 'url' && isObject(raw)) {
@@ -70,21 +79,13 @@ function checkValue(key: ConfigKey, setting: Setting, raw: unknown, keyPath: str
         names.length === 1 && names[0] === 'env'
           ? `${describe(raw.env)} for "env"`
           : `the keys ${names.join(', ') || '(none)'}`;
-      throw new ConfigError(`${origin} must be a URL string or {"env": "VARIABLE_NAME"} (got ${got}).`, facts);
+      throw new ConfigError(`${origin} must be ${EXPECTED.url} (got ${got}).`, facts);
     }
     return { key: keyPath, variable: raw.env };
   }
   const expected = setting.json === 'number' ? 'number' : 'string';
   if (typeof raw !== expected) {
-    const what =
-      setting.json === 'url'
-        ? 'a URL string or {"env": "VARIABLE_NAME"}'
-        : expected === 'number'
-          ? 'a number, written without quotes'
-          : key === 'lockTimeout' || key === 'statementTimeout'
-            ? 'a duration string such as "5s"'
-            : 'a string';
-    throw new ConfigError(`${origin} must be ${what} (got ${describe(raw)}).`, facts);
+    throw new ConfigError(`${origin} must be ${EXPECTED[setting.json ?? 'string']} (got ${describe(raw)}).`, facts);
   }
   let value: Config[ConfigKey];
   try {
@@ -92,31 +93,28 @@ function checkValue(key: ConfigKey, setting: Setting, raw: unknown, keyPath: str
   } catch (err) {
     throw err instanceof ConfigError ? new ConfigError(err.message, facts) : err;
   }
-  // A relative directory is relative to the file, like paths in tsconfig.json.
-  if (key === 'dir' && !path.isAbsolute(value as string)) value = path.join(path.dirname(file), value as string);
+  // A relative path is relative to the file, like paths in tsconfig.json.
+  if (setting.json === 'path' && !path.isAbsolute(value as string))
+    value = path.join(path.dirname(file), value as string);
   return { key: keyPath, value };
 }
 
-function checkLayer(
-  obj: Record<string, unknown>,
-  prefix: string,
-  file: string,
-  settings: Record<ConfigKey, Setting>,
-  top: boolean,
-): FileLayer {
-  const allowed = (Object.keys(settings) as ConfigKey[]).filter((k) => settings[k].json !== undefined);
+/** The keys a file may set. */
+const ALLOWED = (Object.keys(SETTINGS) as ConfigKey[]).filter((k) => SETTINGS[k].json !== undefined);
+
+function checkLayer(obj: Record<string, unknown>, prefix: string, file: string, top: boolean): FileLayer {
   const layer: Partial<Record<ConfigKey, FileValue>> = {};
   for (const [name, raw] of Object.entries(obj)) {
     if (top && name === ENVIRONMENTS) continue;
-    if (!(allowed as string[]).includes(name))
-      throw unknownKey(file, `${prefix}${name}`, name, top ? [...allowed, ENVIRONMENTS] : allowed);
+    if (!(ALLOWED as string[]).includes(name))
+      throw unknownKey(file, `${prefix}${name}`, name, top ? [...ALLOWED, ENVIRONMENTS] : ALLOWED);
     const key = name as ConfigKey;
-    layer[key] = checkValue(key, settings[key], raw, `${prefix}${name}`, file);
+    layer[key] = checkValue(SETTINGS[key], raw, `${prefix}${name}`, file);
   }
   return layer;
 }
 
-function checkEnvironments(raw: unknown, file: string, settings: Record<ConfigKey, Setting>): Map<string, FileLayer> {
+function checkEnvironments(raw: unknown, file: string): Map<string, FileLayer> {
   if (!isObject(raw))
     throw new ConfigError(
       `${ENVIRONMENTS} in ${file} must be an object of named environments (got ${describe(raw)}).`,
@@ -130,17 +128,17 @@ function checkEnvironments(raw: unknown, file: string, settings: Record<ConfigKe
         file,
         key,
       });
-    environments.set(name, checkLayer(section, `${key}.`, file, settings, false));
+    environments.set(name, checkLayer(section, `${key}.`, file, false));
   }
   return environments;
 }
 
 /**
- * Checks a parsed config file against `settings` (the SETTINGS table).
+ * Checks a parsed config file against the SETTINGS table.
  * @throws ConfigError naming the file and the key: an unknown key, a value
  *   of the wrong JSON type, an invalid value, a malformed "environments".
  */
-export function checkConfigFile(file: ConfigFile, settings: Record<ConfigKey, Setting>): CheckedConfigFile {
+export function checkConfigFile(file: ConfigFile): CheckedConfigFile {
   const { content } = file;
   if (!isObject(content))
     throw new ConfigError(`${file.path} must hold a JSON object of settings (got ${describe(content)}).`, {
@@ -148,9 +146,7 @@ export function checkConfigFile(file: ConfigFile, settings: Record<ConfigKey, Se
     });
   return {
     path: file.path,
-    top: checkLayer(content, '', file.path, settings, true),
-    environments: Object.hasOwn(content, ENVIRONMENTS)
-      ? checkEnvironments(content[ENVIRONMENTS], file.path, settings)
-      : null,
+    top: checkLayer(content, '', file.path, true),
+    environments: Object.hasOwn(content, ENVIRONMENTS) ? checkEnvironments(content[ENVIRONMENTS], file.path) : null,
   };
 }

@@ -3,12 +3,10 @@
  * `resolveConfig` (pure) gets what this returns.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { ConfigFile } from './config-schema';
-import { ConfigError } from './errors';
+import { ConfigError } from '../errors';
+import type { ConfigFile } from './file-schema';
 import { findJsonSyntaxError } from './json-position';
-
-/** Read from the current directory when present and no other file is named. */
-export const DEFAULT_CONFIG_FILE = 'tidemark.config.json';
+import { CONFIG_FILE } from './settings';
 
 /**
  * Reads and parses one config file (a UTF-8 BOM is ignored).
@@ -60,12 +58,13 @@ export interface FindOptions {
  * @throws ConfigError when a named file is missing or invalid (see loadConfigFile).
  */
 export function findConfigFile({ flag, env, useDefault }: FindOptions): ConfigFile | undefined {
+  const { flag: name, fallback } = CONFIG_FILE;
+  const [variable] = CONFIG_FILE.env;
   if (flag !== undefined) {
-    if (flag.trim() === '')
-      throw new ConfigError('--config is empty; name a config file, e.g. --config tidemark.config.json.');
-    return loadConfigFile(flag, '--config');
+    if (flag.trim() === '') throw new ConfigError(`${name} is empty; name a config file, e.g. ${name} ${fallback}.`);
+    return loadConfigFile(flag, name);
   }
-  const fromEnv = env.TIDEMARK_CONFIG;
-  if (fromEnv !== undefined && fromEnv !== '') return loadConfigFile(fromEnv, '$TIDEMARK_CONFIG');
-  return useDefault && existsSync(DEFAULT_CONFIG_FILE) ? loadConfigFile(DEFAULT_CONFIG_FILE) : undefined;
+  const fromEnv = env[variable];
+  if (fromEnv !== undefined && fromEnv !== '') return loadConfigFile(fromEnv, `$${variable}`);
+  return useDefault && existsSync(fallback) ? loadConfigFile(fallback) : undefined;
 }

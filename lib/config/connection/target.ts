@@ -8,17 +8,17 @@
  * Reads service files; otherwise pure.
  */
 import { userInfo } from 'node:os';
+import { ConfigError } from '../../errors';
+import { parseConnectionString } from './conninfo';
 import {
   checkPortVariable,
   checkSetting,
   KEYWORDS,
-  parseConnectionString,
   SESSION_ATTRS,
   SSL_MODES,
   type ConnParams,
   type Keyword,
-} from './conninfo';
-import { ConfigError } from './errors';
+} from './keywords';
 import { findService, type ServiceDefinition } from './service-file';
 
 export type SslMode = (typeof SSL_MODES)[number] | 'no-verify';

@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { storeSetting, type ConnParams } from './conninfo';
-import { ConfigError } from './errors';
+import { storeSetting, type ConnParams } from './keywords';
+import { ConfigError } from '../../errors';
 
 /**
  * Where libpq's own build looks when PGSYSCONFDIR is unset: Debian and

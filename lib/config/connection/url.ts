@@ -7,8 +7,8 @@
  * unencoded, and `#` is an ordinary character (libpq), not a fragment.
  * Pure.
  */
-import { checkPort, storeSetting, type ConnParams, type ConnString } from './conninfo';
-import { ConfigError } from './errors';
+import { checkPort, storeSetting, type ConnParams, type ConnString } from './keywords';
+import { ConfigError } from '../../errors';
 
 /** Decodes %XX sequences; a `%` not followed by two hex digits stays as it is (pg encodes it first). */
 export function decodeLenient(text: string): string {

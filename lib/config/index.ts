@@ -1,0 +1,16 @@
+/**
+ * Configuration's public surface: the settings table, their resolution
+ * (flags > environment > config file > defaults, pure), the config file's
+ * reader (the I/O), and where a connection string leads.
+ */
+export { CONFIG_FILE, SETTINGS, type Config, type ConfigKey, type FlagHelp, type Setting } from './settings';
+export { resolveConfig, type ConfigFlags, type ConfigSource, type ResolvedConfig, type SettingSource } from './resolve';
+export type { ConfigFile } from './file-schema';
+export { findConfigFile, loadConfigFile } from './file-reader';
+export {
+  describeOrigins,
+  describeServer,
+  resolveTarget,
+  type ConnectionTarget,
+  type HostEntry,
+} from './connection/target';
