@@ -9,6 +9,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 
+// A module that moved must not live on in dist/ from an earlier build (require
+// would still find lib/config.js next to lib/config/index.js).
+fs.rmSync(path.join(root, 'dist', 'lib'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   cwd: root,
   stdio: 'inherit',
