@@ -3,25 +3,21 @@
  * run goes on; a real edit stops it before anything runs. And `status --diff`.
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const UP = "-- items\nCREATE TABLE items (\n  id int,\n  state text DEFAULT 'a'\n);\n";
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir({ '001_items.up.sql': UP, '001_items.down.sql': 'DROP TABLE items;\n' });
+  dir = migrations({ '001_items.up.sql': UP, '001_items.down.sql': 'DROP TABLE items;\n' });
   expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
   writeMigrations(dir, {
     '002_next.up.sql': 'CREATE TABLE next (id int);\n',
     '002_next.down.sql': 'DROP TABLE next;\n',
   });
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
 });
 
 const jsonLines = (text: string) =>

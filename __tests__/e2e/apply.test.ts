@@ -6,20 +6,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { createTestDatabase, useTestDatabase } from '../helpers/db';
+import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
-const dirs: string[] = [];
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  dirs.splice(0).forEach(removeDir);
-  await db.drop();
-});
+const db = useTestDatabase();
+const dirs = useMigrationsDir();
 
 const tidemark = (dir: string, args: string[], env?: Record<string, string>) =>
   runCli([...args, '--dir', dir, '--url', db.url], { env });
@@ -100,7 +93,7 @@ describe('a failing migration', () => {
       '001_accents.up.sql': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(/\n/g, '\r\n'))]),
       '001_accents.down.sql': 'DROP TABLE t;\n',
     });
-    dirs.push(dir);
+    dirs.track(dir);
     const { code, stderr } = await tidemark(dir, ['apply']);
     expect(code).toBe(1);
     const column = "SELECT 'température', 'ünïcode', ".length + 1;
@@ -197,7 +190,7 @@ describe('the ledger row of an applied migration', () => {
       '001_crlf.up.sql': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(/\n/g, '\r\n'))]),
       '001_crlf.down.sql': 'DROP TABLE crlf;\r\n',
     });
-    dirs.push(dir);
+    dirs.track(dir);
     expect((await tidemark(dir, ['apply'])).code).toBe(0);
     const [row] = await db.query<{ up_checksum: string; down_checksum: string }>(
       'SELECT up_checksum, down_checksum FROM tidemark_migrations',

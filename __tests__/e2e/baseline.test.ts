@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 
 // Running 001 or 002 a second time fails: CREATE TABLE without IF NOT EXISTS.
 const FILES = {
@@ -20,15 +20,11 @@ const FILES = {
 };
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir(FILES);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
+  dir = migrations(FILES);
 });
 
 const cli = (command: string, ...args: string[]) => runCli([command, '--dir', dir, '--url', db.url, ...args]);

@@ -8,24 +8,22 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jsonLines, runCli, type CliResult } from '../helpers/cli';
 import { freePort } from '../helpers/cluster';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { removeDir, tempDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
 import { ledgerVersions } from '../helpers/inspect';
 
 const dir = fixture('basic');
-let db: TestDatabase;
+const db = useTestDatabase();
 let home: string;
 /** HOME and PGSYSCONFDIR are empty temp directories: no service file but the ones a test writes. */
 let base: Record<string, string>;
 
 beforeEach(async () => {
-  db = await createTestDatabase();
   home = tempDir('tidemark-conn-home-');
   base = { HOME: home, PGSYSCONFDIR: home };
 });
 afterEach(async () => {
-  await db.drop();
   removeDir(home);
 });
 

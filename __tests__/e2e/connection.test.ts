@@ -4,7 +4,7 @@
  * (--url > DATABASE_URL > PG* variables).
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { ledgerVersions } from '../helpers/inspect';
 
@@ -96,13 +96,7 @@ describe('a password in a usage error', () => {
 });
 
 describe('naming the database', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await db.drop();
-  });
+  const db = useTestDatabase();
 
   test('DATABASE_URL is used when there is no --url', async () => {
     const run = await runCli(['apply', '--dir', dir, '--target', '1'], { env: { DATABASE_URL: db.url } });

@@ -4,8 +4,8 @@
  * `verify` (human, --json, GitHub).
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const FILES = {
   '001_literal.up.sql': "CREATE TABLE literal (v text DEFAULT 'a'\n'b');\n",
@@ -18,16 +18,12 @@ const FILES = {
   '004_commented.down.sql': 'DROP TABLE commented;\n',
 };
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir(FILES);
+  dir = migrations(FILES);
   expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
 });
 
 const run = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);

@@ -3,23 +3,16 @@
  * directory, a missing --dir, and bad --target values.
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
 /** A port nothing listens on: a run that got this far would exit 5, not 2. */
 const UNREACHABLE = 'postgres://postgres@127.0.0.1:1/nowhere';
 
-let db: TestDatabase;
-const dirs: string[] = [];
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  dirs.splice(0).forEach(removeDir);
-  await db.drop();
-});
+const db = useTestDatabase();
+const dirs = useMigrationsDir();
 
 describe('a malformed migrations directory', () => {
   const dir = fixture('unpaired');
@@ -83,7 +76,7 @@ describe('a malformed migrations directory', () => {
       '000_ok.down.sql': 'DROP TABLE ok;\n',
       ...files,
     });
-    dirs.push(dir);
+    dirs.track(dir);
     const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url]);
     expect(code).toBe(2);
     expect(stderr).toContain(offending);
@@ -94,7 +87,7 @@ describe('a malformed migrations directory', () => {
 
 test('an empty directory is nothing to do: apply, status and rollback exit 0 and create nothing', async () => {
   const dir = migrationsDir({ 'README.md': 'not a migration\n' });
-  dirs.push(dir);
+  dirs.track(dir);
   const runs = await Promise.all(
     ['apply', 'status', 'rollback'].map((command) => runCli([command, '--dir', dir, '--url', db.url])),
   );

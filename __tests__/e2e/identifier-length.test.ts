@@ -8,18 +8,12 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { migrationsDir } from '../helpers/files';
 
 const FILES = { '001_first.up.sql': 'CREATE TABLE first (id int);\n', '001_first.down.sql': 'DROP TABLE first;\n' };
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-});
+const db = useTestDatabase();
 
 async function relations(): Promise<string[]> {
   const rows = await db.query<{ name: string }>(

@@ -6,24 +6,19 @@
  */
 import { readdirSync } from 'node:fs';
 import { jsonLines, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeDir));
+const dirs = useMigrationsDir();
 const dirWith = (files: Record<string, string | Buffer>) => {
   const dir = migrationsDir(files);
-  dirs.push(dir);
+  dirs.track(dir);
   return dir;
 };
 
 describe('a NUL byte in a script', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(() => db.drop());
+  const db = useTestDatabase();
 
   const withNul = {
     '001_a.up.sql': 'CREATE TABLE a (i int);\n',
@@ -71,11 +66,7 @@ describe('a NUL byte in a script', () => {
 });
 
 describe('version 0', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(() => db.drop());
+  const db = useTestDatabase();
 
   const files = {
     '000_zero.up.sql': 'CREATE TABLE zero (i int);\n',

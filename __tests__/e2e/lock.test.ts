@@ -5,19 +5,15 @@
 import type { Client } from 'pg';
 import { lockKey } from '../../lib/db/lock';
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
 let holder: Client | null = null;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
 afterEach(async () => {
   await holder?.end();
   holder = null;
-  await db.drop();
 });
 
 /** Takes the advisory lock of a ledger from a test connection, as another tidemark run would. */

@@ -3,17 +3,11 @@
  * (irreversible) and failures (a down script that errors).
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-});
+const db = useTestDatabase();
 
 const tidemark = (dir: string, ...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
 const TABLES = ['alpha', 'beta', 'gamma'];

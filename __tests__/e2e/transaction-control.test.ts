@@ -5,19 +5,13 @@
  * failure) while the database said otherwise.
  */
 import { jsonLines, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
 test.each([
   ['CREATE TABLE a (i int); COMMIT; CREATE TABLE b (i int); SELECT 1/0;', '1:25: COMMIT'],
@@ -31,7 +25,7 @@ test.each([
 ])(
   '%s: apply, apply --single-transaction, test and verify --offline exit 2 at %s; nothing is created',
   async (sql, where) => {
-    dir = migrationsDir({
+    dir = migrations({
       '001_ok.up.sql': 'CREATE TABLE ok (i int);\n',
       '001_ok.down.sql': 'DROP TABLE ok;\n',
       '002_bad.up.sql': `${sql}\n`,
@@ -50,7 +44,7 @@ test.each([
 );
 
 test('json logs: the problems come as fields, with their kind', async () => {
-  dir = migrationsDir({ '001_x.up.sql': 'CREATE TABLE x (i int);\nROLLBACK;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
+  dir = migrations({ '001_x.up.sql': 'CREATE TABLE x (i int);\nROLLBACK;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
   const run = await runCli(['apply', '--log-format', 'json', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(2);
   const [line] = jsonLines(run.stderr).filter((l) => l.code === 'transaction-control');
@@ -60,7 +54,7 @@ test('json logs: the problems come as fields, with their kind', async () => {
 });
 
 test('--single-transaction whose COMMIT fails on a deferred constraint: exit 1 with the SQLSTATE, all rolled back, never "internal error"', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_p.up.sql': 'CREATE TABLE p (id int PRIMARY KEY);\n',
     '001_p.down.sql': 'DROP TABLE p;\n',
     '002_c.up.sql': 'CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO c VALUES (1);\n',

@@ -6,19 +6,13 @@
  * says nothing was run; verify, which runs nothing, never says so.
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
 const FUNCTION =
   'CREATE TABLE periods (begin int);\nCREATE FUNCTION f() RETURNS bigint LANGUAGE sql\nBEGIN ATOMIC\n  SELECT count(begin) FROM periods;\nEND;\n';
@@ -47,7 +41,7 @@ test.each([
 ])(
   '%s: apply exits 2 at the statement, before anything runs; verify --offline too, worded for verify',
   async (_name, sql, where) => {
-    dir = migrationsDir({
+    dir = migrations({
       '001_periods.up.sql': sql.replace('current_db', db.name),
       '001_periods.down.sql': 'DROP TABLE periods;\n',
     });
@@ -68,7 +62,7 @@ test.each([
 );
 
 test('the same function, then ordinary statements, applies in one transaction', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_periods.up.sql': `${FUNCTION}CREATE INDEX periods_begin ON periods (begin);\nINSERT INTO periods VALUES (1);\n`,
     '001_periods.down.sql': 'DROP FUNCTION f(); DROP TABLE periods;\n',
   });
@@ -77,7 +71,7 @@ test('the same function, then ordinary statements, applies in one transaction', 
 });
 
 test('verify never says "was run" for transaction control either; apply does', async () => {
-  dir = migrationsDir({ '001_x.up.sql': 'CREATE TABLE x (i int);\nCOMMIT;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
+  dir = migrations({ '001_x.up.sql': 'CREATE TABLE x (i int);\nCOMMIT;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
   const verify = await runCli(['verify', '--offline', '--dir', dir]);
   expect(verify.code).toBe(2);
   expect(verify.stderr).toContain('001_x.up.sql:2:1: COMMIT');

@@ -3,8 +3,8 @@
  * GitHub reports of an edited history.
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, tempDir, writeMigrations } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { removeDir, tempDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const UP = [
   '-- the items table',
@@ -23,16 +23,12 @@ const FILES = {
   '002_more.down.sql': 'DROP TABLE more;\n',
 };
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir(FILES);
+  dir = migrations(FILES);
   expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
 });
 
 const verify = (...args: string[]) => runCli(['verify', '--dir', dir, '--url', db.url, ...args]);
