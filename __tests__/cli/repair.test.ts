@@ -3,7 +3,7 @@
  * and clear a failed row.
  */
 import { createHash } from 'node:crypto';
-import { runCli } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { removeDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 
@@ -41,10 +41,10 @@ const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
   dir = migrations(FILES);
-  expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
 });
 
-const cli = (command: string, ...args: string[]) => runCli([command, '--dir', dir, '--url', db.url, ...args]);
+const cli = (command: string, ...args: string[]) => runInProcess([command, '--dir', dir, '--url', db.url, ...args]);
 const ledger = () =>
   db.query<LedgerRow>(
     'SELECT version, name, up_checksum, down_checksum, up_sql, state FROM tidemark_migrations ORDER BY version',

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { runCli, type CliResult } from '../helpers/cli';
+import { type CliResult } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { ADMIN_URL, useTestDatabase } from '../helpers/db';
 import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
@@ -52,9 +53,9 @@ let roleUrl: string;
 const migrations = useMigrationsDir();
 let dir: string;
 /** As the owner (postgres). */
-const owner = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const owner = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 /** As the test's role. */
-const least = (...args: string[]) => runCli([...args, '--dir', dir, '--url', roleUrl]);
+const least = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', roleUrl]);
 
 beforeEach(async () => {
   role = `tidemark_lp_${randomBytes(4).toString('hex')}`;

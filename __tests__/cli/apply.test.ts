@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, runCli } from '../helpers/cli';
+import { ROOT } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { createTestDatabase, useTestDatabase } from '../helpers/db';
 import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
@@ -15,7 +16,7 @@ const db = useTestDatabase();
 const dirs = useMigrationsDir();
 
 const tidemark = (dir: string, args: string[], env?: Record<string, string>) =>
-  runCli([...args, '--dir', dir, '--url', db.url], { env });
+  runInProcess([...args, '--dir', dir, '--url', db.url], { env });
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 describe('apply --target', () => {
@@ -204,9 +205,9 @@ describe('the ledger row of an applied migration', () => {
     try {
       const dir = fixture('environment');
       const runs = await Promise.all([
-        runCli(['apply', '--dir', dir, '--url', db.url], { env: { TIDEMARK_ENV: 'qa' } }),
-        runCli(['apply', '--dir', dir, '--url', other.url, '--env', 'staging'], { env: { TIDEMARK_ENV: 'qa' } }),
-        runCli(['apply', '--dir', dir, '--url', third.url]),
+        runInProcess(['apply', '--dir', dir, '--url', db.url], { env: { TIDEMARK_ENV: 'qa' } }),
+        runInProcess(['apply', '--dir', dir, '--url', other.url, '--env', 'staging'], { env: { TIDEMARK_ENV: 'qa' } }),
+        runInProcess(['apply', '--dir', dir, '--url', third.url]),
       ]);
       expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
       const seen = await Promise.all(

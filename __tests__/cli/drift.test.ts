@@ -5,7 +5,7 @@
  */
 import { appendFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { removeDir, tempDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 import { copyFixture } from '../helpers/fixtures';
@@ -18,7 +18,7 @@ beforeEach(async () => {
   dir = migrations.track(copyFixture('basic'));
 });
 
-const tidemark = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const tidemark = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
 interface StatusDoc {
   migrations: { version: string; name: string; state: string; path: string | null }[];

@@ -2,7 +2,7 @@
  * Refusals before anything reaches the database: a malformed migrations
  * directory, a missing --dir, and bad --target values.
  */
-import { runCli } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
@@ -20,7 +20,7 @@ describe('a malformed migrations directory', () => {
   test.each([['apply'], ['status'], ['rollback'], ['apply --dry-run']])(
     '%s exits 2, lists every offending path, and creates nothing',
     async (command) => {
-      const { code, stdout, stderr } = await runCli([...command.split(' '), '--dir', dir, '--url', db.url]);
+      const { code, stdout, stderr } = await runInProcess([...command.split(' '), '--dir', dir, '--url', db.url]);
       expect(code).toBe(2);
       expect(stderr).toContain('002_orphan_up.up.sql');
       expect(stderr).toContain('nested/003_orphan_down.down.sql');
@@ -32,7 +32,7 @@ describe('a malformed migrations directory', () => {
   );
 
   test('is refused before connecting: exit 2 even when the server is unreachable', async () => {
-    const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', UNREACHABLE]);
+    const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', UNREACHABLE]);
     expect(code).toBe(2);
     expect(stderr).toContain('002_orphan_up.up.sql');
   });
@@ -77,7 +77,7 @@ describe('a malformed migrations directory', () => {
       ...files,
     });
     dirs.track(dir);
-    const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url]);
+    const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', db.url]);
     expect(code).toBe(2);
     expect(stderr).toContain(offending);
     expect(await ledgerVersions(db)).toBeNull();
@@ -89,7 +89,7 @@ test('an empty directory is nothing to do: apply, status and rollback exit 0 and
   const dir = migrationsDir({ 'README.md': 'not a migration\n' });
   dirs.track(dir);
   const runs = await Promise.all(
-    ['apply', 'status', 'rollback'].map((command) => runCli([command, '--dir', dir, '--url', db.url])),
+    ['apply', 'status', 'rollback'].map((command) => runInProcess([command, '--dir', dir, '--url', db.url])),
   );
   expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
   expect(runs[0].stdout).toMatch(/up to date/);
@@ -100,8 +100,8 @@ test('an empty directory is nothing to do: apply, status and rollback exit 0 and
 describe('configuration errors', () => {
   test('--dir that does not exist exits 2 and says so', async () => {
     const [apply, status] = await Promise.all([
-      runCli(['apply', '--dir', '/does/not/exist', '--url', db.url]),
-      runCli(['status', '--dir', '/does/not/exist', '--url', db.url]),
+      runInProcess(['apply', '--dir', '/does/not/exist', '--url', db.url]),
+      runInProcess(['status', '--dir', '/does/not/exist', '--url', db.url]),
     ]);
     for (const run of [apply, status]) {
       expect(run.code).toBe(2);
@@ -115,7 +115,7 @@ describe('configuration errors', () => {
     const dir = fixture('basic');
     const runs = await Promise.all(
       [['99'], ['abc'], ['-1'], ['9223372036854775808']].map(([target]) =>
-        runCli(['apply', '--dir', dir, '--url', db.url, '--target', target]),
+        runInProcess(['apply', '--dir', dir, '--url', db.url, '--target', target]),
       ),
     );
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
@@ -126,16 +126,16 @@ describe('configuration errors', () => {
   });
 
   test('a bad --target is reported before connecting (exit 2, not 5)', async () => {
-    const { code } = await runCli(['apply', '--dir', fixture('basic'), '--url', UNREACHABLE, '--target', '99']);
+    const { code } = await runInProcess(['apply', '--dir', fixture('basic'), '--url', UNREACHABLE, '--target', '99']);
     expect(code).toBe(2);
   });
 
   test('rollback --steps 0 and --steps with --target exit 2', async () => {
     const dir = fixture('basic');
     const runs = await Promise.all([
-      runCli(['rollback', '--dir', dir, '--url', db.url, '--steps', '0']),
-      runCli(['rollback', '--dir', dir, '--url', db.url, '--steps', '1', '--target', '1']),
-      runCli(['rollback', '--dir', dir, '--url', db.url, '--target', 'x']),
+      runInProcess(['rollback', '--dir', dir, '--url', db.url, '--steps', '0']),
+      runInProcess(['rollback', '--dir', dir, '--url', db.url, '--steps', '1', '--target', '1']),
+      runInProcess(['rollback', '--dir', dir, '--url', db.url, '--target', 'x']),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2]);
   });
@@ -143,8 +143,8 @@ describe('configuration errors', () => {
   test('bad --lock-wait and --lock-timeout values exit 2', async () => {
     const dir = fixture('basic');
     const runs = await Promise.all([
-      runCli(['apply', '--dir', dir, '--url', db.url, '--lock-wait', 'soon']),
-      runCli(['apply', '--dir', dir, '--url', db.url, '--lock-timeout', 'five seconds']),
+      runInProcess(['apply', '--dir', dir, '--url', db.url, '--lock-wait', 'soon']),
+      runInProcess(['apply', '--dir', dir, '--url', db.url, '--lock-timeout', 'five seconds']),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2]);
     expect(await ledgerVersions(db)).toBeNull();

@@ -3,7 +3,7 @@
  * without tidemark, then `apply` for the rest; and the refusals.
  */
 import { createHash } from 'node:crypto';
-import { runCli } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { useMigrationsDir } from '../helpers/files';
 
@@ -27,7 +27,7 @@ beforeEach(async () => {
   dir = migrations(FILES);
 });
 
-const cli = (command: string, ...args: string[]) => runCli([command, '--dir', dir, '--url', db.url, ...args]);
+const cli = (command: string, ...args: string[]) => runInProcess([command, '--dir', dir, '--url', db.url, ...args]);
 const ledger = () =>
   db.query<Record<string, unknown>>(
     'SELECT version, name, up_checksum, down_checksum, up_sql, duration_ms, state, applied_by FROM tidemark_migrations ORDER BY version',

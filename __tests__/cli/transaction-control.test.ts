@@ -4,7 +4,8 @@
  * main used to report "applied" (ROLLBACK) or "rolled back" (COMMIT, then a
  * failure) while the database said otherwise.
  */
-import { jsonLines, runCli } from '../helpers/cli';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
@@ -32,7 +33,7 @@ test.each([
       '002_bad.down.sql': 'SELECT 1;\n',
     });
     for (const args of [['apply'], ['apply', '--single-transaction'], ['test'], ['verify', '--offline']]) {
-      const run = await runCli([...args, '--dir', dir, '--url', db.url]);
+      const run = await runInProcess([...args, '--dir', dir, '--url', db.url]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`002_bad.up.sql:${where}`);
       expect(run.stderr).toContain('tidemark:no-transaction');
@@ -45,7 +46,7 @@ test.each([
 
 test('json logs: the problems come as fields, with their kind', async () => {
   dir = migrations({ '001_x.up.sql': 'CREATE TABLE x (i int);\nROLLBACK;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
-  const run = await runCli(['apply', '--log-format', 'json', '--dir', dir, '--url', db.url]);
+  const run = await runInProcess(['apply', '--log-format', 'json', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(2);
   const [line] = jsonLines(run.stderr).filter((l) => l.code === 'transaction-control');
   expect(line.problems).toEqual([
@@ -61,7 +62,16 @@ test('--single-transaction whose COMMIT fails on a deferred constraint: exit 1 w
     '002_c.down.sql': 'DROP TABLE c;\n',
   });
   for (const format of ['human', 'json']) {
-    const run = await runCli(['apply', '--single-transaction', '--log-format', format, '--dir', dir, '--url', db.url]);
+    const run = await runInProcess([
+      'apply',
+      '--single-transaction',
+      '--log-format',
+      format,
+      '--dir',
+      dir,
+      '--url',
+      db.url,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.stderr).toContain('23503');

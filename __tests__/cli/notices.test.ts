@@ -3,7 +3,8 @@
  * migration and, where known, its line; level by severity; in both log
  * formats.
  */
-import { jsonLines, runCli } from '../helpers/cli';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { useMigrationsDir } from '../helpers/files';
 import { ledgerVersions } from '../helpers/inspect';
@@ -23,7 +24,7 @@ const FILES = {
   '003_c.down.sql': 'DROP TABLE c;\n',
 };
 
-const cli = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const cli = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
 test('human logs: NOTICE and INFO as info lines, WARNING as warnings, with the file and, where known, the line', async () => {
   dir = migrations(FILES);

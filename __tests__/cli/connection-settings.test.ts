@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jsonLines, runCli, type CliResult } from '../helpers/cli';
+import { jsonLines, type CliResult } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { freePort } from '../helpers/cluster';
 import { useTestDatabase } from '../helpers/db';
 import { removeDir, tempDir } from '../helpers/files';
@@ -33,7 +34,8 @@ function serviceFile(text: string): string {
   return file;
 }
 
-const run = (args: readonly string[], env: Record<string, string> = {}) => runCli(args, { env: { ...base, ...env } });
+const run = (args: readonly string[], env: Record<string, string> = {}) =>
+  runInProcess(args, { env: { ...base, ...env } });
 
 describe('service files', () => {
   test("PGSERVICE: apply connects to the service's server and database, and config says so", async () => {

@@ -3,7 +3,7 @@
  * word for each in every output: `status` (table, summary, --json) and
  * `verify` (human, --json, GitHub).
  */
-import { runCli } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { useMigrationsDir, writeMigrations } from '../helpers/files';
 
@@ -23,10 +23,10 @@ const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
   dir = migrations(FILES);
-  expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
 });
 
-const run = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const run = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
 test('whitespace PostgreSQL reads is no cosmetic edit: verify exits 3 naming each as modified', async () => {
   writeMigrations(dir, {

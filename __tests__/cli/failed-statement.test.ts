@@ -7,7 +7,8 @@
  * bytes. A REINDEX that PostgreSQL refuses in a transaction (a partitioned
  * table: the text cannot show it) names `-- tidemark:no-transaction` as the fix.
  */
-import { jsonLines, runCli } from '../helpers/cli';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { useTestDatabase } from '../helpers/db';
 import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
@@ -16,7 +17,7 @@ const db = useTestDatabase();
 const migrations = useMigrationsDir();
 let dir: string;
 
-const run = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url], { timeoutMs: 60_000 });
+const run = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url], { timeoutMs: 60_000 });
 
 /** A function whose body holds semicolons, so the statement count is the lexer's, not a naive split's. */
 const BODY =
