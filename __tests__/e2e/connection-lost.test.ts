@@ -7,8 +7,8 @@
  */
 import { runCli, startCli } from '../helpers/cli';
 import { createCluster, type Cluster } from '../helpers/cluster';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { type TestDatabase, useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 
 const FILES = {
   '001_t.up.sql': 'CREATE TABLE t (i int);\n',
@@ -22,8 +22,8 @@ const NO_TX = {
     '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nSELECT pg_sleep(5);\nINSERT INTO t VALUES (3);\n',
 };
 
+const migrations = useMigrationsDir();
 let dir: string;
-afterEach(() => removeDir(dir));
 
 /** Resolves once tidemark's session on `url` runs pg_sleep. */
 async function untilSleeping(query: (sql: string) => Promise<unknown[]>): Promise<void> {
@@ -67,7 +67,7 @@ describe('a server shut down mid-run', () => {
   test.each(['fast', 'immediate'] as const)(
     '%s shutdown during a transactional migration: exit 5, rolled back',
     async (mode) => {
-      dir = migrationsDir(FILES);
+      dir = migrations(FILES);
       await adminQuery('DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS tidemark_migrations');
       const run = startCli(['apply', '--dir', dir, '--url', cluster.url]);
       await untilSleeping(adminQuery);
@@ -85,7 +85,7 @@ describe('a server shut down mid-run', () => {
   );
 
   test('fast shutdown during a no-transaction migration: exit 5, the statement in doubt and the next command', async () => {
-    dir = migrationsDir(NO_TX);
+    dir = migrations(NO_TX);
     await adminQuery('DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS tidemark_migrations');
     const run = startCli(['apply', '--dir', dir, '--url', cluster.url]);
     await untilSleeping(adminQuery);
@@ -109,16 +109,10 @@ describe('a server shut down mid-run', () => {
 });
 
 describe('the session terminated (pg_terminate_backend)', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await db.drop();
-  });
+  const db = useTestDatabase();
 
   test('in a transactional migration: exit 5, rolled back, the next run applies it', async () => {
-    dir = migrationsDir({ ...FILES, '002_slow.up.sql': 'INSERT INTO t VALUES (1);\nSELECT pg_sleep(2);\n' });
+    dir = migrations({ ...FILES, '002_slow.up.sql': 'INSERT INTO t VALUES (1);\nSELECT pg_sleep(2);\n' });
     const run = startCli(['apply', '--dir', dir, '--url', db.url]);
     await untilSleepingOn(db, 2);
     await db.query(
@@ -132,7 +126,7 @@ describe('the session terminated (pg_terminate_backend)', () => {
   });
 
   test('in a no-transaction migration: exit 5 and the statement in doubt', async () => {
-    dir = migrationsDir({
+    dir = migrations({
       ...NO_TX,
       '002_slow.up.sql':
         '-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nSELECT pg_sleep(2);\nINSERT INTO t VALUES (3);\n',

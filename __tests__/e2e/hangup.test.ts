@@ -13,27 +13,22 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from 'pg';
 import { BIN, runCli, startCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
 let other: Client | null = null;
-const dirs: string[] = [];
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
+const dirs = useMigrationsDir();
 afterEach(async () => {
   await other?.end().catch(() => {});
   other = null;
-  await db.drop();
-  dirs.splice(0).forEach(removeDir);
 });
 
 const dirWith = (files: Record<string, string>) => {
   const dir = migrationsDir(files);
-  dirs.push(dir);
+  dirs.track(dir);
   return dir;
 };
 

@@ -7,20 +7,16 @@
  */
 import type { Client } from 'pg';
 import { jsonLines, runCli, startCli, type RunningCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 let blocker: Client | null = null;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
 afterEach(async () => {
   await blocker?.end().catch(() => {});
   blocker = null;
-  await db.drop();
-  removeDir(dir);
 });
 
 const SLOW = {
@@ -71,7 +67,7 @@ async function untilGone(): Promise<void> {
 }
 
 test("kill -9 during a statement: status shows it running, then interrupted with the statement in doubt; --resume asks for the user's word", async () => {
-  dir = migrationsDir(SLOW);
+  dir = migrations(SLOW);
   const run = start('apply');
   await until('%pg_sleep(1.5)%');
   run.child.kill('SIGKILL');
@@ -125,7 +121,7 @@ test("kill -9 during a statement: status shows it running, then interrupted with
 });
 
 test('--assume-not-done runs the statement in doubt again; --assume-* without --resume or without a doubt is refused', async () => {
-  dir = migrationsDir(SLOW);
+  dir = migrations(SLOW);
   expect((await cli('apply', '--assume-done')).code).toBe(2);
   const run = start('apply');
   const pid = await until('%pg_sleep(1.5)%');
@@ -178,7 +174,7 @@ describe('kill -9 during CREATE INDEX CONCURRENTLY: --resume decides from the ca
   }
 
   test('the build finishes valid on the server: status shows it in doubt; --resume counts it done and builds the next', async () => {
-    dir = migrationsDir(CIC);
+    dir = migrations(CIC);
     await killDuringBuild();
     await blocker!.query('COMMIT'); // the orphaned build goes on and finishes
     await untilGone();
@@ -200,7 +196,7 @@ describe('kill -9 during CREATE INDEX CONCURRENTLY: --resume decides from the ca
   });
 
   test('the build dies half-way: --resume names the INVALID index and its DROP command; after it, --resume builds it again', async () => {
-    dir = migrationsDir(CIC);
+    dir = migrations(CIC);
     const pid = await killDuringBuild();
     await db.query('SELECT pg_terminate_backend($1)', [pid]);
     await blocker!.query('COMMIT');
@@ -227,7 +223,7 @@ test.each([
 ] as const)(
   '%s during a no-transaction migration: the summary says what took effect and the next command; exit %i',
   async (signal, exitCode) => {
-    dir = migrationsDir(SLOW);
+    dir = migrations(SLOW);
     const run = start('apply');
     await until('%pg_sleep(1.5)%');
     run.child.kill(signal);
@@ -249,7 +245,7 @@ test.each([
 );
 
 test('an interrupted rollback says rollback --resume, and rollback --resume finishes it', async () => {
-  dir = migrationsDir(SLOW);
+  dir = migrations(SLOW);
   expect((await cli('apply')).code).toBe(0);
   const run = start('rollback');
   await until('%pg_sleep(1.5)%');
@@ -278,7 +274,7 @@ describe('repair ends the recovery either way', () => {
   };
 
   test('without --applied or --not-applied it asks which; --applied records it applied and the next apply goes on', async () => {
-    dir = migrationsDir(FAILING);
+    dir = migrations(FAILING);
     const failed = await cli('apply');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('repair --version 2 --applied');
@@ -300,7 +296,7 @@ describe('repair ends the recovery either way', () => {
   });
 
   test('--not-applied removes the row after the user undid it, and the next apply runs the whole file', async () => {
-    dir = migrationsDir({
+    dir = migrations({
       ...FAILING,
       '002_fill.up.sql': "-- tidemark:no-transaction\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES ('two');\n",
     });
@@ -314,7 +310,7 @@ describe('repair ends the recovery either way', () => {
   });
 
   test('--applied on an applied migration is refused', async () => {
-    dir = migrationsDir(FAILING);
+    dir = migrations(FAILING);
     expect((await cli('apply', '--target', '1')).code).toBe(0);
     const refused = await cli('repair', '--version', '1', '--applied', '--reason', 'x');
     expect(refused.code).toBe(2);
@@ -322,7 +318,7 @@ describe('repair ends the recovery either way', () => {
 });
 
 test('status --json of an interrupted migration lists the statement in doubt; json logs stay JSON', async () => {
-  dir = migrationsDir(SLOW);
+  dir = migrations(SLOW);
   const run = start('apply');
   await until('%pg_sleep(1.5)%');
   run.child.kill('SIGKILL');

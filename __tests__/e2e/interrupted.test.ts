@@ -5,20 +5,16 @@
  */
 import type { Client } from 'pg';
 import { jsonLines, runCli, startCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
 const dir = fixture('interrupted');
-let db: TestDatabase;
+const db = useTestDatabase();
 let other: Client | null = null;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
 afterEach(async () => {
   await other?.end();
   other = null;
-  await db.drop();
 });
 
 const args = (...extra: string[]) => ['apply', '--dir', dir, '--url', db.url, ...extra];

@@ -5,19 +5,12 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { jsonLines, runCli, type CliResult } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { removeDir, tempDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { tempDir, useMigrationsDir } from '../helpers/files';
 import { copyFixture, fixture } from '../helpers/fixtures';
 
-let db: TestDatabase;
-const dirs: string[] = [];
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  dirs.splice(0).forEach(removeDir);
-  await db.drop();
-});
+const db = useTestDatabase();
+const dirs = useMigrationsDir();
 
 const json = (args: string[]) => runCli([...args, '--log-format', 'json']);
 
@@ -65,7 +58,7 @@ test('a successful apply, status, dry run and rollback write only JSON lines', a
 test('every kind of error is one JSON line too: drift, files, lock, connection, usage', async () => {
   const edited = copyFixture('basic');
   const empty = tempDir();
-  dirs.push(edited, empty);
+  dirs.track(edited, empty);
   expect((await runCli(['apply', '--dir', edited, '--url', db.url])).code).toBe(0);
   appendFileSync(path.join(edited, '002_create_beta.up.sql'), 'SELECT 1; -- edited\n');
 

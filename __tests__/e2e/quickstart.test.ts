@@ -4,7 +4,7 @@
  * database: status, status --json and apply --dry-run.
  */
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { migrationsDir, removeDir } from '../helpers/files';
 import { existing, ledgerVersions, relationExists, userObjects } from '../helpers/inspect';
 
@@ -29,13 +29,7 @@ const EXAMPLE_TABLES = [
 ];
 const ALL_VERSIONS = ['1', '2', '3', '4', '5', '6', '7', '8'];
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-});
+const db = useTestDatabase();
 
 /** tidemark in the project root with the default --dir (sql/). */
 const tidemark = (...args: string[]) => runCli([...args, '--url', db.url]);

@@ -18,7 +18,7 @@ import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { jsonLines, runCli, type CliOptions, type CliResult } from '../helpers/cli';
 import { Client } from 'pg';
-import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../helpers/db';
+import { ADMIN_URL, useTestDatabase } from '../helpers/db';
 import { migrationsDir, tempDir, writeMigrations } from '../helpers/files';
 import { relationExists } from '../helpers/inspect';
 
@@ -38,13 +38,7 @@ function expectTyped(run: CliResult, code: number, ...mentions: string[]): void 
   expect(run.code).toBe(code);
 }
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-});
+const db = useTestDatabase();
 
 /** A temp folder (and its parents) that another user may enter. */
 function sharedDir(files: Record<string, string>): string {

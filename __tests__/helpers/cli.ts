@@ -29,8 +29,9 @@ export interface CliOptions {
   readonly gid?: number;
 }
 
-if (!existsSync(path.join(ROOT, 'dist', 'tidemark.js'))) {
-  throw new Error('dist/tidemark.js is missing: run `npm run build` before the e2e tests.');
+function requireBuild(): void {
+  if (!existsSync(path.join(ROOT, 'dist', 'tidemark.js')))
+    throw new Error('dist/tidemark.js is missing: run `npm run build` before the e2e tests.');
 }
 
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -50,6 +51,7 @@ export interface RunningCli {
 
 /** Starts `tidemark ...args` and returns the child at once, for tests that signal it mid-run. */
 export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
+  requireBuild();
   let child!: ChildProcess;
   const done = new Promise<CliResult>((resolve, reject) => {
     child = execFile(

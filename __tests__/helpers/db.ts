@@ -60,3 +60,61 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** The database of the running test (see useTestDatabase); `client` only when asked for. */
+export interface UsedTestDatabase extends TestDatabase {
+  /** A client connected before the test and ended after it (`useTestDatabase({ client: true })`). */
+  readonly client: Client;
+}
+
+/**
+ * Gives every test in the current scope its own throwaway database: a
+ * beforeEach creates it (and connects a client, if asked), an afterEach ends
+ * every client it handed out (`connect()`, `client`) and drops the database.
+ * The returned object stands for the
+ * running test's database; reading it outside a test throws.
+ */
+export function useTestDatabase(options: { client?: boolean } = {}): UsedTestDatabase {
+  let current: TestDatabase | undefined;
+  let client: Client | undefined;
+  const opened: Client[] = [];
+  const db = (): TestDatabase => {
+    if (!current) throw new Error('useTestDatabase: the database exists only while a test runs');
+    return current;
+  };
+  const connect = async () => {
+    const opening = await db().connect();
+    opened.push(opening);
+    return opening;
+  };
+  beforeEach(async () => {
+    current = await createTestDatabase();
+    if (options.client) client = await connect();
+  });
+  afterEach(async () => {
+    const dropping = current;
+    current = client = undefined;
+    // A session still open when its database is dropped WITH (FORCE) is terminated, and pg emits
+    // that as an 'error' event: with no listener, the test process would crash.
+    await Promise.all(opened.splice(0).map((c) => c.end().catch(() => {})));
+    await dropping?.drop();
+  });
+  return {
+    get name() {
+      return db().name;
+    },
+    get url() {
+      return db().url;
+    },
+    get client() {
+      if (!client) throw new Error('useTestDatabase: ask for { client: true } to get a client');
+      return client;
+    },
+    query: <T = Record<string, unknown>>(sql: string, values?: unknown[]) => db().query<T>(sql, values),
+    connect,
+    // Dropping early is allowed (a test that must drop a role after its database); after the test it is a no-op.
+    drop: async () => {
+      await current?.drop();
+    },
+  };
+}

@@ -26,3 +26,22 @@ export function migrationsDir(files: Record<string, string | Buffer>): string {
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** Makes migration directories for the running test; all are removed after it. */
+export interface MigrationsDirs {
+  /** A fresh temp directory holding `files` (empty by default). */
+  (files?: Record<string, string | Buffer>): string;
+  /** Removes these directories (made some other way: a fixture copy, a temp dir) after the test too; returns the first. */
+  track(dir: string, ...more: string[]): string;
+}
+
+/** Registers an afterEach that removes every directory made (or tracked) through the returned function. */
+export function useMigrationsDir(): MigrationsDirs {
+  const made: string[] = [];
+  afterEach(() => made.splice(0).forEach(removeDir));
+  const track = (dir: string, ...more: string[]) => {
+    made.push(dir, ...more);
+    return dir;
+  };
+  return Object.assign((files: Record<string, string | Buffer> = {}) => track(migrationsDir(files)), { track });
+}

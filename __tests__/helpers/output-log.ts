@@ -1,7 +1,9 @@
 /** Appends captured output to the suite's output log (see global-teardown.js: the password grep). */
 import { appendFileSync } from 'node:fs';
 
+// Read once, at load: an in-process CLI run (helpers/in-process.ts) swaps process.env while it runs.
+const LOG = process.env.TIDEMARK_TEST_OUTPUT_LOG;
+
 export function recordOutput(...chunks: string[]): void {
-  const log = process.env.TIDEMARK_TEST_OUTPUT_LOG;
-  if (log) appendFileSync(log, chunks.join('\n') + '\n');
+  if (LOG) appendFileSync(LOG, chunks.join('\n') + '\n');
 }

@@ -2,22 +2,20 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { apply, ConfigError, status } from '../../lib/index';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, tempDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { removeDir, tempDir, useMigrationsDir } from '../helpers/files';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 let project: string;
 const cwd = process.cwd();
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir({ '1_a.up.sql': 'CREATE TABLE a (id int);', '1_a.down.sql': 'DROP TABLE a;' });
+  dir = migrations({ '1_a.up.sql': 'CREATE TABLE a (id int);', '1_a.down.sql': 'DROP TABLE a;' });
   project = tempDir();
 });
 afterEach(async () => {
   process.chdir(cwd);
-  await db.drop();
-  removeDir(dir);
   removeDir(project);
 });
 

@@ -1,17 +1,13 @@
 import { apply, rollback, status, create, ConfigError, MigrationFailedError } from '../../lib/index';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useTestDatabase } from '../helpers/db';
+import { removeDir, useMigrationsDir } from '../helpers/files';
 import { readdirSync } from 'node:fs';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir({ '1_a.up.sql': 'CREATE TABLE a (id int);', '1_a.down.sql': 'DROP TABLE a;' });
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
+  dir = migrations({ '1_a.up.sql': 'CREATE TABLE a (id int);', '1_a.down.sql': 'DROP TABLE a;' });
 });
 
 test('the library API applies, reports and rolls back like the CLI', async () => {
@@ -29,7 +25,7 @@ test('create numbers the next pair and errors are typed', async () => {
   expect(created.version).toBe(2n);
   expect(readdirSync(dir).sort()).toEqual(['1_a.down.sql', '1_a.up.sql', '2_add_b.down.sql', '2_add_b.up.sql']);
   removeDir(dir);
-  dir = migrationsDir({ '1_a.up.sql': 'CREATE TABLE a (id nosuchtype);', '1_a.down.sql': 'DROP TABLE a;' });
+  dir = migrations({ '1_a.up.sql': 'CREATE TABLE a (id nosuchtype);', '1_a.down.sql': 'DROP TABLE a;' });
   await expect(apply({ url: db.url, dir })).rejects.toBeInstanceOf(MigrationFailedError);
 });
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { apply, rollback } from '../../lib/migrator';
 import { MigrationFailedError, TransactionSafetyError } from '../../lib/errors';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { contextFor } from '../helpers/context';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { migrationsDir, removeDir, useMigrationsDir } from '../helpers/files';
 
 const THREE = {
   '001_a.up.sql': 'CREATE TABLE a (id int);',
@@ -14,15 +14,9 @@ const THREE = {
   '003_c.down.sql': 'DROP TABLE c;',
 };
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  if (dir) removeDir(dir);
-});
 
 const tables = async () =>
   (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map(
@@ -32,7 +26,7 @@ const ledgerVersions = async (table = 'public.tidemark_migrations') =>
   (await db.query<{ version: string }>(`SELECT version FROM ${table} ORDER BY version`)).map((r) => r.version);
 
 test('applies every pending migration in version order, each with its ledger row', async () => {
-  dir = migrationsDir(THREE);
+  dir = migrations(THREE);
   const result = await apply(contextFor(db.url, dir));
   expect(result.completed.map((o) => o.step.pair.label)).toEqual(['001_a', '002_b', '003_c']);
   expect(result.pending).toBe(0);
@@ -41,7 +35,7 @@ test('applies every pending migration in version order, each with its ledger row
 });
 
 test('a second run is a no-op', async () => {
-  dir = migrationsDir(THREE);
+  dir = migrations(THREE);
   await apply(contextFor(db.url, dir));
   const again = await apply(contextFor(db.url, dir));
   expect(again.plan.steps).toHaveLength(0);
@@ -49,7 +43,7 @@ test('a second run is a no-op', async () => {
 });
 
 test('--target applies up to and including V', async () => {
-  dir = migrationsDir(THREE);
+  dir = migrations(THREE);
   const result = await apply(contextFor(db.url, dir), { target: 2n });
   expect(result.completed).toHaveLength(2);
   expect(result.pending).toBe(1);
@@ -57,13 +51,13 @@ test('--target applies up to and including V', async () => {
 });
 
 test('--target not on disk is a config error and nothing is created', async () => {
-  dir = migrationsDir(THREE);
+  dir = migrations(THREE);
   await expect(apply(contextFor(db.url, dir), { target: 9n })).rejects.toMatchObject({ code: 'config', exitCode: 2 });
   expect(await tables()).toEqual([]);
 });
 
 test('--dry-run plans without creating the ledger or running anything', async () => {
-  dir = migrationsDir(THREE);
+  dir = migrations(THREE);
   const result = await apply(contextFor(db.url, dir), { dryRun: true });
   expect(result.plan.steps.map((s) => s.pair.label)).toEqual(['001_a', '002_b', '003_c']);
   expect(result.completed).toEqual([]);
@@ -71,7 +65,7 @@ test('--dry-run plans without creating the ledger or running anything', async ()
 });
 
 test('records the ledger row: checksums, user, environment, tool version, state', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_env.up.sql': "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env;",
     '001_env.down.sql': 'DROP TABLE seen;',
   });
@@ -102,7 +96,7 @@ test.each(['on', 'off'])(
       "CREATE TABLE seen AS SELECT current_setting('tidemark.environment') AS env, E'\\\\' AS backslash, 'it''s' AS quote; -- \\'); DROP TABLE x; --\n";
     const down = "DROP TABLE seen; -- it's \\\n";
     await db.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = ${scs}`);
-    dir = migrationsDir({ '001_env.up.sql': up, '001_env.down.sql': down });
+    dir = migrations({ '001_env.up.sql': up, '001_env.down.sql': down });
     await apply(contextFor(db.url, dir, { environment, lockTimeout: '5s', statementTimeout: '1min' }));
     expect(await db.query('SELECT env, backslash, quote FROM seen')).toEqual([
       { env: environment, backslash: '\\', quote: "it's" },
@@ -117,13 +111,13 @@ test.each(['on', 'off'])(
 );
 
 test('a custom schema and table name are quoted, never pasted raw', async () => {
-  dir = migrationsDir(THREE);
+  dir = migrations(THREE);
   await apply(contextFor(db.url, dir, { schema: 'Audit Trail', table: 'my"ledger' }));
   expect(await ledgerVersions('"Audit Trail"."my""ledger"')).toEqual(['1', '2', '3']);
 });
 
 test('the ledger records how long the script ran (the server counts it, from BEGIN), and the run reports the same', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_slow.up.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(0.3);\n',
     '001_slow.down.sql': 'DROP TABLE slow;',
   });
@@ -141,7 +135,7 @@ describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
 
   test('is applied whole, with its ledger row (checksum only)', async () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(8 * 1024 * 1024);
-    dir = migrationsDir({ ...THREE, '004_big.up.sql': body, '004_big.down.sql': 'DROP TABLE big;\n' });
+    dir = migrations({ ...THREE, '004_big.up.sql': body, '004_big.down.sql': 'DROP TABLE big;\n' });
     await apply(contextFor(db.url, dir));
     expect(await db.query('SELECT count(*)::int AS n, max(label) AS last FROM big')).toEqual([
       { n: 200_000, last: `row 99999 é ${'x'.repeat(20)}` },
@@ -152,7 +146,7 @@ describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
   });
 
   test('reports the line and column of an error near its end, and rolls back', async () => {
-    dir = migrationsDir({
+    dir = migrations({
       ...THREE,
       '004_big.up.sql': `${body}SELECT * FROM no_such_table;\n`,
       '004_big.down.sql': 'DROP TABLE big;\n',
@@ -174,7 +168,7 @@ describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
 
     test('is applied whole: the words in its strings are data', async () => {
       expect(Buffer.byteLength(data)).toBeGreaterThan(8 * 1024 * 1024);
-      dir = migrationsDir({ ...THREE, '004_big.up.sql': data, '004_big.down.sql': 'DROP TABLE big;\n' });
+      dir = migrations({ ...THREE, '004_big.up.sql': data, '004_big.down.sql': 'DROP TABLE big;\n' });
       await apply(contextFor(db.url, dir));
       expect(
         await db.query(
@@ -185,7 +179,7 @@ describe('a big script (8 MiB or more), sent from its bytes in pieces', () => {
     });
 
     test('is refused before anything runs when it holds a real VACUUM, at its line and column', async () => {
-      dir = migrationsDir({
+      dir = migrations({
         ...THREE,
         '004_big.up.sql': `${data}SELECT 1;  VACUUM big;\n`,
         '004_big.down.sql': 'DROP TABLE big;\n',
@@ -207,7 +201,7 @@ describe('a failing migration', () => {
   };
 
   test('rolls back whole; earlier migrations of the run stay applied', async () => {
-    dir = migrationsDir(FAILING);
+    dir = migrations(FAILING);
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err).toBeInstanceOf(MigrationFailedError);
     expect(err.failure).toMatchObject({
@@ -226,7 +220,7 @@ describe('a failing migration', () => {
   // script must fail (the transaction is aborted), COMMIT must end it as a rollback, and the error reported
   // must be the script's own, not the INSERT's "current transaction is aborted" (25P02).
   test('sent in one pipeline, leaves no ledger row, reports its own error and leaves the connection usable', async () => {
-    dir = migrationsDir({ ...THREE, '002_b.up.sql': 'CREATE TABLE b (id int);\nINSERT INTO missing VALUES (1);\n' });
+    dir = migrations({ ...THREE, '002_b.up.sql': 'CREATE TABLE b (id int);\nINSERT INTO missing VALUES (1);\n' });
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err.failure.sql).toMatchObject({ sqlstate: '42P01', line: 2, column: 13 });
     expect(await ledgerVersions()).toEqual(['1']);
@@ -238,7 +232,7 @@ describe('a failing migration', () => {
   });
 
   test('a failing rollback keeps its ledger row and its objects', async () => {
-    dir = migrationsDir({ ...THREE, '003_c.down.sql': 'DROP TABLE c;\nSELECT 1/0;\n' });
+    dir = migrations({ ...THREE, '003_c.down.sql': 'DROP TABLE c;\nSELECT 1/0;\n' });
     await apply(contextFor(db.url, dir));
     const err = await rollback(contextFor(db.url, dir)).catch((e) => e);
     expect(err.failure).toMatchObject({ version: 3n, direction: 'down' });
@@ -248,7 +242,7 @@ describe('a failing migration', () => {
   });
 
   test('reports line and column of a syntax error', async () => {
-    dir = migrationsDir({ ...THREE, '002_b.up.sql': '-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n' });
+    dir = migrations({ ...THREE, '002_b.up.sql': '-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n' });
     const err = await apply(contextFor(db.url, dir)).catch((e) => e);
     expect(err.failure.sql).toMatchObject({ sqlstate: '42704', line: 4, column: 5 });
     expect(err.failure.frame).toContain('4 |   v numerc');
@@ -256,27 +250,27 @@ describe('a failing migration', () => {
 
   // BEGIN and the settings travel in front of the script: positions must still count from the script.
   test('reports line and column of a syntax error whatever the environment name holds', async () => {
-    dir = migrationsDir({ ...THREE, '002_b.up.sql': '-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n' });
+    dir = migrations({ ...THREE, '002_b.up.sql': '-- é comment\nCREATE TABLE b (\n  id int,\n  v numerc\n);\n' });
     const err = await apply(contextFor(db.url, dir, { environment: "prod 😀 'é'", lockTimeout: '5s' })).catch((e) => e);
     expect(err.failure.sql).toMatchObject({ sqlstate: '42704', line: 4, column: 5 });
   });
 
   test('a statement timeout applies to the script it is sent with', async () => {
-    dir = migrationsDir({ ...THREE, '002_b.up.sql': 'CREATE TABLE b (id int);\nSELECT pg_sleep(2);\n' });
+    dir = migrations({ ...THREE, '002_b.up.sql': 'CREATE TABLE b (id int);\nSELECT pg_sleep(2);\n' });
     const err = await apply(contextFor(db.url, dir, { statementTimeout: '200ms' })).catch((e) => e);
     expect(err.failure.sql).toMatchObject({ sqlstate: '57014' });
     expect(await tables()).toEqual(['a', 'tidemark_migrations']);
   });
 
   test('with --single-transaction nothing of the batch remains', async () => {
-    dir = migrationsDir(FAILING);
+    dir = migrations(FAILING);
     const err = await apply(contextFor(db.url, dir), { singleTransaction: true }).catch((e) => e);
     expect(err.failure).toMatchObject({ completed: 0, notApplied: 3, batchRolledBack: true });
     expect(await tables()).toEqual([]); // the ledger table was created inside the batch, so it is gone too
   });
 
   test('the next run applies it once it is fixed', async () => {
-    dir = migrationsDir(FAILING);
+    dir = migrations(FAILING);
     await apply(contextFor(db.url, dir)).catch(() => undefined);
     const fixed = migrationsDir(THREE);
     const result = await apply(contextFor(db.url, fixed));
@@ -286,14 +280,14 @@ describe('a failing migration', () => {
 });
 
 test('--single-transaction applies the whole batch', async () => {
-  dir = migrationsDir(THREE);
+  dir = migrations(THREE);
   const result = await apply(contextFor(db.url, dir), { singleTransaction: true });
   expect(result.completed).toHaveLength(3);
   expect(await ledgerVersions()).toEqual(['1', '2', '3']);
 });
 
 test('--lock-timeout and --statement-timeout are SET LOCAL in each migration', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_t.up.sql':
       "CREATE TABLE t AS SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st;",
     '001_t.down.sql': 'DROP TABLE t;',
@@ -304,7 +298,7 @@ test('--lock-timeout and --statement-timeout are SET LOCAL in each migration', a
 });
 
 test('statement_timeout stops a slow migration', async () => {
-  dir = migrationsDir({ '001_slow.up.sql': 'SELECT pg_sleep(5);', '001_slow.down.sql': 'SELECT 1;' });
+  dir = migrations({ '001_slow.up.sql': 'SELECT pg_sleep(5);', '001_slow.down.sql': 'SELECT 1;' });
   const err = await apply(contextFor(db.url, dir, { statementTimeout: '200ms' })).catch((e) => e);
   expect(err.failure.sql.sqlstate).toBe('57014');
 });

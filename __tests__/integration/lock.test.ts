@@ -1,14 +1,14 @@
 import { apply } from '../../lib/migrator';
 import { LockTimeoutError } from '../../lib/errors';
 import { lockKey } from '../../lib/db/lock';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { contextFor } from '../helpers/context';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { useMigrationsDir } from '../helpers/files';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
   const files: Record<string, string> = {
     '000_counter.up.sql': 'CREATE TABLE runs (version int);',
     '000_counter.down.sql': 'DROP TABLE runs;',
@@ -17,11 +17,7 @@ beforeEach(async () => {
     files[`${String(v).padStart(3, '0')}_m${v}.up.sql`] = `INSERT INTO runs VALUES (${v}); SELECT pg_sleep(0.01);`;
     files[`${String(v).padStart(3, '0')}_m${v}.down.sql`] = `DELETE FROM runs WHERE version = ${v};`;
   }
-  dir = migrationsDir(files);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
+  dir = migrations(files);
 });
 
 test('concurrent runs apply each migration exactly once', async () => {

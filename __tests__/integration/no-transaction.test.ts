@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { apply, repair, rollback, verify } from '../../lib/migrator';
 import { ConfigError, DriftError, MigrationFailedError, TransactionSafetyError } from '../../lib/errors';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { contextFor } from '../helpers/context';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const TABLE = {
   '001_people.up.sql':
@@ -17,15 +17,9 @@ const CIC = {
     '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS people_lower_idx;\nDROP INDEX CONCURRENTLY IF EXISTS people_email_key;\nDROP INDEX CONCURRENTLY IF EXISTS people_email_idx;\n',
 };
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
 const indexes = async () =>
   await db.query<{ name: string; valid: boolean }>(
@@ -41,7 +35,7 @@ const row = async (version: number) =>
   )[0];
 
 test('CREATE INDEX CONCURRENTLY builds while another connection keeps writing', async () => {
-  dir = migrationsDir({ ...TABLE, ...CIC });
+  dir = migrations({ ...TABLE, ...CIC });
   await apply(contextFor(db.url, dir), { target: 1n });
   const writer = await db.connect();
   let writing = true;
@@ -69,7 +63,7 @@ test('CREATE INDEX CONCURRENTLY builds while another connection keeps writing', 
 });
 
 test('a second runner waits for the lock while a concurrent build runs: no deadlock, then nothing to do', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     ...TABLE,
     '002_idx.up.sql':
       '-- tidemark:no-transaction\nSELECT pg_sleep(0.5);\nCREATE INDEX CONCURRENTLY people_email_idx ON people (email);\n',
@@ -87,7 +81,7 @@ test('a second runner waits for the lock while a concurrent build runs: no deadl
 
 describe('a failing concurrent build', () => {
   beforeEach(async () => {
-    dir = migrationsDir({ ...TABLE, ...CIC });
+    dir = migrations({ ...TABLE, ...CIC });
     await apply(contextFor(db.url, dir), { target: 1n });
     await db.query(`INSERT INTO people (email) VALUES ('p1@x')`); // a duplicate: the unique build fails
   });
@@ -167,7 +161,7 @@ describe('a failing concurrent build', () => {
 });
 
 test('an interrupted run (row left running) can be resumed', async () => {
-  dir = migrationsDir({ ...TABLE, ...CIC });
+  dir = migrations({ ...TABLE, ...CIC });
   await apply(contextFor(db.url, dir), { target: 1n });
   await db.query('CREATE INDEX people_email_idx ON people (email)');
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -183,7 +177,7 @@ test('an interrupted run (row left running) can be resumed', async () => {
 });
 
 test('rollback of a no-transaction migration runs its down statement by statement', async () => {
-  dir = migrationsDir({ ...TABLE, ...CIC });
+  dir = migrations({ ...TABLE, ...CIC });
   await apply(contextFor(db.url, dir));
   await rollback(contextFor(db.url, dir));
   expect(await indexes()).toEqual([]);
@@ -192,7 +186,7 @@ test('rollback of a no-transaction migration runs its down statement by statemen
 
 describe('transactional files', () => {
   test('a statement that cannot run in a transaction is reported before anything runs', async () => {
-    dir = migrationsDir({
+    dir = migrations({
       ...TABLE,
       '002_idx.up.sql': 'SELECT 1;\n  CREATE INDEX CONCURRENTLY i ON people (email);\nVACUUM people;\n',
       '002_idx.down.sql': 'DROP INDEX i;',
@@ -209,7 +203,7 @@ describe('transactional files', () => {
   });
 
   test('--single-transaction refuses a batch with a no-transaction file', async () => {
-    dir = migrationsDir({ ...TABLE, ...CIC });
+    dir = migrations({ ...TABLE, ...CIC });
     const err = await apply(contextFor(db.url, dir), { singleTransaction: true }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('002_idx.up.sql');
@@ -217,7 +211,7 @@ describe('transactional files', () => {
   });
 
   test('verify warns about ordinary DDL in a no-transaction file', async () => {
-    dir = migrationsDir({
+    dir = migrations({
       ...TABLE,
       ...CIC,
       '002_idx.up.sql':

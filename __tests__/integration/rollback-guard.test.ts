@@ -2,9 +2,9 @@ import { writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { apply, rollback, status } from '../../lib/migrator';
 import { DriftError, IrreversibleError } from '../../lib/errors';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { contextFor } from '../helpers/context';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { migrationsDir, removeDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const pairs = (n: number) =>
   Object.fromEntries(
@@ -17,15 +17,9 @@ const pairs = (n: number) =>
     }).flat(),
   );
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
 const versions = async () =>
   (await db.query<{ version: string }>('SELECT version FROM tidemark_migrations ORDER BY version')).map(
@@ -42,7 +36,7 @@ const tableCount = async () =>
 
 describe('rollback', () => {
   beforeEach(async () => {
-    dir = migrationsDir(pairs(4));
+    dir = migrations(pairs(4));
     await apply(contextFor(db.url, dir));
   });
 
@@ -104,7 +98,7 @@ describe('rollback', () => {
 
 describe('the history guard', () => {
   beforeEach(async () => {
-    dir = migrationsDir(pairs(3));
+    dir = migrations(pairs(3));
     await apply(contextFor(db.url, dir));
   });
 

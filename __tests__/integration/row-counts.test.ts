@@ -1,18 +1,12 @@
 import type { Client } from 'pg';
 import { rowCounts } from '../../lib/db/catalog';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 
-let db: TestDatabase;
+const db = useTestDatabase({ client: true });
 let client: Client;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  client = await db.connect();
-});
-
-afterEach(async () => {
-  await client.end();
-  await db.drop();
+beforeEach(() => {
+  client = db.client;
 });
 
 describe('rowCounts', () => {

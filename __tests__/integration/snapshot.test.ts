@@ -1,21 +1,15 @@
 import type { Client } from 'pg';
 import { takeSnapshot } from '../../lib/db/catalog';
 import { diffSnapshots, type Snapshot } from '../../lib/schema';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 
 const ledger = { schema: 'public', table: 'tidemark_migrations' };
 
-let db: TestDatabase;
+const db = useTestDatabase({ client: true });
 let client: Client;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  client = await db.connect();
-});
-
-afterEach(async () => {
-  await client.end();
-  await db.drop();
+beforeEach(() => {
+  client = db.client;
 });
 
 const snapshot = (c: Client = client): Promise<Snapshot> => takeSnapshot(c, { ignoreTables: [ledger] });

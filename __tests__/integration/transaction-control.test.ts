@@ -13,19 +13,15 @@ import { apply, rollback, verify } from '../../lib/migrator';
 import { roundtrip } from '../../lib/migrator/roundtrip';
 import type { Pair } from '../../lib/types';
 import { contextFor } from '../helpers/context';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { migrationsDir, removeDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 import { captureLogger } from '../helpers/logger';
 import { pair } from '../helpers/pairs';
 
-let db: TestDatabase;
+const db = useTestDatabase();
 let dir: string | null = null;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
 afterEach(async () => {
-  await db.drop();
   if (dir) removeDir(dir);
   dir = null;
 });

@@ -3,9 +3,9 @@
  * database and compared with today's file through the lexer.
  */
 import { apply, verify } from '../../lib/migrator';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { createTestDatabase, useTestDatabase } from '../helpers/db';
 import { contextFor } from '../helpers/context';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { removeDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const UP = [
   '-- the table and its trigger function',
@@ -31,21 +31,17 @@ function edit(from: string, to: string): string {
   return UP.replace(from, () => to);
 }
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir({
+  dir = migrations({
     '001_items.up.sql': UP,
     '001_items.down.sql': DOWN,
     '002_more.up.sql': 'CREATE TABLE more (id int);\n',
     '002_more.down.sql': 'DROP TABLE more;\n',
   });
   await apply(contextFor(db.url, dir));
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
 });
 
 const verifyOnline = (strict = false) => verify(contextFor(db.url, dir), { online: true, strict });
@@ -133,7 +129,7 @@ it('reports a rename, missing files, a failed row and a pending migration below 
   });
   await apply(contextFor(db.url, dir));
   removeDir(dir);
-  dir = migrationsDir({
+  dir = migrations({
     '001_renamed.up.sql': UP,
     '001_renamed.down.sql': DOWN,
     '003_c.up.sql': 'SELECT 3;',

@@ -61,7 +61,29 @@ function asksVersion(argv: readonly string[]): boolean {
   return command === undefined || COMMANDS[command].options?.version === undefined;
 }
 
-/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+/**
+ * Signals and process warnings belong to the process: main traps them only
+ * when it runs as the process (io is `process`, as bin/tidemark calls it). A
+ * caller with its own io (the in-process tests) keeps its own handlers.
+ */
+function processHooks(io: Io, logger: Logger): { signal?: AbortSignal; release(): void } {
+  if (io !== process) return { release: () => {} };
+  const signals = trapSignals(logger);
+  const warnings = routeWarnings(logger);
+  return {
+    signal: signals.signal,
+    release: () => {
+      signals.release();
+      warnings.release();
+    },
+  };
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and resolves to the exit
+ * code; it never sets process.exitCode. With an io other than `process`, no
+ * signal or warning handler is installed.
+ */
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
   if (asksVersion(argv)) {
     io.stdout.write(`${TOOL_VERSION}\n`);
@@ -79,8 +101,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     stream: { write: (chunk: string) => io.stderr.write(chunk) },
     clearLine: live !== null,
   });
-  const signals = trapSignals(logger);
-  const warnings = routeWarnings(logger);
+  const hooks = processHooks(io, logger);
   try {
     const name = String(args._[0]);
     const command = COMMANDS[name];
@@ -93,7 +114,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
       logger,
       out: createOutput(format, io.stdout),
       format,
-      signal: signals.signal,
+      signal: hooks.signal,
       onStepStart: live?.onStepStart,
     };
     return await command.run(args, ctx);
@@ -102,7 +123,6 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     return reportError(err, logger, format, io);
   } finally {
     live?.stop();
-    signals.release();
-    warnings.release();
+    hooks.release();
   }
 }

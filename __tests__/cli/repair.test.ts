@@ -3,9 +3,9 @@
  * and clear a failed row.
  */
 import { createHash } from 'node:crypto';
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { removeDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const FILES = {
   '001_items.up.sql': "CREATE TABLE items (id int, state text DEFAULT 'a');\n",
@@ -36,19 +36,15 @@ interface AuditRow {
   after: Record<string, unknown> | null;
 }
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir(FILES);
-  expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
+  dir = migrations(FILES);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
 });
 
-const cli = (command: string, ...args: string[]) => runCli([command, '--dir', dir, '--url', db.url, ...args]);
+const cli = (command: string, ...args: string[]) => runInProcess([command, '--dir', dir, '--url', db.url, ...args]);
 const ledger = () =>
   db.query<LedgerRow>(
     'SELECT version, name, up_checksum, down_checksum, up_sql, state FROM tidemark_migrations ORDER BY version',
@@ -159,7 +155,7 @@ describe('with an edited and a cosmetically edited migration', () => {
 it('accepts a rename on purpose', async () => {
   removeDir(dir);
   const renamed = Object.entries(FILES).map(([file, sql]) => [file.replace('002_notes', '002_memos'), sql]);
-  dir = migrationsDir(Object.fromEntries(renamed));
+  dir = migrations(Object.fromEntries(renamed));
   expect((await verifyJson()).doc.discrepancies).toEqual([
     expect.objectContaining({ kind: 'renamed', version: '2', ledger_name: 'notes' }),
   ]);
@@ -233,7 +229,7 @@ it('has nothing to repair on a clean history', async () => {
 it('removes a failed row whose files were also renamed, in one repair', async () => {
   await db.query("UPDATE tidemark_migrations SET state = 'failed' WHERE version = 3");
   removeDir(dir);
-  dir = migrationsDir(
+  dir = migrations(
     Object.fromEntries(Object.entries(FILES).map(([file, sql]) => [file.replace('003_tags', '003_labels'), sql])),
   );
   const { code, stdout } = await cli(

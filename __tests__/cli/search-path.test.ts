@@ -16,7 +16,8 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { lockKey } from '../../lib/db/lock';
-import { runCli, type CliResult } from '../helpers/cli';
+import { type CliResult } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { migrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
@@ -135,7 +136,7 @@ async function evilCalls(): Promise<string[]> {
   return rows.map((r) => r.fn);
 }
 
-const tidemark = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const tidemark = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
 function expectExit(run: CliResult, code: number): void {
   if (run.code !== code) throw new Error(`exit ${run.code}, expected ${code}\n${run.stderr}${run.stdout}`);
@@ -229,7 +230,7 @@ describe('tidemark test, as a superuser whose role setting is the hostile search
   test('test --template (evil schema inside) --data runs none of them, and passes', async () => {
     const url = new URL(db.url);
     url.username = role;
-    const run = await runCli([
+    const run = await runInProcess([
       'test',
       '--dir',
       migrationsDir(FILES),

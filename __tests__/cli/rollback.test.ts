@@ -2,20 +2,14 @@
  * rollback: one by default, --steps, --target, --dry-run, and the refusals
  * (irreversible) and failures (a down script that errors).
  */
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-});
+const db = useTestDatabase();
 
-const tidemark = (dir: string, ...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const tidemark = (dir: string, ...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 const TABLES = ['alpha', 'beta', 'gamma'];
 
 describe('rollback on the basic fixture', () => {

@@ -3,8 +3,8 @@
  * the output, --wait retries, and the ways to name the database
  * (--url > DATABASE_URL > PG* variables).
  */
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { ledgerVersions } from '../helpers/inspect';
 
@@ -41,7 +41,7 @@ describe('an unreachable server', () => {
       { PGPASSWORD: SECRET },
     ],
   ])('%s: exits 5 and the password appears nowhere', async (_label, args, env) => {
-    const run = await runCli([...args, '--dir', dir], { env });
+    const run = await runInProcess([...args, '--dir', dir], { env });
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(/127\.0\.0\.1/);
     expect(run.stderr).toMatch(/refused/);
@@ -51,7 +51,7 @@ describe('an unreachable server', () => {
 
   test('--wait retries for that long, then exits 5 without the password', async () => {
     const started = Date.now();
-    const run = await runCli([
+    const run = await runInProcess([
       'apply',
       '--dir',
       dir,
@@ -69,7 +69,7 @@ describe('an unreachable server', () => {
   });
 
   test('a database that does not exist on a live server exits 5 without the password', async () => {
-    const run = await runCli([
+    const run = await runInProcess([
       'apply',
       '--dir',
       dir,
@@ -88,7 +88,7 @@ describe('a password in a usage error', () => {
     ['a URL after a misspelt flag', ['apply', '--urll', `postgres://postgres:${SECRET}@127.0.0.1:1/x`]],
     ['the same, with json logs', ['apply', '--log-format', 'json', `postgres://postgres:${SECRET}@127.0.0.1:1/x`]],
   ])('%s: exits 2 and the password appears nowhere', async (_label, args) => {
-    const run = await runCli([...args, '--dir', dir]);
+    const run = await runInProcess([...args, '--dir', dir]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Unknown argument/);
     expectNoSecret(run);
@@ -96,16 +96,10 @@ describe('a password in a usage error', () => {
 });
 
 describe('naming the database', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await db.drop();
-  });
+  const db = useTestDatabase();
 
   test('DATABASE_URL is used when there is no --url', async () => {
-    const run = await runCli(['apply', '--dir', dir, '--target', '1'], { env: { DATABASE_URL: db.url } });
+    const run = await runInProcess(['apply', '--dir', dir, '--target', '1'], { env: { DATABASE_URL: db.url } });
     expect(run.code).toBe(0);
     expect(await ledgerVersions(db)).toEqual(['1']);
   });
@@ -113,15 +107,15 @@ describe('naming the database', () => {
   test('the libpq PG* variables are used when there is neither', async () => {
     const url = new URL(db.url);
     const env = { PGHOST: url.hostname, PGPORT: url.port || '5432', PGUSER: 'postgres', PGDATABASE: db.name };
-    const run = await runCli(['apply', '--dir', dir, '--target', '2'], { env });
+    const run = await runInProcess(['apply', '--dir', dir, '--target', '2'], { env });
     expect(run.code).toBe(0);
     expect(await ledgerVersions(db)).toEqual(['1', '2']);
-    const status = await runCli(['status', '--dir', dir], { env });
+    const status = await runInProcess(['status', '--dir', dir], { env });
     expect(status.stdout).toMatch(/2 applied, 1 pending/);
   });
 
   test('--url beats DATABASE_URL', async () => {
-    const run = await runCli(['apply', '--dir', dir, '--url', db.url], {
+    const run = await runInProcess(['apply', '--dir', dir, '--url', db.url], {
       env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' },
     });
     expect(run.code).toBe(0);

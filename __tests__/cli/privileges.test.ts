@@ -11,9 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { runCli, type CliResult } from '../helpers/cli';
-import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir } from '../helpers/files';
+import { type CliResult } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
+import { ADMIN_URL, useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
 const FILES = {
@@ -46,17 +47,17 @@ async function asAdmin(sql: string): Promise<void> {
   await admin.query(sql).finally(() => admin.end());
 }
 
-let db: TestDatabase;
+const db = useTestDatabase();
 let role: string;
 let roleUrl: string;
+const migrations = useMigrationsDir();
 let dir: string;
 /** As the owner (postgres). */
-const owner = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const owner = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 /** As the test's role. */
-const least = (...args: string[]) => runCli([...args, '--dir', dir, '--url', roleUrl]);
+const least = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', roleUrl]);
 
 beforeEach(async () => {
-  db = await createTestDatabase();
   role = `tidemark_lp_${randomBytes(4).toString('hex')}`;
   await asAdmin(`CREATE ROLE ${role} LOGIN`);
   // As PostgreSQL 15 does by default; older servers let PUBLIC create in public.
@@ -66,7 +67,7 @@ beforeEach(async () => {
   const url = new URL(db.url);
   url.username = role;
   roleUrl = url.toString();
-  dir = migrationsDir(FILES);
+  dir = migrations(FILES);
 });
 afterEach(async () => {
   await db.drop(); // the role owns nothing, and holds no grant, once its database is gone

@@ -5,20 +5,14 @@
  * ALTER DATABASE … TABLESPACE. apply refuses them before anything runs and
  * says nothing was run; verify, which runs nothing, never says so.
  */
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
 const FUNCTION =
   'CREATE TABLE periods (begin int);\nCREATE FUNCTION f() RETURNS bigint LANGUAGE sql\nBEGIN ATOMIC\n  SELECT count(begin) FROM periods;\nEND;\n';
@@ -47,11 +41,11 @@ test.each([
 ])(
   '%s: apply exits 2 at the statement, before anything runs; verify --offline too, worded for verify',
   async (_name, sql, where) => {
-    dir = migrationsDir({
+    dir = migrations({
       '001_periods.up.sql': sql.replace('current_db', db.name),
       '001_periods.down.sql': 'DROP TABLE periods;\n',
     });
-    const apply = await runCli(['apply', '--dir', dir, '--url', db.url]);
+    const apply = await runInProcess(['apply', '--dir', dir, '--url', db.url]);
     expect(apply.code).toBe(2);
     expect(apply.stderr).toContain('cannot run inside a transaction block; nothing was run:');
     expect(apply.stderr).toContain(`001_periods.up.sql:${where}`);
@@ -59,7 +53,7 @@ test.each([
     expect(await ledgerVersions(db)).toBeNull();
     expect(await existing(db, ['periods'])).toEqual([]);
 
-    const verify = await runCli(['verify', '--offline', '--dir', dir]);
+    const verify = await runInProcess(['verify', '--offline', '--dir', dir]);
     expect(verify.code).toBe(2);
     expect(verify.stderr).toContain(`001_periods.up.sql:${where}`);
     expect(verify.stderr).toContain('(apply, rollback and test refuse such a script before running anything):');
@@ -68,21 +62,21 @@ test.each([
 );
 
 test('the same function, then ordinary statements, applies in one transaction', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_periods.up.sql': `${FUNCTION}CREATE INDEX periods_begin ON periods (begin);\nINSERT INTO periods VALUES (1);\n`,
     '001_periods.down.sql': 'DROP FUNCTION f(); DROP TABLE periods;\n',
   });
-  expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
   expect(await db.query('SELECT f() AS n')).toEqual([{ n: '1' }]);
 });
 
 test('verify never says "was run" for transaction control either; apply does', async () => {
-  dir = migrationsDir({ '001_x.up.sql': 'CREATE TABLE x (i int);\nCOMMIT;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
-  const verify = await runCli(['verify', '--offline', '--dir', dir]);
+  dir = migrations({ '001_x.up.sql': 'CREATE TABLE x (i int);\nCOMMIT;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
+  const verify = await runInProcess(['verify', '--offline', '--dir', dir]);
   expect(verify.code).toBe(2);
   expect(verify.stderr).toContain('001_x.up.sql:2:1: COMMIT');
   expect(verify.stderr).not.toContain('was run');
-  const apply = await runCli(['apply', '--dir', dir, '--url', db.url]);
+  const apply = await runInProcess(['apply', '--dir', dir, '--url', db.url]);
   expect(apply.code).toBe(2);
   expect(apply.stderr).toContain('nothing was run');
 });

@@ -6,7 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jsonLines, runCli, type CliOptions, type CliResult } from '../helpers/cli';
+import { jsonLines, type CliOptions, type CliResult } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { removeDir, tempDir, writeMigrations } from '../helpers/files';
 
@@ -22,7 +23,7 @@ async function cli(
   env: Record<string, string> = {},
   options: CliOptions = {},
 ): Promise<CliResult> {
-  const run = await runCli(args, { cwd: project, env, ...options });
+  const run = await runInProcess(args, { cwd: project, env, ...options });
   outputs.push(run.stdout, run.stderr);
   return run;
 }

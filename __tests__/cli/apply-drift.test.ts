@@ -2,26 +2,22 @@
  * apply's history check through the CLI: a cosmetic edit is a warning and the
  * run goes on; a real edit stops it before anything runs. And `status --diff`.
  */
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const UP = "-- items\nCREATE TABLE items (\n  id int,\n  state text DEFAULT 'a'\n);\n";
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir({ '001_items.up.sql': UP, '001_items.down.sql': 'DROP TABLE items;\n' });
-  expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
+  dir = migrations({ '001_items.up.sql': UP, '001_items.down.sql': 'DROP TABLE items;\n' });
+  expect((await runInProcess(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
   writeMigrations(dir, {
     '002_next.up.sql': 'CREATE TABLE next (id int);\n',
     '002_next.down.sql': 'DROP TABLE next;\n',
   });
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
 });
 
 const jsonLines = (text: string) =>
@@ -39,7 +35,7 @@ const tableExists = async (name: string) =>
 it('applies the rest after a comment-only edit, logging a warning and leaving the stored checksum alone', async () => {
   const before = await ledger();
   writeMigrations(dir, { '001_items.up.sql': UP.replace('-- items', '-- items: one row per thing') });
-  const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url, '--log-format', 'json']);
+  const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', db.url, '--log-format', 'json']);
   expect(code).toBe(0);
   expect(jsonLines(stderr)).toContainEqual(expect.objectContaining({ level: 40, version: '1', kind: 'cosmetic' }));
   expect(await tableExists('next')).toBe(true);
@@ -48,7 +44,7 @@ it('applies the rest after a comment-only edit, logging a warning and leaving th
 
 it('stops with exit 3 before running anything when an applied migration was really edited', async () => {
   writeMigrations(dir, { '001_items.up.sql': UP.replace("DEFAULT 'a'", "DEFAULT 'b'") });
-  const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url, '--log-format', 'json']);
+  const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', db.url, '--log-format', 'json']);
   expect(code).toBe(3);
   const error = jsonLines(stderr).find((l) => l.code === 'drift');
   expect(error).toMatchObject({
@@ -61,7 +57,7 @@ it('stops with exit 3 before running anything when an applied migration was real
 
 it('status --diff shows the unified diff of an edited migration under the table', async () => {
   writeMigrations(dir, { '001_items.up.sql': UP.replace("DEFAULT 'a'", "DEFAULT 'b'") });
-  const { code, stdout } = await runCli(['status', '--dir', dir, '--url', db.url, '--diff']);
+  const { code, stdout } = await runInProcess(['status', '--dir', dir, '--url', db.url, '--diff']);
   expect(code).toBe(0);
   const lines = stdout.split('\n');
   expect(lines).toEqual(
@@ -75,15 +71,15 @@ it('status --diff shows the unified diff of an edited migration under the table'
   expect(lines.findIndex((l) => /^1\s+items\s+modified\s/.test(l))).toBeLessThan(
     lines.indexOf('--- 001_items.up.sql (applied)'),
   );
-  const json = await runCli(['status', '--dir', dir, '--url', db.url, '--json']);
+  const json = await runInProcess(['status', '--dir', dir, '--url', db.url, '--json']);
   expect(JSON.parse(json.stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['modified', 'pending']);
 });
 
 it('status --diff says so when nothing was edited, and without --diff prints no diff', async () => {
-  const withDiff = await runCli(['status', '--dir', dir, '--url', db.url, '--diff']);
+  const withDiff = await runInProcess(['status', '--dir', dir, '--url', db.url, '--diff']);
   expect(withDiff.code).toBe(0);
   expect(withDiff.stdout.trimEnd().split('\n').pop()).toBe('No edited migrations.');
   writeMigrations(dir, { '001_items.up.sql': UP.replace("DEFAULT 'a'", "DEFAULT 'b'") });
-  const plain = await runCli(['status', '--dir', dir, '--url', db.url]);
+  const plain = await runInProcess(['status', '--dir', dir, '--url', db.url]);
   expect(plain.stdout).not.toContain('+++ ');
 });

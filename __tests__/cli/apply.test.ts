@@ -5,24 +5,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { ROOT } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
+import { createTestDatabase, useTestDatabase } from '../helpers/db';
+import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
-const dirs: string[] = [];
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  dirs.splice(0).forEach(removeDir);
-  await db.drop();
-});
+const db = useTestDatabase();
+const dirs = useMigrationsDir();
 
 const tidemark = (dir: string, args: string[], env?: Record<string, string>) =>
-  runCli([...args, '--dir', dir, '--url', db.url], { env });
+  runInProcess([...args, '--dir', dir, '--url', db.url], { env });
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 describe('apply --target', () => {
@@ -100,7 +94,7 @@ describe('a failing migration', () => {
       '001_accents.up.sql': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(/\n/g, '\r\n'))]),
       '001_accents.down.sql': 'DROP TABLE t;\n',
     });
-    dirs.push(dir);
+    dirs.track(dir);
     const { code, stderr } = await tidemark(dir, ['apply']);
     expect(code).toBe(1);
     const column = "SELECT 'température', 'ünïcode', ".length + 1;
@@ -197,7 +191,7 @@ describe('the ledger row of an applied migration', () => {
       '001_crlf.up.sql': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(/\n/g, '\r\n'))]),
       '001_crlf.down.sql': 'DROP TABLE crlf;\r\n',
     });
-    dirs.push(dir);
+    dirs.track(dir);
     expect((await tidemark(dir, ['apply'])).code).toBe(0);
     const [row] = await db.query<{ up_checksum: string; down_checksum: string }>(
       'SELECT up_checksum, down_checksum FROM tidemark_migrations',
@@ -211,9 +205,9 @@ describe('the ledger row of an applied migration', () => {
     try {
       const dir = fixture('environment');
       const runs = await Promise.all([
-        runCli(['apply', '--dir', dir, '--url', db.url], { env: { TIDEMARK_ENV: 'qa' } }),
-        runCli(['apply', '--dir', dir, '--url', other.url, '--env', 'staging'], { env: { TIDEMARK_ENV: 'qa' } }),
-        runCli(['apply', '--dir', dir, '--url', third.url]),
+        runInProcess(['apply', '--dir', dir, '--url', db.url], { env: { TIDEMARK_ENV: 'qa' } }),
+        runInProcess(['apply', '--dir', dir, '--url', other.url, '--env', 'staging'], { env: { TIDEMARK_ENV: 'qa' } }),
+        runInProcess(['apply', '--dir', dir, '--url', third.url]),
       ]);
       expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
       const seen = await Promise.all(

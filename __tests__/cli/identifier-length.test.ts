@@ -7,19 +7,13 @@
  */
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
 import { migrationsDir } from '../helpers/files';
 
 const FILES = { '001_first.up.sql': 'CREATE TABLE first (id int);\n', '001_first.down.sql': 'DROP TABLE first;\n' };
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-});
+const db = useTestDatabase();
 
 async function relations(): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
@@ -35,7 +29,7 @@ test.each([
   ['--schema', 'status', ['--schema', 's'.repeat(64)], 'at most 63 bytes'],
 ])('%s too long for %s: exit 2, nothing created', async (flag, command, args, limit) => {
   const dir = migrationsDir(FILES);
-  const run = await runCli([command, '--dir', dir, '--url', db.url, ...args]);
+  const run = await runInProcess([command, '--dir', dir, '--url', db.url, ...args]);
   expect(run.stderr).toContain(flag);
   expect(run.stderr).toContain(limit);
   expect(run.stderr).toContain('PostgreSQL cuts names at 63 bytes');
@@ -44,7 +38,7 @@ test.each([
 });
 
 test('TIDEMARK_TABLE too long: the variable is named', async () => {
-  const run = await runCli(['apply', '--dir', migrationsDir(FILES), '--url', db.url], {
+  const run = await runInProcess(['apply', '--dir', migrationsDir(FILES), '--url', db.url], {
     env: { TIDEMARK_TABLE: 'y'.repeat(64) },
   });
   expect(run.stderr).toContain('$TIDEMARK_TABLE');
@@ -55,7 +49,7 @@ test('a 57-byte table in a 63-byte schema: apply, repair (a 63-byte audit table 
   const dir = migrationsDir(FILES);
   const [schema, table] = ['s'.repeat(63), 't'.repeat(57)];
   const tidemark = (...args: string[]) =>
-    runCli([...args, '--dir', dir, '--url', db.url, '--schema', schema, '--table', table]);
+    runInProcess([...args, '--dir', dir, '--url', db.url, '--schema', schema, '--table', table]);
   expect((await tidemark('apply')).code).toBe(0);
   appendFileSync(path.join(dir, '001_first.up.sql'), 'COMMENT ON TABLE first IS NULL;\n');
   expect((await tidemark('repair', '--version', '1', '--reason', 'accepted')).code).toBe(0);

@@ -5,24 +5,20 @@
  */
 import { appendFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { removeDir, tempDir, writeMigrations } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { removeDir, tempDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 import { copyFixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = copyFixture('basic');
-});
-afterEach(async () => {
-  removeDir(dir);
-  await db.drop();
+  dir = migrations.track(copyFixture('basic'));
 });
 
-const tidemark = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const tidemark = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
 interface StatusDoc {
   migrations: { version: string; name: string; state: string; path: string | null }[];

@@ -10,7 +10,8 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { takeSnapshot } from '../../lib/db/catalog';
 import { diffSnapshots } from '../../lib/schema';
-import { ROOT, runCli } from '../helpers/cli';
+import { ROOT } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { removeDir, tempDir, writeMigrations } from '../helpers/files';
 import { ledgerVersions } from '../helpers/inspect';
@@ -68,7 +69,17 @@ async function expectSameState(a: TestDatabase, b: TestDatabase): Promise<void> 
 }
 
 test('apply --dry-run --sql, run by psql, leaves what apply leaves, ledger included; the dry run changes nothing', async () => {
-  const dry = await runCli(['apply', '--dry-run', '--sql', '--lock-timeout', '5s', '--dir', dir, '--url', viaPsql.url]);
+  const dry = await runInProcess([
+    'apply',
+    '--dry-run',
+    '--sql',
+    '--lock-timeout',
+    '5s',
+    '--dir',
+    dir,
+    '--url',
+    viaPsql.url,
+  ]);
   expect(dry.code).toBe(0);
   expect(await ledgerVersions(viaPsql)).toBeNull();
   expect(dry.stdout).toMatch(
@@ -81,11 +92,11 @@ test('apply --dry-run --sql, run by psql, leaves what apply leaves, ledger inclu
   const run = await psql(viaPsql, dry.stdout);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  expect((await runCli(['apply', '--lock-timeout', '5s', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
+  expect((await runInProcess(['apply', '--lock-timeout', '5s', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
   await expectSameState(viaPsql, viaApply);
   // tidemark reads the psql-made ledger as its own: nothing pending, no drift.
-  expect((await runCli(['verify', '--dir', dir, '--url', viaPsql.url])).code).toBe(0);
-  expect((await runCli(['apply', '--dir', dir, '--url', viaPsql.url])).stdout).toContain(
+  expect((await runInProcess(['verify', '--dir', dir, '--url', viaPsql.url])).code).toBe(0);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', viaPsql.url])).stdout).toContain(
     'Nothing to apply: the database is up to date.',
   );
 });
@@ -96,7 +107,7 @@ test('--single-transaction, a no-transaction migration, then rollback --dry-run 
       "-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY molecules_formula_name_idx ON molecules (formula, name);\nCOMMENT ON INDEX molecules_formula_name_idx IS 'it''s \\ here';\n",
     '009_index_names.down.sql': '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY molecules_formula_name_idx;\n',
   });
-  const batch = await runCli([
+  const batch = await runInProcess([
     'apply',
     '--dry-run',
     '--sql',
@@ -111,22 +122,32 @@ test('--single-transaction, a no-transaction migration, then rollback --dry-run 
   expect(batch.stdout.match(/^BEGIN;$/gm)).toHaveLength(1);
   expect((await psql(viaPsql, batch.stdout)).code).toBe(0);
   expect(
-    (await runCli(['apply', '--single-transaction', '--target', '8', '--dir', dir, '--url', viaApply.url])).code,
+    (await runInProcess(['apply', '--single-transaction', '--target', '8', '--dir', dir, '--url', viaApply.url])).code,
   ).toBe(0);
-  const rest = await runCli(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
+  const rest = await runInProcess(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
   expect(rest.stdout).toContain(
     '-- statement 1 of 2 (line 2)\nCREATE INDEX CONCURRENTLY molecules_formula_name_idx ON molecules (formula, name);\n',
   );
   expect((await psql(viaPsql, rest.stdout)).code).toBe(0);
-  expect((await runCli(['apply', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
   await expectSameState(viaPsql, viaApply);
 
-  const back = await runCli(['rollback', '--dry-run', '--sql', '--target', '0', '--dir', dir, '--url', viaPsql.url]);
+  const back = await runInProcess([
+    'rollback',
+    '--dry-run',
+    '--sql',
+    '--target',
+    '0',
+    '--dir',
+    dir,
+    '--url',
+    viaPsql.url,
+  ]);
   expect(back.stdout).toMatch(
     /^DELETE FROM "public"\."tidemark_migrations" WHERE version (=|OPERATOR\(pg_catalog\.=\)) '9';$/m,
   );
   expect((await psql(viaPsql, back.stdout)).code).toBe(0);
-  expect((await runCli(['rollback', '--target', '0', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
+  expect((await runInProcess(['rollback', '--target', '0', '--dir', dir, '--url', viaApply.url])).code).toBe(0);
   await expectSameState(viaPsql, viaApply);
   expect(await ledgerVersions(viaPsql)).toEqual([]);
 });
@@ -136,7 +157,7 @@ test('psql stops at a failing migration: that one is rolled back, the ones befor
     '009_bad.up.sql': 'CREATE TABLE half (i int);\nSELECT 1/0;\n',
     '009_bad.down.sql': 'DROP TABLE half;\n',
   });
-  const dry = await runCli(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
+  const dry = await runInProcess(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
   const run = await psql(viaPsql, dry.stdout);
   expect(run.code).toBe(3); // psql: a script stopped by ON_ERROR_STOP
   expect(run.stderr).toContain('division by zero');
@@ -145,14 +166,14 @@ test('psql stops at a failing migration: that one is rolled back, the ones befor
 });
 
 test('--sql without --dry-run is refused before connecting (exit 2)', async () => {
-  const run = await runCli(['apply', '--sql', '--dir', dir, '--url', 'postgres://nobody@127.0.0.1:1/none']);
+  const run = await runInProcess(['apply', '--sql', '--dir', dir, '--url', 'postgres://nobody@127.0.0.1:1/none']);
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('--sql prints what a dry run would send: add --dry-run');
 });
 
 test('nothing to do: a file of comments only', async () => {
-  expect((await runCli(['apply', '--dir', dir, '--url', viaPsql.url])).code).toBe(0);
-  const dry = await runCli(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', viaPsql.url])).code).toBe(0);
+  const dry = await runInProcess(['apply', '--dry-run', '--sql', '--dir', dir, '--url', viaPsql.url]);
   expect(dry.stdout.split('\n').filter((l) => l && !l.startsWith('--') && !l.startsWith('\\set'))).toEqual([]);
   expect(dry.stdout).toContain('-- Nothing to apply.');
 });

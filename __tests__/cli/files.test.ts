@@ -2,24 +2,17 @@
  * Refusals before anything reaches the database: a malformed migrations
  * directory, a missing --dir, and bad --target values.
  */
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
 /** A port nothing listens on: a run that got this far would exit 5, not 2. */
 const UNREACHABLE = 'postgres://postgres@127.0.0.1:1/nowhere';
 
-let db: TestDatabase;
-const dirs: string[] = [];
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  dirs.splice(0).forEach(removeDir);
-  await db.drop();
-});
+const db = useTestDatabase();
+const dirs = useMigrationsDir();
 
 describe('a malformed migrations directory', () => {
   const dir = fixture('unpaired');
@@ -27,7 +20,7 @@ describe('a malformed migrations directory', () => {
   test.each([['apply'], ['status'], ['rollback'], ['apply --dry-run']])(
     '%s exits 2, lists every offending path, and creates nothing',
     async (command) => {
-      const { code, stdout, stderr } = await runCli([...command.split(' '), '--dir', dir, '--url', db.url]);
+      const { code, stdout, stderr } = await runInProcess([...command.split(' '), '--dir', dir, '--url', db.url]);
       expect(code).toBe(2);
       expect(stderr).toContain('002_orphan_up.up.sql');
       expect(stderr).toContain('nested/003_orphan_down.down.sql');
@@ -39,7 +32,7 @@ describe('a malformed migrations directory', () => {
   );
 
   test('is refused before connecting: exit 2 even when the server is unreachable', async () => {
-    const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', UNREACHABLE]);
+    const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', UNREACHABLE]);
     expect(code).toBe(2);
     expect(stderr).toContain('002_orphan_up.up.sql');
   });
@@ -83,8 +76,8 @@ describe('a malformed migrations directory', () => {
       '000_ok.down.sql': 'DROP TABLE ok;\n',
       ...files,
     });
-    dirs.push(dir);
-    const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url]);
+    dirs.track(dir);
+    const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', db.url]);
     expect(code).toBe(2);
     expect(stderr).toContain(offending);
     expect(await ledgerVersions(db)).toBeNull();
@@ -94,9 +87,9 @@ describe('a malformed migrations directory', () => {
 
 test('an empty directory is nothing to do: apply, status and rollback exit 0 and create nothing', async () => {
   const dir = migrationsDir({ 'README.md': 'not a migration\n' });
-  dirs.push(dir);
+  dirs.track(dir);
   const runs = await Promise.all(
-    ['apply', 'status', 'rollback'].map((command) => runCli([command, '--dir', dir, '--url', db.url])),
+    ['apply', 'status', 'rollback'].map((command) => runInProcess([command, '--dir', dir, '--url', db.url])),
   );
   expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
   expect(runs[0].stdout).toMatch(/up to date/);
@@ -107,8 +100,8 @@ test('an empty directory is nothing to do: apply, status and rollback exit 0 and
 describe('configuration errors', () => {
   test('--dir that does not exist exits 2 and says so', async () => {
     const [apply, status] = await Promise.all([
-      runCli(['apply', '--dir', '/does/not/exist', '--url', db.url]),
-      runCli(['status', '--dir', '/does/not/exist', '--url', db.url]),
+      runInProcess(['apply', '--dir', '/does/not/exist', '--url', db.url]),
+      runInProcess(['status', '--dir', '/does/not/exist', '--url', db.url]),
     ]);
     for (const run of [apply, status]) {
       expect(run.code).toBe(2);
@@ -122,7 +115,7 @@ describe('configuration errors', () => {
     const dir = fixture('basic');
     const runs = await Promise.all(
       [['99'], ['abc'], ['-1'], ['9223372036854775808']].map(([target]) =>
-        runCli(['apply', '--dir', dir, '--url', db.url, '--target', target]),
+        runInProcess(['apply', '--dir', dir, '--url', db.url, '--target', target]),
       ),
     );
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
@@ -133,16 +126,16 @@ describe('configuration errors', () => {
   });
 
   test('a bad --target is reported before connecting (exit 2, not 5)', async () => {
-    const { code } = await runCli(['apply', '--dir', fixture('basic'), '--url', UNREACHABLE, '--target', '99']);
+    const { code } = await runInProcess(['apply', '--dir', fixture('basic'), '--url', UNREACHABLE, '--target', '99']);
     expect(code).toBe(2);
   });
 
   test('rollback --steps 0 and --steps with --target exit 2', async () => {
     const dir = fixture('basic');
     const runs = await Promise.all([
-      runCli(['rollback', '--dir', dir, '--url', db.url, '--steps', '0']),
-      runCli(['rollback', '--dir', dir, '--url', db.url, '--steps', '1', '--target', '1']),
-      runCli(['rollback', '--dir', dir, '--url', db.url, '--target', 'x']),
+      runInProcess(['rollback', '--dir', dir, '--url', db.url, '--steps', '0']),
+      runInProcess(['rollback', '--dir', dir, '--url', db.url, '--steps', '1', '--target', '1']),
+      runInProcess(['rollback', '--dir', dir, '--url', db.url, '--target', 'x']),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2]);
   });
@@ -150,8 +143,8 @@ describe('configuration errors', () => {
   test('bad --lock-wait and --lock-timeout values exit 2', async () => {
     const dir = fixture('basic');
     const runs = await Promise.all([
-      runCli(['apply', '--dir', dir, '--url', db.url, '--lock-wait', 'soon']),
-      runCli(['apply', '--dir', dir, '--url', db.url, '--lock-timeout', 'five seconds']),
+      runInProcess(['apply', '--dir', dir, '--url', db.url, '--lock-wait', 'soon']),
+      runInProcess(['apply', '--dir', dir, '--url', db.url, '--lock-timeout', 'five seconds']),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2]);
     expect(await ledgerVersions(db)).toBeNull();

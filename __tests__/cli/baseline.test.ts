@@ -3,9 +3,9 @@
  * without tidemark, then `apply` for the rest; and the refusals.
  */
 import { createHash } from 'node:crypto';
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 
 // Running 001 or 002 a second time fails: CREATE TABLE without IF NOT EXISTS.
 const FILES = {
@@ -20,18 +20,14 @@ const FILES = {
 };
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir(FILES);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
+  dir = migrations(FILES);
 });
 
-const cli = (command: string, ...args: string[]) => runCli([command, '--dir', dir, '--url', db.url, ...args]);
+const cli = (command: string, ...args: string[]) => runInProcess([command, '--dir', dir, '--url', db.url, ...args]);
 const ledger = () =>
   db.query<Record<string, unknown>>(
     'SELECT version, name, up_checksum, down_checksum, up_sql, duration_ms, state, applied_by FROM tidemark_migrations ORDER BY version',

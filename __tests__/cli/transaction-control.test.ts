@@ -4,20 +4,15 @@
  * main used to report "applied" (ROLLBACK) or "rolled back" (COMMIT, then a
  * failure) while the database said otherwise.
  */
-import { jsonLines, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
 test.each([
   ['CREATE TABLE a (i int); COMMIT; CREATE TABLE b (i int); SELECT 1/0;', '1:25: COMMIT'],
@@ -31,14 +26,14 @@ test.each([
 ])(
   '%s: apply, apply --single-transaction, test and verify --offline exit 2 at %s; nothing is created',
   async (sql, where) => {
-    dir = migrationsDir({
+    dir = migrations({
       '001_ok.up.sql': 'CREATE TABLE ok (i int);\n',
       '001_ok.down.sql': 'DROP TABLE ok;\n',
       '002_bad.up.sql': `${sql}\n`,
       '002_bad.down.sql': 'SELECT 1;\n',
     });
     for (const args of [['apply'], ['apply', '--single-transaction'], ['test'], ['verify', '--offline']]) {
-      const run = await runCli([...args, '--dir', dir, '--url', db.url]);
+      const run = await runInProcess([...args, '--dir', dir, '--url', db.url]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`002_bad.up.sql:${where}`);
       expect(run.stderr).toContain('tidemark:no-transaction');
@@ -50,8 +45,8 @@ test.each([
 );
 
 test('json logs: the problems come as fields, with their kind', async () => {
-  dir = migrationsDir({ '001_x.up.sql': 'CREATE TABLE x (i int);\nROLLBACK;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
-  const run = await runCli(['apply', '--log-format', 'json', '--dir', dir, '--url', db.url]);
+  dir = migrations({ '001_x.up.sql': 'CREATE TABLE x (i int);\nROLLBACK;\n', '001_x.down.sql': 'DROP TABLE x;\n' });
+  const run = await runInProcess(['apply', '--log-format', 'json', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(2);
   const [line] = jsonLines(run.stderr).filter((l) => l.code === 'transaction-control');
   expect(line.problems).toEqual([
@@ -60,14 +55,23 @@ test('json logs: the problems come as fields, with their kind', async () => {
 });
 
 test('--single-transaction whose COMMIT fails on a deferred constraint: exit 1 with the SQLSTATE, all rolled back, never "internal error"', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_p.up.sql': 'CREATE TABLE p (id int PRIMARY KEY);\n',
     '001_p.down.sql': 'DROP TABLE p;\n',
     '002_c.up.sql': 'CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO c VALUES (1);\n',
     '002_c.down.sql': 'DROP TABLE c;\n',
   });
   for (const format of ['human', 'json']) {
-    const run = await runCli(['apply', '--single-transaction', '--log-format', format, '--dir', dir, '--url', db.url]);
+    const run = await runInProcess([
+      'apply',
+      '--single-transaction',
+      '--log-format',
+      format,
+      '--dir',
+      dir,
+      '--url',
+      db.url,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.stderr).toContain('23503');

@@ -3,20 +3,15 @@
  * migration and, where known, its line; level by severity; in both log
  * formats.
  */
-import { jsonLines, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 import { ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
 const FILES = {
   '001_a.up.sql': 'CREATE TABLE a (i int);\n',
@@ -29,10 +24,10 @@ const FILES = {
   '003_c.down.sql': 'DROP TABLE c;\n',
 };
 
-const cli = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const cli = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
 test('human logs: NOTICE and INFO as info lines, WARNING as warnings, with the file and, where known, the line', async () => {
-  dir = migrationsDir(FILES);
+  dir = migrations(FILES);
   const { code, stderr } = await cli('apply');
   expect(code).toBe(0);
   expect(stderr).toContain('\n002_b.up.sql: NOTICE: table "nope" does not exist, skipping\n');
@@ -53,7 +48,7 @@ test('human logs: NOTICE and INFO as info lines, WARNING as warnings, with the f
 });
 
 test('--verbose adds DEBUG and LOG as debug lines; --quiet keeps the warnings only', async () => {
-  dir = migrationsDir(FILES);
+  dir = migrations(FILES);
   const verbose = await cli('apply', '--target', '2', '--verbose');
   expect(verbose.code).toBe(0);
   expect(verbose.stderr).toContain('\ndebug: 002_b.up.sql: DEBUG: deep down\n');
@@ -67,7 +62,7 @@ test('--verbose adds DEBUG and LOG as debug lines; --quiet keeps the warnings on
 });
 
 test('--log-format json: one line per notice, with the level, migration, file, line, severity and SQLSTATE as fields', async () => {
-  dir = migrationsDir(FILES);
+  dir = migrations(FILES);
   const { code, stderr } = await cli('apply', '--log-format', 'json');
   expect(code).toBe(0);
   const lines = jsonLines(stderr);

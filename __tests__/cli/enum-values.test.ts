@@ -3,7 +3,8 @@
  * one uses it, and PostgreSQL refuses the use in the transaction that added
  * it. The run warns before anything runs, naming both files and lines.
  */
-import { jsonLines, runCli } from '../helpers/cli';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { migrationsDir, removeDir } from '../helpers/files';
 import { ledgerVersions } from '../helpers/inspect';
@@ -30,14 +31,14 @@ const WARNING =
   "warning: 002_happy.up.sql:2 adds the value 'happy' to the enum mood, and 003_cheer.up.sql:2, later in the same --single-transaction batch, uses 'happy'.";
 
 test('--dry-run --single-transaction warns, naming both files and lines, and the fix', async () => {
-  const run = await runCli(['apply', '--dry-run', '--single-transaction', '--dir', dir, '--url', db.url]);
+  const run = await runInProcess(['apply', '--dry-run', '--single-transaction', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(0);
   expect(run.stderr).toContain(WARNING);
   expect(run.stderr).toContain('tidemark apply --single-transaction --target 2');
 });
 
 test('the warning comes before anything runs; the batch then fails as PostgreSQL says, and nothing is applied', async () => {
-  const run = await runCli(['apply', '--single-transaction', '--dir', dir, '--url', db.url]);
+  const run = await runInProcess(['apply', '--single-transaction', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(1);
   const lines = run.stderr.split('\n');
   expect(lines[0]).toContain(WARNING);
@@ -46,7 +47,7 @@ test('the warning comes before anything runs; the batch then fails as PostgreSQL
 });
 
 test('json logs carry both places as fields', async () => {
-  const run = await runCli([
+  const run = await runInProcess([
     'apply',
     '--dry-run',
     '--single-transaction',
@@ -68,7 +69,7 @@ test('json logs carry both places as fields', async () => {
 });
 
 test('without --single-transaction each migration commits first: no warning, and it applies', async () => {
-  const run = await runCli(['apply', '--dir', dir, '--url', db.url]);
+  const run = await runInProcess(['apply', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(0);
   expect(run.stderr).not.toContain('adds the value');
   expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);

@@ -7,7 +7,8 @@
  * string to it as a database name).
  */
 import { createServer, type Server } from 'node:net';
-import { jsonLines, runCli, type CliResult } from '../helpers/cli';
+import { jsonLines, type CliResult } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { freePort } from '../helpers/cluster';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
@@ -93,7 +94,7 @@ describe('a malformed connection string is refused before connecting, and never 
         FORMATS.map((format) => async () => {
           const argv = [...args, '--log-format', format, ...(how === '--url' ? ['--url', shape] : [])];
           const env = { ...pointAtListener(), ...(how === 'DATABASE_URL' ? { DATABASE_URL: shape } : {}) };
-          return { name, format, run: await runCli(argv, { env }) };
+          return { name, format, run: await runInProcess(argv, { env }) };
         }),
       );
       for (const { name, format, run } of await limited(jobs)) {
@@ -132,7 +133,7 @@ describe('a well-formed connection string with a password is never printed eithe
       // One at a time: apply, rollback and baseline take the same lock.
       for (const [name, args] of Object.entries(COMMANDS)) {
         for (const format of FORMATS) {
-          const run = await runCli([...args, '--log-format', format, '--url', url]);
+          const run = await runInProcess([...args, '--log-format', format, '--url', url]);
           expect([label, name, format, run.code === null ? 'killed' : run.code <= 5 ? 'exit code' : run.code]).toEqual([
             label,
             name,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { runCli } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { freePort } from '../helpers/cluster';
 import { writeMigrations } from '../helpers/files';
 
@@ -101,9 +101,12 @@ let counter = 0;
 async function applyWith(host: string, query: string): Promise<{ code: number | null; stderr: string; db: string }> {
   const db = `ssl_${++counter}`;
   await createDatabase(db);
-  const result = await runCli(['apply', '--dir', dir, '--url', `postgres://postgres@${host}:${port}/${db}?${query}`], {
-    env: { HOME: home },
-  });
+  const result = await runInProcess(
+    ['apply', '--dir', dir, '--url', `postgres://postgres@${host}:${port}/${db}?${query}`],
+    {
+      env: { HOME: home },
+    },
+  );
   return { code: result.code, stderr: result.stderr, db };
 }
 

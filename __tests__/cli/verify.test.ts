@@ -2,9 +2,9 @@
  * `tidemark verify` as CI runs it: exit codes, and the human, JSON and
  * GitHub reports of an edited history.
  */
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, tempDir, writeMigrations } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { removeDir, tempDir, useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const UP = [
   '-- the items table',
@@ -23,19 +23,15 @@ const FILES = {
   '002_more.down.sql': 'DROP TABLE more;\n',
 };
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir(FILES);
-  expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
+  dir = migrations(FILES);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
 });
 
-const verify = (...args: string[]) => runCli(['verify', '--dir', dir, '--url', db.url, ...args]);
+const verify = (...args: string[]) => runInProcess(['verify', '--dir', dir, '--url', db.url, ...args]);
 
 describe('exit codes', () => {
   it('exits 0 when history matches the files', async () => {
@@ -141,7 +137,7 @@ describe('reports', () => {
         sql,
       ]);
       writeMigrations(repo, Object.fromEntries(files));
-      const { code, stdout } = await runCli(
+      const { code, stdout } = await runInProcess(
         ['verify', '--dir', 'db/migrations', '--url', db.url, '--format', 'github'],
         { cwd: repo },
       );
@@ -171,7 +167,7 @@ describe('reports', () => {
 });
 
 describe('without a database', () => {
-  const offline = (target: string, ...args: string[]) => runCli(['verify', '--dir', target, ...args]);
+  const offline = (target: string, ...args: string[]) => runInProcess(['verify', '--dir', target, ...args]);
 
   it('exits 0 for a well-formed directory with no URL and a clean environment', async () => {
     writeMigrations(dir, { '001_items.up.sql': EDITED });
@@ -195,7 +191,7 @@ describe('without a database', () => {
     expect(withUrl.code).toBe(0);
     expect(JSON.parse(withUrl.stdout)).toMatchObject({ ok: true, online: false });
     const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
-    expect((await runCli(['verify', '--dir', dir], { env })).code).toBe(5); // online: DATABASE_URL is used
-    expect((await runCli(['verify', '--dir', dir, '--offline'], { env })).code).toBe(0);
+    expect((await runInProcess(['verify', '--dir', dir], { env })).code).toBe(5); // online: DATABASE_URL is used
+    expect((await runInProcess(['verify', '--dir', dir, '--offline'], { env })).code).toBe(0);
   });
 });

@@ -6,26 +6,25 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jsonLines, runCli, type CliResult } from '../helpers/cli';
+import { jsonLines, type CliResult } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { freePort } from '../helpers/cluster';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { removeDir, tempDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
 import { ledgerVersions } from '../helpers/inspect';
 
 const dir = fixture('basic');
-let db: TestDatabase;
+const db = useTestDatabase();
 let home: string;
 /** HOME and PGSYSCONFDIR are empty temp directories: no service file but the ones a test writes. */
 let base: Record<string, string>;
 
 beforeEach(async () => {
-  db = await createTestDatabase();
   home = tempDir('tidemark-conn-home-');
   base = { HOME: home, PGSYSCONFDIR: home };
 });
 afterEach(async () => {
-  await db.drop();
   removeDir(home);
 });
 
@@ -35,7 +34,8 @@ function serviceFile(text: string): string {
   return file;
 }
 
-const run = (args: readonly string[], env: Record<string, string> = {}) => runCli(args, { env: { ...base, ...env } });
+const run = (args: readonly string[], env: Record<string, string> = {}) =>
+  runInProcess(args, { env: { ...base, ...env } });
 
 describe('service files', () => {
   test("PGSERVICE: apply connects to the service's server and database, and config says so", async () => {

@@ -4,7 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, ROOT } from '../helpers/cli';
+import { ROOT } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { migrationsDir, removeDir, tempDir } from '../helpers/files';
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
@@ -12,7 +13,7 @@ const COMMANDS = ['status', 'apply', 'rollback', 'create'];
 
 describe('help and usage errors', () => {
   test('--help exits 0 and lists every command on stdout', async () => {
-    const { code, stdout, stderr } = await runCli(['--help']);
+    const { code, stdout, stderr } = await runInProcess(['--help']);
     expect(code).toBe(0);
     for (const command of COMMANDS) expect(stdout).toMatch(new RegExp(`^\\s+tidemark ${command}\\b`, 'm'));
     expect(stdout).toContain('--dir');
@@ -21,7 +22,7 @@ describe('help and usage errors', () => {
 
   test('--version prints the version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    const { code, stdout } = await runCli(['--version']);
+    const { code, stdout } = await runInProcess(['--version']);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(version);
   });
@@ -36,7 +37,7 @@ describe('help and usage errors', () => {
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const cwd = tempDir();
     try {
-      const { code, stdout, stderr } = await runCli(args, { cwd });
+      const { code, stdout, stderr } = await runInProcess(args, { cwd });
       expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: version, stderr: '' });
       expect(readdirSync(cwd)).toEqual([]); // create x --version created nothing
     } finally {
@@ -45,7 +46,7 @@ describe('help and usage errors', () => {
   });
 
   test('after repair and baseline, --version names a migration: without one it is a usage error', async () => {
-    const { code, stderr } = await runCli(['baseline', '--version']);
+    const { code, stderr } = await runInProcess(['baseline', '--version']);
     expect(code).toBe(2);
     expect(stderr).toContain('--version');
   });
@@ -57,7 +58,7 @@ describe('help and usage errors', () => {
     ['no command at all', [], 'command'],
     ['an unknown --log-format', ['status', '--log-format', 'xml'], 'xml'],
   ])('%s exits 2, names the problem and prints no stack', async (_label, args, mention) => {
-    const { code, stdout, stderr } = await runCli(args);
+    const { code, stdout, stderr } = await runInProcess(args);
     expect(code).toBe(2);
     expect(stderr).toContain(mention);
     expect(stderr).not.toMatch(STACK_FRAME);
@@ -72,7 +73,7 @@ describe('create', () => {
   test('in an empty directory writes 001_<name>.up.sql and .down.sql and prints both paths', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const { code, stdout, stderr } = await runCli(['create', 'add_things', '--dir', '.'], { cwd: dir });
+    const { code, stdout, stderr } = await runInProcess(['create', 'add_things', '--dir', '.'], { cwd: dir });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout.split('\n').filter(Boolean)).toEqual(['001_add_things.up.sql', '001_add_things.down.sql']);
     expect(readdirSync(dir).sort()).toEqual(['001_add_things.down.sql', '001_add_things.up.sql']);
@@ -81,9 +82,9 @@ describe('create', () => {
   test('a new pair is refused by apply until its up script holds SQL (exit 2, before connecting)', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    expect((await runCli(['create', 'first', '--dir', dir])).code).toBe(0);
+    expect((await runInProcess(['create', 'first', '--dir', dir])).code).toBe(0);
     // The up script holds only comments: the scanner must refuse it until the user writes SQL.
-    const refused = await runCli(['apply', '--dir', dir, '--url', 'postgres://postgres@127.0.0.1:1/none']);
+    const refused = await runInProcess(['apply', '--dir', dir, '--url', 'postgres://postgres@127.0.0.1:1/none']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('001_first.up.sql');
     expect(refused.stderr).toMatch(/empty/);
@@ -95,7 +96,7 @@ describe('create', () => {
       '0007_x.down.sql': 'SELECT 1;\n',
     });
     dirs.push(dir);
-    const { code, stdout } = await runCli(['create', 'add_things', '--dir', dir]);
+    const { code, stdout } = await runInProcess(['create', 'add_things', '--dir', dir]);
     expect(code).toBe(0);
     const up = path.join(dir, '0008_add_things.up.sql');
     const down = path.join(dir, '0008_add_things.down.sql');
@@ -115,7 +116,7 @@ describe('create', () => {
       'later/012_b.down.sql': 'SELECT 1;\n',
     });
     dirs.push(dir);
-    const { code } = await runCli(['create', 'c', '--dir', dir]);
+    const { code } = await runInProcess(['create', 'c', '--dir', dir]);
     expect(code).toBe(0);
     expect(
       readdirSync(dir)
@@ -127,7 +128,7 @@ describe('create', () => {
   test('in a new project without sql/: creates the directory, says so on stderr, prints the two paths', async () => {
     const project = tempDir();
     dirs.push(project);
-    const { code, stdout, stderr } = await runCli(['create', 'first'], { cwd: project });
+    const { code, stdout, stderr } = await runInProcess(['create', 'first'], { cwd: project });
     expect(code).toBe(0);
     expect(stderr).toBe('created the migrations directory sql (it did not exist)\n');
     expect(stdout.split('\n').filter(Boolean)).toEqual([
@@ -136,14 +137,14 @@ describe('create', () => {
     ]);
     expect(readdirSync(path.join(project, 'sql')).sort()).toEqual(['001_first.down.sql', '001_first.up.sql']);
     // The second time the directory is there: nothing said about it.
-    const again = await runCli(['create', 'second'], { cwd: project });
+    const again = await runInProcess(['create', 'second'], { cwd: project });
     expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   test('a nested --dir is created with its parents; json logs say so as a field', async () => {
     const project = tempDir();
     dirs.push(project);
-    const { code, stdout } = await runCli(['create', 'first', '--dir', 'db/migrations', '--log-format', 'json'], {
+    const { code, stdout } = await runInProcess(['create', 'first', '--dir', 'db/migrations', '--log-format', 'json'], {
       cwd: project,
     });
     expect(code).toBe(0);
@@ -154,10 +155,10 @@ describe('create', () => {
   test('a file where the directory should be: exit 2 naming it; a bad name creates no directory', async () => {
     const project = migrationsDir({ sql: 'not a directory\n' });
     dirs.push(project);
-    const blocked = await runCli(['create', 'first', '--dir', 'sql/more'], { cwd: project });
+    const blocked = await runInProcess(['create', 'first', '--dir', 'sql/more'], { cwd: project });
     expect(blocked.code).toBe(2);
     expect(blocked.stderr).toContain('Cannot create the migrations directory "sql/more"');
-    const bad = await runCli(['create', 'bad name', '--dir', 'fresh'], { cwd: project });
+    const bad = await runInProcess(['create', 'bad name', '--dir', 'fresh'], { cwd: project });
     expect(bad.code).toBe(2);
     expect(existsSync(path.join(project, 'fresh'))).toBe(false);
   });
@@ -165,7 +166,7 @@ describe('create', () => {
   test.each([['bad name'], ['semi;colon'], ['../escape']])('create "%s" exits 2 and writes nothing', async (name) => {
     const dir = tempDir();
     dirs.push(dir);
-    const { code, stderr } = await runCli(['create', name, '--dir', dir]);
+    const { code, stderr } = await runInProcess(['create', name, '--dir', dir]);
     expect(code).toBe(2);
     expect(stderr).toContain(name);
     expect(stderr).not.toMatch(STACK_FRAME);

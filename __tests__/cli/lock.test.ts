@@ -4,20 +4,16 @@
  */
 import type { Client } from 'pg';
 import { lockKey } from '../../lib/db/lock';
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
 let holder: Client | null = null;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
 afterEach(async () => {
   await holder?.end();
   holder = null;
-  await db.drop();
 });
 
 /** Takes the advisory lock of a ledger from a test connection, as another tidemark run would. */
@@ -54,7 +50,7 @@ async function untilTidemarkTriedTheLock(): Promise<void> {
 
 describe('a held lock', () => {
   const dir = fixture('basic');
-  const tidemark = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+  const tidemark = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
   test('apply --lock-wait 1 exits 4 about another run, changes nothing; after release it applies', async () => {
     const lock = await holdLock();
@@ -107,7 +103,7 @@ describe('a held lock', () => {
 
 test('four apply runs started at once: all exit 0 and every migration runs exactly once', async () => {
   const dir = fixture('counter');
-  const runs = await Promise.all([1, 2, 3, 4].map(() => runCli(['apply', '--dir', dir, '--url', db.url])));
+  const runs = await Promise.all([1, 2, 3, 4].map(() => runInProcess(['apply', '--dir', dir, '--url', db.url])));
   expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
   const applied = runs.filter((r) => /Applied 5 migrations/.test(r.stdout));
   const idle = runs.filter((r) => /up to date/.test(r.stdout));

@@ -5,25 +5,21 @@
  * sent to the database, naming the file, line and column or the flag as typed.
  */
 import { readdirSync } from 'node:fs';
-import { jsonLines, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { migrationsDir, useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(removeDir));
+const dirs = useMigrationsDir();
 const dirWith = (files: Record<string, string | Buffer>) => {
   const dir = migrationsDir(files);
-  dirs.push(dir);
+  dirs.track(dir);
   return dir;
 };
 
 describe('a NUL byte in a script', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(() => db.drop());
+  const db = useTestDatabase();
 
   const withNul = {
     '001_a.up.sql': 'CREATE TABLE a (i int);\n',
@@ -36,7 +32,7 @@ describe('a NUL byte in a script', () => {
     '%s refuses it with exit 2 and file:line:col; nothing is created',
     async (...command) => {
       const dir = dirWith(withNul);
-      const { code, stderr } = await runCli([...command, '--dir', dir, '--url', db.url]);
+      const { code, stderr } = await runInProcess([...command, '--dir', dir, '--url', db.url]);
       expect(code).toBe(2);
       // Line 2, column 32: after "INSERT INTO b VALUES (1); -- hé" (31 characters, é is one).
       expect(stderr).toContain('002_b.up.sql:2:32: holds a NUL byte (0x00)');
@@ -48,7 +44,7 @@ describe('a NUL byte in a script', () => {
 
   test('--log-format json carries the line and column as fields', async () => {
     const dir = dirWith(withNul);
-    const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url, '--log-format', 'json']);
+    const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', db.url, '--log-format', 'json']);
     expect(code).toBe(2);
     const line = jsonLines(stderr).find((l) => l.code === 'scan') as { problems: Record<string, unknown>[] };
     expect(line.problems).toEqual([expect.objectContaining({ path: '002_b.up.sql', line: 2, column: 32 })]);
@@ -63,7 +59,7 @@ describe('a NUL byte in a script', () => {
       Buffer.from("';\n"),
     ]);
     const dir = dirWith({ '001_big.up.sql': big, '001_big.down.sql': 'DROP TABLE big;\n' });
-    const { code, stderr } = await runCli(['apply', '--dir', dir, '--url', db.url]);
+    const { code, stderr } = await runInProcess(['apply', '--dir', dir, '--url', db.url]);
     expect(code).toBe(2);
     expect(stderr).toContain(`001_big.up.sql:${110_002}:11: holds a NUL byte (0x00)`);
     expect(await ledgerVersions(db)).toBeNull();
@@ -71,11 +67,7 @@ describe('a NUL byte in a script', () => {
 });
 
 describe('version 0', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(() => db.drop());
+  const db = useTestDatabase();
 
   const files = {
     '000_zero.up.sql': 'CREATE TABLE zero (i int);\n',
@@ -86,7 +78,7 @@ describe('version 0', () => {
 
   test('rollback --target 0 rolls back all, version 0 included', async () => {
     const dir = dirWith(files);
-    const cli = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+    const cli = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
     expect((await cli('apply')).code).toBe(0);
     expect(await ledgerVersions(db)).toEqual(['0', '1']);
     const rolled = await cli('rollback', '--target', '0');
@@ -99,7 +91,7 @@ describe('version 0', () => {
 
   test('--target 0 --dry-run lists version 0 too; --steps 1 keeps it', async () => {
     const dir = dirWith(files);
-    const cli = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+    const cli = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
     expect((await cli('apply')).code).toBe(0);
     const dry = await cli('rollback', '--target', '0', '--dry-run');
     expect(dry.code).toBe(0);
@@ -113,7 +105,7 @@ describe('create past the largest version', () => {
   test('is refused with exit 2, and nothing is written', async () => {
     const max = '9223372036854775807';
     const dir = dirWith({ [`${max}_last.up.sql`]: 'SELECT 1;\n', [`${max}_last.down.sql`]: 'SELECT 1;\n' });
-    const { code, stdout, stderr } = await runCli(['create', 'next', '--dir', dir]);
+    const { code, stdout, stderr } = await runInProcess(['create', 'next', '--dir', dir]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(`the highest version in ${dir} is ${max}`);
@@ -121,13 +113,13 @@ describe('create past the largest version', () => {
     expect(stderr).not.toContain('internal error');
     expect(readdirSync(dir).sort()).toEqual([`${max}_last.down.sql`, `${max}_last.up.sql`]);
     // The directory is still well formed: verify --offline accepts it.
-    expect((await runCli(['verify', '--offline', '--dir', dir])).code).toBe(0);
+    expect((await runInProcess(['verify', '--offline', '--dir', dir])).code).toBe(0);
   });
 
   test('one below it still works', async () => {
     const below = '9223372036854775806';
     const dir = dirWith({ [`${below}_a.up.sql`]: 'SELECT 1;\n', [`${below}_a.down.sql`]: 'SELECT 1;\n' });
-    const { code, stdout } = await runCli(['create', 'b', '--dir', dir]);
+    const { code, stdout } = await runInProcess(['create', 'b', '--dir', dir]);
     expect(code).toBe(0);
     expect(stdout).toContain('9223372036854775807_b.up.sql');
   });
@@ -140,20 +132,20 @@ describe('an unknown --no-… flag', () => {
     [['--no-xyz', '--abc'], 'Unknown arguments: --no-xyz, --abc'],
     [['--foo-bar=1'], 'Unknown argument: --foo-bar'],
   ])('%j is named as typed', async (flags, message) => {
-    const { code, stderr } = await runCli(['apply', ...flags, '--dir', 'nowhere']);
+    const { code, stderr } = await runInProcess(['apply', ...flags, '--dir', 'nowhere']);
     expect(code).toBe(2);
     expect(stderr).toContain(`error: ${message}\n`);
   });
 
   test('in JSON too', async () => {
-    const { code, stderr } = await runCli(['status', '--no-xyz', '--log-format', 'json']);
+    const { code, stderr } = await runInProcess(['status', '--no-xyz', '--log-format', 'json']);
     expect(code).toBe(2);
     expect(jsonLines(stderr)[0]).toMatchObject({ code: 'usage', msg: 'Unknown argument: --no-xyz' });
   });
 
   test('a known boolean flag negated still works', async () => {
     const dir = dirWith({});
-    const { code } = await runCli(['verify', '--offline', '--no-strict', '--dir', dir]);
+    const { code } = await runInProcess(['verify', '--offline', '--no-strict', '--dir', dir]);
     expect(code).toBe(0);
   });
 });

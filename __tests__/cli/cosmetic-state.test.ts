@@ -3,9 +3,9 @@
  * word for each in every output: `status` (table, summary, --json) and
  * `verify` (human, --json, GitHub).
  */
-import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir, writeMigrations } from '../helpers/files';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir, writeMigrations } from '../helpers/files';
 
 const FILES = {
   '001_literal.up.sql': "CREATE TABLE literal (v text DEFAULT 'a'\n'b');\n",
@@ -18,19 +18,15 @@ const FILES = {
   '004_commented.down.sql': 'DROP TABLE commented;\n',
 };
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = migrationsDir(FILES);
-  expect((await runCli(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
+  dir = migrations(FILES);
+  expect((await runInProcess(['apply', '--dir', dir, '--url', db.url])).code).toBe(0);
 });
 
-const run = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url]);
+const run = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url]);
 
 test('whitespace PostgreSQL reads is no cosmetic edit: verify exits 3 naming each as modified', async () => {
   writeMigrations(dir, {

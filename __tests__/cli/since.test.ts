@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
 import { removeDir, tempDir, writeMigrations } from '../helpers/files';
 import { commitAll, git, initRepo } from '../helpers/git';
 
@@ -41,7 +41,7 @@ afterEach(() => removeDir(repo));
 /** Merges `branch` into the checked-out branch with a merge commit. */
 const merge = (branch: string) => git(repo, 'merge', '-q', '--no-ff', '--no-edit', branch);
 const verifySince = (ref: string, ...args: string[]) =>
-  runCli(['verify', '--dir', 'sql', '--since', ref, ...args], { cwd: repo });
+  runInProcess(['verify', '--dir', 'sql', '--since', ref, ...args], { cwd: repo });
 
 describe('b (004) merged first, then a (003)', () => {
   beforeEach(() => merge('b'));
@@ -129,7 +129,7 @@ it('exits 2 for a revision git does not know, and outside a git work tree', asyn
   const plain = tempDir();
   try {
     writeMigrations(plain, { 'sql/001_users.up.sql': 'SELECT 1;\n', 'sql/001_users.down.sql': 'SELECT 1;\n' });
-    expect((await runCli(['verify', '--dir', 'sql', '--since', 'main'], { cwd: plain })).code).toBe(2);
+    expect((await runInProcess(['verify', '--dir', 'sql', '--since', 'main'], { cwd: plain })).code).toBe(2);
   } finally {
     removeDir(plain);
   }

@@ -7,22 +7,17 @@
  * bytes. A REINDEX that PostgreSQL refuses in a transaction (a partitioned
  * table: the text cannot show it) names `-- tidemark:no-transaction` as the fix.
  */
-import { jsonLines, runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { migrationsDir, removeDir } from '../helpers/files';
+import { jsonLines } from '../helpers/cli';
+import { runInProcess } from '../helpers/in-process';
+import { useTestDatabase } from '../helpers/db';
+import { useMigrationsDir } from '../helpers/files';
 import { existing, ledgerVersions } from '../helpers/inspect';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const migrations = useMigrationsDir();
 let dir: string;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(async () => {
-  await db.drop();
-  removeDir(dir);
-});
 
-const run = (...args: string[]) => runCli([...args, '--dir', dir, '--url', db.url], { timeoutMs: 60_000 });
+const run = (...args: string[]) => runInProcess([...args, '--dir', dir, '--url', db.url], { timeoutMs: 60_000 });
 
 /** A function whose body holds semicolons, so the statement count is the lexer's, not a naive split's. */
 const BODY =
@@ -30,7 +25,7 @@ const BODY =
 const FAILING = `CREATE TABLE users (email text);\n${BODY}-- the typo\nCREATE INDEX ON users (emial);\nCREATE TABLE never (i int);\n`;
 
 test('apply names the failed statement: file:line and its first line, in human and JSON output', async () => {
-  dir = migrationsDir({ '001_users.up.sql': FAILING, '001_users.down.sql': 'DROP TABLE users;\n' });
+  dir = migrations({ '001_users.up.sql': FAILING, '001_users.down.sql': 'DROP TABLE users;\n' });
   const human = await run('apply');
   expect(human.code).toBe(1);
   expect(human.stderr).toContain(
@@ -45,7 +40,7 @@ test('apply names the failed statement: file:line and its first line, in human a
 });
 
 test('apply --single-transaction names it too', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_ok.up.sql': 'CREATE TABLE ok (i int);\n',
     '001_ok.down.sql': 'DROP TABLE ok;\n',
     '002_users.up.sql': FAILING,
@@ -58,7 +53,7 @@ test('apply --single-transaction names it too', async () => {
 });
 
 test('rollback names the failed statement of the down script', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_users.up.sql': 'CREATE TABLE users (email text);\n',
     '001_users.down.sql': 'DROP INDEX IF EXISTS nothing;\n\nCREATE INDEX ON users (emial);\nDROP TABLE users;\n',
   });
@@ -70,7 +65,7 @@ test('rollback names the failed statement of the down script', async () => {
 });
 
 test('a positioned error still points at its column', async () => {
-  dir = migrationsDir({
+  dir = migrations({
     '001_users.up.sql': 'CREATE TABLE users (email text);\nSELECT emial FROM users;\n',
     '001_users.down.sql': 'DROP TABLE users;\n',
   });
@@ -83,7 +78,7 @@ test('a big script (sent from its bytes) is reported at the failed statement, pa
   const row = "INSERT INTO data VALUES ('é😀 données; BEGIN ATOMIC');\n";
   const rows = row.repeat(Math.ceil((9 * 1024 * 1024) / Buffer.byteLength(row)));
   const lines = 1 + rows.split('\n').length - 1;
-  dir = migrationsDir({
+  dir = migrations({
     '001_big.up.sql': `CREATE TABLE data (v text);\n${rows}CREATE INDEX ON data (nope);\n`,
     '001_big.down.sql': 'DROP TABLE data;\n',
   });
@@ -98,7 +93,7 @@ test('a big script (sent from its bytes) is reported at the failed statement, pa
 test('REINDEX of a partitioned table, refused in a transaction (25001): the statement and the no-transaction fix', async () => {
   const up =
     'CREATE TABLE parted (a int PRIMARY KEY) PARTITION BY RANGE (a);\nCREATE TABLE parted1 PARTITION OF parted FOR VALUES FROM (0) TO (10);\n\nREINDEX TABLE parted;\n';
-  dir = migrationsDir({ '001_parted.up.sql': up, '001_parted.down.sql': 'DROP TABLE parted;\n' });
+  dir = migrations({ '001_parted.up.sql': up, '001_parted.down.sql': 'DROP TABLE parted;\n' });
   const human = await run('apply');
   expect(human.code).toBe(1);
   expect(human.stderr).toContain('  --> 001_parted.up.sql:4:1\n  |\n4 | REINDEX TABLE parted;');
@@ -113,7 +108,7 @@ test('REINDEX of a partitioned table, refused in a transaction (25001): the stat
   expect(await existing(db, ['parted'])).toEqual([]);
 
   // And marked as the message says, it applies.
-  dir = migrationsDir({
+  dir = migrations({
     '001_parted.up.sql': `-- tidemark:no-transaction\n${up}`,
     '001_parted.down.sql': 'DROP TABLE parted;\n',
   });
@@ -123,7 +118,7 @@ test('REINDEX of a partitioned table, refused in a transaction (25001): the stat
 test('a deferred constraint that fails at COMMIT is said to fail there, after the last statement', async () => {
   const up =
     'CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO c VALUES (1);\n';
-  dir = migrationsDir({ '001_deferred.up.sql': up, '001_deferred.down.sql': 'DROP TABLE c, p;\n' });
+  dir = migrations({ '001_deferred.up.sql': up, '001_deferred.down.sql': 'DROP TABLE c, p;\n' });
   const human = await run('apply');
   expect(human.code).toBe(1);
   expect(human.stderr).toContain(
