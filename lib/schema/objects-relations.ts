@@ -4,6 +4,32 @@ import type { Snapshot } from './types';
 
 const relationKey = (schema: string, name: string) => `relation:${dotted(schema, name)}`;
 
+/** What a table-level object (constraint, trigger, policy) has in common: named per table, a child of it. */
+interface OnTable {
+  readonly schema: string;
+  readonly table: string;
+  readonly name: string;
+  readonly comment: string | null;
+}
+
+function onTable(
+  objectType: 'constraint' | 'trigger' | 'policy',
+  o: OnTable,
+  summary: string,
+  properties: Diffable['properties'],
+): Diffable {
+  return {
+    objectType,
+    identity: dotted(o.schema, o.table, o.name),
+    label: `${objectType} ${o.name} on ${dotted(o.schema, o.table)}`,
+    summary,
+    key: `${objectType}:${dotted(o.schema, o.table, o.name)}`,
+    parentKey: relationKey(o.schema, o.table),
+    properties,
+    comment: o.comment,
+  };
+}
+
 export function tableObjects(s: Snapshot): Diffable[] {
   const columns = new Map<string, string[]>();
   for (const c of s.columns) {
@@ -65,19 +91,12 @@ export function columnObjects(s: Snapshot): Diffable[] {
 }
 
 export function constraintObjects(s: Snapshot): Diffable[] {
-  return s.constraints.map((c) => ({
-    objectType: 'constraint',
-    identity: dotted(c.schema, c.table, c.name),
-    label: `constraint ${c.name} on ${dotted(c.schema, c.table)}`,
-    summary: c.definition,
-    key: `constraint:${dotted(c.schema, c.table, c.name)}`,
-    parentKey: relationKey(c.schema, c.table),
-    properties: [
+  return s.constraints.map((c) =>
+    onTable('constraint', c, c.definition, [
       ['type', c.type],
       ['definition', c.definition],
-    ],
-    comment: c.comment,
-  }));
+    ]),
+  );
 }
 
 export function indexObjects(s: Snapshot): Diffable[] {
@@ -144,19 +163,12 @@ export function sequenceObjects(s: Snapshot): Diffable[] {
 }
 
 export function triggerObjects(s: Snapshot): Diffable[] {
-  return s.triggers.map((t) => ({
-    objectType: 'trigger',
-    identity: dotted(t.schema, t.table, t.name),
-    label: `trigger ${t.name} on ${dotted(t.schema, t.table)}`,
-    summary: t.definition,
-    key: `trigger:${dotted(t.schema, t.table, t.name)}`,
-    parentKey: relationKey(t.schema, t.table),
-    properties: [
+  return s.triggers.map((t) =>
+    onTable('trigger', t, t.definition, [
       ['definition', t.definition],
       ['state', t.enabled],
-    ],
-    comment: t.comment,
-  }));
+    ]),
+  );
 }
 
 export function policyObjects(s: Snapshot): Diffable[] {
@@ -164,21 +176,17 @@ export function policyObjects(s: Snapshot): Diffable[] {
     const roles = p.roles.join(', ');
     const using = p.using === null ? '' : ` USING ${p.using}`;
     const check = p.withCheck === null ? '' : ` WITH CHECK ${p.withCheck}`;
-    return {
-      objectType: 'policy',
-      identity: dotted(p.schema, p.table, p.name),
-      label: `policy ${p.name} on ${dotted(p.schema, p.table)}`,
-      summary: `AS ${p.mode.toUpperCase()} FOR ${p.command.toUpperCase()} TO ${roles}${using}${check}`,
-      key: `policy:${dotted(p.schema, p.table, p.name)}`,
-      parentKey: relationKey(p.schema, p.table),
-      properties: [
+    return onTable(
+      'policy',
+      p,
+      `AS ${p.mode.toUpperCase()} FOR ${p.command.toUpperCase()} TO ${roles}${using}${check}`,
+      [
         ['mode', p.mode],
         ['command', p.command],
         ['roles', roles],
         ['USING expression', p.using],
         ['WITH CHECK expression', p.withCheck],
       ],
-      comment: p.comment,
-    };
+    );
   });
 }
