@@ -76,7 +76,9 @@ function stoppedMigration(row: LedgerRow, pair: Pair | undefined, lockHolder: nu
   const script = pair && row.progress ? pair[row.progress.direction] : null;
   const inFlight = row.progress?.inFlight ?? null;
   const statement =
-    kind === 'interrupted' && script && inFlight !== null ? splitStatements(script.body.text())[inFlight - 1] : undefined;
+    kind === 'interrupted' && script && inFlight !== null
+      ? splitStatements(script.body.text())[inFlight - 1]
+      : undefined;
   return {
     kind,
     version: row.version,
