@@ -15,8 +15,8 @@ import { findNul, type NulPosition } from './nul';
 export const BIG_SCRIPT_BYTES = 8 * 1024 * 1024;
 /** What {@link ScriptBody.head} decodes of a big script: enough for its directives. */
 const HEAD_BYTES = 64 * 1024;
-/** Window searched at a time: below 1 MB, where Node would make each window an external string that only a full GC frees. */
-const WINDOW = 512 * 1024;
+/** Window searched at a time: small enough for V8's young generation (a string over 128 KiB goes to the large-object space, which only a full GC frees). */
+const WINDOW = 64 * 1024;
 /** Longer than every word searched for, so that none is missed at a window's edge. */
 const OVERLAP = 16;
 

@@ -3,7 +3,6 @@
  * folders or links could not be read. Reads the file system; never touches
  * the database.
  */
-import fg from 'fast-glob';
 import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type ScanProblem } from '../errors';
@@ -18,103 +17,86 @@ export interface Listing {
 
 /**
  * Every `.sql` file under `dir` (the extension in any case) as sorted,
- * `/`-separated paths relative to `dir`, walked by fast-glob. Dot-files,
- * dot-folders and node_modules are skipped; symbolic links are followed,
- * each real folder behind a link entered once, so that a link that loops
- * ends the walk instead of growing it without end. A folder that cannot be
- * read, and a link that cannot be followed, are problems. A folder or a
- * broken link with a script's name is listed as a file: reading it then
- * says what it is.
+ * `/`-separated paths relative to `dir`. Dot-files, dot-folders and
+ * node_modules are skipped; symbolic links are followed, each real folder
+ * entered once, so that a link that loops ends the walk. One readdir per
+ * folder: no glob matching, no stat per file. A folder that cannot be read,
+ * and a link that loops, are problems. A folder or a broken link with a
+ * script's name is listed as a file: reading it then says what it is.
  * @throws ConfigError when `dir` itself cannot be read.
  */
 export function listScripts(dir: string): Listing {
-  const root = path.resolve(dir);
-  const walk = new Walk(root, dir);
-  const entries = fg.sync('**', {
-    cwd: root,
-    dot: false,
-    onlyFiles: false,
-    objectMode: true,
-    followSymbolicLinks: true,
-    throwErrorOnBrokenSymbolicLink: false,
-    fs: { readdirSync: walk.readdirSync, statSync: walk.statSync },
-  });
-  const files: string[] = [];
-  for (const { path: child, name, dirent } of entries) {
-    const isSql = name.toLowerCase().endsWith('.sql');
-    if (dirent.isSymbolicLink())
-      walk.brokenLink(child, isSql, files); // followed, it would be a file or a folder
-    else if (dirent.isDirectory() ? looksLikeScript(name) : dirent.isFile() && isSql) files.push(child);
-  }
-  return { files: files.sort(), problems: walk.problems };
+  const walk: Walk = { dir, files: [], problems: [], entered: new Set() };
+  enterOnce(walk.entered, dir);
+  walkFolder(walk, '');
+  walk.files.sort();
+  return { files: walk.files, problems: walk.problems };
 }
 
+interface Walk extends Listing {
+  readonly dir: string;
+  /** The real folders entered through a link (and the root): a loop comes back to one of them. */
+  readonly entered: Set<string>;
+}
+
+function walkFolder(walk: Walk, relative: string): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path.join(walk.dir, relative), { withFileTypes: true });
+  } catch (err) {
+    if (relative === '' || !isFileSystemError(err)) throw unreadableDirectory(walk.dir, err);
+    walk.problems.push({ path: `${relative}/`, reason: unreadable(err, 'folder') });
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    const kind = entry.isSymbolicLink() ? follow(walk, child, entry.name) : kindOf(entry);
+    // A folder named like a script (a Docker bind mount of a missing file makes one) is reported, not entered.
+    if (kind === 'folder' && looksLikeScript(entry.name)) walk.files.push(child);
+    else if (kind === 'folder' && entry.name.toLowerCase() !== 'node_modules') walkFolder(walk, child);
+    else if (kind === 'file' && isSqlName(entry.name)) walk.files.push(child);
+  }
+}
+
+type Kind = 'file' | 'folder' | 'other';
+
+const kindOf = (s: Dirent | Stats): Kind => (s.isDirectory() ? 'folder' : s.isFile() ? 'file' : 'other');
+const isSqlName = (name: string) => name.toLowerCase().endsWith('.sql');
 const looksLikeScript = (name: string) => parseFilename(name).ok;
 
-/** The file-system calls fast-glob makes, with what it cannot do: folders entered once, errors kept as problems. */
-class Walk {
-  readonly problems: ScanProblem[] = [];
-  /** The real folders entered through a link (and the root): a loop comes back to one of them. */
-  private readonly entered = new Set<string>();
-  /** Absolute paths of the symbolic links met, and why following one failed. */
-  private readonly links = new Map<string, NodeJS.ErrnoException | null>();
-
-  constructor(
-    private readonly root: string,
-    /** As given, for the message when it cannot be read. */
-    private readonly dir: string,
-  ) {
-    this.entered.add(realpathSync(root));
+/**
+ * What a symbolic link points at; `other` when there is nothing to enter or
+ * list: a link to a real folder entered already, a link to nothing (listed
+ * when it has a script's name, so that its partner is not an orphan), or one
+ * that cannot be followed (listed, or else a problem).
+ */
+function follow(walk: Walk, child: string, name: string): Kind {
+  let target: Stats | undefined;
+  try {
+    target = statSync(path.join(walk.dir, child), { throwIfNoEntry: false });
+  } catch (err) {
+    if (!isFileSystemError(err)) throw err;
+    if (isSqlName(name)) walk.files.push(child);
+    else walk.problems.push({ path: child, reason: unreadable(err, 'link') });
+    return 'other';
   }
-
-  readonly readdirSync = ((folder: string, options: { withFileTypes: true }): Dirent[] => {
-    if (folder !== this.root && !this.mayEnter(folder)) return [];
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(folder, options);
-    } catch (err) {
-      if (folder === this.root || !isFileSystemError(err)) throw unreadableDirectory(this.dir, err);
-      this.problems.push({ path: `${this.relative(folder)}/`, reason: unreadable(err, 'folder') });
-      return [];
-    }
-    for (const entry of entries) if (entry.isSymbolicLink()) this.links.set(`${folder}/${entry.name}`, null);
-    return entries;
-  }) as typeof readdirSync;
-
-  readonly statSync = ((target: string): Stats => {
-    try {
-      return statSync(target);
-    } catch (err) {
-      if (isFileSystemError(err)) this.links.set(target, err);
-      throw err;
-    }
-  }) as typeof statSync;
-
-  /**
-   * A link that could not be followed. With a script's name it is listed (its
-   * partner is not an orphan: the link is the problem); otherwise a link to
-   * nothing is ignored, and one that loops or cannot be read is a problem.
-   */
-  brokenLink(child: string, isSql: boolean, files: string[]): void {
-    const err = this.links.get(`${this.root}/${child}`);
-    if (isSql) files.push(child);
-    else if (err && err.code !== 'ENOENT') this.problems.push({ path: child, reason: unreadable(err, 'link') });
+  if (target === undefined) {
+    if (isSqlName(name)) walk.files.push(child);
+    return 'other';
   }
+  const kind = kindOf(target);
+  if (kind === 'folder' && !looksLikeScript(name) && !enterOnce(walk.entered, path.join(walk.dir, child)))
+    return 'other';
+  return kind;
+}
 
-  /** Dot-folders, node_modules, folders with a script's name and a real folder entered already are not entered. */
-  private mayEnter(folder: string): boolean {
-    const name = folder.slice(folder.lastIndexOf('/') + 1);
-    if (name.startsWith('.') || name.toLowerCase() === 'node_modules' || looksLikeScript(name)) return false;
-    if (!this.links.has(folder)) return true;
-    const real = realpathSync(folder);
-    if (this.entered.has(real)) return false;
-    this.entered.add(real);
-    return true;
-  }
-
-  private relative(folder: string): string {
-    return folder.slice(this.root.length + 1);
-  }
+/** False when the real folder behind `dir` was entered already (a symlink loop or a second link). */
+function enterOnce(entered: Set<string>, dir: string): boolean {
+  const real = realpathSync(dir);
+  if (entered.has(real)) return false;
+  entered.add(real);
+  return true;
 }
 
 /** An error from the file system (it has an errno code), as opposed to a bug. */
