@@ -13,6 +13,10 @@
  * any value that fits a signed 64-bit integer, beyond JavaScript's 2^53.
  */
 
+import type { ScriptBody } from './source/body';
+
+export type { ScriptBody, BodyStatement } from './source/body';
+
 export type Direction = 'up' | 'down';
 
 /** Header directives, read from the leading comment lines of a script. */
@@ -32,19 +36,17 @@ export interface Script {
   /** Path relative to the migrations directory, with `/` separators. */
   readonly path: string;
   readonly absolutePath: string;
-  /** File content with a UTF-8 BOM removed; line endings as on disk. */
-  readonly sql: string;
   /** SHA-256 hex of the content after BOM removal and CRLF → LF. */
   readonly checksum: string;
   readonly directives: Directives;
   /** True when the script holds nothing but whitespace and comments. */
   readonly isEmpty: boolean;
   /**
-   * Set for a big script (8 MiB or more): its bytes, BOM removed. Its `sql` is
-   * then decoded anew on each read and not kept, so checking and sending a
-   * data migration never holds its text and its bytes at once.
+   * The content, BOM removed, line endings as on disk: its statements, its
+   * text, the bytes to send. One implementation for every size; a big
+   * script's text is never decoded whole on the apply path.
    */
-  readonly bytes?: Buffer;
+  readonly body: ScriptBody;
 }
 
 /** The up and down scripts of one version. */

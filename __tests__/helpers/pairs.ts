@@ -2,6 +2,7 @@
  * Plain values for the pure modules (validator, planner, status, render):
  * pairs and ledger rows built in memory, with real checksums and directives.
  */
+import { ScriptBody } from '../../lib/source/body';
 import { checksum } from '../../lib/source/checksum';
 import { isBlankSql, readDirectives } from '../../lib/source/directives';
 import type { Direction, LedgerRow, Pair, Script } from '../../lib/types';
@@ -21,7 +22,7 @@ function script(file: string, sql: string): Script {
   return {
     path: file,
     absolutePath: `/migrations/${file}`,
-    sql,
+    body: ScriptBody.fromText(sql),
     checksum: checksum(Buffer.from(sql, 'utf8')),
     directives,
     isEmpty: isBlankSql(sql),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checksum, checksumText, normalise, stripBom } from '../../lib/source/checksum';
+import { checksum, normalise, stripBom } from '../../lib/source/checksum';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const LF = 'CREATE TABLE t (\n  id int\n);\n-- é 日本 😀\n';
@@ -63,20 +63,5 @@ describe('stripBom', () => {
   it('removes a UTF-8 BOM and nothing else', () => {
     expect(stripBom(variants['BOM + LF']).toString('utf8')).toBe(LF);
     expect(stripBom(Buffer.from([0xef, 0xbb]))).toHaveLength(2);
-  });
-});
-
-describe('checksumText', () => {
-  const cases = {
-    ...variants,
-    'two BOMs + CRLF': Buffer.concat([BOM, BOM, Buffer.from('SELECT 2;\r\nx\r')]),
-    'lone CRs': Buffer.from('a\rb\r\r\nc'),
-    'a BOM inside': Buffer.from('a\uFEFFb'),
-    empty: Buffer.alloc(0),
-    'BOM only': BOM,
-  };
-
-  it.each(Object.entries(cases))('gives %s the checksum of its bytes', (_label, bytes) => {
-    expect(checksumText(bytes.toString('utf8'))).toBe(checksum(bytes));
   });
 });

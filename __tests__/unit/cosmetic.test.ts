@@ -129,7 +129,10 @@ describe('findDiscrepancies with the applied text', () => {
   const kept = (text: AppliedText) => new Map([[1n, text]]);
 
   it('classes a comment-only edit of the up script as cosmetic, carrying the applied text', () => {
-    const after = pair(1, 'users', { up: edit('-- users and their accounts', '-- reworded'), down: before.down.sql });
+    const after = pair(1, 'users', {
+      up: edit('-- users and their accounts', '-- reworded'),
+      down: before.down.body.text(),
+    });
     expect(findDiscrepancies([after], [row], kept({ up: APPLIED }))).toEqual([
       {
         kind: 'cosmetic',
@@ -143,7 +146,7 @@ describe('findDiscrepancies with the applied text', () => {
   });
 
   it('classes a changed literal as edited', () => {
-    const after = pair(1, 'users', { up: edit("DEFAULT 'a'", "DEFAULT 'b'"), down: before.down.sql });
+    const after = pair(1, 'users', { up: edit("DEFAULT 'a'", "DEFAULT 'b'"), down: before.down.body.text() });
     expect(findDiscrepancies([after], [row], kept({ up: APPLIED }))).toMatchObject([
       { kind: 'edited', scripts: ['up'], applied: { up: APPLIED } },
     ]);
@@ -151,7 +154,7 @@ describe('findDiscrepancies with the applied text', () => {
 
   it('finds nothing for a CRLF checkout of the applied files', () => {
     const crlf = pair(1, 'users', { up: APPLIED.replace(/\n/g, '\r\n'), down: 'DROP TABLE users;\r\n' });
-    expect(crlf.up.sql).not.toBe(APPLIED);
+    expect(crlf.up.body.text()).not.toBe(APPLIED);
     expect(findDiscrepancies([crlf], [row], kept({ up: APPLIED }))).toEqual([]);
   });
 
@@ -160,27 +163,30 @@ describe('findDiscrepancies with the applied text', () => {
       up: edit('-- users and their accounts', '-- reworded'),
       down: 'DROP TABLE users CASCADE;\n',
     });
-    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.sql }))).toMatchObject([
+    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.body.text() }))).toMatchObject([
       { kind: 'edited', scripts: ['up', 'down'] },
     ]);
   });
 
   it('is cosmetic when both scripts only changed comments', () => {
     const after = pair(1, 'users', { up: `${APPLIED}-- end\n`, down: '-- undo\nDROP TABLE users;\n' });
-    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.sql }))).toMatchObject([
+    expect(findDiscrepancies([after], [row], kept({ up: APPLIED, down: before.down.body.text() }))).toMatchObject([
       { kind: 'cosmetic', scripts: ['up', 'down'] },
     ]);
   });
 
   it('is edited, with a null applied text, when the ledger kept only the checksum', () => {
-    const after = pair(1, 'users', { up: edit('-- users and their accounts', '-- reworded'), down: before.down.sql });
+    const after = pair(1, 'users', {
+      up: edit('-- users and their accounts', '-- reworded'),
+      down: before.down.body.text(),
+    });
     expect(findDiscrepancies([after], [row], kept({ up: null, down: null }))).toMatchObject([
       { kind: 'edited', applied: { up: null } },
     ]);
   });
 
   it('is edited when no applied text was read at all', () => {
-    const after = pair(1, 'users', { up: `${APPLIED}-- end\n`, down: before.down.sql });
+    const after = pair(1, 'users', { up: `${APPLIED}-- end\n`, down: before.down.body.text() });
     const [found] = findDiscrepancies([after], [row]);
     expect(found.kind).toBe('edited');
     expect(found).not.toHaveProperty('applied');

@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ByteLineCursor, splitStatements, statementsInBytes } from '../../lib/sql/lexer';
+import { LineCursor, splitStatements, statementsInBytes } from '../../lib/sql/lexer';
 import { Scanner } from '../../lib/sql/scanner';
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'lexer-corpus');
@@ -37,7 +37,7 @@ function expected(sql: string) {
 
 function actual(sql: string, window?: number) {
   const bytes = Buffer.from(sql);
-  const cursor = new ByteLineCursor(bytes);
+  const cursor = LineCursor.ofBytes(bytes);
   return [...statementsInBytes(bytes, window)].map((s) => ({ ...s, ...cursor.moveTo(s.start) }));
 }
 

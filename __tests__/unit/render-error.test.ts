@@ -34,7 +34,7 @@ const discrepancies: Discrepancy[] = [
 ];
 
 const SQL = 'CREATE TABLE orders (\n\tid bigint PRIMARY KEY,\n\ttotal numeric REFERENCES nope (id)\n);\n';
-const at = lineColumnAt(SQL, Array.from(SQL.slice(0, SQL.indexOf('nope'))).length + 1);
+const at = lineColumnAt(Buffer.from(SQL), Array.from(SQL.slice(0, SQL.indexOf('nope'))).length + 1);
 
 function failure(overrides: Partial<MigrationFailure> = {}): MigrationFailure {
   return {
@@ -52,7 +52,7 @@ function failure(overrides: Partial<MigrationFailure> = {}): MigrationFailure {
       line: at.line,
       column: at.column,
     },
-    frame: codeFrame(SQL, at),
+    frame: codeFrame(Buffer.from(SQL), at),
     completed: 1,
     notApplied: 2,
     batchRolledBack: false,

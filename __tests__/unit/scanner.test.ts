@@ -4,6 +4,8 @@ import path from 'node:path';
 import { ConfigError, ScanError, type ScanProblem } from '../../lib/errors';
 import { checksum } from '../../lib/source/checksum';
 import { nonTransactionalStatements } from '../../lib/plan/transactions';
+import { nonTransactionalReason } from '../../lib/sql/classify';
+import { splitStatements } from '../../lib/sql/lexer';
 import { inspect, scan } from '../../lib/source/scanner';
 import { migrationsDir, removeDir, tempDir, writeMigrations } from '../helpers/files';
 
@@ -108,8 +110,8 @@ describe('scan: a well-formed directory', () => {
     ]);
     const dir = dirWith({ '001_vac.up.sql': up, '001_vac.down.sql': '-- tidemark:irreversible\n' });
     const [pair] = scan(dir);
+    expect(pair.up.body.text()).toBe('-- tidemark:no-transaction\r\nVACUUM;\r\n');
     expect(pair.up).toMatchObject({
-      sql: '-- tidemark:no-transaction\r\nVACUUM;\r\n',
       checksum: checksum(Buffer.from('-- tidemark:no-transaction\nVACUUM;\n')),
       directives: { noTransaction: true, irreversible: false },
       isEmpty: false,
@@ -122,14 +124,14 @@ describe('scan: a well-formed directory', () => {
     const up = Buffer.concat([bom, bom, Buffer.from('SELECT 2;\r\nx\r')]);
     const down = Buffer.from("SELECT '\uFFFD';\r\n");
     const [pair] = scan(dirWith({ '001_odd.up.sql': up, '001_odd.down.sql': down }));
-    expect(pair.up.sql).toBe('SELECT 2;\r\nx\r'); // the BOM and a BOM right after it, as TextDecoder reads them
+    expect(pair.up.body.text()).toBe('SELECT 2;\r\nx\r'); // the BOM and a BOM right after it, as TextDecoder reads them
     expect(pair.up.checksum).toBe(checksum(up));
     expect(pair.up.checksum).toBe(
       createHash('sha256')
         .update(Buffer.concat([bom, Buffer.from('SELECT 2;\nx\r')]))
         .digest('hex'),
     ); // one BOM removed
-    expect(pair.down.sql).toBe("SELECT '\uFFFD';\r\n");
+    expect(pair.down.body.text()).toBe("SELECT '\uFFFD';\r\n");
     expect(pair.down.checksum).toBe(checksum(down));
   });
 
@@ -141,10 +143,10 @@ describe('scan: a well-formed directory', () => {
       const bytes = Buffer.from(`${head}${'é'.repeat(Math.floor((size - 13) / 2))}${(size - 13) % 2 ? 'x' : ''}`);
       expect(bytes.length).toBe(size);
       const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'SELECT 2;' }));
-      expect(pair.up.sql).toBe(bytes.toString('utf8'));
+      expect(pair.up.body.text()).toBe(bytes.toString('utf8'));
       expect(pair.up.checksum).toBe(checksum(bytes));
-      expect(pair.up.bytes).toBeUndefined();
-      expect(pair.down.sql).toBe('SELECT 2;'); // the shared buffer holds nothing of the longer script before it
+      expect(pair.up.body.big).toBe(false);
+      expect(pair.down.body.text()).toBe('SELECT 2;'); // the shared buffer holds nothing of the longer script before it
     },
   );
 
@@ -349,12 +351,13 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(big)]);
     expect(bytes.length).toBeGreaterThan(8 * 1024 * 1024);
     const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'DROP TABLE t;\n' }));
-    expect(pair.up.bytes?.equals(Buffer.from(big))).toBe(true);
-    expect(pair.up.sql).toBe(big);
+    expect(pair.up.body.big).toBe(true);
+    expect(pair.up.body.bytes.equals(Buffer.from(big))).toBe(true);
+    expect(pair.up.body.text()).toBe(big);
     expect(pair.up.checksum).toBe(checksum(bytes));
     expect(pair.up.directives).toMatchObject({ statementTimeout: '10min', noTransaction: false });
     expect(pair.up.isEmpty).toBe(false);
-    expect(pair.down.bytes).toBeUndefined();
+    expect(pair.down.body.big).toBe(false);
   });
 
   it('is refused when not valid UTF-8 anywhere, or when it is only comments', () => {
@@ -378,7 +381,7 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
 
   it('is searched for statements that cannot run in a transaction beyond its first window', () => {
     const [pair] = scan(dirWith({ '001_big.up.sql': `${big}VACUUM t;\n`, '001_big.down.sql': 'DROP TABLE t;\n' }));
-    expect(pair.up.bytes).toBeDefined();
+    expect(pair.up.body.big).toBe(true);
     expect(nonTransactionalStatements(pair.up).map((p) => p.line)).toEqual([300_003]);
   });
 
@@ -395,7 +398,7 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
     it('is not refused for the words in its strings', () => {
       const body = `${head}${data(120_000)}\n-- VACUUM t; in a comment\nSELECT 'CREATE INDEX CONCURRENTLY i ON t (id)';\n`;
       const [pair] = scan(dirWith({ '001_big.up.sql': body, '001_big.down.sql': 'DROP TABLE t;\n' }));
-      expect(pair.up.bytes?.length).toBeGreaterThan(8 * 1024 * 1024);
+      expect(pair.up.body.byteLength).toBeGreaterThan(8 * 1024 * 1024);
       expect(nonTransactionalStatements(pair.up)).toEqual([]);
     });
 
@@ -405,7 +408,7 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
         `SELECT 1; 😀x; create unique index\tCONCURRENTLY i ON t (id);\nALTER TABLE t ADD COLUMN "system" int;\n`;
       const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
       const [pair] = scan(dirWith({ '001_big.up.sql': bytes, '001_big.down.sql': 'DROP TABLE t;\n' }));
-      expect(pair.up.bytes).toBeDefined();
+      expect(pair.up.body.big).toBe(true);
       const problems = nonTransactionalStatements(pair.up);
       expect(problems).toEqual([
         { path: '001_big.up.sql', line: 60_002, column: 11, reason: 'VACUUM', kind: 'needs-no-transaction' },
@@ -417,8 +420,12 @@ describe('scan: a big script (8 MiB or more) keeps its bytes and decodes its tex
           kind: 'needs-no-transaction',
         },
       ]);
-      const small = { ...pair.up, bytes: undefined, sql: pair.up.sql }; // the whole-text path
-      expect(nonTransactionalStatements(small)).toEqual(problems);
+      // The same as the statements of the decoded text say.
+      const inText = splitStatements(pair.up.body.text()).flatMap((s) => {
+        const reason = nonTransactionalReason(s.text);
+        return reason === null ? [] : [{ line: s.line, column: s.column, reason }];
+      });
+      expect(problems.map(({ line, column, reason }) => ({ line, column, reason }))).toEqual(inText);
     });
   });
 });

@@ -13,7 +13,7 @@ describe('statusEntries', () => {
     const p4 = pair(4, 'd');
     const p5 = pair(5, 'e');
     const edited2 = pair(2, 'b', { up: 'SELECT 22;' });
-    const renamed4 = pair(4, 'd_renamed', { up: p4.up.sql, down: p4.down.sql });
+    const renamed4 = pair(4, 'd_renamed', { up: p4.up.body.text(), down: p4.down.body.text() });
     const ledger = [
       appliedRow(p5, { state: 'failed' }),
       appliedRow(pair(3, 'c')),
@@ -38,8 +38,8 @@ describe('statusEntries', () => {
     const applied = "SELECT 'a'\n'b';\n";
     const p1 = pair(1, 'a', { up: applied });
     const p2 = pair(2, 'b', { up: applied });
-    const commented = pair(1, 'a', { up: `-- why\n${applied}`, down: p1.down.sql });
-    const joined = pair(2, 'b', { up: "SELECT 'a' 'b';\n", down: p2.down.sql });
+    const commented = pair(1, 'a', { up: `-- why\n${applied}`, down: p1.down.body.text() });
+    const joined = pair(2, 'b', { up: "SELECT 'a' 'b';\n", down: p2.down.body.text() });
     const ledger = [appliedRow(p1), appliedRow(p2)];
     const kept = new Map([
       [1n, { up: applied }],

@@ -47,7 +47,7 @@ describe('findDiscrepancies', () => {
   });
 
   it('reports a renamed pair, with the name in the ledger and on disk', () => {
-    const renamed = pair(2, 'purchase_orders', { up: p2.up.sql, down: p2.down.sql });
+    const renamed = pair(2, 'purchase_orders', { up: p2.up.body.text(), down: p2.down.body.text() });
     expect(findDiscrepancies([renamed], [appliedRow(p2)])).toEqual([
       {
         kind: 'renamed',

@@ -49,7 +49,7 @@ export function discrepancyDiffs(d: Discrepancy, pair: Pair | undefined): Script
     const script = pair[direction];
     const applied = d.applied?.[direction];
     if (typeof applied !== 'string') return { path: script.path, patch: null, firstChangedLine: 1 };
-    const [before, after] = [toLf(applied), toLf(script.sql)];
+    const [before, after] = [toLf(applied), toLf(script.body.text())];
     const patch = createTwoFilesPatch(
       `${script.path} (applied)`,
       `${script.path} (on disk)`,

@@ -22,7 +22,7 @@ export function renderPlan(plan: Plan): string {
     const skip = i === 0 ? (plan.resumeFrom ?? 0) : 0;
     return [
       head,
-      ...splitStatements(script.sql).map(
+      ...splitStatements(script.body.text()).map(
         (st) =>
           `      ${st.index < skip ? 'done' : `${st.index + 1}.`.padEnd(4)} line ${st.line}: ${st.text.split('\n')[0].slice(0, 100)}`,
       ),

@@ -18,7 +18,6 @@ import {
   type PartialStop,
 } from '../errors';
 import type { Logger } from '../log';
-import { splitStatements, statementsInBytes } from '../sql/lexer';
 import type { Script, Step } from '../types';
 import {
   appliedRowQuery,
@@ -289,7 +288,7 @@ async function runInOwnTransaction(client: Client, step: Step, options: RunOptio
     sent.push(client.query('BEGIN'));
     if (settings) sent.push(client.query(settings));
     sent.push(runScriptQuery(client, script).then(() => void (scriptMs = Math.round(performance.now() - started))));
-    return script.bytes ? null : sendRowAndCommit();
+    return script.body.big ? null : sendRowAndCommit();
   });
   if (recorded === null) {
     if ((await firstFailure(sent)) !== null) return rollBackAfter(client, sent, false);
@@ -456,11 +455,9 @@ function toFailure(caught: unknown, step: Step, completed: number, notApplied: n
       `Connection lost while running ${script.path} (${(err as Error).message}). PostgreSQL rolls back the open transaction, so neither its changes nor a ledger row remain; the next run starts it again.`,
     );
   }
-  // A big script went whole from its bytes (runScriptQuery): its positions count in them, and its text is not decoded for this.
-  const source = script.bytes && !partial ? script.bytes : script.sql;
   const { fields, frame } = sqlErrorFields(
     err,
-    source,
+    script.body.bytes,
     partial ? partial.statement.start : err.position ? undefined : failedStatementStart(script, err),
   );
   const { version, name, label } = step.pair;
@@ -498,7 +495,7 @@ function batchCommitFailure(err: unknown, size: number): Error {
         'Its ledger rows commit or roll back together with it: `tidemark status` shows which.',
     );
   }
-  const { fields } = sqlErrorFields(err, '', undefined);
+  const { fields } = sqlErrorFields(err, new Uint8Array(0));
   return new BatchCommitError(size, fields);
 }
 
@@ -521,7 +518,6 @@ function failedAtCommit(err: unknown): Promise<never> {
 function failedStatementStart(script: Script, err: unknown): number | undefined {
   const index = statementsCompletedBefore(err);
   if (index === null) return undefined;
-  if (!script.bytes) return splitStatements(script.sql)[index]?.start;
-  for (const statement of statementsInBytes(script.bytes)) if (statement.index === index) return statement.start;
+  for (const statement of script.body.statements()) if (statement.index === index) return statement.start;
   return undefined;
 }

@@ -135,8 +135,8 @@ function toLedgerRow(raw: RawRow): LedgerRow {
 
 /** The script text to keep in the ledger: null over the size limit (checksum only). */
 export function storedText(script: Script): string | null {
-  if (script.bytes) return null; // a big script: over the limit, and its text is not decoded for this
-  const { sql } = script;
+  if (script.body.big) return null; // over the limit, and its text is not decoded for this
+  const sql = script.body.text();
   return sql.length <= MAX_STORED_SCRIPT_BYTES / 3 || Buffer.byteLength(sql) <= MAX_STORED_SCRIPT_BYTES ? sql : null;
 }
 

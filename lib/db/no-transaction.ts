@@ -9,7 +9,7 @@
  */
 import { escapeIdentifier, type Client } from 'pg';
 import type { Logger } from '../log';
-import { significantTokens, splitStatements, type Statement } from '../sql/lexer';
+import { significantTokens, type Statement } from '../sql/lexer';
 import type { Progress, Step } from '../types';
 import { resumeClientCheck, suspendClientCheck } from './client-check';
 import { progress, recordRolledBack, type LedgerTable } from './ledger';
@@ -122,7 +122,7 @@ export async function runNonTransactional(
   onStatement?: (statement: Statement) => void,
 ): Promise<number> {
   const { pair, direction } = step;
-  const statements = splitStatements(pair[direction].sql);
+  const statements = [...pair[direction].body.statements()];
   const total = statements.length;
   await setSession(client, settings);
   await progress.start(client, ledger, pair, direction, startAt, total, settings.environment);

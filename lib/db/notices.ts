@@ -15,7 +15,7 @@ import type { Client } from 'pg';
 import type { Logger } from '../log';
 import type { Statement } from '../sql/lexer';
 import type { Script, Step } from '../types';
-import { lineColumnAt, lineColumnInBytes } from './sql-position';
+import { lineColumnAt } from './sql-position';
 
 /** What a notice carries, as pg parses it (its NoticeMessage). */
 export interface Notice {
@@ -106,11 +106,11 @@ function placeOf(
   const position = notice.position === undefined ? null : Number(notice.position);
   if (statement) {
     if (position === null) return { line: statement.line, column: null };
-    const at = lineColumnAt(statement.text, position);
+    const at = lineColumnAt(script.body.bytes.subarray(statement.start, statement.end), position);
     return { line: statement.line + at.line - 1, column: at.line === 1 ? statement.column + at.column - 1 : at.column };
   }
   if (position === null) return null;
-  const at = script.bytes ? lineColumnInBytes(script.bytes, position) : lineColumnAt(script.sql, position);
+  const at = lineColumnAt(script.body.bytes, position);
   return { line: at.line, column: at.column };
 }
 

@@ -28,9 +28,10 @@ interface CommandCompleteHandler {
  * which statement failed.
  */
 export function runScriptQuery(client: Client, script: Script): Promise<unknown> {
-  const query = new Query(script.bytes ? '' : script.sql);
-  if (script.bytes) {
-    const { bytes } = script;
+  const { body } = script;
+  const query = new Query(body.big ? '' : body.text());
+  if (body.big) {
+    const { bytes } = body;
     query.submit = (connection) => {
       writeQueryMessage(connection.stream, bytes).catch((err: Error) => connection.stream.destroy(err));
     };

@@ -4,7 +4,7 @@
  */
 import type { DatabaseError } from 'pg';
 import type { SqlErrorFields } from '../errors';
-import { codeFrame, lineColumnAt, lineColumnInBytes } from './sql-position';
+import { codeFrame, lineColumnAt } from './sql-position';
 
 export function isDatabaseError(err: unknown): err is DatabaseError {
   return (
@@ -12,37 +12,28 @@ export function isDatabaseError(err: unknown): err is DatabaseError {
   );
 }
 
-/** Code points in `sql` before `end` (a UTF-16 offset in a string, a byte offset in UTF-8 bytes). */
-function codePointsBefore(sql: string | Uint8Array, end: number): number {
+/** Code points in UTF-8 `bytes` before byte offset `end`. */
+function codePointsBefore(bytes: Uint8Array, end: number): number {
   let n = 0;
-  if (typeof sql !== 'string') {
-    for (let i = 0; i < end; i++) if ((sql[i] & 0xc0) !== 0x80) n++;
-    return n;
-  }
-  for (let i = 0; i < end; i++) {
-    const c = sql.charCodeAt(i);
-    if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && (sql.charCodeAt(i - 1) & 0xfc00) === 0xd800)) n++;
-  }
+  for (let i = 0; i < end; i++) if ((bytes[i] & 0xc0) !== 0x80) n++;
   return n;
 }
 
 /**
- * The fields and code frame of `err`, raised by `sql` or by the statement
- * of `sql` starting at `statementStart` (its `position` counts from the
- * statement). Without a position, a statement's own start is used.
- * `sql` may be the bytes of a big script sent whole (Script.bytes): they are
- * then mapped as they are, never decoded whole, and `statementStart` is a
- * byte offset.
+ * The fields and code frame of `err`, raised by a script's body (its UTF-8
+ * `bytes`) or by the statement of it starting at byte offset
+ * `statementStart` (its `position` then counts from the statement). Without
+ * a position, a statement's own start is used. The bytes are mapped as they
+ * are, never decoded whole.
  */
 export function sqlErrorFields(
   err: DatabaseError,
-  sql: string | Uint8Array,
+  bytes: Uint8Array,
   statementStart?: number,
 ): { fields: SqlErrorFields; frame: string | null } {
-  const offset = statementStart === undefined ? 0 : codePointsBefore(sql, statementStart);
+  const offset = statementStart === undefined ? 0 : codePointsBefore(bytes, statementStart);
   const position = err.position ? offset + Number(err.position) : statementStart === undefined ? null : offset + 1;
-  const at =
-    position === null ? null : typeof sql === 'string' ? lineColumnAt(sql, position) : lineColumnInBytes(sql, position);
+  const at = position === null ? null : lineColumnAt(bytes, position);
   return {
     fields: {
       sqlstate: err.code ?? null,
@@ -53,6 +44,6 @@ export function sqlErrorFields(
       line: at?.line ?? null,
       column: at?.column ?? null,
     },
-    frame: at ? codeFrame(sql, at) : null,
+    frame: at ? codeFrame(bytes, at) : null,
   };
 }

@@ -2,8 +2,9 @@
  * PostgreSQL error positions → line, column and a code frame.
  *
  * The server reports `position` as a 1-based index in characters (code
- * points) of the query string it received, which is the script with its BOM
- * removed. One linear pass; no quadratic work on big files.
+ * points) of the query string it received, which is the script's body (its
+ * bytes, BOM removed). One linear pass over the bytes; no quadratic work on
+ * big files, and none decoded whole.
  */
 
 export interface LineColumn {
@@ -11,40 +12,17 @@ export interface LineColumn {
   readonly line: number;
   /** 1-based, in code points. */
   readonly column: number;
-  /** UTF-16 offset of the start of that line. */
+  /** Byte offset of the start of that line. */
   readonly lineStart: number;
 }
 
-/** Maps a 1-based character position to a 1-based line and column. Out-of-range positions clamp to the end. */
-export function lineColumnAt(sql: string, position: number): LineColumn {
-  let line = 1;
-  let lineStart = 0;
-  let column = 1;
-  let seen = 1;
-  let i = 0;
-  while (i < sql.length && seen < position) {
-    const code = sql.charCodeAt(i);
-    const isPair =
-      code >= 0xd800 && code <= 0xdbff && i + 1 < sql.length && (sql.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-    i += isPair ? 2 : 1;
-    seen++;
-    if (code === 0x0a) {
-      line++;
-      lineStart = i;
-      column = 1;
-    } else {
-      column++;
-    }
-  }
-  return { line, column, lineStart };
-}
-
 /**
- * {@link lineColumnAt} over the UTF-8 bytes of a big script (Script.bytes),
- * which is never decoded whole: the same line and column, and `lineStart`
- * as a byte offset. A code point is a byte that is not a continuation byte.
+ * Maps a 1-based character position in a script's UTF-8 bytes (a big one
+ * is never decoded for this) to a 1-based line and column, and the byte
+ * offset of the line's start. A code point is a byte that is not a
+ * continuation byte. Out-of-range positions clamp to the end.
  */
-export function lineColumnInBytes(bytes: Uint8Array, position: number): LineColumn {
+export function lineColumnAt(bytes: Uint8Array, position: number): LineColumn {
   let line = 1;
   let lineStart = 0;
   let column = 1;
@@ -81,42 +59,32 @@ interface ShownLine {
 /**
  * The line starting at `at.lineStart`, without its line ending; a line
  * longer than FRAME_WIDTH is cut to a window around the column (a data
- * migration may be one line of megabytes). Of a big script's bytes only the
- * part shown is decoded.
+ * migration may be one line of megabytes). Only the part shown is decoded.
  */
-function shownLine(sql: string | Uint8Array, at: LineColumn): ShownLine {
-  const text = typeof sql === 'string';
-  const found = text ? sql.indexOf('\n', at.lineStart) : sql.indexOf(0x0a, at.lineStart);
-  let end = found === -1 ? sql.length : found;
-  if (end > at.lineStart && (text ? sql.charCodeAt(end - 1) : sql[end - 1]) === 0x0d) end--; // CRLF
-  // A line of at most FRAME_WIDTH code units or bytes has at most that many code points.
+function shownLine(bytes: Uint8Array, at: LineColumn): ShownLine {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const found = buffer.indexOf(0x0a, at.lineStart);
+  let end = found === -1 ? buffer.length : found;
+  if (end > at.lineStart && buffer[end - 1] === 0x0d) end--; // CRLF
+  // A line of at most FRAME_WIDTH bytes has at most that many code points.
   const long = end - at.lineStart > FRAME_WIDTH;
   const skip = long ? Math.max(0, at.column - 1 - FRAME_BEFORE) : 0;
-  const from = advance(sql, at.lineStart, end, skip);
-  const to = long ? advance(sql, from, end, FRAME_WIDTH) : end;
+  const from = advance(buffer, at.lineStart, end, skip);
+  const to = long ? advance(buffer, from, end, FRAME_WIDTH) : end;
   return {
-    text: text
-      ? sql.slice(from, to)
-      : Buffer.from(sql.buffer, sql.byteOffset, sql.byteLength).toString('utf8', from, to),
+    text: buffer.toString('utf8', from, to),
     column: at.column - skip,
     cutStart: from > at.lineStart,
     cutEnd: to < end,
   };
 }
 
-/** The index `count` code points after `from` (a surrogate pair, or a UTF-8 sequence, is one), at most `end`. */
-function advance(sql: string | Uint8Array, from: number, end: number, count: number): number {
+/** The byte offset `count` code points (UTF-8 sequences) after `from`, at most `end`. */
+function advance(bytes: Uint8Array, from: number, end: number, count: number): number {
   let i = from;
-  if (typeof sql === 'string') {
-    for (let n = 0; n < count && i < end; n++) {
-      const code = sql.charCodeAt(i);
-      i += code >= 0xd800 && code <= 0xdbff && i + 1 < end && (sql.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
-    }
-  } else {
-    for (let n = 0; n < count && i < end; n++) {
-      i++;
-      while (i < end && (sql[i] & 0xc0) === 0x80) i++;
-    }
+  for (let n = 0; n < count && i < end; n++) {
+    i++;
+    while (i < end && (bytes[i] & 0xc0) === 0x80) i++;
   }
   return i;
 }
@@ -163,11 +131,11 @@ function displayWidth(codePoint: number): 0 | 1 | 2 {
  * A compiler-style frame: the offending line, numbered, with a caret under
  * the column. Tabs before the column are kept and wide characters count
  * twice, so the caret lines up in a terminal. A long line is shown as a
- * window around the column, its cut ends marked with …. `sql` is the text,
- * or the bytes of a big script with an `at` from {@link lineColumnInBytes}.
+ * window around the column, its cut ends marked with …. `at` is from
+ * {@link lineColumnAt} over the same bytes.
  */
-export function codeFrame(sql: string | Uint8Array, at: LineColumn): string {
-  const line = shownLine(sql, at);
+export function codeFrame(bytes: Uint8Array, at: LineColumn): string {
+  const line = shownLine(bytes, at);
   const gutter = String(at.line);
   const pad = ' '.repeat(gutter.length);
   let indent = line.cutStart ? ' ' : '';

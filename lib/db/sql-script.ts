@@ -113,7 +113,7 @@ function stepPieces(step: Step, o: SqlScriptOptions, resumeFrom: number): Piece[
   if (o.singleTransaction) {
     const settings = settingsQuery(settingsFor(step, o.settings), ['lock_timeout', 'statement_timeout']);
     const note = step.direction === 'up' ? ' (duration_ms: measured by tidemark as it runs; 0 here)' : '';
-    return [title, ...(settings ? [settings] : []), terminated(script.sql), `-- its ledger row${note}`, row];
+    return [title, ...(settings ? [settings] : []), terminated(script.body.text()), `-- its ledger row${note}`, row];
   }
   const settings = settingsQuery(
     settingsFor(step, o.settings),
@@ -124,7 +124,7 @@ function stepPieces(step: Step, o: SqlScriptOptions, resumeFrom: number): Piece[
     title,
     'BEGIN;',
     settings,
-    terminated(script.sql),
+    terminated(script.body.text()),
     '-- its ledger row, checked to be written in the transaction that ran the script',
     row,
     'COMMIT;',
@@ -134,7 +134,7 @@ function stepPieces(step: Step, o: SqlScriptOptions, resumeFrom: number): Piece[
 /** As runNonTransactional sends it: the session settings, the row `running`, each statement and its progress, the row `applied` (or deleted), the session reset. */
 function noTransactionPieces(step: Step, o: SqlScriptOptions, resumeFrom: number): Piece[] {
   const { pair, direction } = step;
-  const statements = splitStatements(pair[direction].sql);
+  const statements = splitStatements(pair[direction].body.text());
   const total = statements.length;
   const start = progressQueries.start(o.ledger, pair, direction, resumeFrom, total, o.settings.environment);
   const rowExists = direction === 'down' || resumeFrom > 0;

@@ -140,7 +140,7 @@ async function resolveInDoubt(
     return plan;
   }
   const script = step.pair[step.direction];
-  const statement = splitStatements(script.sql)[inFlight - 1];
+  const statement = splitStatements(script.body.text())[inFlight - 1];
   const question = indexQuestion(statement.text);
   const facts = question ? await indexFacts(client, question) : null;
   const doubt = {
@@ -174,7 +174,7 @@ async function resolveInDoubt(
 async function assertNoInvalidIndex(client: Client, plan: Plan): Promise<void> {
   const first = plan.steps[0];
   if (plan.resumeFrom === undefined || !first) return;
-  const statement = splitStatements(first.pair[first.direction].sql)[plan.resumeFrom];
+  const statement = splitStatements(first.pair[first.direction].body.text())[plan.resumeFrom];
   const invalid = statement ? await findInvalidIndexes(client, statement) : [];
   if (invalid.length > 0) {
     throw new ConfigError(

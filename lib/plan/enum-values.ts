@@ -13,7 +13,7 @@
  * before anything runs and does not refuse the run.
  */
 import { isAddEnumValue } from '../sql/classify';
-import { splitStatements, type Statement } from '../sql/lexer';
+import type { Statement } from '../sql/lexer';
 import { significantTokens, tokens } from '../sql/tokens';
 import type { Plan, Script, Step } from '../types';
 
@@ -55,7 +55,7 @@ export function enumValueHazards(plan: Plan, singleTransaction: boolean): EnumVa
   return transactions.flatMap((batch) => hazardsIn(batch, singleTransaction));
 }
 
-const mayAdd = (script: Script) => !script.bytes && ADD_VALUE_HINT.test(script.sql);
+const mayAdd = (script: Script) => script.body.mentions(ADD_VALUE_HINT);
 
 function hazardsIn(steps: readonly Step[], batch: boolean): EnumValueHazard[] {
   if (!steps.some((s) => mayAdd(s.pair[s.direction]))) return [];
@@ -64,7 +64,7 @@ function hazardsIn(steps: readonly Step[], batch: boolean): EnumValueHazard[] {
   const reported = new Set<Added>(); // each new value once, at its first use
   for (const { pair, direction } of steps) {
     const script = pair[direction];
-    const statements = added.length > 0 || mayAdd(script) ? splitStatements(script.sql) : [];
+    const statements = added.length > 0 || mayAdd(script) ? script.body.statements() : [];
     for (const statement of statements) {
       const at = { path: script.path, line: statement.line };
       if (isAddEnumValue(statement)) {

@@ -16,8 +16,6 @@ import {
   transactionControlReason,
 } from '../sql/classify';
 import { words } from '../sql/words';
-import { ByteLineCursor, splitStatements, statementsInBytes } from '../sql/lexer';
-import { stripBom } from '../source/checksum';
 import type { Plan, Script } from '../types';
 
 /** Words without which no statement can need to run outside a transaction; saves lexing big data scripts. */
@@ -43,14 +41,16 @@ export function nonTransactionalStatements(script: Script): TransactionProblem[]
  */
 export function transactionProblems(script: Script): TransactionProblem[] {
   if (script.directives.noTransaction) return [];
-  const hint = mentions(script, HINT);
-  const control = mentions(script, CONTROL_HINT);
-  if (!hint && !control) return [];
-  if (script.bytes) return bigScriptProblems(script, script.bytes);
-  return splitStatements(script.sql).flatMap((s) => {
+  const { body } = script;
+  if (!body.mentions(HINT) && !body.mentions(CONTROL_HINT)) return [];
+  // Only statements whose first word can give a reason are decoded: a data migration's rows are not.
+  const problems: TransactionProblem[] = [];
+  for (const s of body.statements()) {
+    if (!mayBeNonTransactional(s.firstWord)) continue;
     const problem = problemOf(s.text);
-    return problem === null ? [] : [{ path: script.path, line: s.line, column: s.column, ...problem }];
-  });
+    if (problem !== null) problems.push({ path: script.path, line: s.line, column: s.column, ...problem });
+  }
+  return problems;
 }
 
 function problemOf(text: string): Pick<TransactionProblem, 'kind' | 'reason'> | null {
@@ -69,36 +69,6 @@ export function throwTransactionProblems(problems: readonly TransactionProblem[]
   const control = problems.filter((p) => p.kind === 'transaction-control');
   if (control.length > 0) throw new TransactionControlError(control, by);
   if (problems.length > 0) throw new TransactionSafetyError(problems, by);
-}
-
-/**
- * The same problems for a big script, from its bytes: its statements are
- * found one at a time, and only those whose first word can give a reason are
- * decoded, so neither its text nor its list of statements is ever held.
- */
-function bigScriptProblems(script: Script, bytes: Buffer): TransactionProblem[] {
-  const body = stripBom(bytes); // as in script.sql: the decoder drops a BOM too
-  const cursor = new ByteLineCursor(body);
-  const problems: TransactionProblem[] = [];
-  for (const s of statementsInBytes(body)) {
-    if (!mayBeNonTransactional(s.firstWord)) continue;
-    const problem = problemOf(body.toString('utf8', s.start, s.end));
-    if (problem !== null) problems.push({ path: script.path, ...cursor.moveTo(s.start), ...problem });
-  }
-  return problems;
-}
-
-/** Whether a `hint` word occurs; a big script is searched in its bytes a window at a time, never as one string. */
-function mentions(script: Script, hint: RegExp): boolean {
-  const { bytes } = script;
-  if (!bytes) return hint.test(script.sql);
-  const WINDOW = 512 * 1024; // below 1 MB, where Node would make each window an external string that only a full GC frees
-  const OVERLAP = 16; // longer than every HINT word, so none is missed at a window's edge
-  // latin1 keeps ASCII bytes as they are: the words are ASCII, the rest cannot form them.
-  for (let at = 0; at < bytes.length; at += WINDOW) {
-    if (hint.test(bytes.toString('latin1', at, Math.min(bytes.length, at + WINDOW + OVERLAP)))) return true;
-  }
-  return false;
 }
 
 /**
@@ -142,9 +112,9 @@ export interface MixedScript {
 export function mixedScripts(scripts: readonly Script[]): MixedScript[] {
   return scripts.flatMap((script): MixedScript[] => {
     if (!script.directives.noTransaction) return [];
-    const statements = splitStatements(script.sql);
+    const statements = [...script.body.statements()];
     if (!statements.some((s) => mayNeedNoTransaction(s.text)))
-      return [{ kind: 'unneeded', path: script.path, ...directiveLine(script.sql) }];
+      return [{ kind: 'unneeded', path: script.path, ...directiveLine(script.body.head()) }];
     const ddl = statements.find((s) => isDdl(s) && !mayNeedNoTransaction(s.text));
     return ddl
       ? [{ kind: 'mixed', path: script.path, line: ddl.line, statement: ddl.text.split('\n')[0].slice(0, 80) }]

@@ -37,7 +37,7 @@ export function findDiscrepancies(
     if (scripts.length > 0 && row.state === 'applied') {
       const before = applied.get(row.version);
       const texts = before ? Object.fromEntries(scripts.map((d) => [d, before[d] ?? null])) : undefined;
-      const cosmetic = scripts.every((d) => isCosmeticEdit(before?.[d], pair[d].sql));
+      const cosmetic = scripts.every((d) => isCosmeticEdit(before?.[d], pair[d].body.text()));
       found.push({
         kind: cosmetic ? 'cosmetic' : 'edited',
         version: row.version,
@@ -76,7 +76,9 @@ function stoppedMigration(row: LedgerRow, pair: Pair | undefined, lockHolder: nu
   const script = pair && row.progress ? pair[row.progress.direction] : null;
   const inFlight = row.progress?.inFlight ?? null;
   const statement =
-    kind === 'interrupted' && script && inFlight !== null ? splitStatements(script.sql)[inFlight - 1] : undefined;
+    kind === 'interrupted' && script && inFlight !== null
+      ? splitStatements(script.body.text())[inFlight - 1]
+      : undefined;
   return {
     kind,
     version: row.version,

@@ -39,16 +39,3 @@ export function checksum(bytes: Buffer): string {
   }
   return sha.update(body.subarray(start)).digest('hex');
 }
-
-/**
- * `checksum` of a script given as its text, for text decoded from valid
- * UTF-8 (its UTF-8 encoding is then the file's bytes): without a leading
- * U+FEFF (the BOM), CRLF → LF, hashed as UTF-8. Same value as `checksum`.
- */
-export function checksumText(text: string): string {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const normalised = body.includes('\r') ? body.replaceAll('\r\n', '\n') : body;
-  return typeof hash === 'function'
-    ? hash('sha256', normalised, 'hex')
-    : createHash('sha256').update(normalised, 'utf8').digest('hex');
-}

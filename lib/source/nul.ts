@@ -16,40 +16,21 @@ export const NUL_REASON =
   'holds a NUL byte (0x00), which PostgreSQL cannot receive in a query; remove it ' +
   "(to store a zero byte, write it as an escape such as '\\x00'::bytea; a file saved as UTF-16 is full of them: save it as UTF-8)";
 
-/** The first NUL of a script's text (without its BOM), or null. */
-export function findNulInText(sql: string): NulPosition | null {
-  const at = sql.indexOf('\0');
-  if (at === -1) return null;
-  let line = 1;
-  let lineStart = 0;
-  for (let nl = sql.indexOf('\n'); nl !== -1 && nl < at; nl = sql.indexOf('\n', nl + 1)) {
-    line++;
-    lineStart = nl + 1;
-  }
-  let column = 1;
-  for (let i = lineStart; i < at; i++) {
-    const code = sql.charCodeAt(i);
-    if (!(code >= 0xdc00 && code <= 0xdfff)) column++; // a low surrogate is the second half of one code point
-  }
-  return { line, column };
-}
-
 /**
  * The first NUL in a script's UTF-8 bytes (without its BOM), or null. The
  * bytes are searched and counted where they are, never decoded: a big data
  * migration is not copied for this.
  */
-export function findNulInBytes(bytes: Uint8Array): NulPosition | null {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const at = buffer.indexOf(0);
+export function findNul(bytes: Buffer): NulPosition | null {
+  const at = bytes.indexOf(0);
   if (at === -1) return null;
   let line = 1;
   let lineStart = 0;
-  for (let nl = buffer.indexOf(0x0a); nl !== -1 && nl < at; nl = buffer.indexOf(0x0a, nl + 1)) {
+  for (let nl = bytes.indexOf(0x0a); nl !== -1 && nl < at; nl = bytes.indexOf(0x0a, nl + 1)) {
     line++;
     lineStart = nl + 1;
   }
   let column = 1;
-  for (let i = lineStart; i < at; i++) if ((buffer[i] & 0xc0) !== 0x80) column++; // a continuation byte is part of the code point before it
+  for (let i = lineStart; i < at; i++) if ((bytes[i] & 0xc0) !== 0x80) column++; // a continuation byte is part of the code point before it
   return { line, column };
 }

@@ -19,14 +19,14 @@ export interface Statement {
   /** 0-based position among the returned (non-empty) statements. */
   readonly index: number;
   /**
-   * `sql.slice(start, end)`: from the first token up to, not including, the
-   * terminating `;`. It keeps comments and whitespace inside the statement and
-   * before the `;`; a last statement without `;` runs to the end of the script.
+   * The script from `start` up to, not including, the terminating `;`. It
+   * keeps comments and whitespace inside the statement and before the `;`; a
+   * last statement without `;` runs to the end of the script.
    */
   readonly text: string;
-  /** UTF-16 offset of the statement's first token in the script. */
+  /** Offset of the statement's first token: UTF-16 units from {@link splitStatements}, bytes from a script's body. */
   readonly start: number;
-  /** UTF-16 offset of the terminating `;`, or the script's length. */
+  /** Offset of the terminating `;`, or the script's length, in the same units. */
   readonly end: number;
   /** 1-based line of `start`; `\n`, `\r\n` and a lone `\r` each end a line. */
   readonly line: number;
@@ -42,25 +42,11 @@ export interface Statement {
  * length of `sql`.
  */
 export function splitStatements(sql: string): Statement[] {
+  const cursor = LineCursor.ofText(sql);
   const statements: Statement[] = [];
-  const scanner = new Scanner(sql);
-  const cursor = new LineCursor(sql);
-  const nesting = new Nesting();
-  let start = -1;
-  const emit = (end: number): void => {
-    if (start >= 0) {
-      const { line, column } = cursor.moveTo(start);
-      statements.push({ index: statements.length, text: sql.slice(start, end), start, end, line, column });
-    }
-    start = -1;
-    nesting.reset();
-  };
-  while (scanner.next()) {
-    if (scanner.kind === 'whitespace' || scanner.kind === 'comment') continue;
-    if (nesting.endsStatement(scanner)) emit(scanner.start);
-    else if (start < 0) start = scanner.start;
+  for (const { index, start, end } of bounds((from, to) => sql.slice(from, to), sql.length, sql.length)) {
+    statements.push({ index, text: sql.slice(start, end), start, end, ...cursor.moveTo(start) });
   }
-  emit(sql.length);
   return statements;
 }
 
@@ -86,31 +72,44 @@ const WINDOW = 512 * 1024;
 /**
  * The statements of a UTF-8 script given as bytes, one at a time, as
  * {@link splitStatements} finds them in the decoded text (the same
- * statements; offsets in bytes instead of UTF-16 units). For big scripts:
- * neither the text nor the list of statements is ever held whole.
+ * statements; offsets in bytes instead of UTF-16 units). Neither the text
+ * nor the list of statements is ever held whole.
  *
  * The bytes are scanned as latin1, a window at a time. Every character that
  * the scanner tells apart is ASCII, and every byte of a multi-byte UTF-8
  * character is >= 0x80, a letter to the scanner as the character itself is,
- * so the tokens have the same bounds. A token that ends, or whose scanning
- * looked ahead, at the window's edge is scanned again at the start of the
- * next window (a window twice as big when the token fills the window), so
- * that nothing depends on where a window ends. Linear in the input.
+ * so the tokens have the same bounds.
  *
  * `windowBytes` is for tests, which make it tiny to put edges everywhere.
  */
-export function* statementsInBytes(bytes: Uint8Array, windowBytes = WINDOW): Generator<ByteStatement, void, undefined> {
+export function statementsInBytes(bytes: Uint8Array, windowBytes = WINDOW): Generator<ByteStatement, void, undefined> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bounds((from, to) => buffer.toString('latin1', from, to), buffer.length, windowBytes);
+}
+
+/**
+ * The statement bounds of a source of `length` units, read through `windowOf`
+ * a window of at most `windowSize` units at a time (one window: the whole
+ * text). A token that ends, or whose scanning looked ahead, at the window's
+ * edge is scanned again at the start of the next window (a window twice as
+ * big when the token fills the window), so that nothing depends on where a
+ * window ends. Linear in the input.
+ */
+function* bounds(
+  windowOf: (from: number, to: number) => string,
+  length: number,
+  windowSize: number,
+): Generator<ByteStatement, void, undefined> {
   const nesting = new Nesting();
   let index = 0;
   let start = -1;
   let firstWord: string | null = null;
   let base = 0;
-  let size = Math.max(1, windowBytes);
+  let size = Math.max(1, windowSize);
   for (;;) {
-    const limit = Math.min(buffer.length, base + size);
-    const final = limit === buffer.length;
-    const text = buffer.toString('latin1', base, limit);
+    const limit = Math.min(length, base + size);
+    const final = limit === length;
+    const text = windowOf(base, limit);
     const scanner = new Scanner(text);
     let again = -1;
     while (scanner.next()) {
@@ -129,14 +128,10 @@ export function* statementsInBytes(bytes: Uint8Array, windowBytes = WINDOW): Gen
       }
     }
     if (final) break;
-    if (again === 0) {
-      size *= 2; // one token fills the window
-    } else {
-      base += again;
-      size = Math.max(1, windowBytes);
-    }
+    base += again === 0 ? 0 : again;
+    size = again === 0 ? size * 2 : Math.max(1, windowSize); // a token that fills the window: a bigger one
   }
-  if (start >= 0) yield { index, start, end: buffer.length, firstWord };
+  if (start >= 0) yield { index, start, end: length, firstWord };
 }
 
 /**
@@ -163,32 +158,54 @@ function asciiWord(text: string, start: number, end: number): string | null {
 }
 
 /**
- * Line and column of increasing byte offsets of UTF-8 bytes, counted as
- * {@link splitStatements} counts them in the decoded text: a code point is
- * one byte that is not a continuation byte (0x80–0xBF).
+ * Line and column of increasing offsets, computed incrementally so that a
+ * whole script costs one pass; `\n`, `\r\n` and a lone `\r` each end a
+ * line. Columns count code points: over text, the second half of a surrogate
+ * pair adds nothing; over UTF-8 bytes, a continuation byte (0x80–0xBF).
  */
-export class ByteLineCursor {
+export class LineCursor {
   private offset = 0;
   private line = 1;
   private column = 1;
 
-  constructor(private readonly bytes: Uint8Array) {}
+  private constructor(
+    private readonly length: number,
+    private readonly unitAt: (i: number) => number,
+    private readonly continues: (i: number, unit: number) => boolean,
+  ) {}
 
-  /** Position of byte offset `target`, which must not be before the previous target. */
+  /** A cursor over text, in UTF-16 offsets. */
+  static ofText(sql: string): LineCursor {
+    return new LineCursor(sql.length, (i) => sql.charCodeAt(i), (i, c) => isLowSurrogateAfterHigh(sql, i, c));
+  }
+
+  /** A cursor over UTF-8 bytes, in byte offsets. */
+  static ofBytes(bytes: Uint8Array): LineCursor {
+    return new LineCursor(bytes.length, (i) => bytes[i], (_i, c) => (c & 0xc0) === 0x80);
+  }
+
+  /** Position of `target`; a target before the previous one starts again from the beginning. */
   moveTo(target: number): { readonly line: number; readonly column: number } {
-    const { bytes } = this;
-    for (let i = this.offset; i < target; i++) {
-      const c = bytes[i];
-      if (c === LF || (c === CR && bytes[i + 1] !== LF)) {
+    if (target < this.offset) [this.offset, this.line, this.column] = [0, 1, 1];
+    const end = Math.min(target, this.length);
+    for (let i = this.offset; i < end; i++) {
+      const c = this.unitAt(i);
+      if (c === LF || (c === CR && this.unitAt(i + 1) !== LF)) {
         this.line++;
         this.column = 1;
-      } else if (c !== CR && (c & 0xc0) !== 0x80) {
+      } else if (c !== CR && !this.continues(i, c)) {
         this.column++;
       }
     }
-    this.offset = target;
+    this.offset = end;
     return { line: this.line, column: this.column };
   }
+}
+
+function isLowSurrogateAfterHigh(sql: string, i: number, c: number): boolean {
+  if (c < 0xdc00 || c > 0xdfff || i === 0) return false;
+  const previous = sql.charCodeAt(i - 1);
+  return previous >= 0xd800 && previous <= 0xdbff;
 }
 
 /**
@@ -296,41 +313,6 @@ function nextHead(head: Head, token: Scanner): Head {
 /** The current token is the bare word `lowerWord`, in any case. */
 function is(token: Scanner, lowerWord: string): boolean {
   return isWord(token.sql, token.start, token.end, lowerWord);
-}
-
-/**
- * Line and column of increasing offsets, computed incrementally so that a
- * whole script costs one pass. Columns count code points: the second half of
- * a surrogate pair adds nothing.
- */
-class LineCursor {
-  private offset = 0;
-  private line = 1;
-  private column = 1;
-
-  constructor(private readonly sql: string) {}
-
-  /** Position of `target`, which must not be before the previous target. */
-  moveTo(target: number): { readonly line: number; readonly column: number } {
-    const { sql } = this;
-    for (let i = this.offset; i < target; i++) {
-      const c = sql.charCodeAt(i);
-      if (c === LF || (c === CR && sql.charCodeAt(i + 1) !== LF)) {
-        this.line++;
-        this.column = 1;
-      } else if (c !== CR && !isLowSurrogateAfterHigh(sql, i, c)) {
-        this.column++;
-      }
-    }
-    this.offset = target;
-    return { line: this.line, column: this.column };
-  }
-}
-
-function isLowSurrogateAfterHigh(sql: string, i: number, c: number): boolean {
-  if (c < 0xdc00 || c > 0xdfff || i === 0) return false;
-  const previous = sql.charCodeAt(i - 1);
-  return previous >= 0xd800 && previous <= 0xdbff;
 }
 
 export { tokens, isSignificant, significantTokens, type Token, type TokenKind } from './tokens';
