@@ -3,7 +3,7 @@
  */
 import type { Options } from 'yargs';
 import { ConfigError } from '../errors';
-import { parseVersion } from '../source/filename';
+import { parseVersion } from '../source/version';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Record<string, Options> = {
