@@ -70,7 +70,11 @@ export function checkRunFlags(options: RunFlags): void {
 }
 
 /** Connects and, unless this is a dry run (which changes nothing), takes the lock around `body`. */
-export function withRunSession<T>(ctx: RunContext, options: RunFlags, body: (client: Client) => Promise<T>) {
+export function withRunSession<T>(
+  ctx: RunContext,
+  options: RunFlags,
+  body: (client: Client) => Promise<T>,
+): Promise<T> {
   return withSession(ctx, STOPPED_BEFORE_RUNNING, (client) =>
     options.dryRun ? body(client) : withLock(ctx, client, () => body(client)),
   );
