@@ -19,7 +19,7 @@ import { silentLogger, type Logger } from './log';
 import * as migrator from './migrator';
 import type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './migrator';
 import type { CreatedPair } from './source/create';
-import { parseVersion } from './source/filename';
+import { parseVersion } from './source/version';
 
 export * from './errors';
 export type * from './types';

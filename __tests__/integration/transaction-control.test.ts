@@ -9,8 +9,7 @@
 import { connect, disconnect } from '../../lib/db/connection';
 import { runSteps } from '../../lib/db/executor';
 import { TransactionControlError, TransactionEndedError } from '../../lib/errors';
-import { apply, rollback, verify } from '../../lib/migrator';
-import { roundtrip } from '../../lib/migrator/roundtrip';
+import { apply, rollback, roundtrip, verify } from '../../lib/migrator';
 import type { Pair } from '../../lib/types';
 import { contextFor } from '../helpers/context';
 import { useTestDatabase } from '../helpers/db';

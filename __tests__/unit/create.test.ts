@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../lib/errors';
-import { createPair, nextVersionText } from '../../lib/source/create';
+import { createPair } from '../../lib/source/create';
+import { nextVersionText } from '../../lib/source/version';
 import { inspect, scan } from '../../lib/source/scanner';
 import { migrationsDir, removeDir } from '../helpers/files';
 

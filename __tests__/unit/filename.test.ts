@@ -1,4 +1,5 @@
-import { MAX_VERSION, formatFilename, isValidName, parseFilename } from '../../lib/source/filename';
+import { formatFilename, isValidName, parseFilename } from '../../lib/source/filename';
+import { MAX_VERSION } from '../../lib/source/version';
 
 describe('parseFilename', () => {
   it('reads version, name and direction of an up script', () => {

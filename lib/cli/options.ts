@@ -5,7 +5,7 @@
 import type { Options } from 'yargs';
 import { CONFIG_FILE, SETTINGS, type FlagHelp, type Setting } from '../config';
 import { ConfigError } from '../errors';
-import { parseVersion } from '../source/filename';
+import { parseVersion } from '../source/version';
 
 /** `--help`'s text for a configuration flag: what it is, the variables that set it, the default. */
 function help(flag: FlagHelp, fallback: unknown): string {

@@ -15,6 +15,7 @@ import {
   TransactionSafetyError,
   type MigrationFailure,
   type TidemarkError,
+  type TransactionEnded,
 } from '../errors';
 import type { Discrepancy, StoppedMigration } from '../types';
 
@@ -147,70 +148,72 @@ export function renderError(e: TidemarkError): string {
   return `error: ${e.message}`;
 }
 
-/** Fields for the JSON log line of an error. */
+/** Fields for the JSON log line of an error: its code, exit code and facts. */
 export function errorFields(e: TidemarkError): Record<string, unknown> {
-  const base = { code: e.code, exit_code: e.exitCode };
-  if (e instanceof MigrationFailedError) {
-    const f = e.failure;
-    return {
-      ...base,
-      outcome: 'failed',
-      version: f.version.toString(),
-      name: f.name,
-      direction: f.direction,
-      file: f.path,
-      sqlstate: f.sql.sqlstate,
-      line: f.sql.line,
-      column: f.sql.column,
-      detail: f.sql.detail,
-      hint: f.sql.hint,
-      completed: f.completed,
-      not_applied: f.notApplied,
-      ...(f.partial
-        ? {
-            statement: f.partial.statement,
-            statements_total: f.partial.total,
-            invalid_indexes: f.partial.invalidIndexes,
-          }
-        : {}),
-    };
-  }
-  if (e instanceof DriftError) {
-    return {
-      ...base,
-      discrepancies: e.discrepancies.map((d) => ({
-        ...d,
-        version: d.version.toString(),
-        ...('highestApplied' in d ? { highestApplied: d.highestApplied.toString() } : {}),
-      })),
-    };
-  }
-  if (e instanceof TransactionEndedError) {
-    const { step, batch, scriptError, rowMarked, batchRecorded } = e.facts;
-    return {
-      ...base,
-      outcome: 'transaction-ended',
-      version: step.pair.version.toString(),
-      name: step.pair.name,
-      direction: step.direction,
-      file: step.pair[step.direction].path,
-      script_error: scriptError,
-      row_marked_failed: rowMarked,
-      ...(batch ? { batch_recorded: batchRecorded?.map(String) ?? null } : {}),
-    };
-  }
+  return { code: e.code, exit_code: e.exitCode, ...factFields(e) };
+}
+
+function factFields(e: TidemarkError): Record<string, unknown> {
+  if (e instanceof MigrationFailedError) return failureFields(e.failure);
+  if (e instanceof DriftError) return { discrepancies: e.discrepancies.map(discrepancyFields) };
+  if (e instanceof TransactionEndedError) return transactionEndedFields(e.facts);
   if (e instanceof BatchCommitError)
     return {
-      ...base,
       outcome: 'failed',
       batch_size: e.size,
       sqlstate: e.sql.sqlstate,
       detail: e.sql.detail,
       hint: e.sql.hint,
     };
-  if (e instanceof ScanError) return { ...base, problems: e.problems };
-  if (e instanceof TransactionSafetyError || e instanceof TransactionControlError)
-    return { ...base, problems: e.problems };
-  if (e instanceof ConfigError) return { ...base, ...e.facts };
-  return base;
+  if (e instanceof ScanError) return { problems: e.problems };
+  if (e instanceof TransactionSafetyError || e instanceof TransactionControlError) return { problems: e.problems };
+  if (e instanceof ConfigError) return { ...e.facts };
+  return {};
+}
+
+function failureFields(f: MigrationFailure): Record<string, unknown> {
+  return {
+    outcome: 'failed',
+    version: f.version.toString(),
+    name: f.name,
+    direction: f.direction,
+    file: f.path,
+    sqlstate: f.sql.sqlstate,
+    line: f.sql.line,
+    column: f.sql.column,
+    detail: f.sql.detail,
+    hint: f.sql.hint,
+    completed: f.completed,
+    not_applied: f.notApplied,
+    ...(f.partial
+      ? {
+          statement: f.partial.statement,
+          statements_total: f.partial.total,
+          invalid_indexes: f.partial.invalidIndexes,
+        }
+      : {}),
+  };
+}
+
+/** A discrepancy with its versions as strings (JSON has no bigint). */
+function discrepancyFields(d: Discrepancy): Record<string, unknown> {
+  return {
+    ...d,
+    version: d.version.toString(),
+    ...('highestApplied' in d ? { highestApplied: d.highestApplied.toString() } : {}),
+  };
+}
+
+function transactionEndedFields(facts: TransactionEnded): Record<string, unknown> {
+  const { step, batch, scriptError, rowMarked, batchRecorded } = facts;
+  return {
+    outcome: 'transaction-ended',
+    version: step.pair.version.toString(),
+    name: step.pair.name,
+    direction: step.direction,
+    file: step.pair[step.direction].path,
+    script_error: scriptError,
+    row_marked_failed: rowMarked,
+    ...(batch ? { batch_recorded: batchRecorded?.map(String) ?? null } : {}),
+  };
 }

@@ -8,7 +8,7 @@
  * second SIGHUP, which a hang-up sends anyway.
  */
 import { closeSync } from 'node:fs';
-import { SIGNAL_EXIT_CODES } from '../errors';
+import { exitCodeOf } from '../errors';
 import type { Logger } from '../log';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
@@ -46,7 +46,7 @@ export function trapSignals(logger: Logger): { signal: AbortSignal; release: () 
     }
     if (controller.signal.aborted) {
       process.stderr.write(`received ${name} again: exiting at once\n`);
-      process.exit(SIGNAL_EXIT_CODES[name] ?? 143);
+      process.exit(exitCodeOf('interrupted', name));
     }
     logger.warn(
       { signal: name },

@@ -1,7 +1,16 @@
 /**
- * The use cases, and the only modules that import source/, plan/ and db/.
+ * The use cases, one per file, and the only modules that import source/,
+ * plan/ and db/ together. Each reads as its sequence: scan → validate →
+ * session (lock) → read the ledger → guard → plan → check the plan →
+ * execute → report.
  */
-export * from './run';
-export * from './history';
-export * from './roundtrip';
+export * from './apply';
+export * from './rollback';
+export * from './status';
+export * from './verify';
+export * from './repair';
+export * from './baseline';
+export * from './create';
+export * from './test';
+export type { RunFlags, RunResult } from './run';
 export type { RunContext } from './context';

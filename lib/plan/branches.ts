@@ -3,6 +3,7 @@
  * every migration that already existed there. Pure.
  */
 import type { FileAtRef } from '../source/git';
+import { formatVersion } from '../source/version';
 import type { Pair } from '../types';
 
 export interface BranchConflict {
@@ -44,7 +45,7 @@ export function findBranchConflicts(
         name: p.name,
         path: p.up.path,
         existing: { version: top.version, path: top.path },
-        suggestedVersion: next.toString().padStart(width, '0'),
+        suggestedVersion: formatVersion(next, width),
       };
     });
 }

@@ -17,21 +17,42 @@ export interface RollbackPlanOptions {
 }
 
 /**
- * The pending pairs in version order, up to `target`.
+ * The apply options that can be checked against the files alone, before connecting.
  * @throws ConfigError when `target` is not a version on disk.
  */
-export function planApply(pairs: readonly Pair[], ledger: readonly LedgerRow[], options: ApplyPlanOptions = {}): Plan {
-  const { target } = options;
+export function checkApplyOptions(pairs: readonly Pair[], { target }: ApplyPlanOptions): void {
   if (target !== undefined && !pairs.some((p) => p.version === target)) {
     throw new ConfigError(
       `--target ${target} is not a migration in the directory. Pick a version that exists on disk (tidemark status lists them).`,
     );
   }
+}
+
+/**
+ * The pending pairs in version order, up to `target`.
+ * @throws ConfigError when `target` is not a version on disk.
+ */
+export function planApply(pairs: readonly Pair[], ledger: readonly LedgerRow[], options: ApplyPlanOptions = {}): Plan {
+  checkApplyOptions(pairs, options);
+  const { target } = options;
   const applied = new Set(ledger.map((r) => r.version));
   const steps = pairs
     .filter((p) => !applied.has(p.version) && (target === undefined || p.version <= target))
     .map((pair) => ({ direction: 'up' as const, pair }));
   return { direction: 'up', steps };
+}
+
+/**
+ * The rollback options that can be checked alone, before connecting.
+ * @throws ConfigError when both `target` and `steps` are given, or steps < 1.
+ */
+export function checkRollbackOptions({ target, steps }: RollbackPlanOptions): void {
+  if (target !== undefined && steps !== undefined) {
+    throw new ConfigError('Use either --target or --steps with rollback, not both.');
+  }
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
+    throw new ConfigError(`--steps must be a whole number of 1 or more (got ${steps}).`);
+  }
 }
 
 /**
@@ -45,13 +66,8 @@ export function planRollback(
   ledger: readonly LedgerRow[],
   options: RollbackPlanOptions = {},
 ): Plan {
+  checkRollbackOptions(options);
   const { target, steps } = options;
-  if (target !== undefined && steps !== undefined) {
-    throw new ConfigError('Use either --target or --steps with rollback, not both.');
-  }
-  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
-    throw new ConfigError(`--steps must be a whole number of 1 or more (got ${steps}).`);
-  }
   const onDisk = new Map(pairs.map((p) => [p.version, p]));
   const history = [...ledger]
     .filter((r) => r.state === 'applied')

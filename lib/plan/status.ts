@@ -10,11 +10,7 @@ export function statusEntries(
   discrepancies: readonly Discrepancy[],
 ): StatusEntry[] {
   const rows = new Map(ledger.map((r) => [r.version, r]));
-  const changed = new Map<bigint, MigrationState>();
-  for (const d of discrepancies) {
-    if (d.kind === 'edited' || d.kind === 'renamed') changed.set(d.version, 'modified');
-    else if (d.kind === 'cosmetic' && !changed.has(d.version)) changed.set(d.version, 'cosmetic');
-  }
+  const changed = changedStates(discrepancies);
   const stopped = new Map(
     discrepancies
       .filter((d): d is StoppedMigration => d.kind === 'failed' || d.kind === 'interrupted' || d.kind === 'running')
@@ -30,30 +26,37 @@ export function statusEntries(
         : row.state !== 'applied'
           ? 'failed'
           : (changed.get(pair.version) ?? 'applied');
-    return {
-      version: pair.version,
-      name: pair.name,
-      state,
-      appliedAt: row?.appliedAt ?? null,
-      path: pair.up.path,
-      ...(stop ? { stopped: stop } : {}),
-    };
+    return entry(pair.version, pair.name, state, row?.appliedAt ?? null, pair.up.path, stop);
   });
   const onDisk = new Set(pairs.map((p) => p.version));
   for (const row of ledger) {
     if (onDisk.has(row.version)) continue;
     const stop = stopped.get(row.version);
     const state: MigrationState = row.state === 'applied' ? 'missing' : stop ? stop.kind : 'failed';
-    entries.push({
-      version: row.version,
-      name: row.name,
-      state,
-      appliedAt: row.appliedAt,
-      path: null,
-      ...(stop ? { stopped: stop } : {}),
-    });
+    entries.push(entry(row.version, row.name, state, row.appliedAt, null, stop));
   }
   return entries.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+}
+
+/** The state of applied migrations changed on disk: `modified` (an edit or rename) wins over `cosmetic`. */
+function changedStates(discrepancies: readonly Discrepancy[]): Map<bigint, MigrationState> {
+  const changed = new Map<bigint, MigrationState>();
+  for (const d of discrepancies) {
+    if (d.kind === 'edited' || d.kind === 'renamed') changed.set(d.version, 'modified');
+    else if (d.kind === 'cosmetic' && !changed.has(d.version)) changed.set(d.version, 'cosmetic');
+  }
+  return changed;
+}
+
+function entry(
+  version: bigint,
+  name: string,
+  state: MigrationState,
+  appliedAt: StatusEntry['appliedAt'],
+  path: string | null,
+  stop: StoppedMigration | undefined,
+): StatusEntry {
+  return { version, name, state, appliedAt, path, ...(stop ? { stopped: stop } : {}) };
 }
 
 /** Count of entries per state, every state present. */

@@ -20,7 +20,6 @@ export function findDiscrepancies(
   lockHolder: number | null = null,
 ): Discrepancy[] {
   const onDisk = new Map(pairs.map((p) => [p.version, p]));
-  const inLedger = new Set(ledger.map((r) => r.version));
   const found: Discrepancy[] = [];
   for (const row of ledger) {
     const pair = onDisk.get(row.version);
@@ -48,21 +47,24 @@ export function findDiscrepancies(
       });
     }
   }
-  const highestApplied = highestVersion(ledger);
-  if (highestApplied !== null) {
-    for (const pair of pairs) {
-      if (pair.version < highestApplied && !inLedger.has(pair.version)) {
-        found.push({
-          kind: 'out-of-order',
-          version: pair.version,
-          name: pair.name,
-          path: pair.up.path,
-          highestApplied,
-        });
-      }
-    }
-  }
+  found.push(...outOfOrder(pairs, ledger));
   return found.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+}
+
+/** Pending migrations below the highest applied version. */
+function outOfOrder(pairs: readonly Pair[], ledger: readonly LedgerRow[]): Discrepancy[] {
+  const highestApplied = highestVersion(ledger);
+  if (highestApplied === null) return [];
+  const inLedger = new Set(ledger.map((r) => r.version));
+  return pairs
+    .filter((pair) => pair.version < highestApplied && !inLedger.has(pair.version))
+    .map((pair) => ({
+      kind: 'out-of-order',
+      version: pair.version,
+      name: pair.name,
+      path: pair.up.path,
+      highestApplied,
+    }));
 }
 
 /**

@@ -4,28 +4,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
-import { formatFilename, isValidName, MAX_VERSION } from './filename';
+import { formatFilename, isValidName } from './filename';
 import type { Inspection } from './scanner';
+import { nextVersionText } from './version';
 
 export interface CreatedPair {
   readonly version: bigint;
   readonly upPath: string;
   readonly downPath: string;
-}
-
-/**
- * The next version text: max + 1, zero-padded to the width already used (3 digits when empty).
- * @throws ConfigError when the highest version is the largest a version can be: the scanner would refuse the next.
- */
-export function nextVersionText(highest: Inspection['highest'], dir = 'the migrations directory'): string {
-  if (highest === null) return '001';
-  if (highest.version >= MAX_VERSION) {
-    throw new ConfigError(
-      `Cannot number a new migration: the highest version in ${dir} is ${highest.versionText}, the largest a version can be (a signed 64-bit integer holds up to ${MAX_VERSION}). Nothing was written. ` +
-        'Name the new pair by hand with a free version below it (apply then needs --out-of-order if it sorts below an applied one).',
-    );
-  }
-  return (highest.version + 1n).toString().padStart(highest.versionText.length, '0');
 }
 
 /** @throws ConfigError for a name that is not letters, digits, `_` and `-`. */

@@ -3,10 +3,8 @@
  * `<version>_<name>.(up|down).sql`, where version is ASCII digits and name is
  * letters, digits, `_` and `-`.
  */
-import { ConfigError } from '../errors';
 import type { Direction } from '../types';
-
-export const MAX_VERSION = 9223372036854775807n;
+import { MAX_VERSION, versionOfDigits } from './version';
 
 const PATTERN = /^(\d+)_([A-Za-z0-9_-]+)\.(up|down)\.sql$/;
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -26,8 +24,8 @@ export function parseFilename(basename: string): ParsedFilename {
   const match = PATTERN.exec(basename);
   if (!match) return { ok: false, reason: explainMismatch(basename) };
   const [, versionText, name, direction] = match;
-  const version = BigInt(versionText);
-  if (version > MAX_VERSION) {
+  const version = versionOfDigits(versionText);
+  if (version === 'too-big') {
     return { ok: false, reason: `version ${versionText} does not fit in a signed 64-bit integer (max ${MAX_VERSION})` };
   }
   return { ok: true, version, versionText, name, direction: direction as Direction };
@@ -52,26 +50,4 @@ export function isValidName(name: string): boolean {
 /** Builds `<version>_<name>.<direction>.sql`. */
 export function formatFilename(versionText: string, name: string, direction: Direction): string {
   return `${versionText}_${name}.${direction}.sql`;
-}
-
-/**
- * A version given as a value (a flag, a library option): ASCII digits, a
- * bigint, or a whole JavaScript number (only up to 2^53: beyond, it may
- * have lost digits already), fitting a signed 64-bit integer.
- * @throws ConfigError naming `what` (`--target`, `target`) otherwise.
- */
-export function parseVersion(what: string, raw: unknown): bigint {
-  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && !Number.isSafeInteger(raw)) {
-    throw new ConfigError(
-      `${what} ${raw} is above 2^53, where a JavaScript number may have lost digits: give it as a string or a bigint.`,
-    );
-  }
-  const text = typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'bigint' ? String(raw).trim() : '';
-  if (!/^\d+$/.test(text))
-    throw new ConfigError(
-      `${what} must be a version number such as 3 or 20261124093000 (got ${typeof raw === 'string' ? `"${raw}"` : String(raw)}).`,
-    );
-  const version = BigInt(text);
-  if (version > MAX_VERSION) throw new ConfigError(`${what} ${text} does not fit in a signed 64-bit integer.`);
-  return version;
 }

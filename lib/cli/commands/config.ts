@@ -16,14 +16,16 @@ export const configCommand: Command = {
   usage: 'config',
   describe: 'Print the resolved settings and where each came from (password masked); never connects',
   options: { json: { type: 'boolean', describe: 'Print a JSON document instead of the lines' } },
-  async run(args, { resolved, out, format }) {
+  async run(args, { resolved, out }) {
     // Resolved as a command would connect (service file, PG* variables): an undefined service is exit 2 here too.
     const target = resolveTarget(resolved.config.url, process.env, urlOrigin(resolved.sources.url));
     const doc = configDocument(resolved, process.env, target);
-    const msg = `configuration${resolved.file ? ` from ${resolved.file.path}` : ''}`;
-    if (args.json) out.document(format === 'json' ? { level: 30, msg, ...doc } : doc);
-    else if (format === 'json') out.result(msg, doc);
-    else out.result(renderConfig(resolved, process.env, target));
+    out.report({
+      json: Boolean(args.json),
+      summary: `configuration${resolved.file ? ` from ${resolved.file.path}` : ''}`,
+      document: () => doc,
+      text: () => renderConfig(resolved, process.env, target),
+    });
     return ExitCode.ok;
   },
 };

@@ -39,7 +39,7 @@ export const repairCommand: Command = {
     },
   },
   async run(args, { config, logger, out, signal }) {
-    const [{ repair }, { escapeIdentifier }] = await Promise.all([import('../../migrator'), import('pg')]);
+    const { repair } = await import('../../migrator');
     const version = parseVersionFlag('--version', args.version);
     if (args.applied === true && args['not-applied'] === true)
       throw new ConfigError('Give either --applied or --not-applied, not both.');
@@ -69,7 +69,7 @@ export const repairCommand: Command = {
       );
     else
       out.result(
-        `Repaired ${report.repaired.length}:\n${report.repaired.map(line).join('\n')}\nRecorded in the audit table ${escapeIdentifier(config.schema)}.${escapeIdentifier(`${config.table}_audit`)}.`,
+        `Repaired ${report.repaired.length}:\n${report.repaired.map(line).join('\n')}\nRecorded in the audit table ${report.auditTable}.`,
         data,
       );
     return ExitCode.ok;

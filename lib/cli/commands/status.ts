@@ -8,20 +8,18 @@ export const statusCommand: Command = {
     json: { type: 'boolean', describe: 'Print a JSON document instead of the table' },
     diff: { type: 'boolean', describe: 'Also show a unified diff of each edited migration: as applied vs on disk' },
   },
-  async run(args, { config, logger, out, format, signal }) {
+  async run(args, { config, logger, out, signal }) {
     const [{ status }, { renderStatus, renderStatusDiffs, statusDocument, statusSummary }] = await Promise.all([
       import('../../migrator'),
       import('../render'),
     ]);
     const report = await status({ config, logger, signal });
-    if (args.json)
-      out.document(
-        format === 'json'
-          ? { level: 30, msg: statusSummary(report), ...statusDocument(report) }
-          : statusDocument(report),
-      );
-    else if (format === 'json') out.result(statusSummary(report), statusDocument(report));
-    else out.result(renderStatus(report));
+    out.report({
+      json: Boolean(args.json),
+      summary: statusSummary(report),
+      document: () => statusDocument(report),
+      text: () => renderStatus(report),
+    });
     if (args.diff && !args.json) out.result(renderStatusDiffs(report));
     return ExitCode.ok;
   },

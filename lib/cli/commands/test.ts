@@ -38,12 +38,12 @@ export const testCommand: Command = {
     };
     // SIGINT / SIGTERM abort `signal` (cli/signals.ts): the throwaway database is dropped, then InterruptedError (130 / 143).
     const report = await roundtrip({ config, logger }, { ...options, signal });
-    if (args.json) out.document(roundtripDocument(report));
-    else
-      out.result(renderRoundtrip(report), {
-        ok: report.summary.failed === 0,
-        summary: roundtripDocument(report).summary,
-      });
+    out.report({
+      json: Boolean(args.json),
+      document: () => roundtripDocument(report),
+      text: () => renderRoundtrip(report),
+      data: { ok: report.summary.failed === 0, summary: roundtripDocument(report).summary },
+    });
     return report.summary.failed > 0 ? ExitCode.drift : ExitCode.ok;
   },
 };

@@ -36,9 +36,11 @@ export const verifyCommand: Command = {
       { config, logger, signal },
       { online, since: args.since as string | undefined, strict: args.strict === true },
     );
-    if (format === 'json') out.document(verifyDocument(report));
-    else if (format === 'github') out.result(renderGithub(report, config.dir));
-    else out.result(renderVerify(report));
+    out.report({
+      json: format === 'json',
+      document: () => verifyDocument(report),
+      text: () => (format === 'github' ? renderGithub(report, config.dir) : renderVerify(report)),
+    });
     return report.failing > 0 ? ExitCode.drift : ExitCode.ok;
   },
 };
