@@ -4,7 +4,7 @@
  */
 import type { Client } from 'pg';
 import type { Config } from '../config';
-import type { StepEvent } from '../db/executor';
+import type { StepEvent } from '../types';
 import { readAppliedScripts, readLedger, type LedgerTable } from '../db/ledger';
 import { lockHolder } from '../db/lock';
 import { DriftError } from '../errors';
