@@ -11,7 +11,7 @@
  * `coalesce`, `GREATEST`, `extract`, `bigint`, `integer`) are not looked up.
  */
 import { escapeIdentifier, type Client } from 'pg';
-import type { LedgerRow, LedgerState, Pair, Progress, Script, Step } from '../types';
+import type { LedgerRow, LedgerState, Pair, Progress, Script } from '../types';
 import { TOOL_VERSION } from '../version';
 import { explainLedgerError, prepareLedger } from './ledger-checks';
 
@@ -250,33 +250,4 @@ export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): Ledger
     text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} RETURNING ${SAME_TRANSACTION}`,
     values: [version.toString()],
   };
-}
-
-/**
- * Marks the row of a migration whose script ended tidemark's transaction
- * `failed` (inserting it for an up, updating it for a down), outside any
- * transaction: its state is unknown until someone checks.
- */
-export async function recordEndedTransaction(
-  client: Client,
-  ledger: LedgerTable,
-  step: Step,
-  environment: string,
-): Promise<void> {
-  const message =
-    "the script ended tidemark's transaction itself (COMMIT, ROLLBACK…): its changes may be partly committed";
-  const failure = JSON.stringify({
-    direction: step.direction,
-    ended: true,
-    error: { statement: 0, line: null, column: null, sqlstate: null, message },
-  });
-  const failed = (param: Param) => ({
-    duration_ms: '0',
-    state: "'failed'",
-    statements_done: '0',
-    statements_total: '0',
-    failure: param(failure),
-  });
-  const onConflict = "\n     ON CONFLICT (version) DO UPDATE SET state = 'failed', failure = EXCLUDED.failure";
-  await client.query(insertRow(ledger, { pair: step.pair, environment }, failed, onConflict));
 }

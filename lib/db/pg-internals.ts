@@ -73,7 +73,8 @@ export function connectionParameters(client: Client): ClientConfig & { readonly 
  * pg serialising the query text. pg still reads the answers for it.
  */
 export function submitRaw(query: Query, write: (stream: Duplex) => void): void {
-  query.submit = (connection) => write(connection.stream);
+  // pg takes whatever submit returns as the query's error.
+  query.submit = (connection) => void write(connection.stream);
 }
 
 /** pg's Query gets each CommandComplete message through this method (left out of its types). */
