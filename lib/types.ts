@@ -183,6 +183,33 @@ export interface Plan {
   readonly resumeFrom?: number;
 }
 
+/** A step that ran, and how long its script took. */
+export interface StepOutcome {
+  readonly step: Step;
+  readonly durationMs: number;
+}
+
+/** A step starting (for a live progress line). */
+export interface StepEvent {
+  readonly step: Step;
+  /** 0-based position in the plan. */
+  readonly index: number;
+  readonly total: number;
+}
+
+/** Which concurrent index statement is in doubt, and the names the catalog is asked about. */
+export type IndexQuestion =
+  | { readonly kind: 'create'; readonly index: string; readonly table: string }
+  | { readonly kind: 'drop'; readonly index: string }
+  | { readonly kind: 'reindex' };
+
+/** What the catalog says about the index a concurrent index statement names. */
+export type IndexFacts =
+  | { readonly kind: 'create'; readonly index: string; readonly state: 'valid' | 'invalid' | 'absent' }
+  | { readonly kind: 'drop'; readonly index: string; readonly state: 'valid' | 'invalid' | 'absent' }
+  /** REINDEX CONCURRENTLY: the `_ccnew`/`_ccold` indexes an interrupted run leaves INVALID. */
+  | { readonly kind: 'reindex'; readonly leftovers: readonly string[] };
+
 /**
  * The state `status` shows for one version. `modified`: a script or the name
  * changed since it was applied (an `edited` or `renamed` discrepancy);

@@ -5,7 +5,6 @@
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const fs = require('node:fs');
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 
@@ -17,26 +16,8 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
   stdio: 'inherit',
 });
 
-// pg asks "are we in a Cloudflare Worker?" when it is loaded, by constructing
-// a `Response`; on Node 20 that first touch of the global loads undici, Node's
-// whole fetch implementation (~15 ms of every run). The bundle is for Node
-// only, so the probe answers false without looking.
-const pgNodeOnly = {
-  name: 'pg-node-only',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
-      const probe = 'function isCloudflareRuntime() {';
-      if (!source.includes(probe))
-        return {
-          contents: source,
-          loader: 'js',
-          warnings: [{ text: 'pg-node-only: probe not found; pg will load undici at start-up' }],
-        };
-      return { contents: source.replace(probe, `${probe}\n  return false;`), loader: 'js' };
-    });
-  },
-};
+// pg's start-up probe for Cloudflare answers false without loading undici (pg-node-only.js).
+const { pgNodeOnly } = require('./pg-node-only');
 
 // The build id ties dist/tidemark.js.cache (scripts/code-cache.js) to this bundle.
 const buildId = randomBytes(8).toString('hex');

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../lib/errors';
-import { decideInDoubt, indexQuestion, type IndexFacts } from '../../lib/plan/in-doubt';
+import { decideInDoubt, indexQuestion } from '../../lib/plan/in-doubt';
+import type { IndexFacts } from '../../lib/types';
 
 describe('indexQuestion', () => {
   it.each([

@@ -3,7 +3,7 @@
  * running: its label, n of total, and the time so far. Log lines clear it
  * before they are written (see log.ts), and it is redrawn on the next tick.
  */
-import type { StepEvent } from '../db/executor';
+import type { StepEvent } from '../types';
 
 export interface LiveLine {
   readonly onStepStart: (event: StepEvent) => void;

@@ -6,7 +6,7 @@
 import type { Client } from 'pg';
 import type { Pair } from '../types';
 import { TOOL_VERSION } from '../version';
-import { qualifiedName, storedText, VERSION_IS, type LedgerTable } from './ledger';
+import { insertRow, qualifiedName, storedText, VERSION_IS, type LedgerTable } from './ledger';
 import { mayReadAudit, prepareAudit } from './privileges';
 
 const NOT_APPLIED = "state OPERATOR(pg_catalog.<>) 'applied'";
@@ -61,15 +61,17 @@ export async function ensureAudit(client: Client, ledger: LedgerTable): Promise<
   )`);
 }
 
-async function audit(
-  client: Client,
-  ledger: LedgerTable,
-  version: bigint,
-  action: AuditAction,
-  reason: string,
-  before: unknown,
-  after: unknown,
-): Promise<void> {
+/** One entry of the audit table: what was done to which version, why, and the row before and after. */
+interface Entry {
+  readonly version: bigint;
+  readonly action: AuditAction;
+  readonly reason: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+async function audit(client: Client, ledger: LedgerTable, entry: Entry): Promise<void> {
+  const { version, action, reason, before, after } = entry;
   await client.query(
     `INSERT INTO ${qualifiedName(auditTable(ledger))} (version, action, reason, tool_version, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
     [
@@ -107,7 +109,7 @@ export async function acceptFiles(
       storedText(pair.down),
     ],
   );
-  await audit(client, ledger, pair.version, action, reason, rows[0] ?? null, after);
+  await audit(client, ledger, { version: pair.version, action, reason, before: rows[0] ?? null, after });
 }
 
 /** Removes a failed or interrupted row: the user undid what it had done, so the migration counts as not applied. */
@@ -122,7 +124,7 @@ export async function markNotApplied(
      RETURNING name, state, statements_done, statements_total, failure`,
     [version.toString()],
   );
-  await audit(client, ledger, version, 'mark-not-applied', reason, rows[0] ?? null, null);
+  await audit(client, ledger, { version, action: 'mark-not-applied', reason, before: rows[0] ?? null, after: null });
 }
 
 /** Makes a failed or interrupted row applied: the user finished the migration by hand (or undid a failed rollback). */
@@ -140,7 +142,13 @@ export async function markApplied(client: Client, ledger: LedgerTable, version: 
       RETURNING name, state, statements_done, statements_total`,
     [version.toString()],
   );
-  await audit(client, ledger, version, 'mark-applied', reason, before[0] ?? null, after[0] ?? null);
+  await audit(client, ledger, {
+    version,
+    action: 'mark-applied',
+    reason,
+    before: before[0] ?? null,
+    after: after[0] ?? null,
+  });
 }
 
 /** Records a migration as applied without running it. */
@@ -151,25 +159,9 @@ export async function recordBaseline(
   environment: string,
   reason: string,
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO ${qualifiedName(ledger)}
-       (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, up_sql, down_sql)
-     VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)`,
-    [
-      pair.version.toString(),
-      pair.name,
-      pair.up.checksum,
-      pair.down.checksum,
-      environment,
-      TOOL_VERSION,
-      storedText(pair.up),
-      storedText(pair.down),
-    ],
-  );
-  await audit(client, ledger, pair.version, 'baseline', reason, null, {
-    name: pair.name,
-    up_checksum: pair.up.checksum,
-  });
+  await client.query(insertRow(ledger, { pair, environment }, () => ({ duration_ms: '0' })));
+  const after = { name: pair.name, up_checksum: pair.up.checksum };
+  await audit(client, ledger, { version: pair.version, action: 'baseline', reason, before: null, after });
 }
 
 /** Every audit entry, oldest first; empty when the table does not exist. */

@@ -27,8 +27,7 @@ export async function cancelOnAbort<T>(
 ): Promise<T> {
   if (!signal) return fn();
   if (signal.aborted) throw new InterruptedError(String(signal.reason), detail);
-  const onAbort = () => void cancel().catch(() => {});
-  signal.addEventListener('abort', onAbort, { once: true });
+  const stopCancelling = cancelWhenAborted(signal, cancel);
   try {
     return await fn();
   } catch (err) {
@@ -36,8 +35,21 @@ export async function cancelOnAbort<T>(
       throw new InterruptedError(String(signal.reason), detail);
     throw err;
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    stopCancelling();
   }
+}
+
+/**
+ * From now on, an abort of `signal` calls `cancel` (whose failure is
+ * ignored: the query then just runs on). Returns the function that stops this.
+ */
+export function cancelWhenAborted(
+  signal: AbortSignal | undefined,
+  cancel: (() => Promise<void>) | undefined,
+): () => void {
+  const onAbort = () => void cancel?.().catch(() => {});
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return () => signal?.removeEventListener('abort', onAbort);
 }
 
 /** `withClient`, with every query of `fn` cancelled when `signal` aborts (see cancelOnAbort). */

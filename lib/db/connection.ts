@@ -10,6 +10,7 @@ import { resolveTarget, describeServer, type ConnectionTarget, type HostEntry } 
 import { ConnectionError } from '../errors';
 import { checkClientWhileRunning } from './client-check';
 import type { Logger } from '../log';
+import { backendPid, connectionParameters, destroySocket, hasQueriesInFlight } from './pg-internals';
 import { serverAnswered, sessionMismatch } from './server-checks';
 import { clientSettings, hostOrder, sslVariants } from './server-settings';
 
@@ -50,9 +51,7 @@ export function resolveConnection(options: ConnectionOptions): ConnectionTarget 
 
 /** user@host:port/database, never with the password. */
 export function describeTarget(client: Client): string {
-  const c = (
-    client as unknown as { connectionParameters: { user?: string; host?: string; port?: number; database?: string } }
-  ).connectionParameters;
+  const c = connectionParameters(client);
   const host = c.host?.startsWith('/') ? `socket ${c.host}` : c.host;
   return `${c.user ?? '?'}@${host ?? '?'}:${c.port ?? '?'}/${c.database ?? '?'}`;
 }
@@ -220,7 +219,7 @@ export async function connectBeside(client: Client, database: string): Promise<C
 
 function settingsOf(client: Client): ClientConfig {
   if (client instanceof TargetClient) return client.settings;
-  const c = (client as unknown as { connectionParameters: ClientConfig & { password?: string } }).connectionParameters;
+  const c = connectionParameters(client);
   return { host: c.host, port: c.port, user: c.user, password: c.password, database: c.database, ssl: c.ssl };
 }
 
@@ -245,17 +244,7 @@ export async function withClient<T>(
  * server rolls its transaction back, as `end()` does without pipelining.
  */
 export async function disconnect(client: Client): Promise<void> {
-  const internals = client as unknown as {
-    _getActiveQuery?(): unknown;
-    _sentQueryQueue?: unknown[];
-    _queryQueue?: unknown[];
-    connection?: { stream?: { destroy(): void } };
-  };
-  const busy =
-    Boolean(internals._getActiveQuery?.()) ||
-    (internals._sentQueryQueue?.length ?? 0) > 0 ||
-    (internals._queryQueue?.length ?? 0) > 0;
-  if (busy) internals.connection?.stream?.destroy();
+  if (hasQueriesInFlight(client)) destroySocket(client);
   await endWithin(client);
 }
 
@@ -281,9 +270,7 @@ export async function endWithin(client: Client, ms = END_TIMEOUT_MS): Promise<vo
     timer = setTimeout(() => resolve('late'), ms);
   });
   try {
-    if ((await Promise.race([ended, late])) === 'late') {
-      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-    }
+    if ((await Promise.race([ended, late])) === 'late') destroySocket(client);
   } finally {
     clearTimeout(timer);
   }
@@ -296,7 +283,7 @@ export async function endWithin(client: Client, ms = END_TIMEOUT_MS): Promise<vo
  * own settings, so it reaches the same server even from a host list.
  */
 export async function cancelQuery(options: ConnectionOptions, client: Client): Promise<void> {
-  const pid = (client as unknown as { processID?: number }).processID;
+  const pid = backendPid(client);
   if (!pid) return;
   const canceller = new Client(settingsOf(client));
   canceller.on('error', () => {});

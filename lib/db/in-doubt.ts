@@ -3,7 +3,7 @@
  * plan/in-doubt.ts): does the index exist, and is it valid?
  */
 import { escapeIdentifier, type Client } from 'pg';
-import type { IndexFacts, IndexQuestion } from '../plan/in-doubt';
+import type { IndexFacts, IndexQuestion } from '../types';
 
 /** Indexes with their table's class row and schema; schema-qualified throughout, as in ledger.ts. */
 const INDEXES = `pg_catalog.pg_index i

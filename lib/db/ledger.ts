@@ -162,38 +162,73 @@ export function isOutsideTransaction(err: unknown): boolean {
   return (err as { code?: string }).code === '22012';
 }
 
+/** A query and its parameters. */
+export interface LedgerQuery {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+/** Adds a query parameter and returns its placeholder (`$n`). */
+export type Param = (value: unknown) => string;
+
+/**
+ * The INSERT of a new row: the one list of the columns a row takes from its
+ * pair and run, each a parameter, then `more` columns (each an SQL
+ * expression, which may add parameters of its own). `tail` follows the
+ * VALUES list (RETURNING, ON CONFLICT).
+ */
+export function insertRow(
+  ledger: LedgerTable,
+  row: { readonly pair: Pair; readonly environment: string },
+  more: (param: Param) => Readonly<Record<string, string>>,
+  tail = '',
+): LedgerQuery {
+  const values: unknown[] = [];
+  const param: Param = (value) => `$${values.push(value)}`;
+  const { pair } = row;
+  const columns: Record<string, string> = {
+    version: param(pair.version.toString()),
+    name: param(pair.name),
+    up_checksum: param(pair.up.checksum),
+    down_checksum: param(pair.down.checksum),
+    environment: param(row.environment),
+    tool_version: param(TOOL_VERSION),
+    up_sql: param(storedText(pair.up)),
+    down_sql: param(storedText(pair.down)),
+    ...more(param),
+  };
+  return {
+    text: `INSERT INTO ${qualifiedName(ledger)}
+             (${Object.keys(columns).join(', ')})
+           VALUES (${Object.values(columns).join(', ')})${tail}`,
+    values,
+  };
+}
+
 /**
  * The INSERT of an applied migration's row, to run inside the migration's
  * transaction. Without `durationMs` the server computes it as the time since
  * the transaction began (`clock_timestamp() - now()`), so the row can be sent
- * before the script has finished (executor.ts pipelines them); it is returned.
+ * before the script has finished (pipelined-write.ts); it is returned.
  */
 export function appliedRowQuery(
   ledger: LedgerTable,
   pair: Pair,
   environment: string,
   durationMs?: number,
-): { text: string; values: unknown[] } {
+): LedgerQuery {
   const elapsed = 'extract(epoch FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) pg_catalog.now())';
-  const duration =
-    durationMs === undefined ? `GREATEST(0, pg_catalog.round(${elapsed} OPERATOR(pg_catalog.*) 1000))::integer` : '$9';
-  const values = [
-    pair.version.toString(),
-    pair.name,
-    pair.up.checksum,
-    pair.down.checksum,
-    environment,
-    TOOL_VERSION,
-    storedText(pair.up),
-    storedText(pair.down),
-  ];
-  return {
-    text: `INSERT INTO ${qualifiedName(ledger)}
-             (version, name, up_checksum, down_checksum, environment, tool_version, up_sql, down_sql, duration_ms)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${duration})
-           RETURNING duration_ms, ${SAME_TRANSACTION}`,
-    values: durationMs === undefined ? values : [...values, Math.round(durationMs)],
-  };
+  return insertRow(
+    ledger,
+    { pair, environment },
+    (param) => ({
+      duration_ms:
+        durationMs === undefined
+          ? `GREATEST(0, pg_catalog.round(${elapsed} OPERATOR(pg_catalog.*) 1000))::integer`
+          : param(Math.round(durationMs)),
+    }),
+    `\n           RETURNING duration_ms, ${SAME_TRANSACTION}`,
+  );
 }
 
 /** The scripts as applied, for the given versions: null where only the checksum was kept. */
@@ -210,183 +245,9 @@ export async function readAppliedScripts(
 }
 
 /** The DELETE of a rolled-back migration's row, to run inside the rollback's transaction (checked as appliedRowQuery is). */
-export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): { text: string; values: unknown[] } {
+export function rolledBackRowQuery(ledger: LedgerTable, version: bigint): LedgerQuery {
   return {
     text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS} RETURNING ${SAME_TRANSACTION}`,
     values: [version.toString()],
   };
 }
-
-/** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
-export async function recordRolledBack(client: Client, ledger: LedgerTable, version: bigint): Promise<void> {
-  await client.query(progressQueries.rolledBack(ledger, version));
-}
-
-/**
- * Marks the row of a migration whose script ended tidemark's transaction
- * `failed` (inserting it for an up, updating it for a down), outside any
- * transaction: its state is unknown until someone checks.
- */
-export async function recordEndedTransaction(
-  client: Client,
-  ledger: LedgerTable,
-  pair: Pair,
-  direction: Progress['direction'],
-  environment: string,
-): Promise<void> {
-  const message =
-    "the script ended tidemark's transaction itself (COMMIT, ROLLBACK…): its changes may be partly committed";
-  const failure = JSON.stringify({
-    direction,
-    ended: true,
-    error: { statement: 0, line: null, column: null, sqlstate: null, message },
-  });
-  await client.query(
-    `INSERT INTO ${qualifiedName(ledger)}
-       (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
-     VALUES ($1, $2, $3, $4, 0, $5, $6, 'failed', 0, 0, $7, $8, $9)
-     ON CONFLICT (version) DO UPDATE SET state = 'failed', failure = EXCLUDED.failure`,
-    [
-      pair.version.toString(),
-      pair.name,
-      pair.up.checksum,
-      pair.down.checksum,
-      environment,
-      TOOL_VERSION,
-      failure,
-      storedText(pair.up),
-      storedText(pair.down),
-    ],
-  );
-}
-
-/**
- * Non-transactional migrations keep their progress in the ledger row, each
- * write committed at once (or with the script's own transaction block, when
- * one is open), so a failure or a crash part-way leaves a visible record.
- * Before statement k is sent the row says it is *in flight*; after it, that
- * it is done and the next one is in flight — one write per statement. A row
- * found with a statement in flight and no live session behind it means that
- * statement is in doubt: it may or may not have taken effect.
- */
-export const progress = {
-  /**
-   * Marks the start: a new `running` row (up), or the applied row turned
-   * `running` (down, or a resume), with statement done + 1 in flight and this
-   * session's pid (the one that holds the migration lock).
-   */
-  async start(
-    client: Client,
-    ledger: LedgerTable,
-    pair: Pair,
-    direction: Progress['direction'],
-    done: number,
-    total: number,
-    environment: string,
-  ): Promise<void> {
-    const { update, insert } = progressQueries.start(ledger, pair, direction, done, total, environment);
-    const updated = await client.query(update);
-    if (updated.rowCount === 0) await client.query(insert);
-  },
-  /** Statement `done` finished; the next one (if any, up to `total`) is in flight. */
-  async advance(client: Client, ledger: LedgerTable, version: bigint, done: number, total: number): Promise<void> {
-    await client.query(progressQueries.advance(ledger, version, done, total));
-  },
-  /** The statements done so far, as the ledger says (after a transaction block of the script rolled back). */
-  async done(client: Client, ledger: LedgerTable, version: bigint): Promise<number> {
-    const { rows } = await client.query<{ done: number | null }>(
-      `SELECT statements_done AS done FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`,
-      [version.toString()],
-    );
-    return rows[0]?.done ?? 0;
-  },
-  async fail(
-    client: Client,
-    ledger: LedgerTable,
-    version: bigint,
-    direction: Progress['direction'],
-    error: NonNullable<Progress['error']>,
-    done?: number,
-  ): Promise<void> {
-    await client.query(
-      `UPDATE ${qualifiedName(ledger)} SET state = 'failed', failure = $2, statements_done = coalesce($3, statements_done) WHERE ${VERSION_IS}`,
-      [version.toString(), JSON.stringify({ direction, error }), done ?? null],
-    );
-  },
-  /** The up finished: the row becomes an ordinary applied row. */
-  async finishUp(client: Client, ledger: LedgerTable, version: bigint, durationMs: number): Promise<void> {
-    await client.query(progressQueries.finishUp(ledger, version, durationMs));
-  },
-};
-
-/** A query and its parameters. */
-export interface LedgerQuery {
-  readonly text: string;
-  readonly values: unknown[];
-}
-
-/**
- * The statements of `progress`, built apart so that `--dry-run --sql`
- * (sql-script.ts) prints exactly what a run sends.
- */
-export const progressQueries = {
-  /**
-   * The row becomes `running` with statement done + 1 in flight and this
-   * session's pid: `update` for a row that exists (a down, a resume), else
-   * `insert`, sent when the update found no row.
-   */
-  start(
-    ledger: LedgerTable,
-    pair: Pair,
-    direction: Progress['direction'],
-    done: number,
-    total: number,
-    environment: string,
-  ): { update: LedgerQuery; insert: LedgerQuery } {
-    const failure = `pg_catalog.jsonb_build_object('direction', $4::pg_catalog.text, 'pid', pg_catalog.pg_backend_pid()${done < total ? `, 'inflight', ${done + 1}` : ''})`;
-    return {
-      update: {
-        text: `UPDATE ${qualifiedName(ledger)} SET state = 'running', statements_done = $2, statements_total = $3, failure = ${failure} WHERE ${VERSION_IS}`,
-        values: [pair.version.toString(), done, total, direction],
-      },
-      insert: {
-        text: `INSERT INTO ${qualifiedName(ledger)}
-           (version, name, up_checksum, down_checksum, duration_ms, environment, tool_version, state, statements_done, statements_total, failure, up_sql, down_sql)
-         VALUES ($1, $5, $6, $7, 0, $8, $9, 'running', $2, $3, ${failure}, $10, $11)`,
-        values: [
-          pair.version.toString(),
-          done,
-          total,
-          direction,
-          pair.name,
-          pair.up.checksum,
-          pair.down.checksum,
-          environment,
-          TOOL_VERSION,
-          storedText(pair.up),
-          storedText(pair.down),
-        ],
-      },
-    };
-  },
-  advance(ledger: LedgerTable, version: bigint, done: number, total: number): LedgerQuery {
-    const next =
-      done < total
-        ? `failure OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('inflight', ${done + 1})`
-        : `failure OPERATOR(pg_catalog.-) 'inflight'::pg_catalog.text`;
-    return {
-      text: `UPDATE ${qualifiedName(ledger)} SET statements_done = $2, failure = ${next} WHERE ${VERSION_IS}`,
-      values: [version.toString(), done],
-    };
-  },
-  finishUp(ledger: LedgerTable, version: bigint, durationMs: number): LedgerQuery {
-    return {
-      text: `UPDATE ${qualifiedName(ledger)} SET state = 'applied', failure = NULL, duration_ms = $2, applied_at = pg_catalog.now(), applied_by = current_user WHERE ${VERSION_IS}`,
-      values: [version.toString(), Math.round(durationMs)],
-    };
-  },
-  /** Deletes the row of a rolled-back non-transactional migration (no transaction to check). */
-  rolledBack(ledger: LedgerTable, version: bigint): LedgerQuery {
-    return { text: `DELETE FROM ${qualifiedName(ledger)} WHERE ${VERSION_IS}`, values: [version.toString()] };
-  },
-};

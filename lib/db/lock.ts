@@ -17,6 +17,7 @@ import type { Client } from 'pg';
 import { InterruptedError, LockTimeoutError } from '../errors';
 import type { Logger } from '../log';
 import type { LedgerTable } from './ledger';
+import { backendPid } from './pg-internals';
 
 /** A stable signed 64-bit key derived from the ledger's schema and table. */
 export function lockKey(ledger: LedgerTable): bigint {
@@ -49,7 +50,7 @@ async function holderPid(client: Client, key: bigint): Promise<number | null> {
 /** The server process holding the ledger's migration lock, other than this session; null when none does. */
 export async function lockHolder(client: Client, ledger: LedgerTable): Promise<number | null> {
   const holder = await holderPid(client, lockKey(ledger));
-  const own = (client as unknown as { processID?: number }).processID; // from the server's BackendKeyData: no query
+  const own = backendPid(client);
   return holder === own ? null : holder;
 }
 

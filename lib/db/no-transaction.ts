@@ -12,8 +12,10 @@ import type { Logger } from '../log';
 import { significantTokens, type Statement } from '../sql/lexer';
 import type { Progress, Step } from '../types';
 import { resumeClientCheck, suspendClientCheck } from './client-check';
-import { progress, recordRolledBack, type LedgerTable } from './ledger';
-import type { StepSettings } from './executor';
+import { progressOf, type ProgressRow } from './ledger-progress';
+import type { StepTarget } from './run-context';
+import { RESET_SESSION, sessionSettingsQuery, settingsFor, type StepSettings } from './session-settings';
+import { rollbackQuietly } from './transaction';
 
 /** How a non-transactional script stopped part-way. */
 export type StopKind =
@@ -54,23 +56,6 @@ async function setSession(client: Client, settings: StepSettings): Promise<void>
   await Promise.all([suspendClientCheck(client), client.query(sessionSettingsQuery(settings))]);
 }
 
-/** The session settings of a no-transaction script (`set_config(…, false)`), every value a parameter. */
-export function sessionSettingsQuery(settings: StepSettings): { text: string; values: string[] } {
-  const pairs: [string, string | undefined][] = [
-    ['tidemark.environment', settings.environment],
-    ['lock_timeout', settings.lockTimeout],
-    ['statement_timeout', settings.statementTimeout],
-  ];
-  const given = pairs.filter((p): p is [string, string] => p[1] !== undefined);
-  return {
-    text: `SELECT ${given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, false)`).join(', ')}`,
-    values: given.map((p) => p[1]),
-  };
-}
-
-/** After a no-transaction script: the session as it was. */
-export const RESET_SESSION = `SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`;
-
 async function resetSession(client: Client): Promise<void> {
   await Promise.all([client.query(RESET_SESSION), resumeClientCheck(client)]);
 }
@@ -101,90 +86,100 @@ export async function findInvalidIndexes(client: Client, statement: Statement): 
   return rows.map((r) => `${escapeIdentifier(r.schema)}.${escapeIdentifier(r.name)}`);
 }
 
+/** How a no-transaction script is run. */
+export interface NoTransactionRun {
+  /** 0-based statement to start at: > 0 when resuming. */
+  readonly startAt: number;
+  /** The step's logger. */
+  readonly log: Logger;
+  /** Aborting it stops the script between statements. */
+  readonly signal?: AbortSignal;
+  /** Told each statement as it is sent (notices.ts names its line). */
+  readonly onStatement?: (statement: Statement) => void;
+}
+
 /**
- * Runs the step's script statement by statement, from statement `startAt`
- * (0-based; > 0 when resuming), and records progress in the ledger. Stops
- * between statements when `signal` aborts.
- * `onStatement` is told each statement as it is sent (notices.ts names its line).
+ * Runs the step's script statement by statement, from statement
+ * `how.startAt`, and records progress in the ledger.
  * @returns the duration in ms.
  * @throws StatementFailure with the statement it stopped at: failed (the row
  *   is left `failed`), not sent (interrupted; `failed` too, so a resume starts
  *   there), or in doubt (the connection died; the row still shows it in flight).
  */
-export async function runNonTransactional(
-  client: Client,
-  step: Step,
-  ledger: LedgerTable,
-  settings: StepSettings,
-  startAt: number,
-  log: Logger,
-  signal?: AbortSignal,
-  onStatement?: (statement: Statement) => void,
-): Promise<number> {
-  const { pair, direction } = step;
-  const statements = [...pair[direction].body.statements()];
+export async function runNonTransactional(target: StepTarget, step: Step, how: NoTransactionRun): Promise<number> {
+  const { client } = target;
+  const statements = [...step.pair[step.direction].body.statements()];
   const total = statements.length;
+  const settings = settingsFor(step, target.settings);
+  const row = progressOf(client, target.ledger, step);
+  const script: ScriptRun = { client, row, total };
   await setSession(client, settings);
-  await progress.start(client, ledger, pair, direction, startAt, total, settings.environment);
+  await row.start(how.startAt, total, settings.environment);
   const started = performance.now();
-  for (const statement of statements.slice(startAt)) {
-    if (signal?.aborted) {
-      const reason = String(signal.reason ?? 'SIGTERM');
-      const done = await endBlock(client, ledger, pair.version, statement.index);
-      await progress
-        .fail(
-          client,
-          ledger,
-          pair.version,
-          direction,
-          errorOf(statement, null, `not run: the run was interrupted by ${reason} before it`),
-          done,
-        )
-        .catch(() => {});
-      await resetSession(client).catch(() => {});
-      throw new StatementFailure(new Error(`interrupted by ${reason}`), statement, total, [], done, 'not-sent');
-    }
-    log.debug(
+  for (const statement of statements.slice(how.startAt)) {
+    if (how.signal?.aborted) throw await stopBefore(script, statement, String(how.signal.reason ?? 'SIGTERM'));
+    how.log.debug(
       { statement: statement.index + 1, total, line: statement.line },
       `statement ${statement.index + 1}/${total} (line ${statement.line})`,
     );
-    onStatement?.(statement);
+    how.onStatement?.(statement);
     try {
       await client.query(statement.text);
     } catch (err) {
-      if (isSessionGone(err)) throw new StatementFailure(err, statement, total, [], statement.index, 'in-doubt');
-      const done = await endBlock(client, ledger, pair.version, statement.index);
-      const invalid = await findInvalidIndexes(client, statement).catch(() => []);
-      await progress
-        .fail(
-          client,
-          ledger,
-          pair.version,
-          direction,
-          errorOf(statement, (err as { code?: string }).code ?? null, (err as Error).message),
-          done,
-        )
-        .catch(() => {});
-      await resetSession(client).catch(() => {});
-      throw new StatementFailure(err, statement, total, invalid, done);
+      throw await failedAt(script, statement, err);
     }
-    await progress.advance(client, ledger, pair.version, statement.index + 1, total);
+    await row.advance(statement.index + 1, total);
   }
   const durationMs = Math.round(performance.now() - started);
-  if (direction === 'up') await progress.finishUp(client, ledger, pair.version, durationMs);
-  else await recordRolledBack(client, ledger, pair.version);
+  await row.finish(durationMs);
   await resetSession(client);
   return durationMs;
+}
+
+/** The script that runs: its session, its progress row, its number of statements. */
+interface ScriptRun {
+  readonly client: Client;
+  readonly row: ProgressRow;
+  readonly total: number;
+}
+
+/** Interrupted before `statement` was sent: the row is marked `failed` there, so a resume starts at it. */
+async function stopBefore(
+  { client, row, total }: ScriptRun,
+  statement: Statement,
+  reason: string,
+): Promise<StatementFailure> {
+  const done = await endBlock(client, row, statement.index);
+  await row
+    .fail(errorOf(statement, null, `not run: the run was interrupted by ${reason} before it`), done)
+    .catch(() => {});
+  await resetSession(client).catch(() => {});
+  return new StatementFailure(new Error(`interrupted by ${reason}`), statement, total, [], done, 'not-sent');
+}
+
+/** `statement` failed with `err`: the row is marked `failed`, or left in flight when the session is gone. */
+async function failedAt(
+  { client, row, total }: ScriptRun,
+  statement: Statement,
+  err: unknown,
+): Promise<StatementFailure> {
+  if (isSessionGone(err)) return new StatementFailure(err, statement, total, [], statement.index, 'in-doubt');
+  const done = await endBlock(client, row, statement.index);
+  const invalid = await findInvalidIndexes(client, statement).catch(() => []);
+  const error = errorOf(statement, (err as { code?: string }).code ?? null, (err as Error).message);
+  await row.fail(error, done).catch(() => {});
+  await resetSession(client).catch(() => {});
+  return new StatementFailure(err, statement, total, invalid, done);
 }
 
 /**
  * Stopping inside the script's own BEGIN … COMMIT: that block is rolled back,
  * with the progress written in it, so the statements done are read back.
  */
-async function endBlock(client: Client, ledger: LedgerTable, version: bigint, done: number): Promise<number> {
+async function endBlock(client: Client, row: ProgressRow, done: number): Promise<number> {
   if (client.getTransactionStatus() === 'I') return done;
-  await client.query('ROLLBACK').catch(() => {});
-  return progress.done(client, ledger, version).catch(() => done);
+  await rollbackQuietly(client);
+  return row.done().catch(() => done);
 }
 
 function errorOf(statement: Statement, sqlstate: string | null, message: string): NonNullable<Progress['error']> {

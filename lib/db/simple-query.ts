@@ -12,15 +12,11 @@
 import type { Duplex } from 'node:stream';
 import { Query, type Client } from 'pg';
 import type { Script } from '../types';
+import { onCommandComplete, submitRaw } from './pg-internals';
 
 const PIECE = 1024 * 1024;
 
 const COMPLETED = Symbol('statements completed before the error');
-
-/** pg's Query gets each CommandComplete message through this method (left out of its types). */
-interface CommandCompleteHandler {
-  handleCommandComplete(...args: unknown[]): unknown;
-}
 
 /**
  * Runs the script as one simple query (several statements allowed); rejects
@@ -32,9 +28,7 @@ export function runScriptQuery(client: Client, script: Script): Promise<unknown>
   const query = new Query(body.big ? '' : body.text());
   if (body.big) {
     const { bytes } = body;
-    query.submit = (connection) => {
-      writeQueryMessage(connection.stream, bytes).catch((err: Error) => connection.stream.destroy(err));
-    };
+    submitRaw(query, (stream) => void writeQueryMessage(stream, bytes).catch((err: Error) => stream.destroy(err)));
   }
   // The server runs the statements of a simple query one after the other and
   // ends each with a CommandComplete; an error ends the query. So the count
@@ -42,12 +36,7 @@ export function runScriptQuery(client: Client, script: Script): Promise<unknown>
   // statement, among the non-empty statements the lexer finds too: known
   // without a position, and without a message more on the wire.
   let completed = 0;
-  const handler = query as unknown as CommandCompleteHandler;
-  const handleCommandComplete = handler.handleCommandComplete;
-  handler.handleCommandComplete = function (this: unknown, ...args: unknown[]) {
-    completed++;
-    return handleCommandComplete.apply(this, args);
-  };
+  onCommandComplete(query, () => void completed++);
   return new Promise((resolve, reject) => {
     query.once('end', resolve);
     query.once('error', (err: unknown) => {

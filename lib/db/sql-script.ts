@@ -1,8 +1,8 @@
 /**
  * `apply --dry-run --sql` and `rollback --dry-run --sql`: what a run would
  * send, in order, as a file a DBA can review or run with `psql`. Built from
- * the same query builders the executor uses (executor.ts, ledger.ts,
- * no-transaction.ts), so the two cannot drift apart; the values a run sends
+ * the same query builders the executor uses (session-settings.ts, ledger.ts,
+ * ledger-progress.ts), so the two cannot drift apart; the values a run sends
  * as query parameters are written as literals here, quoted by pg's
  * `escapeLiteral`.
  *
@@ -15,17 +15,17 @@
 import { escapeIdentifier, escapeLiteral, type Client } from 'pg';
 import { splitStatements } from '../sql/lexer';
 import type { Plan, Step } from '../types';
-import { settingsFor, settingsQuery, type StepSettings } from './executor';
-import {
-  appliedRowQuery,
-  createLedgerSql,
-  progressQueries,
-  qualifiedName,
-  rolledBackRowQuery,
-  type LedgerTable,
-} from './ledger';
+import { appliedRowQuery, createLedgerSql, qualifiedName, rolledBackRowQuery, type LedgerTable } from './ledger';
+import { progressQueries } from './ledger-progress';
 import { lockKey } from './lock';
-import { RESET_SESSION, sessionSettingsQuery } from './no-transaction';
+import {
+  batchStepSettingsQuery,
+  RESET_SESSION,
+  sessionSettingsQuery,
+  settingsFor,
+  transactionSettingsQuery,
+  type StepSettings,
+} from './session-settings';
 
 export interface SqlScriptOptions {
   readonly ledger: LedgerTable;
@@ -77,12 +77,7 @@ function body(plan: Plan, o: SqlScriptOptions): Piece[] {
     `-- The migration lock of ${qualifiedName(o.ledger)}: tidemark polls for it up to --lock-wait seconds; this file tries once and stops if another run holds it.`,
     `DO $tidemark$ BEGIN IF NOT pg_catalog.pg_try_advisory_lock(${escapeLiteral(key)}::bigint) THEN RAISE EXCEPTION 'another run holds the migration lock of %', ${escapeLiteral(qualifiedName(o.ledger))}; END IF; END $tidemark$;`,
   ];
-  if (o.singleTransaction)
-    pieces.push(
-      '',
-      'BEGIN;',
-      settingsQuery(o.settings, ['tidemark.environment', 'lock_timeout', 'statement_timeout'], true)!,
-    );
+  if (o.singleTransaction) pieces.push('', 'BEGIN;', transactionSettingsQuery(o.settings));
   if (o.createLedger) pieces.push('', ...ledgerCreation(o));
   plan.steps.forEach((step, i) => pieces.push('', ...stepPieces(step, o, i === 0 ? (o.resumeFrom ?? 0) : 0)));
   if (o.singleTransaction) pieces.push('', 'COMMIT;');
@@ -111,19 +106,14 @@ function stepPieces(step: Step, o: SqlScriptOptions, resumeFrom: number): Piece[
       ? appliedRowQuery(o.ledger, step.pair, o.settings.environment, o.singleTransaction ? 0 : undefined)
       : rolledBackRowQuery(o.ledger, step.pair.version);
   if (o.singleTransaction) {
-    const settings = settingsQuery(settingsFor(step, o.settings), ['lock_timeout', 'statement_timeout']);
+    const settings = batchStepSettingsQuery(settingsFor(step, o.settings));
     const note = step.direction === 'up' ? ' (duration_ms: measured by tidemark as it runs; 0 here)' : '';
     return [title, ...(settings ? [settings] : []), terminated(script.body.text()), `-- its ledger row${note}`, row];
   }
-  const settings = settingsQuery(
-    settingsFor(step, o.settings),
-    ['tidemark.environment', 'lock_timeout', 'statement_timeout'],
-    true,
-  )!;
   return [
     title,
     'BEGIN;',
-    settings,
+    transactionSettingsQuery(settingsFor(step, o.settings)),
     terminated(script.body.text()),
     '-- its ledger row, checked to be written in the transaction that ran the script',
     row,
@@ -136,7 +126,7 @@ function noTransactionPieces(step: Step, o: SqlScriptOptions, resumeFrom: number
   const { pair, direction } = step;
   const statements = splitStatements(pair[direction].body.text());
   const total = statements.length;
-  const start = progressQueries.start(o.ledger, pair, direction, resumeFrom, total, o.settings.environment);
+  const start = progressQueries.start(o.ledger, step, { done: resumeFrom, total }, o.settings.environment);
   const rowExists = direction === 'down' || resumeFrom > 0;
   const pieces: Piece[] = [
     sessionSettingsQuery(settingsFor(step, o.settings)),

@@ -104,16 +104,13 @@ export async function withThrowawayDatabase<T>(
     await close();
     if (created) dropped = await dropLogged(admin, name, logger);
     await admin.end().catch(() => undefined);
-    if (options.signal?.aborted)
-      throw interrupted(
-        options.signal,
-        name,
-        !created ? 'was not created' : dropped ? 'was dropped' : 'could not be dropped (see above)',
-      );
+    if (options.signal?.aborted) throw interrupted(options.signal, name, { created, dropped });
   }
 }
 
-function interrupted(signal: AbortSignal, name: string, outcome: string): InterruptedError {
+/** The run was aborted: the error says what became of the database. */
+function interrupted(signal: AbortSignal, name: string, db: { created: boolean; dropped: boolean }): InterruptedError {
+  const outcome = !db.created ? 'was not created' : db.dropped ? 'was dropped' : 'could not be dropped (see above)';
   return new InterruptedError(
     typeof signal.reason === 'string' ? signal.reason : 'SIGINT',
     `The throwaway database ${name} ${outcome}.`,

@@ -23,17 +23,20 @@ export function beginStatement(mode: TransactionMode = {}): string {
  * Runs `body` inside BEGIN … COMMIT on `client`, and returns what it returns.
  * When `body` (or COMMIT) throws, the transaction is rolled back (a rollback
  * that fails too, e.g. on a dead connection, is ignored) and the first error
- * is rethrown. The client must not be inside a transaction already.
+ * is rethrown; an error of the COMMIT itself (a deferred constraint, a lost
+ * connection) is rethrown as `commitError` maps it, when given. The client
+ * must not be inside a transaction already.
  */
 export async function withTransaction<T>(
   client: Client,
   body: () => Promise<T>,
   mode: TransactionMode = {},
+  commitError: (err: unknown) => unknown = (err) => err,
 ): Promise<T> {
   await client.query(beginStatement(mode));
   try {
     const result = await body();
-    await client.query('COMMIT');
+    await client.query('COMMIT').catch((err: unknown) => Promise.reject(commitError(err)));
     return result;
   } catch (err) {
     await rollbackQuietly(client);

@@ -2,9 +2,9 @@
  * What every use case is given, and the settings it derives from it.
  */
 import type { Config } from '../config';
-import type { StepEvent } from '../db/executor';
 import type { LedgerTable } from '../db/ledger';
 import type { Logger } from '../log';
+import type { StepEvent } from '../types';
 
 export interface RunContext {
   readonly config: Config;

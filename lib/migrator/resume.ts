@@ -7,10 +7,10 @@ import { indexFacts } from '../db/in-doubt';
 import { findInvalidIndexes } from '../db/no-transaction';
 import { ConfigError } from '../errors';
 import type { Logger } from '../log';
-import { decideInDoubt, indexQuestion, type Assume, type IndexFacts } from '../plan/in-doubt';
+import { decideInDoubt, indexQuestion, type Assume } from '../plan/in-doubt';
 import { planResume, stuckRow } from '../plan/resume';
 import { splitStatements } from '../sql/lexer';
-import type { LedgerRow, Pair, Plan } from '../types';
+import type { LedgerRow, Pair, Plan, IndexFacts } from '../types';
 
 /**
  * With `resume`: the stuck migration first (its statement in doubt decided),

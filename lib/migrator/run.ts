@@ -4,14 +4,14 @@
  * check the plan, execute it, report.
  */
 import type { Client } from 'pg';
-import { runSteps, type StepOutcome } from '../db/executor';
+import { runSteps } from '../db/executor';
 import { ConfigError } from '../errors';
 import type { Logger } from '../log';
 import { enumValueHazards } from '../plan/enum-values';
 import type { Assume } from '../plan/in-doubt';
 import { stuckRow } from '../plan/resume';
 import { checkTransactions } from '../plan/transactions';
-import type { Pair, Plan } from '../types';
+import type { Pair, Plan, StepOutcome } from '../types';
 import { ledgerOf, settingsOf, type RunContext } from './context';
 import { sqlScriptOf } from './dry-run';
 import { guardHistory, readHistory, type History } from './history';

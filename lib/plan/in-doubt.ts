@@ -9,19 +9,7 @@
 import { ConfigError } from '../errors';
 import { transactionControlReason } from '../sql/classify';
 import { words } from '../sql/words';
-
-/** What the catalog says about the index a concurrent index statement names. */
-export type IndexFacts =
-  | { readonly kind: 'create'; readonly index: string; readonly state: 'valid' | 'invalid' | 'absent' }
-  | { readonly kind: 'drop'; readonly index: string; readonly state: 'valid' | 'invalid' | 'absent' }
-  /** REINDEX CONCURRENTLY: the `_ccnew`/`_ccold` indexes an interrupted run leaves INVALID. */
-  | { readonly kind: 'reindex'; readonly leftovers: readonly string[] };
-
-/** Which concurrent index statement this is, and the names the catalog is asked about. */
-export type IndexQuestion =
-  | { readonly kind: 'create'; readonly index: string; readonly table: string }
-  | { readonly kind: 'drop'; readonly index: string }
-  | { readonly kind: 'reindex' };
+import type { IndexFacts, IndexQuestion } from '../types';
 
 /** The catalog question for `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON table`, `DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`. */
 export function indexQuestion(sql: string): IndexQuestion | null {

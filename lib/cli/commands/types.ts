@@ -1,6 +1,6 @@
 import type { Argv, Options } from 'yargs';
 import type { Config, ResolvedConfig } from '../../config';
-import type { StepEvent } from '../../db/executor';
+import type { StepEvent } from '../../types';
 import type { LogFormat, Logger } from '../../log';
 import type { Output } from '../output';
 
