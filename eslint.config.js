@@ -31,13 +31,18 @@ module.exports = tseslint.config(
   {
     files: ['lib/**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { project: false } },
-    plugins: { 'import-x': importX, tidemark: { rules: { 'no-import-cycle': noImportCycle } } },
+    plugins: {
+      '@typescript-eslint': tseslint.plugin,
+      'import-x': importX,
+      tidemark: { rules: { 'no-import-cycle': noImportCycle } },
+    },
     settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } }, 'import-x/extensions': ['.ts'] },
     rules: {
       // import-x/no-cycle skips `import type`; ours counts it (scripts/eslint/no-import-cycle.js).
       'tidemark/no-import-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { zones }],
       'no-restricted-imports': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'max-lines': ['error', { max: 260, skipBlankLines: true, skipComments: true }],
       'max-lines-per-function': ['error', { max: 50, skipBlankLines: true, skipComments: true }],
     },

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { Duplex } from 'node:stream';
 import path from 'node:path';
 import { Query, type Client } from 'pg';
-import { connect, disconnect } from '../../lib/db/connection';
+import { connect } from '../../lib/db/connection';
+import { disconnect } from '../../lib/db/disconnect';
 import {
   backendPid,
   connectionParameters,

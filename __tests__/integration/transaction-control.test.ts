@@ -6,7 +6,8 @@
  * missed it), the ledger write is refused by the transaction-id guard and the
  * row is marked failed: never "applied", never "rolled back".
  */
-import { connect, disconnect } from '../../lib/db/connection';
+import { connect } from '../../lib/db/connection';
+import { disconnect } from '../../lib/db/disconnect';
 import { runSteps } from '../../lib/db/executor';
 import { TransactionControlError, TransactionEndedError } from '../../lib/errors';
 import { apply, rollback, roundtrip, verify } from '../../lib/migrator';

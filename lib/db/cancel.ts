@@ -4,10 +4,12 @@
  * repair. Without this, SIGTERM during such a wait did nothing until the
  * lock was released, and the run then went on and exited 0.
  */
-import type { Client } from 'pg';
+import { Client } from 'pg';
 import { InterruptedError } from '../errors';
 import type { Logger } from '../log';
-import { cancelQuery, withClient, type ConnectionOptions } from './connection';
+import { settingsOf, withClient, type ConnectionOptions } from './connection';
+import { endWithin } from './disconnect';
+import { backendPid } from './pg-internals';
 
 const QUERY_CANCELED = '57014';
 
@@ -63,9 +65,28 @@ export function withCancellableClient<T>(
   return withClient(options, logger, (client) =>
     cancelOnAbort(
       signal,
-      () => cancelQuery(options, client),
+      () => cancelQuery(client),
       detail,
       () => fn(client),
     ),
   );
+}
+
+/**
+ * Cancels the query running on `client`, from a second short-lived
+ * connection (pg_cancel_backend): the server aborts it and the open
+ * transaction rolls back on our side. The second connection uses `client`'s
+ * own settings, so it reaches the same server even from a host list.
+ */
+export async function cancelQuery(client: Client): Promise<void> {
+  const pid = backendPid(client);
+  if (!pid) return;
+  const canceller = new Client(settingsOf(client));
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
+  } finally {
+    await endWithin(canceller);
+  }
 }

@@ -10,7 +10,8 @@ import { resolveTarget, describeServer, type ConnectionTarget, type HostEntry } 
 import { ConnectionError } from '../errors';
 import { checkClientWhileRunning } from './client-check';
 import type { Logger } from '../log';
-import { backendPid, connectionParameters, destroySocket, hasQueriesInFlight } from './pg-internals';
+import { disconnect, endWithin } from './disconnect';
+import { connectionParameters } from './pg-internals';
 import { serverAnswered, sessionMismatch } from './server-checks';
 import { clientSettings, hostOrder, sslVariants } from './server-settings';
 
@@ -217,7 +218,8 @@ export async function connectBeside(client: Client, database: string): Promise<C
   }
 }
 
-function settingsOf(client: Client): ClientConfig {
+/** The settings `client` connected with, for a second connection to the same server. */
+export function settingsOf(client: Client): ClientConfig {
   if (client instanceof TargetClient) return client.settings;
   const c = connectionParameters(client);
   return { host: c.host, port: c.port, user: c.user, password: c.password, database: c.database, ssl: c.ssl };
@@ -234,63 +236,5 @@ export async function withClient<T>(
     return await fn(client);
   } finally {
     await disconnect(client);
-  }
-}
-
-/**
- * Closes a connection now. pg's `end()` in pipeline mode waits for the
- * queries already sent to finish (a `pg_sleep(60)` would hold it a minute);
- * here a query still in flight is abandoned: the socket is closed and the
- * server rolls its transaction back, as `end()` does without pipelining.
- */
-export async function disconnect(client: Client): Promise<void> {
-  if (hasQueriesInFlight(client)) destroySocket(client);
-  await endWithin(client);
-}
-
-/** How long a goodbye may take before the socket is simply closed. */
-const END_TIMEOUT_MS = 1500;
-
-/**
- * `client.end()`, bounded: pg's end() waits for the socket's `end`, which
- * never comes after some failed connects (a port out of range) or from a
- * server or proxy that never closes its side. Past `ms` the socket is
- * destroyed and the caller moves on; the server ends the session when it
- * sees the connection gone.
- */
-export async function endWithin(client: Client, ms = END_TIMEOUT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const ended = Promise.resolve()
-    .then(() => client.end())
-    .then(
-      () => 'ended' as const,
-      () => 'ended' as const,
-    );
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  try {
-    if ((await Promise.race([ended, late])) === 'late') destroySocket(client);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Cancels the query running on `client`, from a second short-lived
- * connection (pg_cancel_backend): the server aborts it and the open
- * transaction rolls back on our side. The second connection uses `client`'s
- * own settings, so it reaches the same server even from a host list.
- */
-export async function cancelQuery(options: ConnectionOptions, client: Client): Promise<void> {
-  const pid = backendPid(client);
-  if (!pid) return;
-  const canceller = new Client(settingsOf(client));
-  canceller.on('error', () => {});
-  try {
-    await canceller.connect();
-    await canceller.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
-  } finally {
-    await endWithin(canceller);
   }
 }

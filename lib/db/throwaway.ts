@@ -8,14 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { escapeIdentifier, type Client } from 'pg';
 import { ConfigError, InterruptedError } from '../errors';
 import type { Logger } from '../log';
-import {
-  connect,
-  connectBeside,
-  describeTarget,
-  disconnect,
-  resolveConnection,
-  type ConnectionOptions,
-} from './connection';
+import { connect, connectBeside, describeTarget, resolveConnection, type ConnectionOptions } from './connection';
+import { disconnect } from './disconnect';
 
 /** Every throwaway database is named this prefix and 12 random hex digits. */
 export const THROWAWAY_PREFIX = 'tidemark_rt_';
