@@ -1,0 +1,145 @@
+/**
+ * What the pending migrations have done so far, as the engine walks them in
+ * order: the tables they created (no readers yet, so locking them blocks
+ * nobody), the indexes and keys they made, the constraints added NOT VALID
+ * in the current script, the validated NOT NULL checks, and whether a
+ * lock_timeout is in force in the current script.
+ */
+import type { Node } from 'libpg-query';
+import type { RelationName } from './types';
+
+/** `schema.name`, or `name` alone when no schema was written. */
+export function relationKey(r: RelationName): string {
+  return r.schema ? `${r.schema}.${r.name}` : r.name;
+}
+
+/** A table written without a schema matches the same name in any schema, and the other way round. */
+function sameRelation(a: RelationName, b: RelationName): boolean {
+  if (a.name !== b.name) return false;
+  return a.schema === undefined || b.schema === undefined || a.schema === b.schema;
+}
+
+/** The relation a parse-tree `RangeVar` names. */
+export function relationOf(rangeVar: unknown): RelationName | undefined {
+  const r = rangeVar as { relname?: string; schemaname?: string } | undefined;
+  if (!r?.relname) return undefined;
+  return r.schemaname ? { schema: r.schemaname, name: r.relname } : { name: r.relname };
+}
+
+/** The strings of a list of `String` nodes (column names, qualified names). */
+export function namesOf(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((n) => (n as { String?: { sval?: string } }).String?.sval).filter((s): s is string => !!s);
+}
+
+interface IndexMade {
+  readonly table: RelationName;
+  readonly columns: readonly string[];
+}
+
+/** The running record of the pending migrations, updated after each statement. */
+export class History {
+  private readonly created: RelationName[] = [];
+  private readonly indexes: IndexMade[] = [];
+  private readonly notNullChecks: { table: RelationName; column: string }[] = [];
+  private notValid: { table: RelationName; constraint: string }[] = [];
+  private lockTimeout = false;
+
+  /** A new script starts: its session settings and transaction-local facts start over. */
+  startScript(): void {
+    this.notValid = [];
+    this.lockTimeout = false;
+  }
+
+  isNewTable(table: RelationName): boolean {
+    return this.created.some((t) => sameRelation(t, table));
+  }
+
+  hasIndexLeading(table: RelationName, columns: readonly string[]): boolean {
+    return this.indexes.some((i) => sameRelation(i.table, table) && columns.every((c, n) => i.columns[n] === c));
+  }
+
+  addedNotValid(table: RelationName, constraint: string): boolean {
+    return this.notValid.some((c) => sameRelation(c.table, table) && c.constraint === constraint);
+  }
+
+  hasNotNullCheck(table: RelationName, column: string): boolean {
+    return this.notNullChecks.some((c) => sameRelation(c.table, table) && c.column === column);
+  }
+
+  lockTimeoutInForce(): boolean {
+    return this.lockTimeout;
+  }
+
+  /** Records what `node` (one statement, already checked by the rules) did. */
+  record(node: Node, text: string): void {
+    const [kind, body] = Object.entries(node)[0] ?? [];
+    const b = body as Record<string, unknown> | undefined;
+    if (!b) return;
+    if (kind === 'CreateStmt') this.recordCreate(b);
+    else if (kind === 'CreateTableAsStmt') this.markCreated(relationOf((b.into as { rel?: unknown })?.rel));
+    else if (kind === 'IndexStmt') this.recordIndex(b);
+    else if (kind === 'AlterTableStmt') this.recordAlter(b);
+    else if (kind === 'VariableSetStmt' && b.name === 'lock_timeout') this.lockTimeout = b.kind !== 'VAR_RESET';
+    else if (/set_config\s*\(\s*'lock_timeout'/i.test(text)) this.lockTimeout = true;
+  }
+
+  private markCreated(table: RelationName | undefined): void {
+    if (table) this.created.push(table);
+  }
+
+  private recordCreate(b: Record<string, unknown>): void {
+    const table = relationOf(b.relation);
+    if (!table) return;
+    this.markCreated(table);
+    for (const element of (b.tableElts as unknown[]) ?? []) {
+      const column = (element as { ColumnDef?: { colname?: string; constraints?: unknown[] } }).ColumnDef;
+      const constraint = (element as { Constraint?: Record<string, unknown> }).Constraint;
+      if (constraint) this.recordKey(table, constraint, []);
+      for (const c of column?.constraints ?? []) {
+        const inner = (c as { Constraint?: Record<string, unknown> }).Constraint;
+        if (inner && column?.colname) this.recordKey(table, inner, [column.colname]);
+      }
+    }
+  }
+
+  /** A PRIMARY KEY or UNIQUE constraint makes an index on its columns. */
+  private recordKey(table: RelationName, c: Record<string, unknown>, columnOf: string[]): void {
+    if (c.contype !== 'CONSTR_PRIMARY' && c.contype !== 'CONSTR_UNIQUE') return;
+    const keys = namesOf(c.keys);
+    this.indexes.push({ table, columns: keys.length > 0 ? keys : columnOf });
+  }
+
+  private recordIndex(b: Record<string, unknown>): void {
+    const table = relationOf(b.relation);
+    if (!table) return;
+    const columns = ((b.indexParams as unknown[]) ?? []).map(
+      (p) => (p as { IndexElem?: { name?: string } }).IndexElem?.name ?? '',
+    );
+    this.indexes.push({ table, columns });
+  }
+
+  private recordAlter(b: Record<string, unknown>): void {
+    const table = relationOf(b.relation);
+    if (!table) return;
+    for (const cmd of (b.cmds as unknown[]) ?? []) {
+      const c = (cmd as { AlterTableCmd?: Record<string, unknown> }).AlterTableCmd;
+      const constraint = (c?.def as { Constraint?: Record<string, unknown> } | undefined)?.Constraint;
+      if (c?.subtype !== 'AT_AddConstraint' || !constraint) continue;
+      this.recordKey(table, constraint, []);
+      if (constraint.skip_validation && typeof constraint.conname === 'string')
+        this.notValid.push({ table, constraint: constraint.conname });
+      const column = notNullColumn(constraint);
+      if (column && !constraint.skip_validation) this.notNullChecks.push({ table, column });
+    }
+  }
+}
+
+/** The column of a `CHECK (col IS NOT NULL)`, or undefined. */
+export function notNullColumn(constraint: Record<string, unknown>): string | undefined {
+  if (constraint.contype !== 'CONSTR_CHECK') return undefined;
+  const test = (constraint.raw_expr as { NullTest?: { arg?: unknown; nulltesttype?: string } })?.NullTest;
+  if (test?.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const fields = namesOf((test.arg as { ColumnRef?: { fields?: unknown } })?.ColumnRef?.fields);
+  return fields.length === 1 ? fields[0] : undefined;
+}
