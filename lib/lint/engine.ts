@@ -20,13 +20,11 @@ import type {
   Rule,
   Severity,
   TableSize,
+  Found,
+  LintSource,
 } from './types';
 
-/** One script to lint, with its text. */
-export interface LintSource {
-  readonly script: LintScript;
-  readonly sql: string;
-}
+export type { Found, LintSource } from './types';
 
 /** What the live database knows (`--url`); absent without one. */
 export interface LiveFacts {
@@ -88,12 +86,6 @@ function lintOne(source: LintSource, history: History, rules: readonly ActiveRul
     history.record(statement.node, statement.text);
   }
   return applySuppressions(source, parsed.statements, found);
-}
-
-/** A finding and the statement it is about (a suppression names the statement, not the line of the finding). */
-export interface Found {
-  readonly statement: LintStatement;
-  readonly finding: Finding;
 }
 
 function contextFor(script: LintScript, history: History, options: LintOptions): LintContext {

@@ -4,8 +4,7 @@
  * required (it is what a reviewer reads), and a suppression that silences
  * nothing is reported too, so stale ones do not pile up.
  */
-import type { Found, LintSource } from './engine';
-import type { Finding, LintStatement } from './types';
+import type { Finding, Found, LintSource, LintStatement } from './types';
 
 const IGNORE = /--\s*tidemark:lint-ignore\b[ \t]*([A-Za-z0-9_-]*)[ \t]*(.*)$/;
 

@@ -154,3 +154,15 @@ export interface Rule {
   readonly kinds: readonly string[];
   check(statement: LintStatement, context: LintContext): readonly Hit[];
 }
+
+/** One script to lint, with its text. */
+export interface LintSource {
+  readonly script: LintScript;
+  readonly sql: string;
+}
+
+/** A finding and the statement it is about (a suppression names the statement, not the line of the finding). */
+export interface Found {
+  readonly statement: LintStatement;
+  readonly finding: Finding;
+}
