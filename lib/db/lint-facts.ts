@@ -38,7 +38,7 @@ interface TableRow {
 }
 
 /**
- * The facts of the tables in `tables` (a CTE yielding oid, schema, name), and `extra` columns.
+ * The facts of the tables in `tables` (a CTE yielding oid, schema, name, relkind), and `extra` columns.
  * Size: a table whose heap has no page is empty (rows 0) whatever reltuples
  * says (-1, "never analysed", on PostgreSQL 14+ until ANALYZE); otherwise
  * reltuples, -1 when never analysed. A partitioned table adds up its
@@ -46,17 +46,21 @@ interface TableRow {
  * makes the whole count unknown.
  */
 const facts = (extra = '') => `
-, sized AS (
-  SELECT t.oid, t.schema, t.name,
-         pg_catalog.sum(pg_catalog.pg_total_relation_size(p.relid))::pg_catalog.float8 AS bytes,
-         pg_catalog.bool_or(pc.relkind OPERATOR(pg_catalog.=) 'r' AND pc.reltuples OPERATOR(pg_catalog.<) 0
-                            AND pg_catalog.pg_relation_size(p.relid) OPERATOR(pg_catalog.>) 0) AS unknown,
-         pg_catalog.sum(CASE WHEN pc.relkind OPERATOR(pg_catalog.=) 'r' AND pg_catalog.pg_relation_size(p.relid) OPERATOR(pg_catalog.>) 0
-                             AND pc.reltuples OPERATOR(pg_catalog.>) 0 THEN pc.reltuples ELSE 0 END)::pg_catalog.float8 AS rows
-    FROM tables t
-    CROSS JOIN LATERAL (SELECT tree.relid FROM pg_catalog.pg_partition_tree(t.oid) tree
-                        UNION SELECT t.oid) p
-    JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) p.relid
+, parts AS (
+  SELECT t.oid AS table_oid, t.oid AS relid FROM tables t
+  UNION ALL
+  SELECT t.oid, tree.relid FROM tables t CROSS JOIN LATERAL pg_catalog.pg_partition_tree(t.oid) tree
+   WHERE t.relkind OPERATOR(pg_catalog.=) 'p' AND tree.relid OPERATOR(pg_catalog.<>) t.oid
+), measured AS (
+  SELECT p.table_oid, pc.reltuples, pg_catalog.pg_total_relation_size(p.relid) AS total,
+         CASE WHEN pc.relkind OPERATOR(pg_catalog.=) 'r' THEN pg_catalog.pg_relation_size(p.relid) ELSE 0 END AS heap
+    FROM parts p JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) p.relid
+), sized AS (
+  SELECT t.oid, t.schema, t.name, pg_catalog.sum(m.total)::pg_catalog.float8 AS bytes,
+         pg_catalog.bool_or(m.heap OPERATOR(pg_catalog.>) 0 AND m.reltuples OPERATOR(pg_catalog.<) 0) AS unknown,
+         pg_catalog.sum(CASE WHEN m.heap OPERATOR(pg_catalog.>) 0 AND m.reltuples OPERATOR(pg_catalog.>) 0
+                             THEN m.reltuples ELSE 0 END)::pg_catalog.float8 AS rows
+    FROM tables t JOIN measured m ON m.table_oid OPERATOR(pg_catalog.=) t.oid
    GROUP BY t.oid, t.schema, t.name
 )
 SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
@@ -89,7 +93,7 @@ WITH wanted AS (
   SELECT w.schema, w.name FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))
                  AS w(schema, name)
 ), tables AS (
-  SELECT DISTINCT c.oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name
+  SELECT DISTINCT c.oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name, c.relkind
     FROM wanted w
     JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) w.name AND c.relkind IN ('r', 'p')
     JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -100,7 +104,7 @@ WITH wanted AS (
 /** Every ordinary and partitioned table outside the system schemas, when there are at most $1. */
 const ALL = `
 WITH candidates AS (
-  SELECT c.oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name
+  SELECT c.oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name, c.relkind
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
    WHERE c.relkind IN ('r', 'p') AND n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
@@ -125,7 +129,9 @@ class Facts implements LiveFacts {
   }
 
   private find(table: RelationName): TableRow | undefined {
-    return table.schema === undefined ? this.visible.get(table.name) : this.qualified.get(key(table.schema, table.name));
+    return table.schema === undefined
+      ? this.visible.get(table.name)
+      : this.qualified.get(key(table.schema, table.name));
   }
 
   sizeOf(table: RelationName): TableSize | undefined {
