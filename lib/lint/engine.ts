@@ -74,7 +74,10 @@ function lintOne(source: LintSource, history: History, rules: readonly ActiveRul
       },
     ];
   }
-  const context = contextFor(source.script, history, options);
+  // The indexes this script makes anywhere in it: an index made right after its foreign key counts.
+  const scriptIndexes = new History();
+  for (const statement of parsed.statements) scriptIndexes.record(statement.node, statement.text);
+  const context = contextFor(source.script, history, options, scriptIndexes);
   const found: Found[] = [];
   for (const statement of parsed.statements) {
     for (const active of rules) {
@@ -96,7 +99,7 @@ export interface Found {
   readonly finding: Finding;
 }
 
-function contextFor(script: LintScript, history: History, options: LintOptions): LintContext {
+function contextFor(script: LintScript, history: History, options: LintOptions, scriptIndexes: History): LintContext {
   const live = options.live;
   return {
     script,
@@ -105,7 +108,9 @@ function contextFor(script: LintScript, history: History, options: LintOptions):
     sizeOf: (t) => (history.isNewTable(t) ? undefined : live?.sizeOf(t)),
     hasIndexLeading: (t, columns) =>
       history.hasIndexLeading(t, columns) ||
+      scriptIndexes.hasIndexLeading(t, columns) ||
       (live ? live.hasIndexLeading(t, columns) : history.isNewTable(t) ? false : undefined),
+    tableOfIndex: (index) => history.tableOfIndex(index) ?? scriptIndexes.tableOfIndex(index),
     lockTimeoutInForce: () => history.lockTimeoutInForce() || script.runnerLockTimeout !== undefined,
     addedNotValid: (t, c) => history.addedNotValid(t, c),
     hasNotNullCheck: (t, c) => history.hasNotNullCheck(t, c) || (live?.hasNotNullCheck(t, c) ?? false),
