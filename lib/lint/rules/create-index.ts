@@ -26,8 +26,8 @@ export const createIndexRule: Rule = {
   check(statement) {
     const index = (statement.node as { IndexStmt: IndexStmt }).IndexStmt;
     const table = relationOf(index.relation);
-    // ON ONLY (inh false) makes an empty, invalid index on a partitioned parent: the first step of the safe pattern.
-    if (index.concurrent || !table || index.relation?.inh === false) return [];
+    // ON ONLY (inh false, so absent from the tree) makes an empty, invalid index on a partitioned parent: the first step of the safe pattern.
+    if (index.concurrent || !table || index.relation?.inh !== true) return [];
     const name = qualified(table);
     const tokens = tokensOf(statement);
     const body = bodyOf(statement, tokens);

@@ -44,8 +44,9 @@ function check(statement: LintStatement, context: LintContext): Hit[] {
   const rewrite = rewriteOf(indexes, drop);
   let from = tokens.findIndex((t) => t.word === 'index') + 1;
   return indexes.map((index) => {
-    const found = findName(tokens, index.name, from);
-    if (found >= 0) from = found + 1;
+    // Point at the name as written: its schema when qualified.
+    const found = findName(tokens, index.schema ?? index.name, from);
+    if (found >= 0) from = found + (index.schema ? 3 : 1);
     const table = context.tableOfIndex(index);
     const relation = table ? qualified(table) : `the table of ${qualified(index)}`;
     return {
