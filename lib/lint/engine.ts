@@ -72,7 +72,10 @@ function lintOne(source: LintSource, history: History, rules: readonly ActiveRul
       },
     ];
   }
-  const context = contextFor(source.script, history, options);
+  // The indexes this script makes anywhere in it: an index made right after its foreign key counts.
+  const scriptIndexes = new History();
+  for (const statement of parsed.statements) scriptIndexes.record(statement.node, statement.text);
+  const context = contextFor(source.script, history, options, scriptIndexes);
   const found: Found[] = [];
   for (const statement of parsed.statements) {
     for (const active of rules) {
@@ -88,7 +91,7 @@ function lintOne(source: LintSource, history: History, rules: readonly ActiveRul
   return applySuppressions(source, parsed.statements, found);
 }
 
-function contextFor(script: LintScript, history: History, options: LintOptions): LintContext {
+function contextFor(script: LintScript, history: History, options: LintOptions, scriptIndexes: History): LintContext {
   const live = options.live;
   return {
     script,
@@ -97,7 +100,9 @@ function contextFor(script: LintScript, history: History, options: LintOptions):
     sizeOf: (t) => (history.isNewTable(t) ? undefined : live?.sizeOf(t)),
     hasIndexLeading: (t, columns) =>
       history.hasIndexLeading(t, columns) ||
+      scriptIndexes.hasIndexLeading(t, columns) ||
       (live ? live.hasIndexLeading(t, columns) : history.isNewTable(t) ? false : undefined),
+    tableOfIndex: (index) => history.tableOfIndex(index) ?? scriptIndexes.tableOfIndex(index),
     lockTimeoutInForce: () => history.lockTimeoutInForce() || script.runnerLockTimeout !== undefined,
     addedNotValid: (t, c) => history.addedNotValid(t, c),
     hasNotNullCheck: (t, c) => history.hasNotNullCheck(t, c) || (live?.hasNotNullCheck(t, c) ?? false),

@@ -35,6 +35,17 @@ export function namesOf(list: unknown): string[] {
 interface IndexMade {
   readonly table: RelationName;
   readonly columns: readonly string[];
+  /** The index's name: as written, or PostgreSQL's default for a key (`t_pkey`, `t_a_key`). */
+  readonly name?: string;
+  /** A partial index (WHERE …) serves only some rows: it does not count as leading with its columns. */
+  readonly partial?: boolean;
+}
+
+/** Whether `columns` are the leading columns of `made`, in any order (equality lookups use them either way). */
+function leads(made: IndexMade, columns: readonly string[]): boolean {
+  if (made.partial || columns.length === 0 || columns.length > made.columns.length) return false;
+  const leading = made.columns.slice(0, columns.length);
+  return columns.every((c) => leading.includes(c));
 }
 
 /** The running record of the pending migrations, updated after each statement. */
@@ -56,7 +67,15 @@ export class History {
   }
 
   hasIndexLeading(table: RelationName, columns: readonly string[]): boolean {
-    return this.indexes.some((i) => sameRelation(i.table, table) && columns.every((c, n) => i.columns[n] === c));
+    return this.indexes.some((i) => sameRelation(i.table, table) && leads(i, columns));
+  }
+
+  /** The table of an index the pending migrations made; an index lives in its table's schema. */
+  tableOfIndex(index: RelationName): RelationName | undefined {
+    const made = this.indexes.find(
+      (i) => i.name === index.name && sameRelation({ schema: index.schema, name: i.table.name }, i.table),
+    );
+    return made?.table;
   }
 
   addedNotValid(table: RelationName, constraint: string): boolean {
@@ -79,6 +98,7 @@ export class History {
     if (kind === 'CreateStmt') this.recordCreate(b);
     else if (kind === 'CreateTableAsStmt') this.markCreated(relationOf((b.into as { rel?: unknown })?.rel));
     else if (kind === 'IndexStmt') this.recordIndex(b);
+    else if (kind === 'DropStmt' && b.removeType === 'OBJECT_INDEX') this.recordDropIndex(b);
     else if (kind === 'AlterTableStmt') this.recordAlter(b);
     else if (kind === 'VariableSetStmt' && b.name === 'lock_timeout') this.lockTimeout = b.kind !== 'VAR_RESET';
     else if (/set_config\s*\(\s*'lock_timeout'/i.test(text)) this.lockTimeout = true;
@@ -93,13 +113,18 @@ export class History {
     if (!table) return;
     this.markCreated(table);
     for (const element of (b.tableElts as unknown[]) ?? []) {
-      const column = (element as { ColumnDef?: { colname?: string; constraints?: unknown[] } }).ColumnDef;
       const constraint = (element as { Constraint?: Record<string, unknown> }).Constraint;
       if (constraint) this.recordKey(table, constraint, []);
-      for (const c of column?.constraints ?? []) {
-        const inner = (c as { Constraint?: Record<string, unknown> }).Constraint;
-        if (inner && column?.colname) this.recordKey(table, inner, [column.colname]);
-      }
+      this.recordColumnKeys(table, element);
+    }
+  }
+
+  /** A column's own PRIMARY KEY / UNIQUE (`id int PRIMARY KEY`, `ADD COLUMN code text UNIQUE`). */
+  private recordColumnKeys(table: RelationName, element: unknown): void {
+    const column = (element as { ColumnDef?: { colname?: string; constraints?: unknown[] } }).ColumnDef;
+    for (const c of column?.constraints ?? []) {
+      const inner = (c as { Constraint?: Record<string, unknown> }).Constraint;
+      if (inner && column?.colname) this.recordKey(table, inner, [column.colname]);
     }
   }
 
@@ -107,7 +132,10 @@ export class History {
   private recordKey(table: RelationName, c: Record<string, unknown>, columnOf: string[]): void {
     if (c.contype !== 'CONSTR_PRIMARY' && c.contype !== 'CONSTR_UNIQUE') return;
     const keys = namesOf(c.keys);
-    this.indexes.push({ table, columns: keys.length > 0 ? keys : columnOf });
+    const columns = keys.length > 0 ? keys : columnOf;
+    const suffix = c.contype === 'CONSTR_PRIMARY' ? 'pkey' : `${columns.join('_')}_key`;
+    const name = typeof c.conname === 'string' ? c.conname : `${table.name}_${suffix}`;
+    this.indexes.push({ table, columns, name });
   }
 
   private recordIndex(b: Record<string, unknown>): void {
@@ -116,7 +144,23 @@ export class History {
     const columns = ((b.indexParams as unknown[]) ?? []).map(
       (p) => (p as { IndexElem?: { name?: string } }).IndexElem?.name ?? '',
     );
-    this.indexes.push({ table, columns });
+    const name = typeof b.idxname === 'string' ? b.idxname : undefined;
+    this.indexes.push({ table, columns, ...(name ? { name } : {}), ...(b.whereClause ? { partial: true } : {}) });
+  }
+
+  /** `DROP INDEX a, s.b`: those indexes no longer serve lookups. */
+  private recordDropIndex(b: Record<string, unknown>): void {
+    for (const object of (b.objects as unknown[]) ?? []) {
+      const parts = namesOf((object as { List?: { items?: unknown } }).List?.items);
+      const name = parts[parts.length - 1];
+      const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+      const dropped = this.tableOfIndex(schema ? { schema, name: name ?? '' } : { name: name ?? '' });
+      if (dropped)
+        this.indexes.splice(
+          this.indexes.findIndex((i) => i.name === name && i.table === dropped),
+          1,
+        );
+    }
   }
 
   private recordAlter(b: Record<string, unknown>): void {
@@ -125,6 +169,7 @@ export class History {
     for (const cmd of (b.cmds as unknown[]) ?? []) {
       const c = (cmd as { AlterTableCmd?: Record<string, unknown> }).AlterTableCmd;
       const constraint = (c?.def as { Constraint?: Record<string, unknown> } | undefined)?.Constraint;
+      if (c?.subtype === 'AT_AddColumn') this.recordColumnKeys(table, c.def);
       if (c?.subtype !== 'AT_AddConstraint' || !constraint) continue;
       this.recordKey(table, constraint, []);
       if (constraint.skip_validation && typeof constraint.conname === 'string')

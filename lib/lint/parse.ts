@@ -67,6 +67,7 @@ function statementOf(raw: RawStatement & { stmt: Node }, index: number, bytes: B
     index,
     text: bytes.toString('utf8', start, end).trim(),
     start: startPlace,
+    offset: start,
     placeOf: (location) => (location === undefined || location < 0 ? startPlace : places.at(location)),
   };
 }

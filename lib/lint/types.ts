@@ -40,6 +40,11 @@ export interface LintStatement {
   /** Where the statement starts (its first token, after leading comments). */
   readonly start: Place;
   /**
+   * The UTF-8 byte offset of `text` in the whole script (libpg-query's
+   * `stmt_location`), so a position found in `text` becomes a `location`.
+   */
+  readonly offset: number;
+  /**
    * Where a parse-tree `location` (a byte offset into the whole script, as
    * libpg-query reports it) falls; the statement's start when absent.
    */
@@ -85,11 +90,14 @@ export interface LintContext {
   sizeOf(table: RelationName): TableSize | undefined;
   /**
    * Whether an index (or a primary key / unique constraint) whose leading
-   * columns are `columns` exists on `table`: made earlier in the pending
-   * migrations or present in the live schema. Undefined when nobody can tell
+   * columns are `columns` (in any order) exists on `table`: made earlier in
+   * the pending migrations, anywhere in this script (an index made right
+   * after the foreign key counts), or present in the live schema. Undefined when nobody can tell
    * (no database and the table was not created by the pending migrations).
    */
   hasIndexLeading(table: RelationName, columns: readonly string[]): boolean | undefined;
+  /** The table of an index made by the pending migrations (CREATE INDEX, PRIMARY KEY, UNIQUE); undefined when unknown. */
+  tableOfIndex(index: RelationName): RelationName | undefined;
   /** A `lock_timeout` is in force here: set earlier in the script (SET / SET LOCAL / set_config) or by the runner. */
   lockTimeoutInForce(): boolean;
   /** Constraints added `NOT VALID` earlier in this script, by table: VALIDATE in the same transaction defeats them. */
