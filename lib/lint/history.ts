@@ -42,6 +42,8 @@ export class History {
   private readonly created: RelationName[] = [];
   private readonly indexes: IndexMade[] = [];
   private readonly notNullChecks: { table: RelationName; column: string }[] = [];
+  /** `CHECK (col IS NOT NULL) NOT VALID` by constraint name, across scripts: a later VALIDATE makes it count. */
+  private readonly unvalidatedNotNull: { table: RelationName; constraint: string; column: string }[] = [];
   private notValid: { table: RelationName; constraint: string }[] = [];
   private lockTimeout = false;
 
@@ -124,15 +126,42 @@ export class History {
     if (!table) return;
     for (const cmd of (b.cmds as unknown[]) ?? []) {
       const c = (cmd as { AlterTableCmd?: Record<string, unknown> }).AlterTableCmd;
+      if (c?.subtype === 'AT_ValidateConstraint') this.recordValidate(table, String(c.name));
       const constraint = (c?.def as { Constraint?: Record<string, unknown> } | undefined)?.Constraint;
       if (c?.subtype !== 'AT_AddConstraint' || !constraint) continue;
       this.recordKey(table, constraint, []);
       if (constraint.skip_validation && typeof constraint.conname === 'string')
         this.notValid.push({ table, constraint: constraint.conname });
-      const column = notNullColumn(constraint);
+      const column = notNullTarget(constraint);
       if (column && !constraint.skip_validation) this.notNullChecks.push({ table, column });
+      else if (column)
+        this.unvalidatedNotNull.push({ table, column, constraint: checkName(table, column, constraint) });
     }
   }
+
+  /** VALIDATE CONSTRAINT of a NOT VALID `CHECK (col IS NOT NULL)`, in this script or a later one: now it counts. */
+  private recordValidate(table: RelationName, constraint: string): void {
+    for (const c of this.unvalidatedNotNull)
+      if (c.constraint === constraint && sameRelation(c.table, table))
+        this.notNullChecks.push({ table, column: c.column });
+  }
+}
+
+/** The name a CHECK gets: its own, or the one PostgreSQL chooses (`table_column_check`). */
+function checkName(table: RelationName, column: string, constraint: Record<string, unknown>): string {
+  if (typeof constraint.conname === 'string') return constraint.conname;
+  const chosen = constraint.contype === 'CONSTR_NOTNULL' ? 'not_null' : 'check';
+  return `${table.name}_${column}_${chosen}`;
+}
+
+/**
+ * The column a constraint proves NOT NULL once valid: a `CHECK (col IS NOT NULL)`,
+ * or PostgreSQL 18's table-level `NOT NULL col` (`ADD CONSTRAINT c NOT NULL col NOT VALID`).
+ */
+function notNullTarget(constraint: Record<string, unknown>): string | undefined {
+  if (constraint.contype !== 'CONSTR_NOTNULL') return notNullColumn(constraint);
+  const keys = namesOf(constraint.keys);
+  return keys.length === 1 ? keys[0] : undefined;
 }
 
 /** The column of a `CHECK (col IS NOT NULL)`, or undefined. */

@@ -37,6 +37,12 @@ export interface LintStatement {
   readonly index: number;
   /** The statement's text, without the `;`. */
   readonly text: string;
+  /**
+   * The byte offset of `text` in the script: a position found by scanning
+   * `text` (a keyword the parse tree gives no `location`, such as `SET NOT
+   * NULL` or `CASCADE`) plus this offset is a `location`.
+   */
+  readonly offset: number;
   /** Where the statement starts (its first token, after leading comments). */
   readonly start: Place;
   /**
