@@ -131,7 +131,7 @@ export function typeSource(statement: LintStatement, def: ColumnDefNode, command
     def.collClause?.location,
     def.raw_default ? firstLocation(def.raw_default) : undefined,
   ].filter((n): n is number => n !== undefined && n > from);
-  const end = Math.min(...stops, (commandEnd(command) ?? statement.offset + Buffer.byteLength(statement.text)) + 1);
+  const end = Math.min(...stops, commandEnd(command) ?? statement.offset + Buffer.byteLength(statement.text));
   const text = sourceBetween(statement, from, end);
   return def.raw_default ? text.replace(/\s+using$/i, '') : text;
 }

@@ -65,7 +65,9 @@ export const dropCascadeRule: Rule = {
     const drop = (statement.node as { DropStmt?: { removeType?: string; behavior?: string } }).DropStmt;
     if (drop) {
       if (drop.behavior !== 'DROP_CASCADE') return [];
-      return [cascadeHit(statement, DROPPED[drop.removeType ?? ''] ?? 'DROP')];
+      const tables = droppedTables(statement).map((d) => sqlName(d.table));
+      const verb = DROPPED[drop.removeType ?? ''] ?? 'DROP';
+      return [cascadeHit(statement, tables.length ? `${verb} ${tables.join(', ')}` : verb)];
     }
     const owned = (statement.node as { DropOwnedStmt?: { behavior?: string } }).DropOwnedStmt;
     if (owned) return owned.behavior === 'DROP_CASCADE' ? [cascadeHit(statement, 'DROP OWNED')] : [];
