@@ -82,8 +82,16 @@ export class History {
     else if (kind === 'CreateTableAsStmt') this.markCreated(relationOf((b.into as { rel?: unknown })?.rel));
     else if (kind === 'IndexStmt') this.recordIndex(b);
     else if (kind === 'AlterTableStmt') this.recordAlter(b);
+    else if (kind === 'RenameStmt') this.recordRename(b);
     else if (kind === 'VariableSetStmt' && b.name === 'lock_timeout') this.lockTimeout = b.kind !== 'VAR_RESET';
     else if (/set_config\s*\(\s*'lock_timeout'/i.test(text)) this.lockTimeout = true;
+  }
+
+  /** A new table renamed is still new, under its new name. */
+  private recordRename(b: Record<string, unknown>): void {
+    const table = relationOf(b.relation);
+    if (b.renameType !== 'OBJECT_TABLE' || !table || !this.isNewTable(table) || typeof b.newname !== 'string') return;
+    this.markCreated(table.schema ? { schema: table.schema, name: b.newname } : { name: b.newname });
   }
 
   private markCreated(table: RelationName | undefined): void {
