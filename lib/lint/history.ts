@@ -53,6 +53,8 @@ export class History {
   private readonly created: RelationName[] = [];
   private readonly indexes: IndexMade[] = [];
   private readonly notNullChecks: { table: RelationName; column: string }[] = [];
+  /** `CHECK (col IS NOT NULL) NOT VALID` by constraint name, across scripts: a later VALIDATE makes it count. */
+  private readonly unvalidatedNotNull: { table: RelationName; constraint: string; column: string }[] = [];
   private notValid: { table: RelationName; constraint: string }[] = [];
   private lockTimeout = false;
 
@@ -100,8 +102,16 @@ export class History {
     else if (kind === 'IndexStmt') this.recordIndex(b);
     else if (kind === 'DropStmt' && b.removeType === 'OBJECT_INDEX') this.recordDropIndex(b);
     else if (kind === 'AlterTableStmt') this.recordAlter(b);
+    else if (kind === 'RenameStmt') this.recordRename(b);
     else if (kind === 'VariableSetStmt' && b.name === 'lock_timeout') this.lockTimeout = b.kind !== 'VAR_RESET';
     else if (/set_config\s*\(\s*'lock_timeout'/i.test(text)) this.lockTimeout = true;
+  }
+
+  /** A new table renamed is still new, under its new name. */
+  private recordRename(b: Record<string, unknown>): void {
+    const table = relationOf(b.relation);
+    if (b.renameType !== 'OBJECT_TABLE' || !table || !this.isNewTable(table) || typeof b.newname !== 'string') return;
+    this.markCreated(table.schema ? { schema: table.schema, name: b.newname } : { name: b.newname });
   }
 
   private markCreated(table: RelationName | undefined): void {
@@ -168,16 +178,43 @@ export class History {
     if (!table) return;
     for (const cmd of (b.cmds as unknown[]) ?? []) {
       const c = (cmd as { AlterTableCmd?: Record<string, unknown> }).AlterTableCmd;
+      if (c?.subtype === 'AT_ValidateConstraint') this.recordValidate(table, String(c.name));
       const constraint = (c?.def as { Constraint?: Record<string, unknown> } | undefined)?.Constraint;
       if (c?.subtype === 'AT_AddColumn') this.recordColumnKeys(table, c.def);
       if (c?.subtype !== 'AT_AddConstraint' || !constraint) continue;
       this.recordKey(table, constraint, []);
       if (constraint.skip_validation && typeof constraint.conname === 'string')
         this.notValid.push({ table, constraint: constraint.conname });
-      const column = notNullColumn(constraint);
+      const column = notNullTarget(constraint);
       if (column && !constraint.skip_validation) this.notNullChecks.push({ table, column });
+      else if (column)
+        this.unvalidatedNotNull.push({ table, column, constraint: checkName(table, column, constraint) });
     }
   }
+
+  /** VALIDATE CONSTRAINT of a NOT VALID `CHECK (col IS NOT NULL)`, in this script or a later one: now it counts. */
+  private recordValidate(table: RelationName, constraint: string): void {
+    for (const c of this.unvalidatedNotNull)
+      if (c.constraint === constraint && sameRelation(c.table, table))
+        this.notNullChecks.push({ table, column: c.column });
+  }
+}
+
+/** The name a CHECK gets: its own, or the one PostgreSQL chooses (`table_column_check`). */
+function checkName(table: RelationName, column: string, constraint: Record<string, unknown>): string {
+  if (typeof constraint.conname === 'string') return constraint.conname;
+  const chosen = constraint.contype === 'CONSTR_NOTNULL' ? 'not_null' : 'check';
+  return `${table.name}_${column}_${chosen}`;
+}
+
+/**
+ * The column a constraint proves NOT NULL once valid: a `CHECK (col IS NOT NULL)`,
+ * or PostgreSQL 18's table-level `NOT NULL col` (`ADD CONSTRAINT c NOT NULL col NOT VALID`).
+ */
+function notNullTarget(constraint: Record<string, unknown>): string | undefined {
+  if (constraint.contype !== 'CONSTR_NOTNULL') return notNullColumn(constraint);
+  const keys = namesOf(constraint.keys);
+  return keys.length === 1 ? keys[0] : undefined;
 }
 
 /** The column of a `CHECK (col IS NOT NULL)`, or undefined. */

@@ -61,13 +61,16 @@ function statementOf(raw: RawStatement & { stmt: Node }, index: number, bytes: B
   const start = raw.stmt_location ?? 0;
   const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
   const startPlace = places.at(start);
+  const untrimmed = bytes.toString('utf8', start, end);
+  const text = untrimmed.trim();
+  const leading = untrimmed.slice(0, untrimmed.length - untrimmed.trimStart().length);
   return {
     node: raw.stmt,
     kind: Object.keys(raw.stmt)[0] ?? 'Unknown',
     index,
-    text: bytes.toString('utf8', start, end).trim(),
+    text,
+    offset: start + Buffer.byteLength(leading, 'utf8'),
     start: startPlace,
-    offset: start,
     placeOf: (location) => (location === undefined || location < 0 ? startPlace : places.at(location)),
   };
 }

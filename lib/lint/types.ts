@@ -37,13 +37,14 @@ export interface LintStatement {
   readonly index: number;
   /** The statement's text, without the `;`. */
   readonly text: string;
-  /** Where the statement starts (its first token, after leading comments). */
-  readonly start: Place;
   /**
-   * The UTF-8 byte offset of `text` in the whole script (libpg-query's
-   * `stmt_location`), so a position found in `text` becomes a `location`.
+   * The byte offset of `text` in the script: a position found by scanning
+   * `text` (a keyword the parse tree gives no `location`, such as `SET NOT
+   * NULL` or `CASCADE`) plus this offset is a `location`.
    */
   readonly offset: number;
+  /** Where the statement starts (its first token, after leading comments). */
+  readonly start: Place;
   /**
    * Where a parse-tree `location` (a byte offset into the whole script, as
    * libpg-query reports it) falls; the statement's start when absent.

@@ -10,6 +10,7 @@ import { reindexRule } from './reindex';
 import { clusterRule, vacuumFullRule } from './table-rewrite';
 import { uniqueUsingIndexRule } from './unique-using-index';
 import { validateConstraintRule } from './validate-constraint';
+import { COLUMN_AND_DROP_RULES } from './columns-and-drops';
 
 export const RULES: readonly Rule[] = [
   createIndexRule,
@@ -23,4 +24,6 @@ export const RULES: readonly Rule[] = [
   vacuumFullRule,
   clusterRule,
   detachPartitionRule,
+  // NOT NULL, columns, renames/drops, lock_timeout, enums, hygiene
+  ...COLUMN_AND_DROP_RULES,
 ];
