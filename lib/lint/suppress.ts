@@ -4,8 +4,17 @@
  * required (it is what a reviewer reads), and a suppression that silences
  * nothing is reported too, so stale ones do not pile up.
  */
-import type { Found, LintSource } from './engine';
-import type { Finding, LintStatement } from './types';
+import type { Finding, LintScript, LintStatement } from './types';
+
+// engine.ts' LintSource and Found, by shape: importing them would make a cycle (engine imports this file).
+interface LintSource {
+  readonly script: LintScript;
+  readonly sql: string;
+}
+interface Found {
+  readonly statement: LintStatement;
+  readonly finding: Finding;
+}
 
 const IGNORE = /--\s*tidemark:lint-ignore\b[ \t]*([A-Za-z0-9_-]*)[ \t]*(.*)$/;
 
