@@ -22,14 +22,15 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** What was linted, for the summary line. */
 function scope(report: LintReport): string {
+  const n = report.files.length;
   const what = {
-    files: 'named',
-    since: 'added since the revision',
-    pending: 'pending (not in the ledger)',
-    all: 'up scripts (no database: all of them)',
+    files: `${plural(n, 'script')} named`,
+    since: `${plural(n, 'up script')} added since the revision`,
+    pending: `${plural(n, 'pending up script')} (not in the ledger)`,
+    all: `${plural(n, 'up script')} (no database: all of them)`,
   }[report.selection];
   const from = { setting: '--pg-version', server: "the server's", default: 'the default' }[report.pgVersionFrom];
-  return `${plural(report.files.length, 'script')} ${what}; PostgreSQL ${report.pgVersion} (${from})`;
+  return `${what}; PostgreSQL ${report.pgVersion} (${from})`;
 }
 
 /** `lint: 2 errors, 1 warning, 0 info in 3 scripts pending …`; `lint: clean — …` when nothing was found. */

@@ -29,7 +29,7 @@ const key = (t: RelationName) => (t.schema ? `${t.schema}.${t.name}` : t.name);
 const SIZES = `
 SELECT t.i::int AS i, c.oid::int8 AS oid, c.reltuples::float8 AS rows, c.relpages::int8 AS pages,
        pg_catalog.pg_total_relation_size(c.oid)::float8 AS bytes
-  FROM pg_catalog.unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(schema, name, i)
+  FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) WITH ORDINALITY AS t(schema, name, i)
   JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(
          CASE WHEN t.schema IS NULL THEN pg_catalog.quote_ident(t.name)
               ELSE pg_catalog.quote_ident(t.schema) || '.' || pg_catalog.quote_ident(t.name) END)
