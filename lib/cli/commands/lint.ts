@@ -25,6 +25,8 @@ export async function printLint(report: LintReport, format: Format, dir: string,
   if (format === 'sarif') return out.document(sarif.lintSarifDocument(report, dir));
   out.report({
     json: format === 'json',
+    // --log-format json: one record, the summary line as msg and the document as fields (annotations stay lines).
+    ...(format === 'github' ? {} : { summary: human.lintSummaryLine(report) }),
     document: () => json.lintDocument(report),
     text: () => (format === 'github' ? ci.renderLintGithub(report, dir) : human.renderLint(report, dir)),
   });
