@@ -139,6 +139,7 @@ describe('the README names only what the CLI has', () => {
         'baseline',
         'config',
         'test',
+        'lint',
       ]),
     );
     expect(invocations(commands)).toEqual(
@@ -218,6 +219,7 @@ describe('every command runs as the README says, on a scratch database', () => {
     [['config']],
     [['status']],
     [['verify', '--offline']],
+    [['lint']],
     [['apply', '--dry-run']],
     [['apply', '--dry-run', '--sql']],
     [['apply', '--target', '4']],
