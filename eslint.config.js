@@ -21,6 +21,11 @@ const zones = [
   layer('plan', ['db', 'cli', 'migrator', 'config'], 'plan/ is pure: source/, sql/, schema/, types and errors'),
   layer('schema', ['db', 'cli', 'migrator', 'plan', 'source', 'config'], 'schema/ is pure: types and errors'),
   layer('config', ['db', 'cli', 'migrator', 'plan', 'source'], 'config/ may import types and errors only'),
+  layer(
+    'lint',
+    ['db', 'cli', 'migrator', 'config', 'plan', 'schema'],
+    'lint/ is pure: sql/, source/, types and errors',
+  ),
   layer('db', ['cli', 'migrator', 'plan'], 'db/ may not import cli/, migrator/ or plan/'),
   layer('migrator', ['cli'], 'migrator/ may not import cli/'),
   layer('cli', ['db'], 'cli/ goes through migrator/, never db/'),
@@ -59,7 +64,34 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'pg', message: 'only lib/db/ talks to pg' }], patterns: ['pg/*'] },
+        {
+          paths: [
+            { name: 'pg', message: 'only lib/db/ talks to pg' },
+            {
+              name: 'libpg-query',
+              message: 'only lib/lint/ loads the parser (and only the lint command loads lib/lint/)',
+            },
+          ],
+          patterns: ['pg/*'],
+        },
+      ],
+      // A dynamic import() or a require() of pg is an import too.
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression[source.value=/^pg(\\/|$)/]', message: 'only lib/db/ talks to pg' },
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.value=/^pg(\\/|$)/]",
+          message: 'only lib/db/ talks to pg',
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/db/**/*.ts', 'lib/migrator/**/*.ts', 'lib/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'libpg-query', message: 'only lib/lint/ loads the parser' }] },
       ],
     },
   },
