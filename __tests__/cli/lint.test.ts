@@ -21,7 +21,8 @@ const FILES = {
 const INDEX_ONLY = { '002_index.up.sql': FILES['002_index.up.sql'], '002_index.down.sql': 'DROP INDEX x;\n' };
 
 const migrations = useMigrationsDir();
-const lint = (dir: string, ...args: string[]) => runInProcess(['lint', '--dir', dir, ...args], { cwd: dir });
+const lint = (dir: string, ...args: string[]) =>
+  runInProcess(['lint', '--lock-timeout', '5s', '--dir', dir, ...args], { cwd: dir });
 
 describe('exit codes and what is linted without a database', () => {
   it('exits 0 when the pending migrations create the table they index (history-aware): every up script is read', async () => {
@@ -64,7 +65,15 @@ describe('exit codes and what is linted without a database', () => {
     expect(code).toBe(6);
     expect(JSON.parse(stdout)).toMatchObject({ files: ['002_index.up.sql'], selection: 'files' });
     // a path relative to the current directory works too
-    const fromCwd = await runInProcess(['lint', '--dir', dir, path.join(dir, '002_index.up.sql'), '--json']);
+    const fromCwd = await runInProcess([
+      'lint',
+      '--lock-timeout',
+      '5s',
+      '--dir',
+      dir,
+      path.join(dir, '002_index.up.sql'),
+      '--json',
+    ]);
     expect(JSON.parse(fromCwd.stdout).files).toEqual(['002_index.up.sql']);
   });
 
@@ -86,7 +95,9 @@ describe('exit codes and what is linted without a database', () => {
   ])('exits 2 for %s, naming it', async (_, file, message) => {
     const root = migrations({ 'notes.txt': 'x', 'seed.sql': 'SELECT 1;\n' });
     writeMigrations(path.join(root, 'sql'), FILES);
-    const { code, stderr, stdout } = await runInProcess(['lint', '--dir', 'sql', file], { cwd: root });
+    const { code, stderr, stdout } = await runInProcess(['lint', '--lock-timeout', '5s', '--dir', 'sql', file], {
+      cwd: root,
+    });
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr).toContain(message);
   });
@@ -120,11 +131,13 @@ describe('exit codes and what is linted without a database', () => {
 describe('reporters', () => {
   it('human: path:line:col, severity, rule, message; the lock; a code frame with a caret; why; the rewrite; a summary', async () => {
     const dir = migrations(INDEX_ONLY);
-    const { code, stdout } = await runInProcess(['lint', '--dir', 'sql'], { cwd: path.dirname(writeSql(dir)) });
+    const { code, stdout } = await runInProcess(['lint', '--lock-timeout', '5s', '--dir', 'sql'], {
+      cwd: path.dirname(writeSql(dir)),
+    });
     expect(code).toBe(6);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(
-      /^sql\/002_index\.up\.sql:2:\d+ {2}error {2}require-concurrent-index {2}CREATE INDEX orders_customer on orders without CONCURRENTLY$/,
+      /^sql\/002_index\.up\.sql:2:\d+ {2}error {2}require-concurrent-index {2}CREATE INDEX orders_customer on orders without CONCURRENTLY: writes to orders wait for the whole build$/,
     );
     expect(lines[1]).toBe(
       '  lock: SHARE on orders: blocks writes (INSERT, UPDATE, DELETE) until the transaction ends; reads go on',
@@ -145,14 +158,17 @@ describe('reporters', () => {
   it('github: one ::error per finding with file (from the repository root), line, col and title, escaped', async () => {
     const dir = migrations(INDEX_ONLY);
     const root = path.dirname(writeSql(dir));
-    const { code, stdout } = await runInProcess(['lint', '--dir', 'sql', '--format', 'github'], {
-      cwd: root,
-      env: { GITHUB_WORKSPACE: root },
-    });
+    const { code, stdout } = await runInProcess(
+      ['lint', '--lock-timeout', '5s', '--dir', 'sql', '--format', 'github'],
+      {
+        cwd: root,
+        env: { GITHUB_WORKSPACE: root },
+      },
+    );
     expect(code).toBe(6);
     const [annotation, summary] = stdout.trimEnd().split('\n');
     expect(annotation).toMatch(
-      /^::error file=sql\/002_index\.up\.sql,line=2,col=\d+,title=tidemark lint%3A require-concurrent-index::CREATE INDEX orders_customer on orders without CONCURRENTLY%0ASHARE on orders: blocks writes/,
+      /^::error file=sql\/002_index\.up\.sql,line=2,col=\d+,title=tidemark lint%3A require-concurrent-index::CREATE INDEX orders_customer on orders without CONCURRENTLY: writes to orders wait for the whole build%0ASHARE on orders: blocks writes/,
     );
     expect(annotation).toContain('%0ACREATE INDEX CONCURRENTLY orders_customer ON orders (customer_id);');
     expect(annotation).not.toMatch(/[\r\n]/);
@@ -162,13 +178,14 @@ describe('reporters', () => {
   it('gitlab: Code Quality JSON with a stable fingerprint', async () => {
     const dir = migrations(INDEX_ONLY);
     const root = path.dirname(writeSql(dir));
-    const run = () => runInProcess(['lint', '--dir', 'sql', '--format', 'gitlab'], { cwd: root });
+    const run = () =>
+      runInProcess(['lint', '--lock-timeout', '5s', '--dir', 'sql', '--format', 'gitlab'], { cwd: root });
     const first = await run();
     expect(first.code).toBe(6);
     const issues = JSON.parse(first.stdout);
     expect(issues).toEqual([
       {
-        description: expect.stringContaining('without CONCURRENTLY — SHARE on orders: blocks writes'),
+        description: expect.stringContaining('wait for the whole build — SHARE on orders: blocks writes'),
         check_name: 'require-concurrent-index',
         fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
         severity: 'critical',
@@ -184,7 +201,9 @@ describe('reporters', () => {
   it('sarif: SARIF 2.1.0 with the rules in tool.driver.rules and results located by uri, line and column', async () => {
     const dir = migrations(INDEX_ONLY);
     const root = path.dirname(writeSql(dir));
-    const { code, stdout } = await runInProcess(['lint', '--dir', 'sql', '--format', 'sarif'], { cwd: root });
+    const { code, stdout } = await runInProcess(['lint', '--lock-timeout', '5s', '--dir', 'sql', '--format', 'sarif'], {
+      cwd: root,
+    });
     expect(code).toBe(6);
     const sarif = JSON.parse(stdout);
     expect(sarif).toMatchObject({ version: '2.1.0', $schema: expect.stringContaining('sarif-2.1.0') });
@@ -306,14 +325,19 @@ describe('--since REV', () => {
       'sql/002_index.up.sql': FILES['002_index.up.sql'],
       'sql/002_index.down.sql': FILES['002_index.down.sql'],
     });
-    const { code, stdout } = await runInProcess(['lint', '--dir', 'sql', '--since', 'main', '--json'], { cwd: repo });
+    const { code, stdout } = await runInProcess(
+      ['lint', '--lock-timeout', '5s', '--dir', 'sql', '--since', 'main', '--json'],
+      { cwd: repo },
+    );
     expect(code).toBe(6);
     expect(JSON.parse(stdout)).toMatchObject({
       selection: 'since',
       files: ['002_index.up.sql'],
       findings: [{ rule: 'require-concurrent-index', line: 2 }],
     });
-    const unknown = await runInProcess(['lint', '--dir', 'sql', '--since', 'nope'], { cwd: repo });
+    const unknown = await runInProcess(['lint', '--lock-timeout', '5s', '--dir', 'sql', '--since', 'nope'], {
+      cwd: repo,
+    });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--since nope');
   });

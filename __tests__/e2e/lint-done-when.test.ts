@@ -9,22 +9,11 @@
  * command: it is written against the interface the issue describes and
  * runs once the command lands.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, ROOT, runCli } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { useTestDatabase } from '../helpers/db';
 import { useMigrationsDir } from '../helpers/files';
-
-/** Whether this build knows `tidemark lint` (an unknown command is a usage error, exit 2). */
-function lintAvailable(): boolean {
-  if (!existsSync(path.join(ROOT, 'dist', 'tidemark.js'))) return true; // let runCli say the build is missing
-  const probe = spawnSync(process.execPath, [BIN, 'lint', '--help'], { encoding: 'utf8', timeout: 20_000 });
-  return probe.status === 0 && /tidemark lint\b/.test(probe.stdout);
-}
-
-const AVAILABLE = lintAvailable();
-const describeLint = AVAILABLE ? describe : describe.skip;
 
 const db = useTestDatabase();
 const dirs = useMigrationsDir();
@@ -70,34 +59,29 @@ function annotations(stdout: string) {
     }));
 }
 
-describeLint(
-  `done when: CREATE INDEX on a big table fails CI, and passes rewritten with CONCURRENTLY${
-    AVAILABLE ? '' : ' (skipped: `tidemark lint` is not in this build; it lands with branch lint-cli)'
-  }`,
-  () => {
-    it('annotates the CREATE INDEX line with the SHARE lock, the size of big_table and the rewrite, and exits 6', async () => {
-      const dir = await applied();
-      addIndexMigration(dir, UNSAFE);
-      const run = await runCli(['lint', '--format', 'github', '--dir', dir, '--url', db.url]);
-      expect(run.code).toBe(6);
-      const found = annotations(run.stdout).filter((a) => a.level === 'error');
-      expect(found).toHaveLength(1);
-      const [annotation] = found;
-      expect(annotation.props.file).toMatch(/(^|\/)002_index_big_table\.up\.sql$/);
-      expect(annotation.props.line).toBe('2');
-      expect(annotation.props.col).toBe('17'); // big_table, where the reference rule points
-      expect(annotation.message).toContain('SHARE');
-      expect(annotation.message).toMatch(/~100(\.0)? k rows, \d+(\.\d)? MB/);
-      expect(annotation.message).toContain('CREATE INDEX CONCURRENTLY ON big_table (col)');
-      expect(annotation.message).toContain('tidemark:no-transaction');
-    });
+describe('done when: CREATE INDEX on a big table fails CI, and passes rewritten with CONCURRENTLY', () => {
+  it('annotates the CREATE INDEX line with the SHARE lock, the size of big_table and the rewrite, and exits 6', async () => {
+    const dir = await applied();
+    addIndexMigration(dir, UNSAFE);
+    const run = await runCli(['lint', '--lock-timeout', '5s', '--format', 'github', '--dir', dir, '--url', db.url]);
+    expect(run.code).toBe(6);
+    const found = annotations(run.stdout).filter((a) => a.level === 'error');
+    expect(found).toHaveLength(1);
+    const [annotation] = found;
+    expect(annotation.props.file).toMatch(/(^|\/)002_index_big_table\.up\.sql$/);
+    expect(annotation.props.line).toBe('2');
+    expect(annotation.props.col).toBe('17'); // big_table, where the reference rule points
+    expect(annotation.message).toContain('SHARE');
+    expect(annotation.message).toMatch(/~100(\.0)? k rows, \d+(\.\d)? MB/);
+    expect(annotation.message).toContain('CREATE INDEX CONCURRENTLY ON big_table (col)');
+    expect(annotation.message).toContain('tidemark:no-transaction');
+  });
 
-    it('passes (exit 0, no error annotation) once rewritten as a no-transaction CREATE INDEX CONCURRENTLY', async () => {
-      const dir = await applied();
-      addIndexMigration(dir, SAFE);
-      const run = await runCli(['lint', '--format', 'github', '--dir', dir, '--url', db.url]);
-      expect(annotations(run.stdout).filter((a) => a.level === 'error')).toEqual([]);
-      expect(run.code).toBe(0);
-    });
-  },
-);
+  it('passes (exit 0, no error annotation) once rewritten as a no-transaction CREATE INDEX CONCURRENTLY', async () => {
+    const dir = await applied();
+    addIndexMigration(dir, SAFE);
+    const run = await runCli(['lint', '--lock-timeout', '5s', '--format', 'github', '--dir', dir, '--url', db.url]);
+    expect(annotations(run.stdout).filter((a) => a.level === 'error')).toEqual([]);
+    expect(run.code).toBe(0);
+  });
+});
