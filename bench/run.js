@@ -3,11 +3,12 @@
 /**
  * tidemark's benchmark (issue 7): W1, W2, W4, W5, W6 and the scale series
  * against the local PostgreSQL, with psql baselines and installed peers
- * measured in the same run. See bench/README.md.
+ * measured in the same run; and lint (issue 15), offline, against squawk.
+ * See bench/README.md.
  *
  *   npm run bench                  full run (about 15 min)
  *   npm run bench -- --quick       smaller corpora, fewer runs (a few minutes)
- *   options: --runs N  --only W1,W2,W4,W5,W6,scale  --n N  --big-mb N
+ *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint  --n N  --big-mb N  --lint-n N
  *            --scale 1000,10000  --no-peers  --keep  --url postgres://user@host:port
  */
 const { execFileSync } = require('node:child_process');
@@ -18,6 +19,7 @@ const { Databases } = require('./lib/db');
 const { measure, summarise, timeAvailable } = require('./lib/measure');
 const { evaluateTargets, markdown, withRatios } = require('./lib/report');
 const T = require('./lib/tools');
+const { LINT_WORKLOAD } = require('./lib/lint-workload');
 const { WORKLOADS, scaleWorkloads } = require('./lib/workloads');
 
 function parseArgs(argv) {
@@ -34,6 +36,7 @@ function parseArgs(argv) {
     else if (a === '--runs') opts.runs = Number(value());
     else if (a === '--n') opts.n = Number(value());
     else if (a === '--big-mb') opts.bigMb = Number(value());
+    else if (a === '--lint-n') opts.lintN = Number(value());
     else if (a === '--only') opts.only = value().split(',');
     else if (a === '--scale') opts.scale = value().split(',').map(Number);
     else if (a === '--url') opts.url = value();
@@ -57,6 +60,7 @@ function parseArgs(argv) {
     scaleRuns: opts.runs ?? (quick ? 3 : 5),
     dbmateRollbackRuns: quick ? 1 : 3,
     n: opts.n ?? (quick ? 200 : 1000),
+    lintN: opts.lintN ?? 1000,
     bigBytes: (opts.bigMb ?? (quick ? 10 : 50)) * 2 ** 20,
     scaleSizes: opts.scale ?? (quick ? [1000, 3000, 5000] : [1000, 10000, 50000]),
     only: opts.only ?? null,
@@ -87,7 +91,7 @@ async function runWorkload(ctx, workload) {
       try {
         s = e.setup ? await e.setup(run) : {};
         const m = ctx.measure(e.command(s));
-        if (m.status !== 0)
+        if (!(e.okStatus ?? [0]).includes(m.status))
           throw new Error(
             `exit ${m.status}${m.signal ? ` (${m.signal})` : ''}${m.error ? ` ${m.error}` : ''}: ${lastLines(m.stderr || m.stdout)}`,
           );
@@ -140,7 +144,7 @@ function preflight(ctx) {
   if (!fs.existsSync(path.join(T.ROOT, 'dist', 'tidemark.js')))
     throw new Error('dist/tidemark.js is missing: run npm ci (or npm run build) first.');
   if (ctx.peers) {
-    const missing = [T.dbmate, T.nodePgMigrate, T.postgrator, T.postgresMigrations, T.graphile].filter(
+    const missing = [T.dbmate, T.nodePgMigrate, T.postgrator, T.postgresMigrations, T.graphile, T.squawk].filter(
       (t) => t.available,
     );
     for (const t of missing) ctx.log(`peer skipped: ${t.available}`);
@@ -186,12 +190,13 @@ async function main() {
     startRuns: opts.startRuns,
     scaleRuns: opts.scaleRuns,
     n: opts.n,
+    lintN: opts.lintN,
     bigBytes: opts.bigBytes,
     scaleSizes: opts.scaleSizes,
   };
   await ctx.dbs.dropAll();
   const wanted = (id) => !opts.only || opts.only.some((o) => id === o || (o === 'scale' && id.startsWith('scale-')));
-  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx)].filter((w) => wanted(w.id));
+  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx), LINT_WORKLOAD].filter((w) => wanted(w.id));
   let rows = [];
   try {
     for (const w of workloads) rows.push(...(await runWorkload(ctx, w)));

@@ -32,7 +32,8 @@ require('esbuild')
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['pg-native'],
+    // libpg-query finds its .wasm next to its own JS: it is required from node_modules, never bundled.
+    external: ['pg-native', 'libpg-query'],
     sourcemap: 'linked',
     logLevel: 'warning',
     plugins: [pgNodeOnly],

@@ -13,8 +13,8 @@ import { ledgerVersions } from '../helpers/inspect';
 
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
-/** Flags of other tools that the README shows next to tidemark's: docker run, buildah bud, npm run bench. */
-const FOREIGN_FLAGS = new Set(['--rm', '--network', '--isolation', '--quick']);
+/** Flags of other tools that the README shows next to tidemark's: docker run, buildah bud, npm run bench, pg_repack. */
+const FOREIGN_FLAGS = new Set(['--rm', '--network', '--isolation', '--quick', '--no-order', '--table']);
 
 /** A place where the README names a command, with the flags it gives it there. */
 interface Mention {
@@ -139,6 +139,7 @@ describe('the README names only what the CLI has', () => {
         'baseline',
         'config',
         'test',
+        'lint',
       ]),
     );
     expect(invocations(commands)).toEqual(
@@ -218,6 +219,7 @@ describe('every command runs as the README says, on a scratch database', () => {
     [['config']],
     [['status']],
     [['verify', '--offline']],
+    [['lint']],
     [['apply', '--dry-run']],
     [['apply', '--dry-run', '--sql']],
     [['apply', '--target', '4']],

@@ -34,6 +34,7 @@ describe('tidemark config output', () => {
       ['statementTimeout', '(not set)', 'default'],
       ['retries', '2', 'flag --retries'],
       ['wait', '0', 'default'],
+      ['pgVersion', '(not set)', 'default'],
     ]);
   });
 

@@ -143,6 +143,14 @@ function evaluateTargets(rows, meta) {
       t6.median / b6.median <= 1.5,
       `${ratio(t6.median / b6.median)} (${s(t6.median)} s vs ${s(b6.median)} s)`,
     );
+  const tl = get('lint', 'tidemark');
+  const sq = get('lint', 'squawk');
+  if (ok(tl))
+    push(
+      `lint: ${meta.lintN} migrations in under 2 s wall (issue 15)`,
+      tl.median < 2,
+      `${s(tl.median)} s${ok(sq) ? `; squawk ${s(sq.median)} s (${ratio(tl.median / sq.median)})` : ''}`,
+    );
   out.push(...scaleTargets(rows));
   return out;
 }
@@ -201,7 +209,7 @@ function markdown(rows, targets, meta) {
     }
     lines.push('');
   }
-  lines.push('## Targets (issue 7)', '', '| target | met | measured |', '|---|---|---|');
+  lines.push('## Targets (issues 7 and 15)', '', '| target | met | measured |', '|---|---|---|');
   for (const t of targets)
     lines.push(`| ${t.target} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} | ${t.measured} |`);
   lines.push('');

@@ -47,6 +47,8 @@ const tidemark = {
   status: (url, dir) => tidemark.run(['status', '--dir', dir, '--url', url]),
   rollbackAll: (url, dir) => tidemark.run(['rollback', '--target', '0', '--dir', dir, '--url', url]),
   help: () => tidemark.run(['--help']),
+  /** Offline lint of a directory (the lint workload); `--json` so the output is checked, not rendered. */
+  lint: (dir, extra = []) => tidemark.run(['lint', '--dir', dir, '--json', ...extra]),
 };
 
 // ---- psql -------------------------------------------------------------------
@@ -189,6 +191,22 @@ const graphile = {
   },
 };
 
+// squawk-cli's npm package is a Node wrapper that spawns the Rust binary of an optional platform package; we run
+// the binary, as a user of the standalone release would.
+const SQUAWK = peerFile('@squawk-cli', `${process.platform}-${process.arch}`, 'bin', 'squawk');
+const squawk = {
+  id: 'squawk',
+  available: SQUAWK ? null : 'squawk-cli is not installed (npm run bench:peers)',
+  file: SQUAWK,
+  /** Lints `files` (paths), reporting JSON; exit 1 when it finds something. */
+  lint: (files, extra = []) => ({
+    file: SQUAWK,
+    args: ['--reporter', 'json', ...extra, ...files],
+    env: cleanEnv(),
+    cwd: ROOT,
+  }),
+};
+
 const bareNode = { id: 'node', run: () => ({ file: NODE, args: ['-e', '0'], env: cleanEnv(), cwd: ROOT }) };
 
 module.exports = {
@@ -200,6 +218,7 @@ module.exports = {
   postgrator,
   postgresMigrations,
   graphile,
+  squawk,
   bareNode,
   cleanEnv,
 };

@@ -24,6 +24,7 @@ const ORDER: readonly ConfigKey[] = [
   'statementTimeout',
   'retries',
   'wait',
+  'pgVersion',
 ];
 
 function shownValue(resolved: ResolvedConfig, key: ConfigKey, env: NodeJS.ProcessEnv): string | number | null {

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { ConfigError } from '../errors';
+import { checkLintSection, type LintSection } from './lint-section';
 import { SETTINGS, type Config, type ConfigKey, type FileType, type Setting } from './settings';
 
 /** A config file: its path as the user named it, and its parsed JSON. */
@@ -29,9 +30,13 @@ export interface CheckedConfigFile {
   readonly top: FileLayer;
   /** null when the file has no "environments" key. */
   readonly environments: ReadonlyMap<string, FileLayer> | null;
+  /** The `lint` sections: the top level's, and each environment's (lint-section.ts). */
+  readonly lint: { readonly top?: LintSection; readonly environments: ReadonlyMap<string, LintSection> };
 }
 
 const ENVIRONMENTS = 'environments';
+/** A section of its own, checked by lint-section.ts. */
+const LINT = 'lint';
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** What a value of each type must be, for the message when it is not. */
@@ -105,9 +110,9 @@ const ALLOWED = (Object.keys(SETTINGS) as ConfigKey[]).filter((k) => SETTINGS[k]
 function checkLayer(obj: Record<string, unknown>, prefix: string, file: string, top: boolean): FileLayer {
   const layer: Partial<Record<ConfigKey, FileValue>> = {};
   for (const [name, raw] of Object.entries(obj)) {
-    if (top && name === ENVIRONMENTS) continue;
+    if ((top && name === ENVIRONMENTS) || name === LINT) continue;
     if (!(ALLOWED as string[]).includes(name))
-      throw unknownKey(file, `${prefix}${name}`, name, top ? [...ALLOWED, ENVIRONMENTS] : ALLOWED);
+      throw unknownKey(file, `${prefix}${name}`, name, top ? [...ALLOWED, LINT, ENVIRONMENTS] : [...ALLOWED, LINT]);
     const key = name as ConfigKey;
     layer[key] = checkValue(SETTINGS[key], raw, `${prefix}${name}`, file);
   }
@@ -144,9 +149,33 @@ export function checkConfigFile(file: ConfigFile): CheckedConfigFile {
     throw new ConfigError(`${file.path} must hold a JSON object of settings (got ${describe(content)}).`, {
       file: file.path,
     });
+  const environments = Object.hasOwn(content, ENVIRONMENTS)
+    ? checkEnvironments(content[ENVIRONMENTS], file.path)
+    : null;
   return {
     path: file.path,
     top: checkLayer(content, '', file.path, true),
-    environments: Object.hasOwn(content, ENVIRONMENTS) ? checkEnvironments(content[ENVIRONMENTS], file.path) : null,
+    environments,
+    lint: lintSections(
+      content,
+      environments === null ? {} : (content[ENVIRONMENTS] as Record<string, unknown>),
+      file.path,
+    ),
+  };
+}
+
+function lintSections(
+  top: Record<string, unknown>,
+  environments: Record<string, unknown>,
+  file: string,
+): CheckedConfigFile['lint'] {
+  const lint = new Map<string, LintSection>();
+  for (const [name, section] of Object.entries(environments)) {
+    const raw = (section as Record<string, unknown>)[LINT];
+    if (raw !== undefined) lint.set(name, checkLintSection(raw, `${ENVIRONMENTS}.${name}.${LINT}`, file));
+  }
+  return {
+    ...(top[LINT] === undefined ? {} : { top: checkLintSection(top[LINT], LINT, file) }),
+    environments: lint,
   };
 }

@@ -89,3 +89,11 @@ export const duration = (raw: string, origin: string): string => {
   }
   return raw.trim();
 };
+
+/** A PostgreSQL major version: a whole number from 9 (9.x) to 99. */
+export const majorVersion = (raw: string, origin: string): number => {
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || n < 9 || n > 99)
+    throw new ConfigError(`${origin} must be a PostgreSQL major version such as 13 or 17 (got "${raw}").`);
+  return n;
+};

@@ -12,6 +12,7 @@ import {
   type FileLayer,
   type FileValue,
 } from './file-schema';
+import { mergeLintSections, NO_LINT_SETTINGS, type LintSettings } from './lint-section';
 import { LIBPQ_VARIABLES, SETTINGS, type Config, type ConfigKey } from './settings';
 
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
@@ -35,6 +36,8 @@ export interface ResolvedConfig {
   readonly sources: Readonly<Record<ConfigKey, SettingSource>>;
   /** The config file that was read, and its environment section in use (null: top level only). */
   readonly file: { readonly path: string; readonly section: string | null } | null;
+  /** The config file's `lint` section in effect (the environment's over the top level's). */
+  readonly lint: LintSettings;
 }
 
 interface Resolved {
@@ -126,9 +129,17 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, file?:
     if (resolved.value !== undefined) config[key] = resolved.value;
     sources[key] = resolved.source;
   }
+  const sectionName = section === null ? undefined : (environment.value as string);
   return {
     config: config as unknown as Config,
     sources: sources as Record<ConfigKey, SettingSource>,
+    lint:
+      checked === null
+        ? NO_LINT_SETTINGS
+        : mergeLintSections([
+            sectionName === undefined ? undefined : checked.lint.environments.get(sectionName),
+            checked.lint.top,
+          ]),
     file:
       checked === null
         ? null

@@ -5,7 +5,7 @@
  * config file's schema and resolution are all read from here, so a new
  * setting is one entry in SETTINGS and one field in Config.
  */
-import { connectionString, count, duration, schemaName, seconds, tableName, text } from './parsers';
+import { connectionString, count, duration, majorVersion, schemaName, seconds, tableName, text } from './parsers';
 
 export interface Config {
   /** Migrations directory. */
@@ -25,7 +25,15 @@ export interface Config {
   readonly statementTimeout?: string;
   /** How many times a migration that failed on lock_timeout is tried again. */
   readonly retries: number;
+  /**
+   * The PostgreSQL major version `lint` checks for; undefined = the
+   * server's when connected, else {@link DEFAULT_PG_VERSION}.
+   */
+  readonly pgVersion?: number;
 }
+
+/** The major version `lint` assumes with no database and no `--pg-version`. */
+export const DEFAULT_PG_VERSION = 17;
 
 export type ConfigKey = keyof Config;
 
@@ -133,7 +141,8 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting } = {
     env: ['TIDEMARK_LOCK_TIMEOUT'],
     parse: duration,
     json: 'duration',
-    commands: MIGRATING,
+    // lint: a lock_timeout the runner sets satisfies the rule that asks for one.
+    commands: [...MIGRATING, 'lint'],
     describe: 'SET LOCAL lock_timeout for every migration, e.g. 5s',
   },
   statementTimeout: {
@@ -152,6 +161,14 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting } = {
     fallback: 0,
     commands: ['apply', 'rollback', 'config'],
     describe: 'Retry a migration that hit lock_timeout (SQLSTATE 55P03) up to N times, with jittered backoff',
+  },
+  pgVersion: {
+    flag: '--pg-version',
+    env: ['TIDEMARK_PG_VERSION'],
+    parse: majorVersion,
+    json: 'number',
+    commands: ['lint', 'verify', 'config'],
+    describe: `PostgreSQL major version lint checks for (default: the server's when connected, else ${DEFAULT_PG_VERSION})`,
   },
 };
 

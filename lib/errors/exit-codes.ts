@@ -11,6 +11,12 @@ export const ExitCode = {
   drift: 3,
   lockTimeout: 4,
   unreachable: 5,
+  /**
+   * `lint` (and `verify` with `"lint": {"inVerify": true}`) found a finding
+   * at error severity: a migration that would lock or break production.
+   * A result, not an error: no TidemarkError carries it.
+   */
+  unsafe: 6,
 } as const;
 
 /** Exit codes of the signals that stop a run, as a shell reports them (128 + the signal's number). */

@@ -8,6 +8,7 @@ export * from './apply';
 export * from './rollback';
 export * from './status';
 export * from './verify';
+export * from './lint';
 export * from './repair';
 export * from './baseline';
 export * from './create';

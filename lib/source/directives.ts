@@ -8,6 +8,12 @@ import type { Directives } from '../types';
 const DIRECTIVE = /^--\s*tidemark:(\S*)\s*(.*)$/;
 const FLAGS = ['no-transaction', 'irreversible'];
 const VALUED = ['lock-timeout', 'statement-timeout'];
+/**
+ * Comments that are not directives of the runner: `-- tidemark:lint-ignore
+ * RULE reason` belongs to `tidemark lint`, which checks it (a rule id and a
+ * reason), wherever it sits in the script.
+ */
+const NOT_DIRECTIVES = ['lint-ignore'];
 
 /**
  * Reads the `-- tidemark:*` directives from the leading comment lines.
@@ -23,6 +29,7 @@ export function readDirectives(sql: string): Directives | { readonly problem: st
     const match = DIRECTIVE.exec(line);
     if (!match) continue;
     const [, name, rawValue] = match;
+    if (NOT_DIRECTIVES.includes(name)) continue;
     const value = rawValue.trim();
     if (FLAGS.includes(name) && value === '') {
       if (name === 'no-transaction') found.noTransaction = true;

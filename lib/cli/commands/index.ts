@@ -2,6 +2,7 @@ import { applyCommand } from './apply';
 import { baselineCommand } from './baseline';
 import { configCommand } from './config';
 import { createCommand } from './create';
+import { lintCommand } from './lint';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   rollback: rollbackCommand,
   create: createCommand,
   verify: verifyCommand,
+  lint: lintCommand,
   repair: repairCommand,
   baseline: baselineCommand,
   config: configCommand,

@@ -1,9 +1,12 @@
 import { ConfigError, ExitCode } from '../../errors';
+import type { VerifyReport } from '../../migrator';
+import { hasDatabase } from './lint';
 import type { Command } from './types';
 
-/** A database is configured: a URL, or libpq variables naming a server or database. */
-function hasDatabase(url: string | undefined, env: NodeJS.ProcessEnv): boolean {
-  return url !== undefined || ['PGHOST', 'PGDATABASE', 'PGSERVICE'].some((name) => env[name]);
+/** Drift (3) wins over an unsafe migration (6): history that disagrees with the files is fixed first. */
+function exitCodeOf(report: VerifyReport): number {
+  if (report.failing > 0) return ExitCode.drift;
+  return report.lint && report.lint.summary.error > 0 ? ExitCode.unsafe : ExitCode.ok;
 }
 
 export const verifyCommand: Command = {
@@ -23,24 +26,31 @@ export const verifyCommand: Command = {
     },
     offline: { type: 'boolean', describe: 'Check the files only, even if a database is configured' },
   },
-  async run(args, { config, logger, out, signal }) {
+  async run(args, { config, resolved, logger, out, signal }) {
     const [{ verify }, { renderGithub, renderVerify, verifyDocument }] = await Promise.all([
       import('../../migrator'),
       import('../render-verify'),
     ]);
+    const lint = resolved.lint.inVerify ? await import('../render-lint-verify') : undefined;
     const format = args.json ? 'json' : String(args.format);
     if (args.since !== undefined && String(args.since).trim() === '')
       throw new ConfigError('--since needs a git revision, e.g. origin/main.');
     const online = !args.offline && hasDatabase(config.url, process.env);
     const report = await verify(
       { config, logger, signal },
-      { online, since: args.since as string | undefined, strict: args.strict === true },
+      {
+        online,
+        since: args.since as string | undefined,
+        strict: args.strict === true,
+        ...(lint ? { lint: resolved.lint } : {}),
+      },
     );
+    const text = () => (format === 'github' ? renderGithub(report, config.dir) : renderVerify(report));
     out.report({
       json: format === 'json',
-      document: () => verifyDocument(report),
-      text: () => (format === 'github' ? renderGithub(report, config.dir) : renderVerify(report)),
+      document: () => (lint ? lint.withLintDocument(verifyDocument(report), report) : verifyDocument(report)),
+      text: lint ? () => lint.withLintText(text(), report, format, config.dir) : text,
     });
-    return report.failing > 0 ? ExitCode.drift : ExitCode.ok;
+    return exitCodeOf(report);
   },
 };
