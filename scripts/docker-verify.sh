@@ -11,7 +11,7 @@
 #      --build-arg BASE_IMAGE=$BASE_IMAGE, and prints the image size;
 #   4. runs the image's ENTRYPOINT from a buildah working container
 #      (`buildah run --isolation chroot --network host`) against the host
-#      PostgreSQL: --help, then status / apply / status / verify / apply
+#      PostgreSQL: --help, then status / lint / apply / status / verify / apply
 #      --log-format json (nothing to do) / apply --wait 2 to a closed port
 #      (exit 5) on a throwaway database with the migrations bind-mounted read-only at
 #      /migrations, checking every exit code and the ledger;
@@ -287,6 +287,7 @@ ledger_rows() {
 expect 0 "--help" --help
 expect 0 "status (fresh database)" status
 [ "$(ledger_rows)" = none ] || die "status created the ledger (it must never write)"
+expect 0 "lint (the WASM parser loads inside the image; the examples lint clean)" lint
 expect 0 "apply" apply
 rows=$(ledger_rows)
 [ "$rows" = "$n_mig" ] || die "ledger has $rows rows after apply, expected $n_mig"
