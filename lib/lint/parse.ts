@@ -9,6 +9,7 @@
  * here, once, for every rule.
  */
 import { loadModule, parseSync, type Node } from 'libpg-query';
+import { splitStatements } from '../sql/lexer';
 import type { LintStatement, Place } from './types';
 
 let loading: Promise<void> | undefined;
@@ -36,6 +37,13 @@ interface RawStatement {
 }
 
 /**
+ * From this size on a script is parsed a statement at a time (split by
+ * tidemark's own lexer): one parse of a whole 13 MB data migration holds
+ * about 0.8 GB, and the WASM heap has a ceiling.
+ */
+const PIECEWISE_BYTES = 1024 * 1024;
+
+/**
  * Parses `sql` (a whole script). Call {@link loadParser} first.
  * A syntax error anywhere fails the whole parse (the grammar has no
  * recovery): the problem names the parser's message and its place.
@@ -43,25 +51,75 @@ interface RawStatement {
 export function parseScript(sql: string): ParsedScript {
   const bytes = Buffer.from(sql, 'utf8');
   const places = new Places(bytes);
+  if (bytes.length >= PIECEWISE_BYTES) return parsePieces(sql, bytes, places);
+  const parsed = parseAt(sql, 0, bytes.length, places);
+  if (!parsed.ok) return parsed;
+  return { ok: true, statements: parsed.raws.map((raw, index) => statementOf(raw, index, bytes, places)) };
+}
+
+/** A statement found by the parser, its byte range counted from the script's start. */
+interface Found {
+  readonly stmt: Node;
+  readonly start: number;
+  readonly end: number;
+}
+
+type Raws = { readonly ok: true; readonly raws: Found[] } | { readonly ok: false; readonly problem: SyntaxProblem };
+
+/** Parses `text`, found at byte `base` of the script: every position is shifted to count from the script's start. */
+function parseAt(text: string, base: number, endOfText: number, places: Places): Raws {
   let stmts: readonly RawStatement[];
   try {
-    stmts = (parseSync(sql) as { stmts?: RawStatement[] }).stmts ?? [];
+    stmts = (parseSync(text) as { stmts?: RawStatement[] }).stmts ?? [];
   } catch (err) {
     const details = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    const at = details?.cursorPosition ?? 0;
-    return { ok: false, problem: { message: (err as Error).message, place: places.at(at) } };
+    return {
+      ok: false,
+      problem: { message: (err as Error).message, place: places.at(base + (details?.cursorPosition ?? 0)) },
+    };
   }
-  const statements = stmts
-    .filter((raw): raw is RawStatement & { stmt: Node } => raw.stmt !== undefined)
-    .map((raw, index) => statementOf(raw, index, bytes, places));
+  const raws: Found[] = [];
+  for (const raw of stmts) {
+    if (raw.stmt === undefined) continue;
+    const start = base + (raw.stmt_location ?? 0);
+    if (base > 0) shiftLocations(raw.stmt, base);
+    raws.push({ stmt: raw.stmt, start, end: raw.stmt_len ? start + raw.stmt_len : endOfText });
+  }
+  return { ok: true, raws };
+}
+
+/** A big script, a statement at a time: the same statements and positions as one parse, in bounded memory. */
+function parsePieces(sql: string, bytes: Buffer, places: Places): ParsedScript {
+  const statements: LintStatement[] = [];
+  let char = 0;
+  let byte = 0;
+  for (const piece of splitStatements(sql)) {
+    byte += Buffer.byteLength(sql.slice(char, piece.start), 'utf8');
+    char = piece.start;
+    const parsed = parseAt(piece.text, byte, byte + Buffer.byteLength(piece.text, 'utf8'), places);
+    if (!parsed.ok) return parsed;
+    for (const raw of parsed.raws) statements.push(statementOf(raw, statements.length, bytes, places));
+  }
   return { ok: true, statements };
 }
 
-function statementOf(raw: RawStatement & { stmt: Node }, index: number, bytes: Buffer, places: Places): LintStatement {
-  const start = raw.stmt_location ?? 0;
-  const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
+/** Adds `base` to every `location` in a parse tree (they count from the start of the text parsed). */
+function shiftLocations(node: unknown, base: number): void {
+  if (Array.isArray(node)) {
+    for (const item of node) shiftLocations(item, base);
+  } else if (node !== null && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (key === 'location' && typeof value === 'number' && value >= 0) record[key] = value + base;
+      else shiftLocations(value, base);
+    }
+  }
+}
+
+function statementOf(raw: Found, index: number, bytes: Buffer, places: Places): LintStatement {
+  const { start } = raw;
   const startPlace = places.at(start);
-  const untrimmed = bytes.toString('utf8', start, end);
+  const untrimmed = bytes.toString('utf8', start, raw.end);
   const text = untrimmed.trim();
   const leading = untrimmed.slice(0, untrimmed.length - untrimmed.trimStart().length);
   return {
