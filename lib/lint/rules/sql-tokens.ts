@@ -9,6 +9,7 @@
  */
 import { scanSync } from 'libpg-query';
 import type { LintStatement, RelationName } from '../types';
+import { quoteIdent } from './sql-text';
 
 /** A token of a statement, its offsets absolute (bytes into the script), so `start` is a Hit's `location`. */
 export interface Token {
@@ -90,10 +91,8 @@ export function sourceBetween(statement: LintStatement, from: number, to: number
   return bytes.toString('utf8', first.start - statement.offset, last.end - statement.offset).trim();
 }
 
-/** An identifier as it must be written: quoted unless it is a plain lower-case name. */
-export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
+/** Identifiers quoted as PostgreSQL needs them (keywords too): one implementation, in sql-text.ts. */
+export { quoteIdent };
 
 /** A relation as it must be written: `public."Orders"`. */
 export function sqlName(table: RelationName): string {
