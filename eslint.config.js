@@ -26,6 +26,11 @@ const zones = [
     ['db', 'cli', 'migrator', 'config', 'plan', 'schema'],
     'lint/ is pure: sql/, source/, types and errors',
   ),
+  layer(
+    'observe',
+    ['db', 'cli', 'migrator', 'config', 'plan', 'source', 'schema'],
+    'observe/ is pure: lint/ (lock modes and findings), sql/, types and errors',
+  ),
   layer('db', ['cli', 'migrator', 'plan'], 'db/ may not import cli/, migrator/ or plan/'),
   layer('migrator', ['cli'], 'migrator/ may not import cli/'),
   layer('cli', ['db'], 'cli/ goes through migrator/, never db/'),
