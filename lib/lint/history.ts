@@ -55,7 +55,7 @@ export class History {
   private readonly notNullChecks: { table: RelationName; column: string }[] = [];
   /** `CHECK (col IS NOT NULL) NOT VALID` by constraint name, across scripts: a later VALIDATE makes it count. */
   private readonly unvalidatedNotNull: { table: RelationName; constraint: string; column: string }[] = [];
-  private notValid: { table: RelationName; constraint: string }[] = [];
+  private notValid: { table: RelationName; constraint: string; foreignKey: boolean }[] = [];
   private lockTimeout = false;
 
   /** A new script starts: its session settings and transaction-local facts start over. */
@@ -80,8 +80,9 @@ export class History {
     return made?.table;
   }
 
-  addedNotValid(table: RelationName, constraint: string): boolean {
-    return this.notValid.some((c) => sameRelation(c.table, table) && c.constraint === constraint);
+  addedNotValid(table: RelationName, constraint: string): 'check' | 'foreign-key' | undefined {
+    const added = this.notValid.find((c) => sameRelation(c.table, table) && c.constraint === constraint);
+    return added && (added.foreignKey ? 'foreign-key' : 'check');
   }
 
   hasNotNullCheck(table: RelationName, column: string): boolean {
@@ -184,7 +185,11 @@ export class History {
       if (c?.subtype !== 'AT_AddConstraint' || !constraint) continue;
       this.recordKey(table, constraint, []);
       if (constraint.skip_validation && typeof constraint.conname === 'string')
-        this.notValid.push({ table, constraint: constraint.conname });
+        this.notValid.push({
+          table,
+          constraint: constraint.conname,
+          foreignKey: constraint.contype === 'CONSTR_FOREIGN',
+        });
       const column = notNullTarget(constraint);
       if (column && !constraint.skip_validation) this.notNullChecks.push({ table, column });
       else if (column)

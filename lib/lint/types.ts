@@ -102,7 +102,7 @@ export interface LintContext {
   /** A `lock_timeout` is in force here: set earlier in the script (SET / SET LOCAL / set_config) or by the runner. */
   lockTimeoutInForce(): boolean;
   /** Constraints added `NOT VALID` earlier in this script, by table: VALIDATE in the same transaction defeats them. */
-  addedNotValid(table: RelationName, constraint: string): boolean;
+  addedNotValid(table: RelationName, constraint: string): 'check' | 'foreign-key' | undefined;
   /** A validated `CHECK (col IS NOT NULL)` on the column exists (earlier in the pending migrations, or live). */
   hasNotNullCheck(table: RelationName, column: string): boolean;
 }

@@ -12,13 +12,14 @@ describe('require-not-valid', () => {
     );
   });
 
-  it('FOREIGN KEY: SHARE ROW EXCLUSIVE on both tables; an unnamed key gets a name to validate', async () => {
+  it('FOREIGN KEY: SHARE ROW EXCLUSIVE (named on the referencing table, both in the message); an unnamed key gets a name to validate', async () => {
     const sql =
       'ALTER TABLE app."Orders" ADD CHECK (a > 0) NOT VALID, ADD FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;';
     const [f, ...more] = await lint('require-not-valid', [sql]);
     expect(more).toEqual([]);
     expect(where(f!)).toBe('1_m.sql:1:59 error');
-    expect(f!.lock).toMatchObject({ mode: 'SHARE ROW EXCLUSIVE', relation: 'app."Orders" and users' });
+    expect(f!.lock).toMatchObject({ mode: 'SHARE ROW EXCLUSIVE', relation: 'app."Orders"' });
+    expect(f!.message).toContain('SHARE ROW EXCLUSIVE on app."Orders" and users');
     expect(f!.table).toBe('app.Orders');
     expect(f!.rewrite).toBe(
       'ALTER TABLE app."Orders" ADD CONSTRAINT "Orders_user_id_fkey" FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE NOT VALID;\n' +
@@ -56,7 +57,8 @@ describe('validate-in-same-transaction', () => {
       `${add}\n\nALTER TABLE orders VALIDATE CONSTRAINT positive;`,
     ]);
     expect(where(f!)).toBe('1_m.sql:3:20 error');
-    expect(f!.lock).toMatchObject({ mode: 'SHARE ROW EXCLUSIVE', relation: 'orders' });
+    // A CHECK's add holds ACCESS EXCLUSIVE (a foreign key's, SHARE ROW EXCLUSIVE), still held while VALIDATE scans.
+    expect(f!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE', relation: 'orders' });
     expect(f!.rewrite).toMatch(/ALTER TABLE orders VALIDATE CONSTRAINT positive;$/);
   });
 

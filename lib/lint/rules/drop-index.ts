@@ -48,11 +48,11 @@ function check(statement: LintStatement, context: LintContext): Hit[] {
     const found = findName(tokens, index.schema ?? index.name, from);
     if (found >= 0) from = found + (index.schema ? 3 : 1);
     const table = context.tableOfIndex(index);
-    const relation = table ? qualified(table) : `the table of ${qualified(index)}`;
+    // Both the index and its table are locked; without knowing the table, the index is named.
     return {
       location: at(statement, found >= 0 ? tokens[found] : undefined),
-      message: `DROP INDEX ${qualified(index)} without CONCURRENTLY: ACCESS EXCLUSIVE on ${relation} blocks its reads and writes, and queues behind running queries`,
-      lock: { mode: 'ACCESS EXCLUSIVE', relation },
+      message: `DROP INDEX ${qualified(index)} without CONCURRENTLY: ACCESS EXCLUSIVE on ${table ? qualified(table) : 'its table'} blocks its reads and writes, and queues behind running queries`,
+      lock: { mode: 'ACCESS EXCLUSIVE', relation: table ? qualified(table) : qualified(index) },
       ...(table ? { table } : {}),
       rewrite,
     };

@@ -32,13 +32,13 @@ function addConstraintHit(statement: LintStatement, table: RelationName, c: Cons
   const t = qualified(table);
   const referenced = referencedTable(c);
   const fk = isForeignKey(c) && referenced;
-  const relation = fk ? `${t} and ${qualified(referenced)}` : t;
+  // The lock compared with the observed one is the referencing table's; the message names both.
   return {
     location: c.location,
     message: fk
-      ? `FOREIGN KEY ${quoteIdent(name)} without NOT VALID: every row of ${t} is checked while SHARE ROW EXCLUSIVE on ${relation} blocks writes to both`
+      ? `FOREIGN KEY ${quoteIdent(name)} without NOT VALID: every row of ${t} is checked while SHARE ROW EXCLUSIVE on ${t} and ${qualified(referenced)} blocks writes to both`
       : `CHECK ${quoteIdent(name)} without NOT VALID: every row of ${t} is checked while ACCESS EXCLUSIVE blocks its reads and writes`,
-    lock: { mode: fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE', relation },
+    lock: { mode: fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE', relation: t },
     table,
     rewrite: `ALTER TABLE ${t} ADD ${named} NOT VALID;\n${later(table, name)}`,
   };

@@ -6,7 +6,7 @@
  * concurrently and swap.
  */
 import { relationOf } from '../history';
-import type { Hit, LintContext, LintStatement, RelationName, Rule } from '../types';
+import type { Hit, LintContext, LintStatement, LockTaken, RelationName, Rule } from '../types';
 import {
   OWN_MIGRATION,
   at,
@@ -74,11 +74,22 @@ function check(statement: LintStatement, context: LintContext): Hit[] {
     {
       location: reindex.relation?.location ?? at(statement, keyword),
       message: `REINDEX ${target.toUpperCase()} without CONCURRENTLY: ACCESS EXCLUSIVE on ${relation} (and SHARE on the table) blocks the queries that plan with it, and all writes`,
-      lock: { mode: 'ACCESS EXCLUSIVE', relation },
+      // The table's SHARE when the table is known (what blocks writes); else ACCESS EXCLUSIVE on the index named.
+      ...(lockOf(target, index, table) ? { lock: lockOf(target, index, table) } : {}),
       ...(table ? { table } : {}),
       ...(rewrite ? { rewrite } : {}),
     },
   ];
+}
+
+function lockOf(
+  target: string,
+  index: RelationName | undefined,
+  table: RelationName | undefined,
+): LockTaken | undefined {
+  if (table) return { mode: 'SHARE', relation: qualified(table) };
+  if (target === 'index' && index) return { mode: 'ACCESS EXCLUSIVE', relation: qualified(index) };
+  return undefined;
 }
 
 export const reindexRule: Rule = {

@@ -21,13 +21,16 @@ function check(statement: LintStatement, context: LintContext): Hit[] {
     const validate = tokens.findIndex((token, i) => i >= from && token.word === 'validate');
     const named = validate >= 0 ? findName(tokens, command.name, validate) : -1;
     if (named >= 0) from = named + 1;
-    if (!context.addedNotValid(table, command.name)) return [];
+    const added = context.addedNotValid(table, command.name);
+    if (!added) return [];
+    // The add's lock is still held: SHARE ROW EXCLUSIVE for a foreign key, ACCESS EXCLUSIVE for a CHECK.
+    const mode = added === 'foreign-key' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE';
     const name = quoteIdent(command.name);
     return [
       {
         location: at(statement, tokens[validate]),
-        message: `VALIDATE CONSTRAINT ${name} in the transaction that added it NOT VALID: the add's lock on ${t} (at least SHARE ROW EXCLUSIVE; ACCESS EXCLUSIVE for a CHECK) is held while every row is checked`,
-        lock: { mode: 'SHARE ROW EXCLUSIVE', relation: t },
+        message: `VALIDATE CONSTRAINT ${name} in the transaction that added it NOT VALID: the add's ${mode} lock on ${t} is held while every row is checked`,
+        lock: { mode, relation: t },
         table,
         rewrite: `-- in a later migration (its own transaction: SHARE UPDATE EXCLUSIVE, reads and writes go on):\nALTER TABLE ${t} VALIDATE CONSTRAINT ${name};`,
       },
