@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
 import { failedStatementOf, observeScript, type ObservedScript } from '../../lib/db/observe';
+import { judgeBudget } from '../../lib/observe/budget';
 import type { MigrationObservation, RelationObservation } from '../../lib/observe/types';
 import { useTestDatabase } from '../helpers/db';
 
@@ -169,4 +170,20 @@ test('a failing statement of a no-transaction script: earlier statements stay, t
   expect(failure).toMatchObject({ code: '42P07' });
   expect(failedStatementOf(failure)).toMatchObject({ index: 1 });
   expect(await db.query("SELECT 1 FROM pg_indexes WHERE indexname = 't_n'")).toHaveLength(1);
+});
+
+test('CREATE INDEX breaks a SHARE UPDATE EXCLUSIVE budget on the table; CREATE INDEX CONCURRENTLY does not', async () => {
+  await table(db.client, 't', 200_000);
+  const plain = await observeScript(db.client, script('SELECT 1;\nCREATE INDEX t_n ON t (n);'));
+  const concurrent = await observeScript(db.client, script('CREATE INDEX CONCURRENTLY t_n2 ON t (n)', false));
+  const budget = { maxLock: 'SHARE UPDATE EXCLUSIVE' } as const;
+  expect(judgeBudget([plain, concurrent], budget)).toEqual([
+    expect.objectContaining({
+      path: '001_observed.up.sql',
+      relation: 'public.t',
+      kind: 'mode',
+      mode: 'SHARE',
+      line: 2,
+    }),
+  ]);
 });
