@@ -88,6 +88,21 @@ describe('test --locks', () => {
     expect(stdout).toMatch(/^locks: OK — 2 migrations observed, no budget set\.$/m);
   });
 
+  it('a first up that fails is reported as without --locks (file:line:col), not observed; exit 3', async () => {
+    const dir = migrations({
+      ...TABLE,
+      '002_broken.up.sql': 'ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE missing ADD COLUMN x int;\n',
+      '002_broken.down.sql': 'SELECT 1;\n',
+    });
+    const { code, doc } = await json(dir, '--locks');
+    expect(code).toBe(3);
+    expect(doc.migrations[1]).toMatchObject({
+      status: 'failed',
+      failure: { phase: 'up', file: '002_broken.up.sql', line: 2, sqlstate: '42P01' },
+    });
+    expect(doc.locks.migrations.map((m: { path: string }) => m.path)).toEqual(['001_orders.up.sql']);
+  });
+
   it('CREATE INDEX CONCURRENTLY, without a transaction: SHARE UPDATE EXCLUSIVE', async () => {
     const dir = migrations({
       ...TABLE,
@@ -224,6 +239,21 @@ describe('--format github', () => {
     );
     expect(lines).toHaveLength(3); // the annotation, the empty-schema note, the verdict (001's table was new)
     expect(lines[2]).toMatch(/^locks: OVER BUDGET — 1 breach/);
+  });
+
+  it('with the round trip: its report, then a warning on a lock that blocks writes', async () => {
+    const dir = migrations({
+      ...TABLE,
+      '002_index.up.sql': 'SELECT 1;\n\nCREATE INDEX orders_customer ON orders (customer_id);\n',
+      '002_index.down.sql': 'DROP INDEX orders_customer;\n',
+    });
+    const { code, stdout } = await test(dir, '--locks', '--format', 'github');
+    expect(code).toBe(0);
+    expect(stdout).toContain('test: OK — 2 migrations round-trip tested');
+    expect(stdout).toMatch(
+      /^::warning file=[^,]*002_index\.up\.sql,line=3,title=tidemark test --locks%3A SHARE on public\.orders::SHARE on public\.orders held \d+ ms: blocks writes/m,
+    );
+    expect(stdout).toMatch(/^locks: OK — 2 migrations observed, no budget set\.$/m);
   });
 
   it('without --locks: exit 2', async () => {

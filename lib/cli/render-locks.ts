@@ -46,10 +46,14 @@ function relationTable(o: MigrationObservation): string[] {
   ]);
 }
 
-/** For each relation held at ACCESS EXCLUSIVE: the statements that ran while it was. */
+/**
+ * For each relation that existed before and was held at ACCESS EXCLUSIVE:
+ * the statements that ran while it was (on a relation the migration
+ * created, nobody waited).
+ */
 function underAccessExclusive(o: MigrationObservation): string[] {
   return o.relations
-    .filter((r) => r.underAccessExclusive.length > 0)
+    .filter((r) => r.existed && r.underAccessExclusive.length > 0)
     .flatMap((r) => [
       `under ACCESS EXCLUSIVE on ${r.relation} (${ms(r.heldMs)} ms):`,
       ...r.underAccessExclusive.map((i) => {

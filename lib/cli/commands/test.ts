@@ -73,7 +73,9 @@ async function printRoundtrip(report: RoundtripReport, mode: Mode, config: Confi
   const ok = report.summary.failed === 0 && (locks?.breaches.length ?? 0) === 0;
   const text = () => {
     if (locks === undefined || report.database === null) return renderRoundtrip(report);
-    if (mode.format === 'github') return json.renderLocksGithub(locks, config.dir, report.template);
+    // Annotations may come anywhere in a workflow's log: the round trip's report first, as without --format.
+    if (mode.format === 'github')
+      return [renderRoundtrip(report), '', json.renderLocksGithub(locks, config.dir, report.template)].join('\n');
     const heading = `Locks of each first up, observed on throwaway database ${report.database}:`;
     return [
       renderRoundtrip(report),
