@@ -187,3 +187,79 @@ test('CREATE INDEX breaks a SHARE UPDATE EXCLUSIVE budget on the table; CREATE I
     }),
   ]);
 });
+
+describe('a no-transaction script', () => {
+  test('DDL that may run in a block is observed exactly, every time (each in a block of its own)', async () => {
+    await table(db.client, 't');
+    for (let i = 0; i < 20; i++) {
+      const observed = await observeScript(db.client, script(`ALTER TABLE t ADD COLUMN c${i} int`, false));
+      expect(relation(observed, 'public.t')).toMatchObject({
+        strongest: 'ACCESS EXCLUSIVE',
+        underAccessExclusive: [0],
+      });
+    }
+  });
+
+  test('ACCESS EXCLUSIVE then CREATE INDEX CONCURRENTLY: each statement its own locks, held by it alone', async () => {
+    await table(db.client, 't', 200_000);
+    const sql = 'ALTER TABLE t ADD COLUMN c int;\nCREATE INDEX CONCURRENTLY t_n ON t (n);\nSELECT 1;\n';
+    const observed = await observeScript(db.client, script(sql, false));
+    expect(relation(observed, 'public.t')).toMatchObject({
+      strongest: 'ACCESS EXCLUSIVE',
+      takenAt: 0,
+      heldMs: observed.statements[0].ms,
+      underAccessExclusive: [0],
+    });
+    expect(observed.statements[1].locks).toContainEqual(
+      expect.objectContaining({ relation: 'public.t', mode: 'SHARE UPDATE EXCLUSIVE' }),
+    );
+    expect(observed.statements[2].locks).toEqual([]);
+  });
+
+  test('a transaction block of its own: the statements inside it are read as in a transaction', async () => {
+    await table(db.client, 't');
+    const sql = 'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = n;\nCOMMIT;\n';
+    const observed = await observeScript(db.client, script(sql, false));
+    expect(observed.statements.map((s) => s.locks.map((l) => `${l.relation} ${l.mode}`))).toEqual([
+      [],
+      ['public.t ACCESS EXCLUSIVE'],
+      ['public.t ACCESS EXCLUSIVE', 'public.t_pkey ROW EXCLUSIVE'],
+      [],
+    ]);
+    expect(db.client.getTransactionStatus()).toBe('I');
+  });
+
+  test('a failure inside a block of its own leaves no block open', async () => {
+    await table(db.client, 't');
+    const failure = await observeScript(db.client, script('BEGIN;\nSELECT 1/0;\nCOMMIT;', false)).catch(
+      (err: unknown) => err,
+    );
+    expect(failure).toMatchObject({ code: '22012' });
+    expect(db.client.getTransactionStatus()).toBe('I');
+  });
+
+  test('LOCK outside a block fails as it would in a real run', async () => {
+    await table(db.client, 't');
+    const failure = await observeScript(db.client, script('LOCK TABLE t', false)).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: '25P01' });
+  });
+
+  test('a procedure that commits runs as in a real run (watched, not wrapped)', async () => {
+    await table(db.client, 't', 200_000);
+    await db.client.query(
+      'CREATE PROCEDURE fill() LANGUAGE plpgsql AS $$ BEGIN UPDATE t SET n = n + 1; COMMIT; UPDATE t SET n = n + 1; END $$',
+    );
+    const observed = await observeScript(db.client, script('CALL fill()', false));
+    expect(relation(observed, 'public.t').strongest).toBe('ROW EXCLUSIVE');
+  });
+
+  test('no watcher is opened when no statement needs one', async () => {
+    await table(db.client, 't');
+    const closed = await db.connect();
+    await closed.end();
+    const observed = await observeScript(db.client, script('ALTER TABLE t ADD COLUMN c int', false), {
+      watcher: closed,
+    });
+    expect(relation(observed, 'public.t').strongest).toBe('ACCESS EXCLUSIVE');
+  });
+});

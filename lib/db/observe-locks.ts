@@ -4,6 +4,7 @@
  * its transaction, and a watcher that samples another backend's locks while
  * a no-transaction statement runs.
  */
+import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import type { LockMode } from '../lint/locks';
 import { kindOf, lockModeOf, stronger, type RelationFile } from '../observe/summary';
@@ -92,6 +93,9 @@ export interface LockWatch {
   stop(): Promise<Map<string, LockMode>>;
 }
 
+/** Polls go back to back for this long at first: most DDL on a small table is over within a few ms. */
+const BURST_MS = 50;
+
 const WATCH_QUERY = `SELECT l.relation AS oid, l.mode FROM pg_catalog.pg_locks l
   WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted`;
 
@@ -122,10 +126,12 @@ export function watchLocks(watcher: Client, pid: number, intervalMs: number): Lo
       if (mode !== null) seen.set(oid, stronger(mode, seen.get(oid) ?? mode));
     }
   };
+  const started = performance.now();
   const loop = (async () => {
     for (;;) {
       await poll();
       if (stopped) return;
+      if (performance.now() - started < BURST_MS) continue;
       await pause();
       if (stopped) return;
     }

@@ -5,23 +5,32 @@
  * (the lexer's split); right after each statement the backend reads its own
  * relation locks from pg_locks, in the same transaction (locks last until
  * COMMIT, so each reading holds everything taken so far). A no-transaction
- * script runs statement by statement too, each committing on its own, while
- * a second connection (the watcher) samples pg_locks for the migrating
- * backend. pg_class is read before and after: a relation whose relfilenode
- * changed was rewritten; one that was not there before was created.
+ * script runs statement by statement too, each committing on its own: read
+ * exactly in a block of its own where the statement may run in one, sampled
+ * by a second connection (the watcher) where it may not (CREATE INDEX
+ * CONCURRENTLY): see observe-run.ts. pg_class is read before and after: a
+ * relation whose relfilenode changed was rewritten; one that was not there
+ * before was created.
  *
  * Writes no ledger row. A failing statement rolls the transaction back and
  * its error is rethrown unchanged (failedStatementOf says which it was).
  */
-import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
-import { summarise, type RelationFile } from '../observe/summary';
+import { stronger, summarise, type RelationFile } from '../observe/summary';
 import type { MigrationObservation, ObservedLock, StatementObservation } from '../observe/types';
 import { splitStatements, type Statement } from '../sql/lexer';
 import { connectBeside } from './connection';
 import { disconnect } from './disconnect';
-import { ownLocks, relationFiles, watchLocks, type RawLock } from './observe-locks';
+import { relationFiles, type RawLock } from './observe-locks';
+import {
+  runInTransaction,
+  runWithoutTransaction as runStatementsWithoutTransaction,
+  type Run,
+  type Watcher,
+} from './observe-run';
 import { rollbackQuietly } from './transaction';
+
+export { failedStatementOf } from './observe-run';
 
 /** A script to observe. */
 export interface ObservedScript {
@@ -43,128 +52,66 @@ export interface ObservedScript {
 export interface ObserveOptions {
   /**
    * For a no-transaction script: a second connection to the same database,
-   * which samples pg_locks while each statement runs. Without it one is
-   * opened beside `client` (connectBeside) and closed at the end.
+   * which samples pg_locks while a statement that cannot run in a
+   * transaction block runs (it is left open). Without it one is opened beside
+   * `client` (connectBeside) when first needed, and closed at the end.
    */
   readonly watcher?: Client;
   /** How often the watcher samples, ms (default 5). */
   readonly pollMs?: number;
 }
 
-const FAILED = Symbol('the statement of an observed script that failed');
-
-/** The statement of an observed script that failed with `err`, or null when `err` did not come from one. */
-export function failedStatementOf(err: unknown): Statement | null {
-  const statement = typeof err === 'object' && err !== null ? (err as { [FAILED]?: Statement })[FAILED] : undefined;
-  return statement ?? null;
-}
-
-/** Runs one statement; a failure is marked with it (non-enumerable: the error is pg's, unchanged). */
-async function run(client: Client, statement: Statement): Promise<number> {
-  const start = performance.now();
-  try {
-    await client.query(statement.text);
-  } catch (err) {
-    if (typeof err === 'object' && err !== null) Object.defineProperty(err, FAILED, { value: statement });
-    throw err;
-  }
-  return performance.now() - start;
-}
-
-/** What was read while the script ran, before naming the relations. */
-interface Run {
-  readonly statements: readonly { readonly statement: Statement; readonly ms: number; readonly locks: RawLock[] }[];
-  readonly startedAt: readonly number[];
-  readonly endedAt: number;
-}
-
-async function runInTransaction(client: Client, script: ObservedScript, statements: Statement[]): Promise<Run> {
-  const observed: Run['statements'][number][] = [];
-  const startedAt: number[] = [];
-  const t0 = performance.now();
-  await client.query('BEGIN');
-  try {
-    if (script.settings) await client.query(script.settings);
-    for (const statement of statements) {
-      startedAt.push(performance.now() - t0);
-      const ms = await run(client, statement);
-      observed.push({ statement, ms, locks: await ownLocks(client) });
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await rollbackQuietly(client);
-    throw err;
-  }
-  return { statements: observed, startedAt, endedAt: performance.now() - t0 };
-}
-
-async function runWatched(
-  client: Client,
-  script: ObservedScript,
-  statements: Statement[],
-  watcher: Client,
-  pid: number,
-  pollMs: number,
-): Promise<Run> {
-  const observed: Run['statements'][number][] = [];
-  const startedAt: number[] = [];
-  const t0 = performance.now();
-  if (script.settings) await client.query(script.settings);
-  for (const statement of statements) {
-    startedAt.push(performance.now() - t0);
-    const watch = watchLocks(watcher, pid, pollMs);
-    let ms: number;
-    try {
-      ms = await run(client, statement);
-    } catch (err) {
-      await watch.stop().catch(() => undefined);
-      throw err;
-    }
-    const seen = await watch.stop();
-    observed.push({
-      statement,
-      ms,
-      locks: [...seen].map(([oid, mode]) => ({ oid, mode, relation: null, kind: null })),
-    });
-  }
-  return { statements: observed, startedAt, endedAt: performance.now() - t0 };
-}
-
+/**
+ * A no-transaction script; the watcher is the one given, or one opened
+ * beside `client` when a statement first needs it, and closed at the end.
+ */
 async function runWithoutTransaction(
   client: Client,
   script: ObservedScript,
   statements: Statement[],
   options: ObserveOptions,
 ): Promise<Run> {
-  const { rows } = await client.query<{ pid: number; database: string }>(
-    'SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_database() AS database',
-  );
-  const { pid, database } = rows[0];
-  const watcher = options.watcher ?? (await connectBeside(client, database));
+  let opened: Promise<Client> | undefined;
+  const watcher = async (): Promise<Watcher> => {
+    const { rows } = await client.query<{ pid: number; database: string }>(
+      'SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_database() AS database',
+    );
+    const { pid, database } = rows[0];
+    const pollMs = options.pollMs ?? 5;
+    if (options.watcher) return { client: options.watcher, pid, pollMs };
+    opened = connectBeside(client, database);
+    return { client: await opened, pid, pollMs };
+  };
   try {
-    return await runWatched(client, script, statements, watcher, pid, options.pollMs ?? 5);
+    return await runStatementsWithoutTransaction(client, statements, script.settings, watcher);
+  } catch (err) {
+    // A block the script opened itself is not left open (or aborted) behind it.
+    await rollbackQuietly(client);
+    throw err;
   } finally {
-    if (!options.watcher) await disconnect(watcher);
+    await opened?.then(disconnect, () => undefined);
   }
 }
 
 /**
- * The locks as ObservedLocks, each relation named once for the whole script:
- * its name before the script if it existed (a rename does not split it),
- * else after, else as the transaction saw it; a lock on a relation that is
- * in neither snapshot nor pg_class (created and dropped within a statement,
- * a catalog) is left out.
+ * The locks as ObservedLocks, the strongest mode per relation (pg_locks has
+ * a row per mode held: an UPDATE after an ALTER holds ROW EXCLUSIVE and
+ * ACCESS EXCLUSIVE), each relation named once for the whole script: its name
+ * before the script if it existed (a rename does not split it), else after,
+ * else as the transaction saw it. A lock on a relation that is in neither
+ * snapshot nor pg_class (created and dropped within a statement) is left out.
  */
 function nameLocks(locks: readonly RawLock[], before: Map<string, RelationFile>, after: Map<string, RelationFile>) {
-  const named: ObservedLock[] = [];
+  const named = new Map<string, ObservedLock>();
   for (const lock of locks) {
     const file = before.get(lock.oid) ?? after.get(lock.oid);
     const relation = file?.relation ?? lock.relation;
     const kind = file?.kind ?? lock.kind;
     if (relation === null || kind === null) continue;
-    named.push({ relation, kind, existed: before.has(lock.oid), mode: lock.mode });
+    const mode = stronger(lock.mode, named.get(lock.oid)?.mode ?? lock.mode);
+    named.set(lock.oid, { relation, kind, existed: before.has(lock.oid), mode });
   }
-  return named.sort((a, b) => a.relation.localeCompare(b.relation));
+  return [...named.values()].sort((a, b) => a.relation.localeCompare(b.relation));
 }
 
 const byOid = (files: readonly RelationFile[]) => new Map(files.map((f) => [f.oid, f]));
@@ -185,7 +132,7 @@ export async function observeScript(
   const statements = splitStatements(script.sql);
   const beforeFiles = await relationFiles(client);
   const result = script.transactional
-    ? await runInTransaction(client, script, statements)
+    ? await runInTransaction(client, statements, script.settings)
     : await runWithoutTransaction(client, script, statements, options);
   const locked = new Set(result.statements.flatMap((s) => s.locks.map((l) => l.oid)));
   const afterFiles = locked.size === 0 ? [] : await relationFiles(client, [...locked]);
