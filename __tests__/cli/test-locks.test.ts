@@ -166,10 +166,10 @@ describe('the lock budget', () => {
   it('from $TIDEMARK_MAX_LOCK and from the config file', async () => {
     const dir = migrations(ADD_COLUMN);
     const env = await runInProcess(['test', '--dir', dir, '--url', db.url, '--quiet', '--json'], {
-      env: { TIDEMARK_MAX_LOCK: 'SHARE' },
+      env: { TIDEMARK_MAX_LOCK: 'share_row_exclusive' },
     });
     expect(env.code).toBe(6);
-    expect(JSON.parse(env.stdout).locks.budget.max_lock).toBe('SHARE');
+    expect(JSON.parse(env.stdout).locks.budget.max_lock).toBe('SHARE ROW EXCLUSIVE');
     const config = path.join(dir, 'tidemark.config.json');
     writeFileSync(config, JSON.stringify({ maxLock: 'ROW EXCLUSIVE', maxLockMs: 600000 }));
     const file = await test(dir, '--config', config, '--json');
