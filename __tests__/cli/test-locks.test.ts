@@ -191,6 +191,11 @@ describe('the lock budget', () => {
     expect(bad.stderr).toContain(
       '--max-lock must be a lock mode, one of "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE" (got "SHARE EXCLUSIVE").',
     );
+    const config = path.join(dir, 'tidemark.config.json');
+    writeFileSync(config, JSON.stringify({ maxLock: 'EXCLUSIVE SHARE' }));
+    const file = await test(dir, '--config', config);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/maxLock in .*tidemark\.config\.json must be a lock mode, one of "ACCESS SHARE", /);
     const ms = await test(dir, '--max-lock-ms', '1.5s');
     expect(ms.code).toBe(2);
     expect(ms.stderr).toContain('--max-lock-ms must be a whole number, 0 or more (got "1.5s").');
