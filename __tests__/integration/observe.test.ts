@@ -1,4 +1,6 @@
 import type { Client } from 'pg';
+import { connectBeside } from '../../lib/db/connection';
+import { disconnect } from '../../lib/db/disconnect';
 import { failedStatementOf, observeScript, type ObservedScript } from '../../lib/db/observe';
 import { judgeBudget } from '../../lib/observe/budget';
 import type { MigrationObservation, RelationObservation } from '../../lib/observe/types';
@@ -218,12 +220,16 @@ describe('a no-transaction script', () => {
 
   test('a transaction block of its own: the statements inside it are read as in a transaction', async () => {
     await table(db.client, 't');
-    const sql = 'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = n;\nCOMMIT;\n';
+    const sql =
+      'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = n;\nCOMMIT;\nBEGIN;\nLOCK TABLE t IN SHARE MODE;\nCOMMIT;\n';
     const observed = await observeScript(db.client, script(sql, false));
     expect(observed.statements.map((s) => s.locks.map((l) => `${l.relation} ${l.mode}`))).toEqual([
       [],
       ['public.t ACCESS EXCLUSIVE'],
       ['public.t ACCESS EXCLUSIVE', 'public.t_pkey ROW EXCLUSIVE'],
+      [],
+      [],
+      ['public.t SHARE'],
       [],
     ]);
     expect(db.client.getTransactionStatus()).toBe('I');
@@ -262,4 +268,25 @@ describe('a no-transaction script', () => {
     });
     expect(relation(observed, 'public.t').strongest).toBe('ACCESS EXCLUSIVE');
   });
+});
+
+test('on a pipelining client (as tidemark connects): readings go out behind their statement, a failure is the statement’s', async () => {
+  await table(db.client, 't');
+  const client = await connectBeside(db.client, db.name);
+  try {
+    const observed = await observeScript(client, script('ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = n;'));
+    expect(relation(observed, 'public.t')).toMatchObject({
+      strongest: 'ACCESS EXCLUSIVE',
+      underAccessExclusive: [0, 1],
+    });
+    const failure = await observeScript(
+      client,
+      script('ALTER TABLE t ADD COLUMN d int;\nSELECT 1/0;\nSELECT 2;'),
+    ).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: '22012' });
+    expect(failedStatementOf(failure)).toMatchObject({ index: 1 });
+    expect((await client.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 100 }]);
+  } finally {
+    await disconnect(client);
+  }
 });

@@ -14,10 +14,11 @@
  *   and CALL and DO (a procedure may COMMIT, which it cannot in a block), runs
  *   bare while the watcher samples pg_locks for this backend: a lock taken
  *   and released between two samples is missed;
- * - transaction control, LOCK, DECLARE and SAVEPOINT run bare and unwatched
- *   (their meaning depends on the block they are in); inside a block the
- *   script opened itself, a statement is followed by a reading, as in a
- *   transaction.
+ * - inside a block the script opened itself, a statement is followed by a
+ *   reading, as in a transaction;
+ * - transaction control, and outside a block LOCK, DECLARE, SAVEPOINT,
+ *   RELEASE and ROLLBACK TO (which fail there, as they must), run bare and
+ *   unwatched.
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
@@ -119,9 +120,10 @@ const MAY_COMMIT = new Set(['call', 'do']);
 
 /** How a statement of a no-transaction script is observed. */
 function strategyOf(client: Client, statement: Statement): 'read' | 'wrap' | 'watch' | 'bare' {
-  const first = words(statement.text, 1)[0] ?? '';
-  if (isTransactionControl(statement) || BLOCK_BOUND.has(first)) return 'bare';
+  if (isTransactionControl(statement)) return 'bare';
   if (client.getTransactionStatus() !== 'I') return 'read';
+  const first = words(statement.text, 1)[0] ?? '';
+  if (BLOCK_BOUND.has(first)) return 'bare';
   return nonTransactionalReason(statement) === null && !MAY_COMMIT.has(first) ? 'wrap' : 'watch';
 }
 
