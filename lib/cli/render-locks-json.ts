@@ -103,7 +103,7 @@ function annotation(level: string, dir: string, path: string, line: number, titl
 /** The lock a relation was held at, as an annotation's message. */
 function lockMessage(o: MigrationObservation, r: RelationObservation): string {
   const lines = [
-    `${r.strongest} on ${r.relation} held ${Math.round(r.heldMs)} ms${r.rewritten ? ', table rewritten' : ''}: ${r.blocks}`,
+    `${r.strongest} on ${r.relation} held ${Math.round(r.heldMs)} ms${r.rewritten ? ', rewritten' : ''}: ${r.blocks}`,
   ];
   if (r.underAccessExclusive.length > 0)
     lines.push(
