@@ -35,6 +35,8 @@ describe('tidemark config output', () => {
       ['retries', '2', 'flag --retries'],
       ['wait', '0', 'default'],
       ['pgVersion', '(not set)', 'default'],
+      ['maxLock', '(not set)', 'default'],
+      ['maxLockMs', '(not set)', 'default'],
     ]);
   });
 

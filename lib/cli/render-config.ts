@@ -25,6 +25,8 @@ const ORDER: readonly ConfigKey[] = [
   'retries',
   'wait',
   'pgVersion',
+  'maxLock',
+  'maxLockMs',
 ];
 
 function shownValue(resolved: ResolvedConfig, key: ConfigKey, env: NodeJS.ProcessEnv): string | number | null {

@@ -5,6 +5,7 @@
  * names that origin. Pure.
  */
 import { ConfigError } from '../errors';
+import { LOCK_MODES, type LockMode } from '../lint/locks';
 import { isDuration } from '../sql/duration';
 import { parseConnectionString } from './connection/conninfo';
 
@@ -96,4 +97,23 @@ export const majorVersion = (raw: string, origin: string): number => {
   if (!/^\s*\d+\s*$/.test(raw) || n < 9 || n > 99)
     throw new ConfigError(`${origin} must be a PostgreSQL major version such as 13 or 17 (got "${raw}").`);
   return n;
+};
+
+/**
+ * A table lock mode, as PostgreSQL names it: case-insensitive, with spaces,
+ * underscores or hyphens between the words (`share update exclusive`,
+ * `SHARE_UPDATE_EXCLUSIVE`).
+ */
+export const lockMode = (raw: string, origin: string): LockMode => {
+  const words = raw
+    .trim()
+    .toUpperCase()
+    .split(/[\s_-]+/)
+    .join(' ');
+  const mode = LOCK_MODES.find((m) => m === words);
+  if (mode === undefined)
+    throw new ConfigError(
+      `${origin} must be a lock mode, one of ${LOCK_MODES.map((m) => `"${m}"`).join(', ')} (got "${raw}").`,
+    );
+  return mode;
 };

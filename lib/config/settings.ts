@@ -5,7 +5,18 @@
  * config file's schema and resolution are all read from here, so a new
  * setting is one entry in SETTINGS and one field in Config.
  */
-import { connectionString, count, duration, majorVersion, schemaName, seconds, tableName, text } from './parsers';
+import type { LockMode } from '../lint/locks';
+import {
+  connectionString,
+  count,
+  duration,
+  lockMode,
+  majorVersion,
+  schemaName,
+  seconds,
+  tableName,
+  text,
+} from './parsers';
 
 export interface Config {
   /** Migrations directory. */
@@ -30,6 +41,10 @@ export interface Config {
    * server's when connected, else {@link DEFAULT_PG_VERSION}.
    */
   readonly pgVersion?: number;
+  /** `test --locks`' budget: the strongest lock a migration may take on an existing relation. */
+  readonly maxLock?: LockMode;
+  /** `test --locks`' budget: the longest an ACCESS EXCLUSIVE lock on an existing relation may be held, ms. */
+  readonly maxLockMs?: number;
 }
 
 /** The major version `lint` assumes with no database and no `--pg-version`. */
@@ -169,6 +184,24 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting } = {
     json: 'number',
     commands: ['lint', 'verify', 'config'],
     describe: `PostgreSQL major version lint checks for (default: the server's when connected, else ${DEFAULT_PG_VERSION})`,
+  },
+  maxLock: {
+    flag: '--max-lock',
+    env: ['TIDEMARK_MAX_LOCK'],
+    parse: lockMode,
+    json: 'string',
+    commands: ['test', 'config'],
+    describe:
+      'test --locks budget: the strongest lock mode a migration may hold on an existing relation, e.g. "SHARE UPDATE EXCLUSIVE" (exit 6 beyond it; implies --locks)',
+  },
+  maxLockMs: {
+    flag: '--max-lock-ms',
+    env: ['TIDEMARK_MAX_LOCK_MS'],
+    parse: count,
+    json: 'number',
+    commands: ['test', 'config'],
+    describe:
+      'test --locks budget: the longest a migration may hold ACCESS EXCLUSIVE on an existing relation, ms (exit 6 beyond it; implies --locks)',
   },
 };
 

@@ -13,7 +13,8 @@ export const ExitCode = {
   unreachable: 5,
   /**
    * `lint` (and `verify` with `"lint": {"inVerify": true}`) found a finding
-   * at error severity: a migration that would lock or break production.
+   * at error severity, or `test --locks` observed a migration over the lock
+   * budget: a migration that would lock or break production.
    * A result, not an error: no TidemarkError carries it.
    */
   unsafe: 6,

@@ -13,5 +13,7 @@ export * from './repair';
 export * from './baseline';
 export * from './create';
 export * from './test';
+export * from './test-locks-only';
+export { budgetOf, type LocksSection } from './test-locks';
 export type { RunFlags, RunResult } from './run';
 export type { RunContext } from './context';

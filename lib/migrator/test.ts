@@ -4,7 +4,8 @@
  * snapshot (S1) → down → compare with S0 → up again → compare with S1 →
  * leave it applied and go on. Scripts run through the executor, so the
  * ledger row is written and deleted as in a real run (the ledger table is
- * left out of the snapshots).
+ * left out of the snapshots). With `--locks` the first up is observed
+ * instead (test-locks.ts).
  */
 import { runSteps } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
@@ -12,6 +13,7 @@ import { rowCounts, takeSnapshot } from '../db/catalog';
 import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
+import type { MigrationObservation } from '../observe/types';
 import {
   attributeToDown,
   commonTables,
@@ -32,8 +34,9 @@ import { diffSnapshots, type Snapshot, type TableName } from '../schema';
 import { scan } from '../source/scanner';
 import type { Direction, Pair } from '../types';
 import { connectionOf, ledgerOf, type RunContext } from './context';
+import { locksSection, observeUp, type LocksOptions, type LocksSection } from './test-locks';
 
-export interface RoundtripOptions extends RoundtripRange {
+export interface RoundtripOptions extends RoundtripRange, LocksOptions {
   /** Template of the throwaway database (default template0). */
   readonly template?: string;
   /** Also compare row counts of the tables that existed before each up. */
@@ -55,6 +58,8 @@ export interface RoundtripReport {
   readonly results: readonly RoundtripResult[];
   readonly summary: RoundtripSummary;
   readonly durationMs: number;
+  /** With `--locks`: what the first ups did, observed. */
+  readonly locks?: LocksSection;
 }
 
 /** A run in progress: the database, and how scripts and snapshots are taken. */
@@ -66,6 +71,8 @@ interface Session {
   readonly signal?: AbortSignal;
   /** For the executor: its per-step lines only with --verbose. */
   readonly stepLogger: Logger;
+  /** With `--locks`: each first up is observed, and its observation kept here. */
+  readonly observed?: MigrationObservation[];
 }
 
 /** What to do after a round trip: go on (with the current schema, when known), rebuild, or stop. */
@@ -86,6 +93,7 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
     [...setup, ...checked].flatMap((p) => [...transactionProblems(p.up), ...transactionProblems(p.down)]),
   );
   const template = options.template ?? 'template0';
+  const observed: MigrationObservation[] | undefined = options.locks ? [] : undefined;
   const report = (database: string | null, results: RoundtripResult[]): RoundtripReport => ({
     database,
     template,
@@ -95,6 +103,7 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
     results,
     summary: summarize(results),
     durationMs: Math.round(performance.now() - started),
+    ...(observed && { locks: locksSection(observed, options) }),
   });
   if (checked.length === 0) return report(null, []);
   const connection = connectionOf(ctx.config);
@@ -107,6 +116,7 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
       strict: options.strict === true,
       signal: options.signal,
       stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }),
+      observed,
     };
     return report(db.name, await runAll(session, setup, checked));
   });
@@ -141,7 +151,7 @@ async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ re
   const elapsed = () => Math.round(performance.now() - started);
   const counts = s.data ? await rowCounts(s.db.client, tablesOf(before)) : [];
   const verdict = (findings: RoundtripFindings) => judge(pair, elapsed(), findings, s.strict);
-  const upFailure = await runScript(s, pair, 'up');
+  const upFailure = await firstUp(s, pair);
   if (upFailure) return { result: verdict(scriptFailed('up', upFailure)), next: { kind: 'stop' } };
   const reason = notTestedReason(pair);
   if (reason)
@@ -179,6 +189,14 @@ const snapshot = (s: Session): Promise<Snapshot> =>
   takeSnapshot(s.db.client, { ignoreTables: [ledgerOf(s.ctx.config)] });
 const tablesOf = (snap: Snapshot): TableName[] => snap.tables.map((t) => ({ schema: t.schema, table: t.name }));
 const runScript = (s: Session, pair: Pair, direction: Direction) => runUnchecked(s, [pair], direction);
+
+/** The first up: observed with `--locks` (a failing one is run again by the executor, for its report). */
+async function firstUp(s: Session, pair: Pair): Promise<MigrationFailure | null> {
+  const observation = s.observed && (await observeUp(s.db, pair, s.ctx.config));
+  if (!observation) return runScript(s, pair, 'up');
+  s.observed?.push(observation);
+  return null;
+}
 
 /** Applies `pairs` without checking them (below --from, or a rebuild). */
 function applyUnchecked(s: Session, pairs: readonly Pair[]): Promise<MigrationFailure | null> {

@@ -1,0 +1,113 @@
+/**
+ * `tidemark test --locks`: the first up of a migration is observed
+ * (lib/db/observe.ts: the locks each statement holds, the relations it
+ * rewrites, how long each lock is held) instead of run by the executor,
+ * then its ledger row is written as the executor writes it, so the down and
+ * the second up of the round trip find the migration applied. The budget
+ * (`--max-lock`, `--max-lock-ms`) is judged on what was observed.
+ */
+import type { Config } from '../config';
+import { insertRow } from '../db/ledger';
+import { failedStatementOf, observeScript } from '../db/observe';
+import { RESET_SESSION } from '../db/session-settings';
+import type { Throwaway } from '../db/throwaway';
+import { judgeBudget } from '../observe/budget';
+import type { BudgetBreach, LockBudget, MigrationObservation } from '../observe/types';
+import type { Pair, Script } from '../types';
+import { ledgerOf } from './context';
+
+export interface LocksOptions {
+  /** Observe the first up of each tested migration. */
+  readonly locks?: boolean;
+  /** Fail (exit 6) beyond it; empty = no budget. */
+  readonly budget?: LockBudget;
+}
+
+/** What `--locks` adds to a report. */
+export interface LocksSection {
+  /** One per migration whose up was observed, in order (a failed up has none). */
+  readonly observations: readonly MigrationObservation[];
+  readonly budget: LockBudget;
+  readonly breaches: readonly BudgetBreach[];
+  /**
+   * A `--template` was given: the tables hold its rows, so the times mean
+   * something. Without one they hold only what the migrations insert: the
+   * times are for an empty schema.
+   */
+  readonly withData: boolean;
+}
+
+/** The observations, judged against the budget. */
+export function locksSection(
+  observations: readonly MigrationObservation[],
+  options: LocksOptions & { readonly template?: string },
+): LocksSection {
+  const budget = options.budget ?? {};
+  return {
+    observations,
+    budget,
+    breaches: judgeBudget(observations, budget),
+    withData: options.template !== undefined,
+  };
+}
+
+/** A budget from the config: undefined parts left out. */
+export function budgetOf(config: Config): LockBudget {
+  return {
+    ...(config.maxLock === undefined ? {} : { maxLock: config.maxLock }),
+    ...(config.maxLockMs === undefined ? {} : { maxLockMs: config.maxLockMs }),
+  };
+}
+
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/**
+ * The run's settings as SET statements, the script's own timeouts on top
+ * (as the executor sets them): SET LOCAL in a transaction, else for the
+ * session (reset after the script with RESET_SESSION).
+ */
+function settingsSql(config: Config, script: Script): string {
+  const named: [string, string | undefined][] = [
+    ['tidemark.environment', config.environment],
+    ['lock_timeout', script.directives.lockTimeout ?? config.lockTimeout],
+    ['statement_timeout', script.directives.statementTimeout ?? config.statementTimeout],
+  ];
+  const set = script.directives.noTransaction ? 'SET' : 'SET LOCAL';
+  return named
+    .filter((n): n is [string, string] => n[1] !== undefined)
+    .map(([name, value]) => `${set} ${name} = ${literal(value)};`)
+    .join('\n');
+}
+
+/**
+ * Observes `pair`'s up on the throwaway database and writes its ledger row.
+ * @returns the observation; null when a statement failed (observeScript
+ *   rolled it back): the caller runs the up through the executor, which
+ *   fails the same way and reports it as `apply` would (file:line:col).
+ * @throws anything else (a lost connection).
+ */
+export async function observeUp(db: Throwaway, pair: Pair, config: Config): Promise<MigrationObservation | null> {
+  const { up } = pair;
+  let observation: MigrationObservation;
+  try {
+    observation = await observeScript(db.client, {
+      version: pair.version,
+      name: pair.name,
+      path: up.path,
+      direction: 'up',
+      transactional: !up.directives.noTransaction,
+      sql: up.body.text(),
+      settings: settingsSql(config, up),
+    });
+  } catch (err) {
+    if (failedStatementOf(err) !== null) return null;
+    throw err;
+  } finally {
+    if (up.directives.noTransaction) await db.client.query(RESET_SESSION).catch(() => undefined);
+  }
+  const row = insertRow(ledgerOf(config), { pair, environment: config.environment }, (param) => ({
+    duration_ms: param(Math.round(observation.totalMs)),
+  }));
+  await db.client.query(row);
+  return observation;
+}
