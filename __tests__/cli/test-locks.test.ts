@@ -267,3 +267,31 @@ describe('--format github', () => {
     expect(stderr).toContain('--format github annotates the observed locks: add --locks or --locks-only.');
   });
 });
+
+describe('test --locks with lint beside the observation', () => {
+  const INDEX = {
+    ...TABLE,
+    '002_index.up.sql': '-- tidemark:lock-timeout 5s\nCREATE INDEX orders_customer ON orders (customer_id);\n',
+    '002_index.down.sql': 'DROP INDEX orders_customer;\n',
+  };
+
+  it("sets lint's guessed lock beside the observed one, and counts the agreement in the verdict", async () => {
+    // --from 2: orders exists before the observed migration, so lint's rule fires on it.
+    const { code, doc } = await json(migrations(INDEX), '--locks-only', '--from', '2');
+    expect(code).toBe(0);
+    expect(doc.locks.lint).toEqual([
+      expect.objectContaining({
+        path: '002_index.up.sql',
+        line: 2,
+        rule: 'require-concurrent-index',
+        relation: 'orders',
+        guessed: 'SHARE',
+        observed: 'SHARE',
+        agrees: true,
+      }),
+    ]);
+    const human = await test(migrations(INDEX), '--locks-only', '--from', '2');
+    expect(human.stdout).toContain('lint require-concurrent-index (line 2): SHARE on orders — observed');
+    expect(human.stdout).toMatch(/locks: OK — 1 migration observed, no budget set; lint agrees on 1 lock/);
+  });
+});

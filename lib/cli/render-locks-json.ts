@@ -67,6 +67,16 @@ export function locksDocument(section: LocksSection): Record<string, unknown> {
     budget: { max_lock: section.budget.maxLock ?? null, max_lock_ms: section.budget.maxLockMs ?? null },
     migrations: section.observations.map(observationData),
     breaches: section.breaches.map(breachData),
+    lint: section.lint.map((c) => ({
+      path: c.path,
+      line: c.line,
+      rule: c.rule,
+      relation: c.relation,
+      guessed: c.guessed,
+      observed: c.observed,
+      agrees: c.agrees,
+      message: c.message,
+    })),
   };
 }
 
@@ -144,6 +154,10 @@ export function renderLocksGithub(section: LocksSection, dir: string, template: 
       );
     }
   }
+  for (const c of section.lint.filter((comparison) => !comparison.agrees))
+    lines.push(
+      annotation('warning', dir, c.path, c.line, `tidemark test --locks: lint disagrees (${c.rule})`, c.message),
+    );
   if (!section.withData) lines.push(dataNote(section, template));
   return [...lines, locksVerdict(section)].join('\n');
 }

@@ -81,11 +81,35 @@ export function dataNote(section: LocksSection, template: string): string {
     : 'No --template: the tables hold only what the migrations insert, so the times are for an empty schema (give --template DB, a copy of production-like data, for meaningful times).';
 }
 
+/** Lint's guess beside the observation, for one migration: `lint rule: SHARE on t — observed` or the disagreement. */
+export function lintLines(section: LocksSection, path: string): string[] {
+  return section.lint
+    .filter((c) => c.path === path)
+    .map((c) =>
+      c.agrees
+        ? `lint ${c.rule} (line ${c.line}): ${c.guessed} on ${c.relation} — observed`
+        : `LINT DISAGREES: ${c.message}`,
+    );
+}
+
 /** The locks part of a report: heading, the note on data, one block per migration. */
 export function renderLocks(section: LocksSection, heading: string, template: string): string[] {
   const lines = [heading, `  ${dataNote(section, template)}`];
-  for (const o of section.observations) lines.push('', ...observationLines(o, section.breaches).map((l) => `  ${l}`));
+  for (const o of section.observations) {
+    const block = [...observationLines(o, section.breaches), ...lintLines(section, o.path).map((l) => `  ${l}`)];
+    lines.push('', ...block.map((l) => `  ${l}`));
+  }
   return lines;
+}
+
+/** `; lint agrees on 3 locks` / `; lint disagrees on 1 of 3 locks`: the comparison in the verdict. */
+function lintWords(section: LocksSection): string {
+  const total = section.lint.length;
+  if (total === 0) return '';
+  const wrong = section.lint.filter((c) => !c.agrees).length;
+  return wrong === 0
+    ? `; lint agrees on ${plural(total, 'lock')}`
+    : `; lint disagrees on ${wrong} of ${plural(total, 'lock')}`;
 }
 
 /** The verdict of the observation: observed, and within the budget or not. */
@@ -96,7 +120,7 @@ export function locksVerdict(section: LocksSection): string {
     const migrations = new Set(section.breaches.map((b) => b.path)).size;
     return `locks: OVER BUDGET — ${plural(section.breaches.length, 'breach', 'breaches')} of the budget (${budget}) in ${plural(migrations, 'migration')}; ${observed}.`;
   }
-  return `locks: OK — ${observed}${budget === null ? ', no budget set' : `, within the budget (${budget})`}.`;
+  return `locks: OK — ${observed}${budget === null ? ', no budget set' : `, within the budget (${budget})`}${lintWords(section)}.`;
 }
 
 /** `test --locks-only`: the observation alone, a failure where the run stopped, the verdict. */

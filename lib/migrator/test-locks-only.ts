@@ -15,7 +15,8 @@ import { throwTransactionProblems, transactionProblems } from '../plan/transacti
 import { scan } from '../source/scanner';
 import type { Pair } from '../types';
 import { connectionOf, ledgerOf, settingsOf, type RunContext } from './context';
-import { locksSection, observeUp, type LocksOptions, type LocksSection } from './test-locks';
+import type { LockComparison } from '../observe/lint-agreement';
+import { lintAgainst, locksSection, observeUp, type LocksOptions, type LocksSection } from './test-locks';
 
 export interface LocksOnlyOptions extends RoundtripRange, Omit<LocksOptions, 'locks'> {
   /** Template of the throwaway database (default template0): a template with data makes the times meaningful. */
@@ -48,12 +49,13 @@ export async function observeLocks(ctx: RunContext, options: LocksOnlyOptions = 
   throwTransactionProblems([...setup, ...checked].flatMap((p) => transactionProblems(p.up)));
   const template = options.template ?? 'template0';
   const observed: MigrationObservation[] = [];
+  let lint: LockComparison[] = [];
   const report = (database: string | null, failure: MigrationFailure | null): LocksOnlyReport => ({
     database,
     template,
     appliedFirst: setup.length,
     total: checked.length,
-    locks: locksSection(observed, options),
+    locks: locksSection(observed, options, lint),
     failure,
     durationMs: Math.round(performance.now() - started),
   });
@@ -62,6 +64,7 @@ export async function observeLocks(ctx: RunContext, options: LocksOnlyOptions = 
   return withThrowawayDatabase({ connection, template, signal: options.signal }, ctx.logger, async (db) => {
     await ensureLedger(db.client, ledgerOf(ctx.config));
     const failure = (await applyUp(ctx, db, setup)) ?? (await observeAll(ctx, db, checked, observed, options.signal));
+    lint = await lintAgainst(db.client, checked, observed, ctx.config);
     return report(db.name, failure);
   });
 }

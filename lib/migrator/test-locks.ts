@@ -12,7 +12,10 @@ import { failedStatementOf, observeScript } from '../db/observe';
 import { RESET_SESSION } from '../db/session-settings';
 import type { Throwaway } from '../db/throwaway';
 import { judgeBudget } from '../observe/budget';
+import { compareWithLint, type LockComparison } from '../observe/lint-agreement';
 import type { BudgetBreach, LockBudget, MigrationObservation } from '../observe/types';
+import { serverMajorVersion } from '../db/lint-facts';
+import type { Client } from 'pg';
 import type { Pair, Script } from '../types';
 import { ledgerOf } from './context';
 
@@ -35,12 +38,19 @@ export interface LocksSection {
    * times are for an empty schema.
    */
   readonly withData: boolean;
+  /**
+   * Each lint finding that names a lock, beside what the statement was seen
+   * to take: `agrees` false means lint's table or PostgreSQL's behaviour
+   * was not what was assumed, and one of them is wrong.
+   */
+  readonly lint: readonly LockComparison[];
 }
 
 /** The observations, judged against the budget. */
 export function locksSection(
   observations: readonly MigrationObservation[],
   options: LocksOptions & { readonly template?: string },
+  lint: readonly LockComparison[] = [],
 ): LocksSection {
   const budget = options.budget ?? {};
   return {
@@ -48,7 +58,37 @@ export function locksSection(
     budget,
     breaches: judgeBudget(observations, budget),
     withData: options.template !== undefined,
+    lint,
   };
+}
+
+/**
+ * Lints the observed ups, in order, for the server they ran on, and sets each
+ * finding that names a lock beside the observation (lint is loaded only here).
+ */
+export async function lintAgainst(
+  client: Client,
+  pairs: readonly Pair[],
+  observations: readonly MigrationObservation[],
+  config: Config,
+): Promise<LockComparison[]> {
+  const observedPaths = new Set(observations.map((o) => o.path));
+  const sources = pairs
+    .filter((p) => observedPaths.has(p.up.path))
+    .map((p) => ({
+      script: {
+        path: p.up.path,
+        version: p.version,
+        direction: 'up' as const,
+        transactional: !p.up.directives.noTransaction,
+        runnerLockTimeout: p.up.directives.lockTimeout ?? config.lockTimeout,
+      },
+      sql: p.up.body.text(),
+    }));
+  if (sources.length === 0) return [];
+  const { lintSources } = await import('../lint/engine');
+  const findings = await lintSources(sources, { pgVersion: await serverMajorVersion(client) });
+  return compareWithLint(findings, observations);
 }
 
 /** A budget from the config: undefined parts left out. */

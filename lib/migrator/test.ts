@@ -34,7 +34,8 @@ import { diffSnapshots, type Snapshot, type TableName } from '../schema';
 import { scan } from '../source/scanner';
 import type { Direction, Pair } from '../types';
 import { connectionOf, ledgerOf, type RunContext } from './context';
-import { locksSection, observeUp, type LocksOptions, type LocksSection } from './test-locks';
+import type { LockComparison } from '../observe/lint-agreement';
+import { lintAgainst, locksSection, observeUp, type LocksOptions, type LocksSection } from './test-locks';
 
 export interface RoundtripOptions extends RoundtripRange, LocksOptions {
   /** Template of the throwaway database (default template0). */
@@ -94,6 +95,7 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
   );
   const template = options.template ?? 'template0';
   const observed: MigrationObservation[] | undefined = options.locks ? [] : undefined;
+  let lint: LockComparison[] = [];
   const report = (database: string | null, results: RoundtripResult[]): RoundtripReport => ({
     database,
     template,
@@ -103,7 +105,7 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
     results,
     summary: summarize(results),
     durationMs: Math.round(performance.now() - started),
-    ...(observed && { locks: locksSection(observed, options) }),
+    ...(observed && { locks: locksSection(observed, options, lint) }),
   });
   if (checked.length === 0) return report(null, []);
   const connection = connectionOf(ctx.config);
@@ -118,7 +120,9 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
       stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }),
       observed,
     };
-    return report(db.name, await runAll(session, setup, checked));
+    const results = await runAll(session, setup, checked);
+    if (observed) lint = await lintAgainst(db.client, checked, observed, ctx.config);
+    return report(db.name, results);
   });
 }
 

@@ -71,24 +71,40 @@ function durationBreach(
   };
 }
 
+/** Tables (and what holds rows like one): a breach on them is the one to report. */
+const TABLE_KINDS = new Set(['table', 'partitioned table', 'materialized view']);
+
 /**
  * The ways `observations` break `budget`, in migration order and, within one,
  * in the order the relations were first locked: a relation that existed
  * before holding a mode stronger than `maxLock`, or ACCESS EXCLUSIVE for
- * longer than `maxLockMs`. An empty budget allows everything.
+ * longer than `maxLockMs`. An index (or sequence) locked alongside a table
+ * that already breaks the budget the same way is not reported again (an
+ * ALTER COLUMN TYPE is one breach, not one per index of the table). An empty
+ * budget allows everything.
  */
 export function judgeBudget(observations: readonly MigrationObservation[], budget: LockBudget): BudgetBreach[] {
+  return observations.flatMap((migration) => {
+    const all = migration.relations.filter((r) => r.existed).flatMap((r) => breachesOf(migration, r, budget));
+    const byTable = new Set(all.filter((b) => TABLE_KINDS.has(kindOf(migration, b))).map((b) => b.kind));
+    return all.filter((b) => TABLE_KINDS.has(kindOf(migration, b)) || !byTable.has(b.kind));
+  });
+}
+
+function kindOf(migration: MigrationObservation, breach: BudgetBreach): string {
+  return migration.relations.find((r) => r.relation === breach.relation)?.kind ?? '';
+}
+
+function breachesOf(
+  migration: MigrationObservation,
+  relation: RelationObservation,
+  budget: LockBudget,
+): BudgetBreach[] {
+  const { maxLock, maxLockMs } = budget;
   const breaches: BudgetBreach[] = [];
-  for (const migration of observations) {
-    for (const relation of migration.relations) {
-      if (!relation.existed) continue;
-      const { maxLock, maxLockMs } = budget;
-      if (maxLock !== undefined && relation.strongest !== maxLock && atLeast(relation.strongest, maxLock)) {
-        breaches.push(modeBreach(migration, relation, maxLock));
-      }
-      const duration = maxLockMs === undefined ? null : durationBreach(migration, relation, maxLockMs);
-      if (duration) breaches.push(duration);
-    }
-  }
+  if (maxLock !== undefined && relation.strongest !== maxLock && atLeast(relation.strongest, maxLock))
+    breaches.push(modeBreach(migration, relation, maxLock));
+  const duration = maxLockMs === undefined ? null : durationBreach(migration, relation, maxLockMs);
+  if (duration) breaches.push(duration);
   return breaches;
 }
