@@ -98,6 +98,7 @@ function indexed(s: Snapshot): Indexed {
 }
 
 function compare(b: Diffable, a: Diffable): SchemaDifference[] {
+  if (same(b, a)) return [];
   return [
     ...propertyChanges(b, a),
     ...orderChange(b, a),
@@ -161,6 +162,20 @@ function propertyChanges(b: Diffable, a: Diffable): SchemaDifference[] {
     return other === value ? [] : [changed(b, name, value, other)];
   });
 }
+
+/** Nothing to report, checked without building anything: each check below would find nothing. */
+function same(b: Diffable, a: Diffable): boolean {
+  return (
+    sameProperties(b, a) &&
+    (b.owner ?? null) === (a.owner ?? null) &&
+    (b.comment ?? null) === (a.comment ?? null) &&
+    sameItems(b.grants ?? [], a.grants ?? []) &&
+    sameItems(b.ordered?.items ?? [], a.ordered?.items ?? [])
+  );
+}
+
+const sameItems = (x: readonly string[], y: readonly string[]): boolean =>
+  x.length === y.length && x.every((item, i) => item === y[i]);
 
 /** The common case, without building a map: the same properties, in the same order (names are unique). */
 function sameProperties(b: Diffable, a: Diffable): boolean {

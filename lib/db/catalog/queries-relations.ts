@@ -30,12 +30,14 @@ WHERE c.relkind IN ('r', 'p', 'f') AND ${isSnapshotRelation('c', 'n')}`,
 /*
  * `position` is the rank among live columns, not attnum: a down script that
  * drops a column added by the up leaves a dropped attribute behind, so the
- * next up gives the same column a higher attnum in an identical schema.
+ * next up gives the same column a higher attnum in an identical schema. The
+ * query returns attnum there; take.ts ranks them (cheaper than a window
+ * function on the server).
  */
 export const columnsQuery: CatalogQuery<ColumnInfo> = {
   sql: `
 SELECT n.nspname::text AS schema, c.relname::text AS table, a.attname::text AS name,
-  row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::int AS position,
+  a.attnum::int AS position,
   format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
   CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default,
   CASE WHEN a.attgenerated <> '' THEN format('GENERATED ALWAYS AS (%s) %s', pg_get_expr(d.adbin, d.adrelid),

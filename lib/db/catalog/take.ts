@@ -1,6 +1,6 @@
 /** takeSnapshot(): every catalog query in one statement, assembled into a canonical Snapshot. */
 import type { Client } from 'pg';
-import type { Snapshot, TableName, TypeInfo } from '../../schema';
+import type { ColumnInfo, Snapshot, TableName, TypeInfo } from '../../schema';
 import { withTransaction } from '../transaction';
 import { decodeAcl } from './acl';
 import {
@@ -131,7 +131,7 @@ function assemble(raw: RawRows): Snapshot {
     extensions: sortBy(rows.extensions, (e) => [e.name]),
     types: sortBy(rows.types.map(typeInfo), named),
     tables: sortBy(rows.tables, named),
-    columns: sortBy(rows.columns, (c) => [c.schema, c.table, c.position]),
+    columns: ranked(sortBy(rows.columns, (c) => [c.schema, c.table, c.position])),
     constraints: sortBy(rows.constraints, onTable),
     indexes: sortBy(rows.indexes, named),
     views: sortBy(rows.views, named),
@@ -141,6 +141,16 @@ function assemble(raw: RawRows): Snapshot {
     policies: sortBy(rows.policies, onTable),
     defaultPrivileges: sortBy(rows.defaultPrivileges, (d) => [d.role, d.schema ?? '', d.objectType]),
   };
+}
+
+/** Columns sorted by table and attnum, with `position` their rank among the table's (live) columns. */
+function ranked(columns: ColumnInfo[]): ColumnInfo[] {
+  let rank = 0;
+  return columns.map((c, i) => {
+    const previous = columns[i - 1];
+    rank = previous && previous.schema === c.schema && previous.table === c.table ? rank + 1 : 1;
+    return { ...c, position: rank };
+  });
 }
 
 /** The queries return each ACL as aclitem texts (see grants() in sql.ts): decoded here. */
