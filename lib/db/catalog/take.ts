@@ -143,25 +143,26 @@ function assemble(raw: RawRows): Snapshot {
   };
 }
 
-/** Columns sorted by table and attnum, with `position` their rank among the table's (live) columns. */
+/**
+ * Columns sorted by table and attnum, with `position` set to their rank
+ * among the table's (live) columns. In place: the rows are this call's own.
+ */
 function ranked(columns: ColumnInfo[]): ColumnInfo[] {
   let rank = 0;
-  return columns.map((c, i) => {
+  columns.forEach((c, i) => {
     const previous = columns[i - 1];
     rank = previous && previous.schema === c.schema && previous.table === c.table ? rank + 1 : 1;
-    return { ...c, position: rank };
+    (c as { position: number }).position = rank;
   });
+  return columns;
 }
 
-/** The queries return each ACL as aclitem texts (see grants() in sql.ts): decoded here. */
+/** The queries return each ACL as aclitem texts (see grants() in sql.ts): decoded here, in place. */
 function withGrants(raw: RawRows): CatalogRows {
-  const out: Record<string, unknown[]> = {};
-  for (const [field, rows] of Object.entries(raw)) {
-    out[field] = rows.map((row) =>
-      'grants' in row ? { ...row, grants: decodeAcl(row.grants as string[] | null) } : row,
-    );
+  for (const rows of Object.values(raw)) {
+    for (const row of rows) if ('grants' in row) row.grants = decodeAcl(row.grants as string[] | null);
   }
-  return out as unknown as CatalogRows;
+  return raw as unknown as CatalogRows;
 }
 
 /** Keeps only the fields of the type's kind (the query returns them all, mostly null). */
