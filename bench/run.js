@@ -3,12 +3,14 @@
 /**
  * tidemark's benchmark (issue 7): W1, W2, W4, W5, W6 and the scale series
  * against the local PostgreSQL, with psql baselines and installed peers
- * measured in the same run; and lint (issue 15), offline, against squawk.
+ * measured in the same run; lint (issue 15), offline, against squawk; and
+ * roundtrip (issue 16): `tidemark test` against apply + rollback + apply.
  * See bench/README.md.
  *
  *   npm run bench                  full run (about 15 min)
  *   npm run bench -- --quick       smaller corpora, fewer runs (a few minutes)
- *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint  --n N  --big-mb N  --lint-n N
+ *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip  --n N  --big-mb N
+ *            --lint-n N  --roundtrip-n N
  *            --scale 1000,10000  --no-peers  --keep  --url postgres://user@host:port
  */
 const { execFileSync } = require('node:child_process');
@@ -20,6 +22,7 @@ const { measure, summarise, timeAvailable } = require('./lib/measure');
 const { evaluateTargets, markdown, withRatios } = require('./lib/report');
 const T = require('./lib/tools');
 const { LINT_WORKLOAD } = require('./lib/lint-workload');
+const { ROUNDTRIP_WORKLOAD } = require('./lib/roundtrip-workload');
 const { WORKLOADS, scaleWorkloads } = require('./lib/workloads');
 
 function parseArgs(argv) {
@@ -37,6 +40,7 @@ function parseArgs(argv) {
     else if (a === '--n') opts.n = Number(value());
     else if (a === '--big-mb') opts.bigMb = Number(value());
     else if (a === '--lint-n') opts.lintN = Number(value());
+    else if (a === '--roundtrip-n') opts.roundtripN = Number(value());
     else if (a === '--only') opts.only = value().split(',');
     else if (a === '--scale') opts.scale = value().split(',').map(Number);
     else if (a === '--url') opts.url = value();
@@ -45,7 +49,7 @@ function parseArgs(argv) {
         fs
           .readFileSync(__filename, 'utf8')
           .split('\n')
-          .slice(3, 13)
+          .slice(3, 15)
           .join('\n')
           .replace(/^ \* ?/gm, '') + '\n',
       );
@@ -61,6 +65,7 @@ function parseArgs(argv) {
     dbmateRollbackRuns: quick ? 1 : 3,
     n: opts.n ?? (quick ? 200 : 1000),
     lintN: opts.lintN ?? 1000,
+    roundtripN: opts.roundtripN ?? 200,
     bigBytes: (opts.bigMb ?? (quick ? 10 : 50)) * 2 ** 20,
     scaleSizes: opts.scale ?? (quick ? [1000, 3000, 5000] : [1000, 10000, 50000]),
     only: opts.only ?? null,
@@ -191,12 +196,15 @@ async function main() {
     scaleRuns: opts.scaleRuns,
     n: opts.n,
     lintN: opts.lintN,
+    roundtripN: opts.roundtripN,
     bigBytes: opts.bigBytes,
     scaleSizes: opts.scaleSizes,
   };
   await ctx.dbs.dropAll();
   const wanted = (id) => !opts.only || opts.only.some((o) => id === o || (o === 'scale' && id.startsWith('scale-')));
-  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx), LINT_WORKLOAD].filter((w) => wanted(w.id));
+  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx), LINT_WORKLOAD, ROUNDTRIP_WORKLOAD].filter((w) =>
+    wanted(w.id),
+  );
   let rows = [];
   try {
     for (const w of workloads) rows.push(...(await runWorkload(ctx, w)));

@@ -151,6 +151,14 @@ function evaluateTargets(rows, meta) {
       tl.median < 2,
       `${s(tl.median)} s${ok(sq) ? `; squawk ${s(sq.median)} s (${ratio(tl.median / sq.median)})` : ''}`,
     );
+  const tr = get('roundtrip', 'tidemark-test');
+  const br = get('roundtrip', 'apply-rollback-apply');
+  if (ok(tr) && ok(br))
+    push(
+      `roundtrip: tidemark test on ${meta.roundtripN} migrations ≤ 2× apply + rollback + apply (issue 16)`,
+      tr.median / br.median <= 2,
+      `${ratio(tr.median / br.median)} (${s(tr.median)} s vs ${s(br.median)} s)`,
+    );
   out.push(...scaleTargets(rows));
   return out;
 }
@@ -209,7 +217,7 @@ function markdown(rows, targets, meta) {
     }
     lines.push('');
   }
-  lines.push('## Targets (issues 7 and 15)', '', '| target | met | measured |', '|---|---|---|');
+  lines.push('## Targets (issues 7, 15 and 16)', '', '| target | met | measured |', '|---|---|---|');
   for (const t of targets)
     lines.push(`| ${t.target} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} | ${t.measured} |`);
   lines.push('');

@@ -47,37 +47,58 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaDifferen
   const gone = new Set<string>();
   for (const [id, o] of expected) if (!found.has(id)) gone.add(o.object.key);
   for (const [id, o] of found) if (!expected.has(id)) gone.add(o.object.key);
-  const ids = [...new Set([...expected.keys(), ...found.keys()])];
-  const entry = (id: string) => (expected.get(id) ?? found.get(id))!;
-  ids.sort(
+  const differing: { id: string; entry: Entry; differences: SchemaDifference[] }[] = [];
+  const add = (id: string, entry: Entry, differences: SchemaDifference[]) => {
+    if (differences.length > 0) differing.push({ id, entry, differences });
+  };
+  for (const [id, b] of expected) {
+    const a = found.get(id);
+    if (a) add(id, b, compare(b.object, a.object));
+    else if (b.object.parentKey === null || !gone.has(b.object.parentKey)) add(id, b, [missing(b.object)]);
+  }
+  for (const [id, a] of found) {
+    if (expected.has(id) || (a.object.parentKey !== null && gone.has(a.object.parentKey))) continue;
+    add(id, a, [extra(a.object)]);
+  }
+  // Only the objects that differ are put in order (most of a schema is the same on both sides).
+  differing.sort(
     (x, y) =>
-      entry(x).rank - entry(y).rank ||
-      codeUnitOrder(entry(x).object.identity, entry(y).object.identity) ||
-      codeUnitOrder(x, y),
+      x.entry.rank - y.entry.rank ||
+      codeUnitOrder(x.entry.object.identity, y.entry.object.identity) ||
+      codeUnitOrder(x.id, y.id),
   );
-  return ids.flatMap((id) => {
-    const b = expected.get(id)?.object;
-    const a = found.get(id)?.object;
-    if (b && a) return compare(b, a);
-    const o = (b ?? a)!;
-    if (o.parentKey !== null && gone.has(o.parentKey)) return [];
-    return b ? [missing(b)] : [extra(o)];
-  });
+  return differing.flatMap((d) => d.differences);
 }
 
 function codeUnitOrder(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function indexed(s: Snapshot): Map<string, { rank: number; object: Diffable }> {
-  const map = new Map<string, { rank: number; object: Diffable }>();
+interface Entry {
+  readonly rank: number;
+  readonly object: Diffable;
+}
+type Indexed = ReadonlyMap<string, Entry>;
+
+/*
+ * A snapshot is read-only, and `tidemark test` compares each one twice
+ * (S1 with S2 and S3, S2 with S0 and S1): its objects are indexed once.
+ */
+const indexes = new WeakMap<Snapshot, Indexed>();
+
+function indexed(s: Snapshot): Indexed {
+  const cached = indexes.get(s);
+  if (cached) return cached;
+  const map = new Map<string, Entry>();
   adapters.forEach((adapter, rank) => {
     for (const object of adapter(s)) map.set(`${object.objectType}\u0000${object.identity}`, { rank, object });
   });
+  indexes.set(s, map);
   return map;
 }
 
 function compare(b: Diffable, a: Diffable): SchemaDifference[] {
+  if (same(b, a)) return [];
   return [
     ...propertyChanges(b, a),
     ...orderChange(b, a),
@@ -134,11 +155,32 @@ function changed(
 }
 
 function propertyChanges(b: Diffable, a: Diffable): SchemaDifference[] {
+  if (sameProperties(b, a)) return [];
   const found = new Map(a.properties);
   return b.properties.flatMap(([name, value]) => {
     const other = found.get(name) ?? null;
     return other === value ? [] : [changed(b, name, value, other)];
   });
+}
+
+/** Nothing to report, checked without building anything: each check below would find nothing. */
+function same(b: Diffable, a: Diffable): boolean {
+  return (
+    sameProperties(b, a) &&
+    (b.owner ?? null) === (a.owner ?? null) &&
+    (b.comment ?? null) === (a.comment ?? null) &&
+    sameItems(b.grants ?? [], a.grants ?? []) &&
+    sameItems(b.ordered?.items ?? [], a.ordered?.items ?? [])
+  );
+}
+
+const sameItems = (x: readonly string[], y: readonly string[]): boolean =>
+  x.length === y.length && x.every((item, i) => item === y[i]);
+
+/** The common case, without building a map: the same properties, in the same order (names are unique). */
+function sameProperties(b: Diffable, a: Diffable): boolean {
+  if (b.properties.length !== a.properties.length) return false;
+  return b.properties.every(([name, value], i) => a.properties[i][0] === name && a.properties[i][1] === value);
 }
 
 /** Relative order of the children present on both sides. */

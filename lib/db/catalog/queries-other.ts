@@ -8,7 +8,7 @@ import type {
   SchemaInfo,
   TypeInfo,
 } from '../../schema';
-import { type CatalogQuery, grants, isExtensionMember, isUserNamespace, sortedText } from './sql';
+import { type CatalogQuery, description, grants, isExtensionMember, isUserNamespace, sortedText } from './sql';
 
 /** A row of typesQuery: the fields of every kind of type, null where they don't apply. */
 export interface TypeRow extends Owned {
@@ -25,20 +25,18 @@ export interface TypeRow extends Owned {
 }
 
 export const schemasQuery: CatalogQuery<SchemaInfo> = {
-  filtersIgnored: false,
   sql: `
 SELECT n.nspname::text AS name, pg_get_userbyid(n.nspowner)::text AS owner,
-  obj_description(n.oid, 'pg_namespace') AS comment,
+  ${description('n.oid', 'pg_namespace')} AS comment,
   ${grants('n.nspacl', "acldefault('n', n.nspowner)")} AS grants
 FROM pg_namespace n
 WHERE ${isUserNamespace('n')} AND NOT ${isExtensionMember('pg_namespace', 'n.oid')}`,
 };
 
 export const extensionsQuery: CatalogQuery<ExtensionInfo> = {
-  filtersIgnored: false,
   sql: `
 SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version,
-  obj_description(e.oid, 'pg_extension') AS comment
+  ${description('e.oid', 'pg_extension')} AS comment
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`,
 };
 
@@ -69,7 +67,6 @@ function routineBody(serverVersion: number): string {
  */
 export function routinesQuery(serverVersion: number): CatalogQuery<RoutineInfo> {
   return {
-    filtersIgnored: false,
     sql: `
 SELECT n.nspname::text AS schema, p.proname::text AS name,
   CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
@@ -86,7 +83,7 @@ SELECT n.nspname::text AS schema, p.proname::text AS name,
   p.procost::text AS cost, p.prorows::text AS rows,
   ${sortedText('p.proconfig')} AS config,
   pg_get_userbyid(p.proowner)::text AS owner,
-  obj_description(p.oid, 'pg_proc') AS comment,
+  ${description('p.oid', 'pg_proc')} AS comment,
   ${grants('p.proacl', "acldefault('f', p.proowner)")} AS grants
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
 WHERE ${isUserNamespace('n')} AND NOT ${isExtensionMember('pg_proc', 'p.oid')}
@@ -101,7 +98,6 @@ WHERE ${isUserNamespace('n')} AND NOT ${isExtensionMember('pg_proc', 'p.oid')}
  * with its table, so they are left out.
  */
 export const typesQuery: CatalogQuery<TypeRow> = {
-  filtersIgnored: false,
   sql: `
 SELECT n.nspname::text AS schema, t.typname::text AS name,
   CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range' ELSE 'composite' END AS kind,
@@ -111,7 +107,7 @@ SELECT n.nspname::text AS schema, t.typname::text AS name,
   CASE WHEN t.typtype = 'd' THEN t.typnotnull END AS "notNull",
   CASE WHEN t.typtype = 'd' THEN pg_get_expr(t.typdefaultbin, 0) END AS default,
   CASE WHEN t.typtype = 'd' THEN (SELECT coalesce(json_agg(json_build_object('name', k.conname,
-      'definition', pg_get_constraintdef(k.oid), 'comment', obj_description(k.oid, 'pg_constraint'))
+      'definition', pg_get_constraintdef(k.oid), 'comment', ${description('k.oid', 'pg_constraint')})
       ORDER BY k.conname), '[]') FROM pg_constraint k WHERE k.contypid = t.oid) END AS constraints,
   CASE WHEN t.typtype = 'c' THEN (SELECT coalesce(json_agg(json_build_object('name', a.attname,
       'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum), '[]')
@@ -119,7 +115,7 @@ SELECT n.nspname::text AS schema, t.typname::text AS name,
   CASE WHEN t.typtype = 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r
     WHERE r.rngtypid = t.oid) END AS subtype,
   pg_get_userbyid(t.typowner)::text AS owner,
-  obj_description(t.oid, 'pg_type') AS comment,
+  ${description('t.oid', 'pg_type')} AS comment,
   ${grants('t.typacl', "acldefault('T', t.typowner)")} AS grants
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_class c ON c.oid = t.typrelid
 WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
@@ -127,7 +123,6 @@ WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
 };
 
 export const defaultPrivilegesQuery: CatalogQuery<DefaultPrivilegeInfo> = {
-  filtersIgnored: false,
   sql: `
 SELECT pg_get_userbyid(d.defaclrole)::text AS role, n.nspname::text AS schema,
   CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'

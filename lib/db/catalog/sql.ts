@@ -1,7 +1,8 @@
 /**
  * SQL fragments shared by the catalog queries. They are constant text built
  * from column names chosen in this module's callers, never from user input;
- * the only values (the ignored tables) travel as parameters $1 and $2.
+ * the only values (the ignored tables) travel as parameters of the one
+ * statement that runs them all (take.ts), as the relation `ignored_table`.
  */
 
 /**
@@ -10,8 +11,6 @@
  */
 export interface CatalogQuery<Row> {
   readonly sql: string;
-  /** True when the query takes the ignored tables as `$1` (schemas) and `$2` (names). */
-  readonly filtersIgnored: boolean;
   /** Phantom field carrying the row type; never set. */
   readonly row?: Row;
 }
@@ -28,10 +27,9 @@ export function isExtensionMember(catalog: string, oid: string): string {
     WHERE ext.classid = '${catalog}'::regclass AND ext.objid = ${oid} AND ext.deptype = 'e')`;
 }
 
-/** `(schema, table)` is one of the ignored tables passed as `$1` and `$2`. */
+/** `(schema, table)` is one of the ignored tables (the relation `ignored_table(s, t)` defined by take.ts). */
 export function isIgnored(schema: string, table: string): string {
-  return `(${schema}::text, ${table}::text) IN
-    (SELECT s, t FROM unnest($1::text[], $2::text[]) AS ignored(s, t))`;
+  return `(${schema}::text, ${table}::text) IN (SELECT ig.s, ig.t FROM ignored_table ig)`;
 }
 
 /**
@@ -45,24 +43,25 @@ export function isSnapshotRelation(c: string, n: string): string {
 }
 
 /**
- * The effective privileges of an ACL column as a sorted JSON array of
- * grants. A NULL ACL means "the built-in default", which is spelled out with
- * `fallback` (usually `acldefault(kind, owner)`): after a GRANT and a
- * matching REVOKE the column holds the default explicitly instead of NULL,
- * and the two must compare equal. Without a fallback a NULL ACL means no
- * grants (`'{}'::aclitem[]` can't stand in: aclexplode rejects a
- * zero-dimensional array).
+ * The effective privileges of an ACL column, as the text of its aclitems
+ * (decoded into sorted grants by decodeAcl in the client). A NULL ACL means
+ * "the built-in default", which is spelled out with `fallback` (usually
+ * `acldefault(kind, owner)`): after a GRANT and a matching REVOKE the column
+ * holds the default explicitly instead of NULL, and the two must compare
+ * equal. Without a fallback a NULL ACL means no grants (NULL here).
  */
 export function grants(acl: string, fallback?: string): string {
-  return `(SELECT coalesce(json_agg(json_build_object(
-        'grantee', x.grantee, 'privilege', x.privilege, 'grantable', x.grantable, 'grantor', x.grantor)
-        ORDER BY x.grantee, x.privilege, x.grantor), '[]')
-    FROM (SELECT
-        CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END COLLATE "C" AS grantee,
-        g.privilege_type COLLATE "C" AS privilege,
-        g.is_grantable AS grantable,
-        pg_get_userbyid(g.grantor)::text COLLATE "C" AS grantor
-      FROM aclexplode(${fallback ? `coalesce(${acl}, ${fallback})` : acl}) AS g) AS x)`;
+  return `${fallback ? `coalesce(${acl}, ${fallback})` : acl}::text[]`;
+}
+
+/**
+ * The comment on an object, as obj_description (or col_description, with
+ * `subid`) returns it; a scalar subquery on pg_description's unique index,
+ * which the planner runs far cheaper than the SQL function per row.
+ */
+export function description(oid: string, catalog: string, subid = '0'): string {
+  return `(SELECT dsc.description FROM pg_description dsc
+    WHERE dsc.objoid = ${oid} AND dsc.classoid = '${catalog}'::regclass AND dsc.objsubid = ${subid})`;
 }
 
 /** A text array expression, sorted bytewise so the database's collation plays no part. */

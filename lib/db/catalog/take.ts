@@ -1,7 +1,8 @@
-/** takeSnapshot(): one catalog query per object kind, assembled into a canonical Snapshot. */
+/** takeSnapshot(): every catalog query in one statement, assembled into a canonical Snapshot. */
 import type { Client } from 'pg';
-import type { Snapshot, TableName, TypeInfo } from '../../schema';
+import type { ColumnInfo, Snapshot, TableName, TypeInfo } from '../../schema';
 import { withTransaction } from '../transaction';
+import { decodeAcl } from './acl';
 import {
   defaultPrivilegesQuery,
   extensionsQuery,
@@ -22,23 +23,61 @@ export interface SnapshotOptions {
 /**
  * Describes the schema of the database `client` is connected to.
  *
- * Runs about a dozen catalog queries (one per object kind, however many
- * objects there are) inside one `REPEATABLE READ READ ONLY` transaction, so
- * they all see the same state, with `search_path` set to empty for that
- * transaction so that every deparsed expression names its schema. The
- * client must not be inside a transaction already. Objects that belong to an
- * extension are left out (the extension itself is listed), as is everything
- * in `pg_catalog`, `information_schema`, `pg_toast` and temporary schemas.
+ * Runs the catalog queries (one per object kind, however many objects there
+ * are) as ONE statement that returns them all as a JSON document, prepared
+ * once per connection, inside one `REPEATABLE READ READ ONLY` transaction,
+ * with `search_path` set to empty for that transaction so that every
+ * deparsed expression names its schema. The client must not be inside a
+ * transaction already. Objects that belong to an extension are left out
+ * (the extension itself is listed), as is everything in `pg_catalog`,
+ * `information_schema`, `pg_toast` and temporary schemas.
  *
  * @throws the `pg` error of a failing catalog query, after rolling back.
  */
 export async function takeSnapshot(client: Client, options: SnapshotOptions): Promise<Snapshot> {
+  try {
+    return await readSnapshot(client, options.ignoreTables);
+  } catch (err) {
+    // A script ran DISCARD ALL or DEALLOCATE: prepare the statement again, under a new name.
+    if ((err as { code?: unknown }).code !== '26000') throw err;
+    prepared.delete(client);
+    return readSnapshot(client, options.ignoreTables);
+  }
+}
+
+/** The catalog statement of a connection: its text (by server version) and its prepared name. */
+interface CatalogStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** By connection, so that each prepares it once; forgotten when the server lost it. */
+const prepared = new WeakMap<Client, CatalogStatement>();
+let statements = 0;
+
+function catalogStatement(client: Client, serverVersion: number): CatalogStatement {
+  let statement = prepared.get(client);
+  if (!statement) {
+    statement = { name: `tidemark_catalog_${++statements}`, text: catalogSql(serverVersion) };
+    prepared.set(client, statement);
+  }
+  return statement;
+}
+
+/** Four round trips, whatever the size of the schema: BEGIN, the settings, the catalog, COMMIT. */
+async function readSnapshot(client: Client, ignore: readonly TableName[]): Promise<Snapshot> {
+  const params = [ignore.map((t) => t.schema), ignore.map((t) => t.table)];
   return withTransaction(
     client,
     async () => {
-      // Qualified: this call runs under the session's search_path, before it is emptied.
-      await client.query("SELECT pg_catalog.set_config('search_path', '', true)");
-      return readCatalog(client, options.ignoreTables);
+      // Qualified: this runs under the session's search_path, before it is emptied. The generic
+      // plan: the statement is the same every time, only the ignored tables vary.
+      const settings = await client.query<{ v: number }>(`SELECT
+  pg_catalog.set_config('search_path', '', true), pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true),
+  pg_catalog.current_setting('server_version_num')::integer AS v`);
+      const statement = catalogStatement(client, settings.rows[0].v);
+      const { rows } = await client.query<{ catalog: RawRows }>({ ...statement, values: params });
+      return assemble(rows[0].catalog);
     },
     { isolation: 'REPEATABLE READ', readOnly: true },
   );
@@ -63,27 +102,27 @@ function catalogQueries(serverVersion: number) {
   };
 }
 
-type RowsOf<Q> = { [K in keyof Q]: Q[K] extends CatalogQuery<infer Row> ? Row[] : never };
+type Queries = ReturnType<typeof catalogQueries>;
+/** The statement's document as it arrives: ACLs still aclitem texts. */
+type RawRows = Record<string, Record<string, unknown>[]>;
+type CatalogRows = { [K in keyof Queries]: Queries[K] extends CatalogQuery<infer Row> ? Row[] : never };
 
-/** Runs the queries one after another: a pg.Client runs one query at a time anyway. */
-async function readAll<Q extends Record<string, CatalogQuery<unknown>>>(
-  client: Client,
-  queries: Q,
-  ignore: readonly TableName[],
-): Promise<RowsOf<Q>> {
-  const params = [ignore.map((t) => t.schema), ignore.map((t) => t.table)];
-  const rows: Record<string, unknown[]> = {};
-  for (const [field, query] of Object.entries(queries)) {
-    rows[field] = (await client.query(query.sql, query.filtersIgnored ? params : [])).rows;
-  }
-  return rows as RowsOf<Q>;
+/**
+ * One statement: a JSON object with one array of rows per query (a row's
+ * fields keep the names and shapes of the query's columns). The ignored
+ * tables come as $1 (schemas) and $2 (names), as the relation `ignored_table`.
+ */
+function catalogSql(serverVersion: number): string {
+  const fields = Object.entries(catalogQueries(serverVersion)).map(
+    ([field, query]) => `'${field}', (SELECT coalesce(json_agg(q), '[]') FROM (${query.sql}) AS q)`,
+  );
+  return `WITH ignored_table(s, t) AS (SELECT * FROM unnest($1::text[], $2::text[]))
+SELECT json_build_object(${fields.join(',\n')}) AS catalog`;
 }
 
-async function readCatalog(client: Client, ignore: readonly TableName[]): Promise<Snapshot> {
-  const version = await client.query<{ v: number }>(
-    "SELECT pg_catalog.current_setting('server_version_num')::integer AS v",
-  );
-  const rows = await readAll(client, catalogQueries(version.rows[0].v), ignore);
+/** The rows as a Snapshot: ACLs decoded, types narrowed to their kind, every list sorted. */
+function assemble(raw: RawRows): Snapshot {
+  const rows = withGrants(raw);
   const named = (row: { schema: string; name: string }) => [row.schema, row.name];
   const onTable = (row: { schema: string; table: string; name: string }) => [row.schema, row.table, row.name];
   return {
@@ -92,7 +131,7 @@ async function readCatalog(client: Client, ignore: readonly TableName[]): Promis
     extensions: sortBy(rows.extensions, (e) => [e.name]),
     types: sortBy(rows.types.map(typeInfo), named),
     tables: sortBy(rows.tables, named),
-    columns: sortBy(rows.columns, (c) => [c.schema, c.table, c.position]),
+    columns: ranked(sortBy(rows.columns, (c) => [c.schema, c.table, c.position])),
     constraints: sortBy(rows.constraints, onTable),
     indexes: sortBy(rows.indexes, named),
     views: sortBy(rows.views, named),
@@ -102,6 +141,28 @@ async function readCatalog(client: Client, ignore: readonly TableName[]): Promis
     policies: sortBy(rows.policies, onTable),
     defaultPrivileges: sortBy(rows.defaultPrivileges, (d) => [d.role, d.schema ?? '', d.objectType]),
   };
+}
+
+/**
+ * Columns sorted by table and attnum, with `position` set to their rank
+ * among the table's (live) columns. In place: the rows are this call's own.
+ */
+function ranked(columns: ColumnInfo[]): ColumnInfo[] {
+  let rank = 0;
+  columns.forEach((c, i) => {
+    const previous = columns[i - 1];
+    rank = previous && previous.schema === c.schema && previous.table === c.table ? rank + 1 : 1;
+    (c as { position: number }).position = rank;
+  });
+  return columns;
+}
+
+/** The queries return each ACL as aclitem texts (see grants() in sql.ts): decoded here, in place. */
+function withGrants(raw: RawRows): CatalogRows {
+  for (const rows of Object.values(raw)) {
+    for (const row of rows) if ('grants' in row) row.grants = decodeAcl(row.grants as string[] | null);
+  }
+  return raw as unknown as CatalogRows;
 }
 
 /** Keeps only the fields of the type's kind (the query returns them all, mostly null). */
