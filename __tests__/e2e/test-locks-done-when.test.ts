@@ -39,7 +39,8 @@ test('CREATE INDEX on a table of 1,000,000 rows: SHARE on it for the measured ti
   expect(heldMs).toBeGreaterThan(0);
   expect(heldMs).toBeLessThanOrEqual(total);
   expect(stdout).toMatch(/^ {4}public\.t_col_idx \(new\) +ACCESS EXCLUSIVE/m);
-  expect(stdout).toContain('locks: OK — 1 migration observed, no budget set.');
+  expect(stdout).toContain('lint require-concurrent-index (line 1): SHARE on t — observed');
+  expect(stdout).toContain('locks: OK — 1 migration observed, no budget set; lint agrees on 2 locks.');
 
   const over = await test('--locks', '--max-lock', 'SHARE UPDATE EXCLUSIVE');
   expect(over.code).toBe(6);
