@@ -14,7 +14,16 @@ import { ledgerVersions } from '../helpers/inspect';
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 /** Flags of other tools that the README shows next to tidemark's: docker run, buildah bud, npm run bench, pg_repack. */
-const FOREIGN_FLAGS = new Set(['--rm', '--network', '--isolation', '--quick', '--no-order', '--table']);
+const FOREIGN_FLAGS = new Set([
+  '--rm',
+  '--network',
+  '--isolation',
+  '--quick',
+  '--only',
+  '--no-peers',
+  '--no-order',
+  '--table',
+]);
 
 /** A place where the README names a command, with the flags it gives it there. */
 interface Mention {
