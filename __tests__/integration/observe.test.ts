@@ -145,7 +145,7 @@ test('a dropped and a renamed table keep the name they had before', async () => 
 test('settings run first, in the transaction', async () => {
   await observeScript(db.client, {
     ...script("CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS lock_timeout"),
-    settings: "SET LOCAL lock_timeout = '3s'",
+    settings: { text: "SET LOCAL lock_timeout = '3s'", values: [] },
   });
   expect(await db.query('SELECT lock_timeout FROM seen')).toEqual([{ lock_timeout: '3s' }]);
   expect((await db.client.query('SHOW lock_timeout')).rows).toEqual([{ lock_timeout: '0' }]);

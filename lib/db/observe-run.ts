@@ -27,6 +27,7 @@ import type { Statement } from '../sql/lexer';
 import { words } from '../sql/words';
 import { ownLocks, watchLocks, type RawLock } from './observe-locks';
 import { rollbackQuietly } from './transaction';
+import type { SettingsQuery } from './session-settings';
 
 /** One statement as run: its time and the relation locks read for it. */
 export interface RanStatement {
@@ -97,12 +98,12 @@ async function eachStatement(
 export async function runInTransaction(
   client: Client,
   statements: readonly Statement[],
-  settings: string | undefined,
+  settings: SettingsQuery | undefined,
 ): Promise<Run> {
   const t0 = performance.now();
   await client.query('BEGIN');
   try {
-    if (settings) await client.query(settings);
+    if (settings) await client.query(settings.text, settings.values);
     const ran = await eachStatement(statements, t0, (statement) => withReading(client, statement));
     await client.query('COMMIT');
     return { ...ran, endedAt: performance.now() - t0 };
@@ -171,11 +172,11 @@ export interface Watcher {
 export async function runWithoutTransaction(
   client: Client,
   statements: readonly Statement[],
-  settings: string | undefined,
+  settings: SettingsQuery | undefined,
   watcher: () => Promise<Watcher>,
 ): Promise<Run> {
   const t0 = performance.now();
-  if (settings) await client.query(settings);
+  if (settings) await client.query(settings.text, settings.values);
   let watching: Promise<Watcher> | undefined;
   const watch = async (statement: Statement) => {
     const { client: other, pid, pollMs } = await (watching ??= watcher());

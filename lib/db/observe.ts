@@ -29,6 +29,7 @@ import {
   type Watcher,
 } from './observe-run';
 import { rollbackQuietly } from './transaction';
+import type { SettingsQuery } from './session-settings';
 
 export { failedStatementOf } from './observe-run';
 
@@ -43,10 +44,11 @@ export interface ObservedScript {
   readonly sql: string;
   /**
    * Statements run first, as one query: right after BEGIN in a transactional
-   * script (SET LOCAL …); before the first statement of a no-transaction
-   * script, where SET LOCAL does nothing (pass session SETs, and reset them).
+   * script (session-settings.ts transactionSettingsQuery); before the first
+   * statement of a no-transaction script, where SET LOCAL does nothing
+   * (sessionSettingsQuery, and RESET_SESSION after).
    */
-  readonly settings?: string;
+  readonly settings?: SettingsQuery;
 }
 
 export interface ObserveOptions {

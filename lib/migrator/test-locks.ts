@@ -9,15 +9,21 @@
 import type { Config } from '../config';
 import { insertRow } from '../db/ledger';
 import { failedStatementOf, observeScript } from '../db/observe';
-import { RESET_SESSION } from '../db/session-settings';
+import {
+  RESET_SESSION,
+  sessionSettingsQuery,
+  settingsFor,
+  transactionSettingsQuery,
+  type SettingsQuery,
+} from '../db/session-settings';
 import type { Throwaway } from '../db/throwaway';
 import { judgeBudget } from '../observe/budget';
 import { compareWithLint, type LockComparison } from '../observe/lint-agreement';
 import type { BudgetBreach, LockBudget, MigrationObservation } from '../observe/types';
 import { serverMajorVersion } from '../db/lint-facts';
 import type { Client } from 'pg';
-import type { Pair, Script } from '../types';
-import { ledgerOf } from './context';
+import type { Pair } from '../types';
+import { ledgerOf, settingsOf } from './context';
 
 export interface LocksOptions {
   /** Observe the first up of each tested migration. */
@@ -99,26 +105,6 @@ export function budgetOf(config: Config): LockBudget {
   };
 }
 
-const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
-
-/**
- * The run's settings as SET statements, the script's own timeouts on top
- * (as the executor sets them): SET LOCAL in a transaction, else for the
- * session (reset after the script with RESET_SESSION).
- */
-function settingsSql(config: Config, script: Script): string {
-  const named: [string, string | undefined][] = [
-    ['tidemark.environment', config.environment],
-    ['lock_timeout', script.directives.lockTimeout ?? config.lockTimeout],
-    ['statement_timeout', script.directives.statementTimeout ?? config.statementTimeout],
-  ];
-  const set = script.directives.noTransaction ? 'SET' : 'SET LOCAL';
-  return named
-    .filter((n): n is [string, string] => n[1] !== undefined)
-    .map(([name, value]) => `${set} ${name} = ${literal(value)};`)
-    .join('\n');
-}
-
 /**
  * Observes `pair`'s up on the throwaway database and writes its ledger row.
  * @returns the observation; null when a statement failed (observeScript
@@ -137,7 +123,7 @@ export async function observeUp(db: Throwaway, pair: Pair, config: Config): Prom
       direction: 'up',
       transactional: !up.directives.noTransaction,
       sql: up.body.text(),
-      settings: settingsSql(config, up),
+      settings: settingsQueryFor(pair, config),
     });
   } catch (err) {
     if (failedStatementOf(err) !== null) return null;
@@ -150,4 +136,10 @@ export async function observeUp(db: Throwaway, pair: Pair, config: Config): Prom
   }));
   await db.client.query(row);
   return observation;
+}
+
+/** The run's settings, the script's own timeouts on top, as the executor sets them (session-settings.ts). */
+function settingsQueryFor(pair: Pair, config: Config): SettingsQuery {
+  const settings = settingsFor({ direction: 'up', pair }, settingsOf(config));
+  return pair.up.directives.noTransaction ? sessionSettingsQuery(settings) : transactionSettingsQuery(settings);
 }
