@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { readAllLiveFacts, readLiveFacts, readLiveFactsFor, serverMajorVersion } from '../../lib/db/lint-facts';
+import { readLiveFacts, serverMajorVersion } from '../../lib/db/lint-facts';
 import type { RelationName } from '../../lib/lint/types';
 import { useTestDatabase } from '../helpers/db';
 
@@ -148,21 +148,6 @@ describe('readLiveFacts: names', () => {
       expect(facts.hasIndexLeading(name, ['id'])).toBe(false);
       expect(facts.hasNotNullCheck(name, 'id')).toBe(false);
     }
-  });
-
-  it('reads every table at once when there are few, and none when there are more than the limit', async () => {
-    await client.query('SET search_path = app, public');
-    const all = await readAllLiveFacts(client);
-    expect(all?.sizeOf(t('items'))?.rows).toBe(10);
-    expect(all?.sizeOf(t('items', 'public'))?.rows).toBe(0);
-    expect(all?.sizeOf(t('tables', 'information_schema'))).toBeUndefined();
-    expect(await readAllLiveFacts(client, 1)).toBeUndefined();
-
-    const named = jest.fn(() => [t('items', 'public')]);
-    const some = await readLiveFactsFor(client, named, 1);
-    expect(named).toHaveBeenCalled();
-    expect(some.sizeOf(t('items', 'public'))?.rows).toBe(0);
-    expect(some.sizeOf(t('items', 'app'))).toBeUndefined();
   });
 });
 

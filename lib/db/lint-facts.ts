@@ -1,18 +1,16 @@
 /**
  * The live facts `tidemark lint --url` adds to its findings, read from the
- * catalog in one query for every table at once: each table's size
+ * catalog in one query for all the tables asked about: each table's size
  * (`reltuples`, `pg_total_relation_size`), the leading columns of its valid,
  * non-partial indexes, and its validated `CHECK (col IS NOT NULL)`
  * constraints. The rules then ask from memory (they are synchronous).
  *
- * Which tables: `readLiveFactsFor` reads every ordinary and partitioned table
- * outside the system schemas when there are at most {@link ALL_TABLES_LIMIT}
- * of them (one query: no need to know beforehand which tables the migrations
- * name); above that, only the tables the caller says the migrations name
- * (the relations in their parse trees). Measured with bench/lint-facts.js on
- * PostgreSQL 15, 2 shared vCPUs: every table of 1,000 in 56 ms, of 10,000 in
- * 0.7-1.0 s (pg_total_relation_size stats every fork of every relation), 20
- * named tables in 3-14 ms; hence the limit, against lint's 2 s budget.
+ * Which tables: those the migrations name (the caller lists the relations
+ * in their parse trees). Measured with bench/lint-facts.js on PostgreSQL 15,
+ * 2 shared vCPUs: 20 named tables in 3-14 ms, where every table of 1,000
+ * took 56 ms and of 10,000 0.7-1.0 s (pg_total_relation_size stats every
+ * fork of every relation): reading only what is named keeps lint inside
+ * its 2 s budget whatever the size of the database.
  *
  * Names: a name written with its schema is looked up in that schema; one
  * written without is the table the session's search_path finds
@@ -22,9 +20,6 @@
 import type { Client } from 'pg';
 import type { LiveFacts } from '../lint/engine';
 import type { RelationName, TableSize } from '../lint/types';
-
-/** Above this many tables, read only the tables the migrations name. */
-export const ALL_TABLES_LIMIT = 2_000;
 
 /** One table as the query returns it (a JSON object). */
 interface TableRow {
@@ -40,14 +35,14 @@ interface TableRow {
 }
 
 /**
- * The facts of the tables in `tables` (a CTE yielding oid, schema, name, relkind), and `extra` columns.
+ * The facts of the tables in `tables` (a CTE yielding oid, schema, name, relkind).
  * Size: a table whose heap has no page is empty (rows 0) whatever reltuples
  * says (-1, "never analysed", on PostgreSQL 14+ until ANALYZE); otherwise
  * reltuples, -1 when never analysed. A partitioned table adds up its
  * partitions (pg_partition_tree); one never-analysed partition with pages
  * makes the whole count unknown.
  */
-const facts = (extra = '') => `
+const facts = () => `
 , parts AS (
   SELECT t.oid AS table_oid, t.oid AS relid FROM tables t
   UNION ALL
@@ -86,7 +81,7 @@ SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
         AND pg_catalog.cardinality(con.conkey) OPERATOR(pg_catalog.=) 1
         AND pg_catalog.pg_get_constraintdef(con.oid) OPERATOR(pg_catalog.=)
             ('CHECK ((' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname) OPERATOR(pg_catalog.||) ' IS NOT NULL))'))
-)) AS facts${extra}
+)) AS facts
   FROM sized s`;
 
 /** The tables named in $1 (schemas, null for none written) and $2 (names), resolved as the server would. */
@@ -102,19 +97,6 @@ WITH wanted AS (
    WHERE CASE WHEN w.schema IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
               ELSE n.nspname OPERATOR(pg_catalog.=) w.schema END
 )${facts()}`;
-
-/** Every ordinary and partitioned table outside the system schemas, when there are at most $1. */
-const ALL = `
-WITH candidates AS (
-  SELECT c.oid, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name, c.relkind
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-   WHERE c.relkind IN ('r', 'p') AND n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
-     AND n.nspname::pg_catalog.text NOT LIKE 'pg\\_temp\\_%' AND n.nspname::pg_catalog.text NOT LIKE 'pg\\_toast\\_temp\\_%'
-), total AS (SELECT pg_catalog.count(*) AS n FROM candidates
-), tables AS (
-  SELECT candidates.* FROM candidates, total WHERE total.n OPERATOR(pg_catalog.<=) $1
-)${facts(', (SELECT total.n FROM total) AS total')}`;
 
 const key = (schema: string, name: string) => `${schema}\u0000${name}`;
 
@@ -162,28 +144,6 @@ export async function readLiveFacts(client: Client, tables: readonly RelationNam
     tables.map((t) => t.name),
   ]);
   return new Facts(rows[0]?.facts ?? []);
-}
-
-/**
- * The live facts of every ordinary and partitioned table outside the system
- * schemas, in one catalog query; undefined when there are more than `limit`.
- */
-export async function readAllLiveFacts(client: Client, limit = ALL_TABLES_LIMIT): Promise<LiveFacts | undefined> {
-  const { rows } = await client.query<{ facts: TableRow[] | null; total: string }>(ALL, [limit]);
-  if (Number(rows[0].total) > limit) return undefined;
-  return new Facts(rows[0].facts ?? []);
-}
-
-/**
- * What `tidemark lint --url` reads: every table when there are at most
- * `limit`, else the tables `named()` lists (the relations the migrations name).
- */
-export async function readLiveFactsFor(
-  client: Client,
-  named: () => readonly RelationName[],
-  limit = ALL_TABLES_LIMIT,
-): Promise<LiveFacts> {
-  return (await readAllLiveFacts(client, limit)) ?? readLiveFacts(client, named());
 }
 
 /** The server's major version: 15 for 15.4, 9 for 9.6 (`server_version_num` / 10000). */
