@@ -18,6 +18,10 @@ export const ExitCode = {
    * A result, not an error: no TidemarkError carries it.
    */
   unsafe: 6,
+  /** `fleet`: the run finished, and at least one target failed (the others finished). A result, not an error. */
+  someFailed: 7,
+  /** `fleet`: stopped early by the canary, `--max-failures`, `--max-failure-rate` or `--fail-fast`; targets were left not started. A result, not an error. */
+  stopped: 8,
 } as const;
 
 /** Exit codes of the signals that stop a run, as a shell reports them (128 + the signal's number). */
