@@ -128,3 +128,18 @@ export type FleetEvent =
   | { readonly kind: 'target-end'; readonly result: TargetResult }
   | { readonly kind: 'wave'; readonly wave: string; readonly targets: number }
   | { readonly kind: 'stopped'; readonly reason: string };
+
+/**
+ * What `runFleet(ctx, options)` (lib/migrator/fleet.ts) is given: the CLI
+ * and the library's `fleet()` both call it.
+ */
+export interface FleetRunOptions {
+  readonly command: FleetCommandName;
+  readonly source: TargetSource;
+  readonly policy: FleetPolicy;
+  /** The single-database command's own options (apply's target, rollback's steps, …). */
+  readonly commandOptions?: Readonly<Record<string, unknown>>;
+  /** Folder of the run files (default `.tidemark/runs`). */
+  readonly runDir?: string;
+  readonly onEvent?: (event: FleetEvent) => void;
+}
