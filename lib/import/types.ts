@@ -38,12 +38,21 @@ export interface ForeignMigration {
   /** The name, before it is made a valid tidemark name. */
   readonly rawName: string;
   readonly sourceFiles: readonly string[];
-  /** The up script's text, as it will be written (markers removed). */
-  readonly up: string;
-  /** The down script's text; null when the tool has none (written as irreversible). */
-  readonly down: string | null;
-  readonly noTransaction: boolean;
+  /** The up script, as it will be written (the tool's markers removed). */
+  readonly up: ForeignScript;
+  /** The down script; null when the tool has none (written as irreversible). */
+  readonly down: ForeignScript | null;
   readonly checksums?: ForeignChecksums;
+}
+
+/** One script's SQL and whether the tool runs it outside a transaction. */
+export interface ForeignScript {
+  readonly sql: string;
+  readonly noTransaction: boolean;
+  /** The source file it comes from (relative to SRC_DIR), for notes. */
+  readonly file: string;
+  /** 1-based line of the source file where `sql` starts (sections of one file). */
+  readonly line?: number;
 }
 
 /** A file that cannot be imported, and why. */
