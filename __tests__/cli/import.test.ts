@@ -48,7 +48,9 @@ describe('import: each tool, verified offline', () => {
     expect(r.read('000001_create_users.up.sql')).not.toMatch(/BEGIN|COMMIT/);
     expect(r.read('000002_add_email.down.sql')).toMatch(/^-- tidemark:irreversible\n/);
     expect(r.read('000003_index.up.sql')).toMatch(/^-- tidemark:no-transaction\n/);
-    expect(r.result.stdout).toMatch(/1 \(000001_create_users\.up\.sql\) up: its own BEGIN\/COMMIT removed \(000001_create_users\.up\.sql:1, 000001_create_users\.up\.sql:3\)/);
+    expect(r.result.stdout).toMatch(
+      /1 \(000001_create_users\.up\.sql\) up: its own BEGIN\/COMMIT removed \(000001_create_users\.up\.sql:1, 000001_create_users\.up\.sql:3\)/,
+    );
     expect(r.result.stdout).toMatch(/no down migration; written as -- tidemark:irreversible/);
     expect(r.mapping).toMatchObject({ format: 1, tool: 'golang-migrate', unsupported: [] });
     expect(r.mapping.migrations[1]).toEqual({
@@ -70,7 +72,13 @@ describe('import: each tool, verified offline', () => {
     });
     expect(r.result.code).toBe(0);
     expect(r.verify.code).toBe(0);
-    expect(r.mapping.migrations.map((m: { version: string; name: string; sourceVersion: string }) => [m.version, m.name, m.sourceVersion])).toEqual([
+    expect(
+      r.mapping.migrations.map((m: { version: string; name: string; sourceVersion: string }) => [
+        m.version,
+        m.name,
+        m.sourceVersion,
+      ]),
+    ).toEqual([
       ['0001', 'Initial_Schema', '1'],
       ['0002', 'Add_B', '2'],
     ]);
@@ -132,7 +140,9 @@ describe('import: each tool, verified offline', () => {
     expect(r.read('00001_create_fn.up.sql')).toContain('CREATE FUNCTION f()');
     expect(r.read('00002_index.up.sql')).toMatch(/^-- tidemark:no-transaction\n/);
     expect(r.read('00002_index.down.sql')).toMatch(/^-- tidemark:irreversible\n/);
-    expect(r.mapping.unsupported).toEqual([{ file: '00003_backfill.go', reason: expect.stringMatching(/Go migration/) }]);
+    expect(r.mapping.unsupported).toEqual([
+      { file: '00003_backfill.go', reason: expect.stringMatching(/Go migration/) },
+    ]);
   });
 
   it('flyway: dotted versions keep their order, U files are downs, placeholders replaced, checksums recorded', async () => {
@@ -151,7 +161,10 @@ describe('import: each tool, verified offline', () => {
     );
     expect(r.result.code).toBe(0);
     expect(r.verify.code).toBe(0);
-    const rows = r.mapping.migrations.map((m: { sourceVersion: string; version: string }) => [m.sourceVersion, m.version]);
+    const rows = r.mapping.migrations.map((m: { sourceVersion: string; version: string }) => [
+      m.sourceVersion,
+      m.version,
+    ]);
     expect(rows).toEqual([
       ['1', '1000'],
       ['1.2', '1020'],
@@ -174,7 +187,9 @@ describe('import: each tool, verified offline', () => {
       'V2__Backfill.java': 'class V2__Backfill {}\n',
     });
     expect(r.result.code).toBe(2);
-    expect(r.result.stdout).toMatch(/V1__init\.sql:1: placeholders with no value: \$\{flyway:defaultSchema\} \(line 1\), \$\{schema\} \(line 2\); give each with --placeholder NAME=VALUE/);
+    expect(r.result.stdout).toMatch(
+      /V1__init\.sql:1: placeholders with no value: \$\{flyway:defaultSchema\} \(line 1\), \$\{schema\} \(line 2\); give each with --placeholder NAME=VALUE/,
+    );
     expect(r.result.stdout).toMatch(/R__views\.sql: repeatable migration/);
     expect(r.result.stdout).toMatch(/V2__Backfill\.java: Java migration/);
     expect(existsSync(r.out)).toBe(false);
@@ -194,7 +209,8 @@ describe('import: each tool, verified offline', () => {
 
   it('diesel: folders, metadata.toml run_in_transaction = false, dashed versions', async () => {
     const r = await importAndVerify('diesel', {
-      '00000000000000_diesel_initial_setup/up.sql': 'CREATE FUNCTION diesel_set() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n',
+      '00000000000000_diesel_initial_setup/up.sql':
+        'CREATE FUNCTION diesel_set() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n',
       '00000000000000_diesel_initial_setup/down.sql': 'DROP FUNCTION diesel_set();\n',
       '2017-12-06-180925_create_posts/up.sql': 'CREATE TABLE posts (id int);\n',
       '2017-12-06-180925_create_posts/down.sql': 'DROP TABLE posts;\n',
@@ -215,14 +231,19 @@ describe('import: each tool, verified offline', () => {
 
   it('node-pg-migrate: Up/Down Migration sections; a JS migration refused', async () => {
     const files = {
-      '1700000000000_create-users.sql': '-- Up Migration\nCREATE TABLE users (id int);\n\n-- Down Migration\nDROP TABLE users;\n',
+      '1700000000000_create-users.sql':
+        '-- Up Migration\nCREATE TABLE users (id int);\n\n-- Down Migration\nDROP TABLE users;\n',
       '1700000000001_seed.sql': '-- Up Migration\nINSERT INTO users VALUES (1);\n',
       '1700000000002_js.js': 'exports.up = (pgm) => {};\n',
     };
     const r = await importAndVerify('node-pg-migrate', files, ['--skip-unsupported']);
     expect(r.result.code).toBe(0);
     expect(r.verify.code).toBe(0);
-    expect(r.mapping.migrations[0]).toMatchObject({ version: '1700000000000', name: 'create-users', sourceVersion: '1700000000000_create-users' });
+    expect(r.mapping.migrations[0]).toMatchObject({
+      version: '1700000000000',
+      name: 'create-users',
+      sourceVersion: '1700000000000_create-users',
+    });
     expect(r.read('1700000000000_create-users.down.sql')).toContain('DROP TABLE users;');
     expect(r.read('1700000000000_create-users.up.sql')).not.toContain('DROP TABLE');
     expect(r.read('1700000000001_seed.down.sql')).toMatch(/^-- tidemark:irreversible/);

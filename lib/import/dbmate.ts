@@ -44,7 +44,11 @@ export function readDbmate(files: readonly SourceFile[]): ReadResult {
   return out.result();
 }
 
-function split(file: string, text: string, out: ResultBuilder): { up: ForeignScript; down: ForeignScript | null } | null {
+function split(
+  file: string,
+  text: string,
+  out: ResultBuilder,
+): { up: ForeignScript; down: ForeignScript | null } | null {
   const lines = linesOf(text);
   const ups = lines.filter((l) => UP.test(l.text));
   const downs = lines.filter((l) => DOWN.test(l.text));
@@ -60,9 +64,11 @@ function split(file: string, text: string, out: ResultBuilder): { up: ForeignScr
   }
   const [up] = ups;
   const down = downs[0];
-  if (down && down.start < up.start) return fail(out, file, '"-- migrate:up" must come before "-- migrate:down"', down.number);
+  if (down && down.start < up.start)
+    return fail(out, file, '"-- migrate:up" must come before "-- migrate:down"', down.number);
   const before = lines.filter((l) => l.start < up.start && l.text.trim() !== '' && !/^\s*--/.test(l.text));
-  if (before.length > 0) return fail(out, file, 'statements before "-- migrate:up" (dbmate refuses them)', before[0].number);
+  if (before.length > 0)
+    return fail(out, file, 'statements before "-- migrate:up" (dbmate refuses them)', before[0].number);
   const upSql = text.slice(up.start, down ? down.start : text.length);
   const section = (sql: string, line: number): ForeignScript => {
     const end = sql.indexOf('\n');

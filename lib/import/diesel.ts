@@ -19,24 +19,13 @@ interface Entry {
 
 export function readDiesel(files: readonly SourceFile[]): ReadResult {
   const out = new ResultBuilder();
-  const folders = new Map<string, Entry>();
-  for (const file of files) {
-    const folder = folderOf(file.path);
-    const base = baseName(file.path);
-    const slot = base === 'up.sql' ? 'up' : base === 'down.sql' ? 'down' : base === 'metadata.toml' ? 'metadata' : null;
-    if (slot === null) {
-      if (/\.sql$/i.test(base)) out.problem(file.path, 'not a diesel script: expected <version>_<name>/up.sql or down.sql');
-      continue;
-    }
-    const entry = folders.get(folder) ?? {};
-    entry[slot] = file;
-    folders.set(folder, entry);
-  }
+  const folders = collect(files, out);
   const seen = new Map<string, string>();
   for (const [folder, entry] of folders) {
     const match = FOLDER.exec(baseName(folder));
     if (!match) {
-      if (entry.up || entry.down) out.problem(folder || '.', 'not a diesel migration folder: expected <version>_<name>');
+      if (entry.up || entry.down)
+        out.problem(folder || '.', 'not a diesel migration folder: expected <version>_<name>');
       continue;
     }
     const version = match[1].replace(/-/g, '');
@@ -54,7 +43,9 @@ export function readDiesel(files: readonly SourceFile[]): ReadResult {
       out.problem(folder, 'no up.sql');
       continue;
     }
-    const noTransaction = entry.metadata ? /^\s*run_in_transaction\s*=\s*false\s*$/m.test(textOf(entry.metadata) ?? '') : false;
+    const noTransaction = entry.metadata
+      ? /^\s*run_in_transaction\s*=\s*false\s*$/m.test(textOf(entry.metadata) ?? '')
+      : false;
     const up = script(entry.up, noTransaction, out);
     const down = entry.down ? script(entry.down, noTransaction, out) : null;
     if (up === null || (entry.down && down === null)) continue;
@@ -73,4 +64,22 @@ export function readDiesel(files: readonly SourceFile[]): ReadResult {
 function script(file: SourceFile, noTransaction: boolean, out: ResultBuilder): ForeignScript | null {
   const sql = out.text(file);
   return sql === null ? null : { sql, noTransaction, file: file.path };
+}
+
+function collect(files: readonly SourceFile[], out: ResultBuilder): Map<string, Entry> {
+  const folders = new Map<string, Entry>();
+  for (const file of files) {
+    const folder = folderOf(file.path);
+    const base = baseName(file.path);
+    const slot = base === 'up.sql' ? 'up' : base === 'down.sql' ? 'down' : base === 'metadata.toml' ? 'metadata' : null;
+    if (slot === null) {
+      if (/\.sql$/i.test(base))
+        out.problem(file.path, 'not a diesel script: expected <version>_<name>/up.sql or down.sql');
+      continue;
+    }
+    const entry = folders.get(folder) ?? {};
+    entry[slot] = file;
+    folders.set(folder, entry);
+  }
+  return folders;
 }

@@ -57,7 +57,16 @@ export function mapFlywayVersions(versions: readonly string[]): VersionMapping {
     const p = parts(version);
     if (p.slice(widths.length).some((x) => BigInt(x) !== 0n))
       return { ok: false, reason: `internal: version ${version} has more parts than the widths` };
-    map.set(version, widths.map((w, i) => BigInt(p[i] ?? '0').toString().padStart(w, '0')).join(''));
+    map.set(
+      version,
+      widths
+        .map((w, i) =>
+          BigInt(p[i] ?? '0')
+            .toString()
+            .padStart(w, '0'),
+        )
+        .join(''),
+    );
   }
   const largest = [...map.values()].reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a), '0');
   if (BigInt(largest) > MAX_VERSION)

@@ -73,7 +73,8 @@ function collect(file: SourceFile, out: ResultBuilder, found: Map<string, Found>
     return;
   }
   const [, prefix, version, description] = match;
-  if (!FLYWAY_VERSION.test(version)) return out.problem(file.path, `version "${version}" is not digits separated by . or _`);
+  if (!FLYWAY_VERSION.test(version))
+    return out.problem(file.path, `version "${version}" is not digits separated by . or _`);
   const key = flywayVersionText(version)
     .split('.')
     .map((p) => BigInt(p).toString())
@@ -82,14 +83,19 @@ function collect(file: SourceFile, out: ResultBuilder, found: Map<string, Found>
   const entry = found.get(key) ?? { version, description };
   const slot = prefix === 'V' ? 'v' : 'u';
   const clash = entry[slot];
-  if (clash) return out.problem(file.path, `version ${flywayVersionText(version)} is also ${clash.path} (Flyway refuses it too)`);
+  if (clash)
+    return out.problem(
+      file.path,
+      `version ${flywayVersionText(version)} is also ${clash.path} (Flyway refuses it too)`,
+    );
   entry[slot] = file;
   found.set(key, entry);
 }
 
 function unsupportedReason(base: string): string | null {
   if (/^R__.*\.sql$/.test(base)) return 'repeatable migration: tidemark has none; put it in a versioned migration';
-  if (/^B[\d._]+__.*\.sql$/.test(base)) return 'baseline migration (Flyway Teams): import the versioned migrations instead';
+  if (/^B[\d._]+__.*\.sql$/.test(base))
+    return 'baseline migration (Flyway Teams): import the versioned migrations instead';
   if (/\.(java|class|kt)$/.test(base)) return 'Java migration: rewrite it in SQL and import again';
   if (CALLBACK.test(base)) return 'callback script: tidemark has no callbacks';
   return null;

@@ -32,7 +32,10 @@ export function readGolangMigrate(files: readonly SourceFile[]): ReadResult {
     const key = BigInt(half.version).toString();
     const entry = byVersion.get(key) ?? {};
     if (entry[half.direction]) {
-      out.problem(file.path, `a second ${half.direction} script for version ${half.version} (${entry[half.direction]?.file.path})`);
+      out.problem(
+        file.path,
+        `a second ${half.direction} script for version ${half.version} (${entry[half.direction]?.file.path})`,
+      );
       continue;
     }
     entry[half.direction] = half;
@@ -71,8 +74,10 @@ function parse(file: SourceFile, out: ResultBuilder): Half | null {
     }
     return checked(file, version, name, direction, out);
   }
-  if (/\.sql$/i.test(base)) out.problem(file.path, 'not a golang-migrate name: expected <version>_<title>.up.sql or .down.sql');
-  else if (/\.go$/.test(base)) out.unsupportedFile(file.path, 'Go code: golang-migrate runs SQL files only; not a migration');
+  if (/\.sql$/i.test(base))
+    out.problem(file.path, 'not a golang-migrate name: expected <version>_<title>.up.sql or .down.sql');
+  else if (/\.go$/.test(base))
+    out.unsupportedFile(file.path, 'Go code: golang-migrate runs SQL files only; not a migration');
   return null;
 }
 

@@ -48,7 +48,11 @@ export function readGoose(files: readonly SourceFile[]): ReadResult {
 
 type Section = 'none' | 'up' | 'down';
 
-function sections(file: string, text: string, out: ResultBuilder): { up: ForeignScript; down: ForeignScript | null } | null {
+function sections(
+  file: string,
+  text: string,
+  out: ResultBuilder,
+): { up: ForeignScript; down: ForeignScript | null } | null {
   const body: Record<Section, string[]> = { none: [], up: [], down: [] };
   const first: Record<Section, number> = { none: 1, up: 0, down: 0 };
   let section: Section = 'none';
@@ -67,14 +71,20 @@ function sections(file: string, text: string, out: ResultBuilder): { up: Foreign
       continue;
     }
     if (annotation === 'no transaction') noTransaction = true;
-    else if (annotation === 'envsub on') return unsupported(out, file, 'ENVSUB: its text depends on the environment at run time');
+    else if (annotation === 'envsub on')
+      return unsupported(out, file, 'ENVSUB: its text depends on the environment at run time');
     else if (!['statementbegin', 'statementend', 'envsub off'].includes(annotation))
       return fail(out, file, `unknown goose annotation "-- +goose ${annotation}"`, line.number);
   }
   if (first.up === 0) return fail(out, file, 'no "-- +goose Up" section (goose requires one)');
   if (body.none.some((l) => l.trim() !== '' && !/^\s*--/.test(l)))
     return fail(out, file, 'statements before "-- +goose Up"');
-  const script = (s: 'up' | 'down'): ForeignScript => ({ sql: `${body[s].join('\n')}\n`, noTransaction, file, line: first[s] });
+  const script = (s: 'up' | 'down'): ForeignScript => ({
+    sql: `${body[s].join('\n')}\n`,
+    noTransaction,
+    file,
+    line: first[s],
+  });
   return { up: script('up'), down: first.down === 0 ? null : script('down') };
 }
 

@@ -18,12 +18,16 @@ export function readNodePgMigrate(files: readonly SourceFile[]): ReadResult {
   for (const file of files) {
     const base = file.path.slice(file.path.lastIndexOf('/') + 1);
     if (CODE.test(base) && !base.endsWith('.d.ts')) {
-      out.unsupportedFile(file.path, 'JavaScript/TypeScript migration: rewrite it as a .sql migration and import again');
+      out.unsupportedFile(
+        file.path,
+        'JavaScript/TypeScript migration: rewrite it as a .sql migration and import again',
+      );
       continue;
     }
     const match = NAME.exec(base);
     if (!match) {
-      if (/\.sql$/i.test(base)) out.problem(file.path, 'does not start with a number (node-pg-migrate names start with a timestamp or index)');
+      if (/\.sql$/i.test(base))
+        out.problem(file.path, 'does not start with a number (node-pg-migrate names start with a timestamp or index)');
       continue;
     }
     const problem = checkVersion(file.path, match[1]);
@@ -50,7 +54,10 @@ function sections(file: string, text: string): { up: ForeignScript; down: Foreig
   const lineOf = (at: number) => text.slice(0, at).split('\n').length;
   const part = (from: number, other: number) => text.slice(from, other > from ? other : text.length);
   const up: ForeignScript =
-    upAt >= 0 ? { sql: part(upAt, downAt), noTransaction: false, file, line: lineOf(upAt) } : { sql: downAt >= 0 ? text.slice(0, downAt) : text, noTransaction: false, file };
-  const down: ForeignScript | null = downAt >= 0 ? { sql: part(downAt, upAt), noTransaction: false, file, line: lineOf(downAt) } : null;
+    upAt >= 0
+      ? { sql: part(upAt, downAt), noTransaction: false, file, line: lineOf(upAt) }
+      : { sql: downAt >= 0 ? text.slice(0, downAt) : text, noTransaction: false, file };
+  const down: ForeignScript | null =
+    downAt >= 0 ? { sql: part(downAt, upAt), noTransaction: false, file, line: lineOf(downAt) } : null;
   return { up, down };
 }

@@ -29,7 +29,8 @@ export function readPostgrator(files: readonly SourceFile[]): ReadResult {
     }
     const match = NAME.exec(base);
     if (!match) {
-      if (/\.sql$/i.test(base)) out.problem(file.path, 'not a postgrator name: expected <version>.do.<name>.sql or .undo.');
+      if (/\.sql$/i.test(base))
+        out.problem(file.path, 'not a postgrator name: expected <version>.do.<name>.sql or .undo.');
       continue;
     }
     const [, version, action, name] = match;

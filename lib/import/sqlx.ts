@@ -29,7 +29,9 @@ export function readSqlx(files: readonly SourceFile[]): ReadResult {
       continue;
     }
     const [, version, description, suffix] = match;
-    const problem = checkVersion(file.path, version) ?? (BigInt(version) === 0n ? { file: file.path, reason: 'sqlx versions start at 1' } : null);
+    const problem =
+      checkVersion(file.path, version) ??
+      (BigInt(version) === 0n ? { file: file.path, reason: 'sqlx versions start at 1' } : null);
     if (problem) {
       out.problems.push(problem);
       continue;

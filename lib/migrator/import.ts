@@ -5,7 +5,17 @@
  * temporary folder beside OUT_DIR, checked as `verify --offline` checks a
  * folder, then moved into place. Never touches a database.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScanError } from '../errors';
 import { mappingFile, planImport, type ImportPlan } from '../import/plan';
@@ -37,9 +47,14 @@ export interface ImportReport {
 export function importMigrations(request: ImportRequest): ImportReport {
   const source = path.resolve(request.sourceDir);
   const out = path.resolve(request.outDir);
-  if (!isDirectory(source)) throw new ConfigError(`${request.sourceDir} is not a directory: give the other tool's migrations folder as SRC_DIR.`);
+  if (!isDirectory(source))
+    throw new ConfigError(
+      `${request.sourceDir} is not a directory: give the other tool's migrations folder as SRC_DIR.`,
+    );
   if (source === out)
-    throw new ConfigError(`SRC_DIR and --dir are the same folder (${request.outDir}): import writes new files; give another --dir, e.g. --dir migrations.`);
+    throw new ConfigError(
+      `SRC_DIR and --dir are the same folder (${request.outDir}): import writes new files; give another --dir, e.g. --dir migrations.`,
+    );
   const plan = planImport(request.tool, readSource(source), { placeholders: request.placeholders });
   const relative = path.relative(out, source).split(path.sep).join('/');
   const mapping = mappingFile(plan, path.isAbsolute(relative) || relative === '' ? source : relative);
@@ -102,7 +117,10 @@ function write(out: string, plan: ImportPlan, mapping: MappingFile): void {
     writeFileSync(path.join(temp, MAPPING_FILE), `${JSON.stringify(mapping, null, 2)}\n`);
     const { pairs, problems } = inspect(temp);
     if (problems.length > 0) throw new ScanError(out, problems);
-    throwTransactionProblems(pairs.flatMap((p) => [transactionProblems(p.up), transactionProblems(p.down)]).flat(), 'verify');
+    throwTransactionProblems(
+      pairs.flatMap((p) => [transactionProblems(p.up), transactionProblems(p.down)]).flat(),
+      'verify',
+    );
     if (!existsSync(out)) {
       renameSync(temp, out);
       return;

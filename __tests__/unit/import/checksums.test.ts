@@ -4,7 +4,13 @@
  * Flyway's ChecksumCalculator does) from these exact bytes; sqlx's and
  * postgrator's by sha384sum and md5sum.
  */
-import { crc32, flywayChecksum, foreignChecksum, postgratorChecksum, sqlxChecksum } from '../../../lib/import/checksums';
+import {
+  crc32,
+  flywayChecksum,
+  foreignChecksum,
+  postgratorChecksum,
+  sqlxChecksum,
+} from '../../../lib/import/checksums';
 
 const LF = Buffer.from('CREATE TABLE users (\n  id serial PRIMARY KEY\n);\n');
 const CRLF = Buffer.from('CREATE TABLE users (\r\n  id serial PRIMARY KEY\r\n);\r\n');
