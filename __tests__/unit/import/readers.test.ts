@@ -67,17 +67,25 @@ describe('dbmate', () => {
 });
 
 describe('goose', () => {
-  it('refuses a file without -- +goose Up and an unknown annotation; ENVSUB is unsupported', () => {
+  it('refuses a file without -- +goose Up, Down before Up, version 0; ENVSUBST is unsupported', () => {
     const p = plan('goose', {
-      '1_a.sql': 'SELECT 1;\n',
-      '2_b.sql': '-- +goose Up\n-- +goose Whatever\nSELECT 1;\n',
-      '3_c.sql': '-- +goose ENVSUB ON\n-- +goose Up\nSELECT ${X};\n',
+      '0_z.sql': '-- +goose Up\nSELECT 1;\n',
+      '1_a.sql': '-- comment\nSELECT 1;\n',
+      '2_b.sql': '-- +goose Down\nSELECT 1;\n-- +goose Up\nSELECT 2;\n',
+      '3_c.sql': '-- +goose ENVSUBST ON\n-- +goose Up\nSELECT ${X};\n',
     });
-    expect(p.problems.map((x) => x.reason)).toEqual([
-      expect.stringMatching(/no "-- \+goose Up" section/),
-      'unknown goose annotation "-- +goose whatever"',
+    expect(p.problems.map((x) => [x.file, x.line, x.reason])).toEqual([
+      ['0_z.sql', undefined, 'goose versions start at 1'],
+      ['1_a.sql', undefined, expect.stringMatching(/no "-- \+goose Up" section/)],
+      ['2_b.sql', 1, '"-- +goose Down" before "-- +goose Up"'],
     ]);
-    expect(p.unsupported).toEqual([{ file: '3_c.sql', reason: expect.stringMatching(/ENVSUB/) }]);
+    expect(p.unsupported).toEqual([{ file: '3_c.sql', reason: expect.stringMatching(/ENVSUBST/) }]);
+  });
+  it('keeps a line goose does not know as a comment, with a note', () => {
+    const p = plan('goose', { '1_a.sql': '-- +goose Up\n-- +goose Whatever\nSELECT 1;\n' });
+    expect(p.problems).toEqual([]);
+    expect(file(p, '1_a.up.sql')).toContain('-- +goose Whatever\nSELECT 1;');
+    expect(p.notes).toContain('1_a.sql:2: "-- +goose Whatever" is not a goose annotation; kept as a comment');
   });
   it('keeps the version as written and the goose_db_version id as sourceVersion', () => {
     const p = plan('goose', { '20240101120000_a.sql': '-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n' });
