@@ -87,11 +87,11 @@ describe('import: each tool, verified offline', () => {
 
   it('dbmate: sections, transaction:false, an empty down', async () => {
     const r = await importAndVerify('dbmate', {
-      'db/migrations/20240101120000_create_users.sql':
+      '20240101120000_create_users.sql':
         '-- migrate:up\nCREATE TABLE users (id int);\n\n-- migrate:down\nDROP TABLE users;\n',
-      'db/migrations/20240102120000_index.sql':
+      '20240102120000_index.sql':
         '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY u_id ON users (id);\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY u_id;\n',
-      'db/migrations/20240103120000_seed.sql': '-- migrate:up\nINSERT INTO users VALUES (1);\n-- migrate:down\n',
+      '20240103120000_seed.sql': '-- migrate:up\nINSERT INTO users VALUES (1);\n-- migrate:down\n',
     });
     expect(r.result.code).toBe(0);
     expect(r.verify.code).toBe(0);
@@ -100,7 +100,7 @@ describe('import: each tool, verified offline', () => {
     expect(r.read('20240102120000_index.up.sql')).toMatch(/^-- tidemark:no-transaction\n/);
     expect(r.read('20240102120000_index.down.sql')).toMatch(/^-- tidemark:no-transaction\n/);
     expect(r.read('20240103120000_seed.down.sql')).toMatch(/^-- tidemark:irreversible\n/);
-    expect(r.mapping.migrations[0].sourceFiles).toEqual(['db/migrations/20240101120000_create_users.sql']);
+    expect(r.mapping.migrations[0].sourceFiles).toEqual(['20240101120000_create_users.sql']);
   });
 
   it('dbmate: several up/down sections in one file are refused with the line, nothing written', async () => {

@@ -173,6 +173,20 @@ describe('postgrator', () => {
   });
 });
 
+describe('what each tool reads', () => {
+  it('ignores subfolders as the tool does, with a note; Flyway scans them', () => {
+    const files = { '1_a.up.sql': 'SELECT 1;', 'seeds/2_b.up.sql': 'SELECT 2;', 'seeds/x.sql': 'SELECT 3;' };
+    const p = plan('golang-migrate', files);
+    expect(p.migrations.map((m) => m.version)).toEqual(['1']);
+    expect(p.problems).toEqual([]);
+    expect(p.notes).toContain(
+      '2 file(s) in subfolders ignored, as golang-migrate ignores them (seeds/2_b.up.sql, seeds/x.sql)',
+    );
+    const flyway = plan('flyway', { 'V1__a.sql': 'SELECT 1;', 'sub/V2__b.sql': 'SELECT 2;' });
+    expect(flyway.migrations.map((m) => m.sourceFiles[0])).toEqual(['V1__a.sql', 'sub/V2__b.sql']);
+  });
+});
+
 describe('fixTransactions', () => {
   it('leaves SAVEPOINT and a plpgsql BEGIN alone', () => {
     const sql = 'SAVEPOINT a;\nDO $$ BEGIN PERFORM 1; END $$;\nRELEASE a;\n';
