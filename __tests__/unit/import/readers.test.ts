@@ -48,6 +48,24 @@ describe('golang-migrate', () => {
   });
 });
 
+describe('golang-migrate: Authelia', () => {
+  it('reads the per-provider folder layout (V0001.Name.up.sql) and refuses two ups of one version', () => {
+    const p = plan('golang-migrate', {
+      'V0001.Initial_Schema.up.sql': 'SELECT 1;',
+      'V0001.Initial_Schema.down.sql': 'SELECT 2;',
+      'V0002.WebAuthn.all.up.sql': 'SELECT 3;',
+      'V0002.WebAuthn.postgres.up.sql': 'SELECT 4;',
+    });
+    expect(p.migrations.map((m) => [m.version, m.name, m.irreversible])).toEqual([
+      ['0001', 'Initial_Schema', false],
+      ['0002', 'WebAuthn', true],
+    ]);
+    expect(p.problems.map((x) => x.reason)).toEqual([
+      'a second up script for version 0002 (V0002.WebAuthn.all.up.sql)',
+    ]);
+  });
+});
+
 describe('dbmate', () => {
   it('refuses statements before -- migrate:up, and a file without it', () => {
     const p = plan('dbmate', {
