@@ -299,5 +299,19 @@ describe('import: refusals', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ written: true, refused: false, tool: 'golang-migrate', format: 1 });
     expect(doc.migrations[0]).toMatchObject({ version: '1', name: 'a', irreversible: true });
+    const logged = await runInProcess([
+      'import',
+      '--from',
+      'golang-migrate',
+      src,
+      '--dir',
+      `${out}2`,
+      '--log-format',
+      'json',
+    ]);
+    expect(logged.code).toBe(0);
+    const record = JSON.parse(logged.stdout);
+    expect(record.msg).toMatch(/^Imported 1 migration from golang-migrate into /);
+    expect(record).toMatchObject({ level: 30, written: true, tool: 'golang-migrate' });
   });
 });
