@@ -291,6 +291,16 @@ describe('import: refusals', () => {
     expect(bad.stderr).toMatch(/--placeholder is for --from flyway only/);
   });
 
+  it('checks the written folder as verify --offline does before moving it into place: a refusal leaves nothing', async () => {
+    const src = dirs({ '1_a.up.sql': '-- tidemark:bogus\nSELECT 1;\n', '1_a.down.sql': 'SELECT 1;\n' });
+    const parent = dirs();
+    const out = path.join(parent, 'out');
+    const r = await runInProcess(['import', '--from', 'golang-migrate', src, '--dir', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/1_a\.up\.sql: unknown directive "-- tidemark:bogus"/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
   it('prints the report as JSON', async () => {
     const src = dirs({ '1_a.up.sql': 'SELECT 1;\n' });
     const out = path.join(dirs(), 'out');
