@@ -29,7 +29,7 @@ function parts(version: string): string[] {
 }
 
 /** The widths of each part position over these versions. */
-export function partWidths(versions: readonly string[]): number[] {
+function partWidths(versions: readonly string[]): number[] {
   const widths: number[] = [];
   for (const version of versions) {
     parts(version).forEach((part, i) => {
