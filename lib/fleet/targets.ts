@@ -183,7 +183,7 @@ export function urlOfTarget(target: FleetTarget, env: NodeJS.ProcessEnv): string
   const value = env[target.urlEnv];
   if (value === undefined || value === '')
     throw new ConfigError(
-      `${target.origin ?? `target "${target.name}"`}: url names the environment variable ${target.urlEnv}, which is not set.`,
+      `${target.origin === undefined ? `target "${target.name}"` : `${target.origin} ("${target.name}")`}: url names the environment variable ${target.urlEnv}, which is not set.`,
       { variable: target.urlEnv },
     );
   return connectionString(value, `$${target.urlEnv} (url of target "${target.name}")`);
