@@ -14,7 +14,15 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYS = new Set(['name', 'url', 'schema', 'labels']);
 
 const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  v === undefined
+    ? 'nothing'
+    : v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'an array'
+        : typeof v === 'object'
+          ? 'an object'
+          : `a ${typeof v}`;
 
 /** `{"env": "VAR"}` or a connection string, checked (never echoed: it may hold a password). */
 function urlOf(raw: unknown, origin: string): Pick<FleetTarget, 'url' | 'urlEnv'> {
