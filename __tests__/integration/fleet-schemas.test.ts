@@ -149,6 +149,21 @@ test('a threshold stops starting targets: in-flight ones finish, nothing starts 
   );
   // The failed targets created their ledgers; none of the targets after the stop has one.
   expect(ledgers.map((l) => l.s)).toEqual(['t_000', 't_001', 't_002', 't_003']);
+
+  // --only failed takes the failed and the not-started: the 10 others, none of the 2 migrated.
+  await db.query('DROP TABLE t_001.items; DROP TABLE t_003.items');
+  const rest = await runFleet(fleetContext(url, dir), {
+    command: 'apply',
+    source: list(schemaTargets(12)),
+    policy: policy({ onlyFailed: true }),
+    runDir,
+  });
+  expect(rest.results.map((r) => r.name).sort()).toEqual(
+    schemaTargets(12)
+      .map((t) => t.name)
+      .filter((n) => n !== 't_000' && n !== 't_002'),
+  );
+  expect(rest.counts.migrated).toBe(10);
 });
 
 test('fail-fast with concurrency: targets in flight finish, then the run stops', async () => {

@@ -106,11 +106,14 @@ export function checkTargets(targets: readonly FleetTarget[], source: string): r
 }
 
 /**
- * A targets file's text: a JSON array of entries.
+ * A targets file's text: a JSON array of entries, or JSON lines (one entry
+ * per line, as `--targets-cmd` prints them).
  * @throws ConfigError with file:line:col for bad JSON, `file entry N` for a bad entry.
  */
 export function parseTargetsFile(text: string, file: string): readonly FleetTarget[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // One object per line (what a script appends to) is a targets file too.
+  if (body.trimStart().startsWith('{') && body.trim().includes('\n')) return parseTargetLines(body, file);
   let raw: unknown;
   try {
     raw = JSON.parse(body);

@@ -59,11 +59,12 @@ test('run file: a torn last line is ignored; the failed names are read', () => {
     JSON.stringify({ kind: 'run', runId: 'r', command: 'apply', startedAt: 'x', total: 3, source: 'list' }),
     JSON.stringify({ kind: 'target', name: 'a', state: 'failed' }),
     JSON.stringify({ kind: 'target', name: 'b', state: 'migrated' }),
+    JSON.stringify({ kind: 'target', name: 'd', state: 'not-started' }),
     '{"kind":"target","name":"c","sta',
   ].join('\n');
   const run = parseRunFile(text, 'r.json');
   expect(run.ended).toBe(false);
-  expect([...failedNames(run)]).toEqual(['a']);
+  expect([...failedNames(run)]).toEqual(['a', 'd']);
   expect(() => parseRunFile('{}', 'x.json')).toThrow('x.json is not a tidemark run file');
   expect(newRunId(new Date('2026-12-04T20:10:45.123Z'), 'abc')).toBe('20261204T201045123Z-abc');
 });

@@ -51,6 +51,10 @@ describe('targets file', () => {
   });
 
   test('JSON lines and query rows', () => {
+    expect(parseTargetsFile('{"name":"a"}\n{"name":"b"}\n', 't.json').map((t) => [t.name, t.origin])).toEqual([
+      ['a', 't.json line 1'],
+      ['b', 't.json line 2'],
+    ]);
     expect(
       parseTargetLines('{"name":"a","schema":"a"}\n\n{"name":"b"}\n', 'cmd').map((t) => [t.name, t.origin]),
     ).toEqual([
