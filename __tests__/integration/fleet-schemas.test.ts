@@ -350,3 +350,22 @@ test('plan and verify per target; a rollback of one step', async () => {
   });
   expect(back.results[0]).toMatchObject({ state: 'migrated', versions: ['3'] });
 });
+
+test("a migration's session settings do not follow the connection to the next target", async () => {
+  const leaky = migrations({
+    '001_seen.up.sql':
+      "INSERT INTO public.seen VALUES (current_schema(), current_setting('application_name'));\nSELECT set_config('application_name', 'leaked-from-' || current_schema(), false);",
+    '001_seen.down.sql': 'SELECT 1;',
+  });
+  await db.query('CREATE TABLE public.seen (schema_name text, app text)');
+  const report = await runFleet(fleetContext(url, leaky), {
+    command: 'apply',
+    source: list(schemaTargets(4)),
+    policy: policy({ concurrency: 1 }),
+    runDir,
+  });
+  expect(report.counts.migrated).toBe(4);
+  const seen = await db.query<{ app: string }>('SELECT app FROM public.seen');
+  expect(seen).toHaveLength(4);
+  expect(seen.filter((r) => r.app.startsWith('leaked-from-'))).toEqual([]);
+});
