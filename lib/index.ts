@@ -116,7 +116,7 @@ export interface FleetOptions extends Settings {
   readonly command?: FleetCommandName;
   /** The targets, or where to read them (a file, a query against the control database, a command). */
   readonly targets: readonly TargetInput[] | TargetSource;
-  /** Concurrency, per-host cap, canary, waves, thresholds, retries (default: 4 at once, 2 retries). */
+  /** Concurrency, per-host cap, canary, waves, thresholds, retries (default: 4 at once; retries as the `retries` setting, else 0). */
   readonly policy?: Partial<Omit<FleetPolicy, 'shard'>> & {
     /** `count` shards, this process's `index` (default `$JOB_COMPLETION_INDEX`). */
     readonly shard?: { readonly index?: number; readonly count: number };
@@ -141,9 +141,10 @@ export async function fleet(options: FleetOptions): Promise<FleetReport> {
     ? { kind: 'list', targets: (targets as readonly TargetInput[]).map((t, i) => targetFrom(t, `targets[${i}]`)) }
     : (targets as TargetSource);
   const shard = resolveShard({ index: policy.shard?.index, count: policy.shard?.count }, process.env);
-  const full: FleetPolicy = { concurrency: 4, failFast: false, retries: 2, ...policy, shard };
+  const ctx = context(settings);
+  const full: FleetPolicy = { concurrency: 4, failFast: false, retries: ctx.config.retries, ...policy, shard };
   return migrator.runFleet(
-    { ...context(settings), signal },
+    { ...ctx, signal },
     {
       command: command ?? 'apply',
       source,
