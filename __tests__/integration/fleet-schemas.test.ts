@@ -369,3 +369,22 @@ test("a migration's session settings do not follow the connection to the next ta
   expect(seen).toHaveLength(4);
   expect(seen.filter((r) => r.app.startsWith('leaked-from-'))).toEqual([]);
 });
+
+test('a no-transaction migration on a schema target runs with the tenant schema first, and the session is reset after it', async () => {
+  const dirNoTx = migrations({
+    ...TENANT_MIGRATIONS,
+    '004_index.up.sql': '-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY items_owner ON items (owner);',
+    '004_index.down.sql': '-- tidemark:no-transaction\nDROP INDEX CONCURRENTLY items_owner;',
+  });
+  const report = await runFleet(fleetContext(url, dirNoTx), {
+    command: 'apply',
+    source: list(schemaTargets(3)),
+    policy: policy({ concurrency: 1 }),
+    runDir,
+  });
+  expect(report.counts.migrated).toBe(3);
+  const indexes = await db.query<{ s: string }>(
+    `SELECT schemaname AS s FROM pg_indexes WHERE indexname = 'items_owner' ORDER BY 1`,
+  );
+  expect(indexes.map((i) => i.s)).toEqual(['t_000', 't_001', 't_002']);
+});

@@ -1,3 +1,4 @@
+import { resetSessionQuery, sessionSettingsQuery, transactionSettingsQuery } from '../../../lib/db/session-settings';
 import { passwordOf, placeOf, redact } from '../../../lib/fleet/hosts';
 import { backoffMs, isTransient, policyProblem, thresholdReached } from '../../../lib/fleet/policy';
 import { failedNames, newRunId, parseRunFile } from '../../../lib/fleet/run-file';
@@ -67,4 +68,18 @@ test('run file: a torn last line is ignored; the failed names are read', () => {
   expect([...failedNames(run)]).toEqual(['a', 'd']);
   expect(() => parseRunFile('{}', 'x.json')).toThrow('x.json is not a tidemark run file');
   expect(newRunId(new Date('2026-12-04T20:10:45.123Z'), 'abc')).toBe('20261204T201045123Z-abc');
+});
+
+test("a schema target's search_path: the schema first, quoted by the server, then the session's path; RESET after a no-transaction script", () => {
+  const q = transactionSettingsQuery({ environment: 'prod', searchPath: 'Acme "x"' });
+  expect(q.text).toContain(
+    "pg_catalog.set_config('search_path', pg_catalog.concat_ws(', ', pg_catalog.quote_ident($2), pg_catalog.current_setting('search_path')), true)",
+  );
+  expect(q.values).toEqual(['prod', 'Acme "x"']);
+  expect(transactionSettingsQuery({ environment: 'prod' }).text).not.toContain('search_path');
+  expect(sessionSettingsQuery({ environment: 'p', searchPath: 's' }).text).toContain(
+    "quote_ident($2), pg_catalog.current_setting('search_path')), false)",
+  );
+  expect(resetSessionQuery({ environment: 'p', searchPath: 's' })).toMatch(/RESET search_path$/);
+  expect(resetSessionQuery({ environment: 'p' })).not.toContain('search_path');
 });
