@@ -388,3 +388,63 @@ test('a no-transaction migration on a schema target runs with the tenant schema 
   );
   expect(indexes.map((i) => i.s)).toEqual(['t_000', 't_001', 't_002']);
 });
+
+test('a connection terminated mid-migration (57P01) is retried on a new connection; the migration lands once', async () => {
+  const slow = migrations({
+    ...TENANT_MIGRATIONS,
+    '002_seed.up.sql': `SELECT pg_sleep(0.6);\n${TENANT_MIGRATIONS['002_seed.up.sql']}`,
+  });
+  const targets = schemaTargets(2);
+  const watcher = await db.connect();
+  let killed = 0;
+  const watching = (async () => {
+    for (let i = 0; i < 200 && killed === 0; i++) {
+      const { rows } = await watcher.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(0.6)%' AND pid <> pg_backend_pid() LIMIT 1`,
+      );
+      if (rows.length > 0) {
+        await watcher.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+        killed++;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  const report = await runFleet(fleetContext(url, slow), {
+    command: 'apply',
+    source: list(targets),
+    policy: policy({ concurrency: 1, retries: 2, retryDelayMs: 50 }),
+    runDir,
+  });
+  await watching;
+  expect(killed).toBe(1);
+  expect(report.exitCode).toBe(0);
+  expect(report.results.map((r) => r.attempts).sort()).toEqual([1, 2]);
+  const counts = await appliedCounts();
+  expect(counts).toHaveLength(6);
+  expect(counts.every((c) => c.n === 1)).toBe(true);
+});
+
+test("a signal stops starting targets; those in flight end; the exit code is the signal's", async () => {
+  const slow = migrations({
+    ...TENANT_MIGRATIONS,
+    '002_seed.up.sql': `SELECT pg_sleep(0.3);\n${TENANT_MIGRATIONS['002_seed.up.sql']}`,
+  });
+  const controller = new AbortController();
+  const ctx = { ...fleetContext(url, slow), signal: controller.signal };
+  const report = await runFleet(ctx, {
+    command: 'apply',
+    source: list(schemaTargets(10)),
+    policy: policy({ concurrency: 2 }),
+    runDir,
+    onEvent: (e) => {
+      if (e.kind === 'target-end' && e.result.state === 'migrated') controller.abort('SIGTERM');
+    },
+  });
+  expect(report.exitCode).toBe(143);
+  expect(report.stoppedBy).toBe('interrupted by SIGTERM');
+  expect(report.counts['not-started']).toBeGreaterThanOrEqual(7);
+  const ledgers = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'tidemark_migrations'`,
+  );
+  expect(ledgers[0].n).toBeLessThanOrEqual(3);
+});
