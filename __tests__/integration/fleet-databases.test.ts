@@ -17,7 +17,7 @@ import {
   policy,
   TENANT_MIGRATIONS,
   urlWithPassword,
-} from '../helpers/fleet';
+} from '../helpers/fleet-core';
 
 jest.setTimeout(180_000);
 const migrations = useMigrationsDir();

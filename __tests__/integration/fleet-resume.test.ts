@@ -18,7 +18,7 @@ import {
   schemaTargets,
   TENANT_MIGRATIONS,
   urlWithPassword,
-} from '../helpers/fleet';
+} from '../helpers/fleet-core';
 
 jest.setTimeout(120_000);
 const db = useTestDatabase();
