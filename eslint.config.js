@@ -33,8 +33,13 @@ const zones = [
   ),
   layer(
     'import',
-    ['db', 'cli', 'migrator', 'config', 'plan', 'schema', 'lint', 'observe'],
+    ['db', 'cli', 'migrator', 'config', 'plan', 'schema', 'lint', 'observe', 'fleet'],
     'import/ is pure: source/, sql/, types and errors',
+  ),
+  layer(
+    'fleet',
+    ['db', 'cli', 'migrator', 'plan', 'source', 'schema', 'lint', 'observe', 'import'],
+    'fleet/ is pure: config/, types and errors',
   ),
   layer('db', ['cli', 'migrator', 'plan'], 'db/ may not import cli/, migrator/ or plan/'),
   layer('migrator', ['cli'], 'migrator/ may not import cli/'),
@@ -69,6 +74,7 @@ module.exports = tseslint.config(
       'lib/plan/**/*.ts',
       'lib/schema/**/*.ts',
       'lib/config/**/*.ts',
+      'lib/fleet/**/*.ts',
       'lib/cli/**/*.ts',
       'lib/import/**/*.ts',
     ],

@@ -18,3 +18,4 @@ export { budgetOf, type LocksSection } from './test-locks';
 export type { RunFlags, RunResult } from './run';
 export type { RunContext } from './context';
 export * from './import';
+export * from './fleet';
