@@ -1,3 +1,4 @@
+import { adoptCommand } from './adopt';
 import { applyCommand } from './apply';
 import { baselineCommand } from './baseline';
 import { configCommand } from './config';
@@ -24,4 +25,5 @@ export const COMMANDS: Record<string, Command> = {
   baseline: baselineCommand,
   config: configCommand,
   test: testCommand,
+  adopt: adoptCommand,
 };
