@@ -109,21 +109,59 @@ export function decideAdoption(history: ForeignHistory, mapping: ImportMapping, 
   const none = { adopted: [], pending: [], notes: [], checksums: { verified: 0, unverified: 0 } };
   if (state.length > 0)
     return { ...none, problems: state.map((r) => ({ kind: 'state', message: recoveryOf(history, r) })) };
-  const problems: AdoptProblem[] = [...shapeProblems(history)];
-  const { applied, upTo, notes } = standing(history);
-  const byVersion = new Map(pairs.map((p) => [p.version, p]));
+  const found = standing(history);
   const mapped = [...mapping.migrations].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
-  const key = (m: MappedMigration) => versionKey(history.tool, m.sourceVersion);
-  const known = new Set(mapped.map(key));
-  for (const [k, row] of applied) if (!known.has(k)) problems.push(unmapped(history, mapping, row));
+  const problems = [...shapeProblems(history), ...unknownRows(history, mapping, mapped, found)];
+  const walked = walk(history, mapping, mapped, pairs, found);
+  problems.push(...walked.problems);
+  if (walked.adopted.length === 0 && problems.length === 0)
+    problems.push({
+      kind: 'history',
+      message: `${history.schema}.${history.table} records no applied migration: there is nothing to adopt. Run \`tidemark apply\` instead: it runs every migration.`,
+    });
+  const checks = compareChecksums(history, walked.adopted);
+  const { upTo, notes } = found;
+  if (upTo?.because === 'up-to-latest')
+    notes.unshift(
+      `golang-migrate records only its latest version (${upTo.version}): every imported migration up to it is taken as applied.`,
+    );
+  if (upTo?.because === 'below-baseline')
+    notes.unshift(
+      `Flyway's baseline is version ${upTo.version}: every imported migration up to it is taken as applied, as Flyway does.`,
+    );
+  return { ...walked, notes, problems: [...problems, ...checks.problems], checksums: checks.counts };
+}
+
+/** History rows no imported migration stands for (and golang-migrate's version without a file). */
+function unknownRows(
+  history: ForeignHistory,
+  mapping: ImportMapping,
+  mapped: readonly MappedMigration[],
+  { applied, upTo }: Standing,
+): AdoptProblem[] {
+  const known = new Set(mapped.map((m) => versionKey(history.tool, m.sourceVersion)));
+  const problems = [...applied].filter(([k]) => !known.has(k)).map(([, row]) => unmapped(history, mapping, row));
   if (upTo && upTo.because === 'up-to-latest' && !known.has(versionKey(history.tool, upTo.version)))
     problems.push({
       kind: 'history',
       message: `golang-migrate's version ${upTo.version}: no imported migration has that version (the import mapping lists ${mapped.map((m) => m.sourceVersion).join(', ') || 'none'}). Restore its files and import again.`,
     });
+  return problems;
+}
+
+/** The imported migrations in order: adopted, skipped in the middle (a problem), or pending after the last adopted. */
+function walk(
+  history: ForeignHistory,
+  mapping: ImportMapping,
+  mapped: readonly MappedMigration[],
+  pairs: readonly Pair[],
+  { applied, upTo }: Standing,
+): { adopted: Adopted[]; pending: Pair[]; problems: AdoptProblem[] } {
+  const byVersion = new Map(pairs.map((p) => [p.version, p]));
   const adopted: Adopted[] = [];
   const skipped: MappedMigration[] = [];
-  const pending: Pair[] = [];
+  const problems: AdoptProblem[] = [];
+  let pending: Pair[] = [];
   for (const m of mapped) {
     const pair = byVersion.get(m.version);
     if (!pair) {
@@ -133,36 +171,18 @@ export function decideAdoption(history: ForeignHistory, mapping: ImportMapping, 
       });
       continue;
     }
-    const row = applied.get(key(m)) ?? null;
-    const because: AdoptedBecause | null = row
-      ? 'history'
-      : implied(history.tool, m, upTo)
-        ? (upTo?.because ?? null)
-        : null;
-    if (because === null) {
+    const row = applied.get(versionKey(history.tool, m.sourceVersion)) ?? null;
+    const because = row ? 'history' : implied(history.tool, m, upTo) ? upTo?.because : undefined;
+    if (because === undefined) {
       pending.push(pair);
       skipped.push(m);
       continue;
     }
     for (const gap of skipped.splice(0)) problems.push(gapProblem(history, gap, m));
-    pending.length = 0;
+    pending = [];
     adopted.push({ pair, mapped: m, row, because });
   }
-  if (adopted.length === 0 && problems.length === 0)
-    problems.push({
-      kind: 'history',
-      message: `${history.schema}.${history.table} records no applied migration: there is nothing to adopt. Run \`tidemark apply\` instead: it runs every migration.`,
-    });
-  const checks = compareChecksums(history, adopted);
-  if (upTo?.because === 'up-to-latest')
-    notes.unshift(
-      `golang-migrate records only its latest version (${upTo.version}): every imported migration up to it is taken as applied.`,
-    );
-  if (upTo?.because === 'below-baseline')
-    notes.unshift(
-      `Flyway's baseline is version ${upTo.version}: every imported migration up to it is taken as applied, as Flyway does.`,
-    );
-  return { adopted, pending, notes, problems: [...problems, ...checks.problems], checksums: checks.counts };
+  return { adopted, pending, problems };
 }
 
 function shapeProblems(history: ForeignHistory): AdoptProblem[] {
