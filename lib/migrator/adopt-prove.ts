@@ -75,9 +75,17 @@ export async function proveAdoption(
     }
     const replayed = await takeSnapshot(db.client, { ignoreTables });
     const found = await takeSnapshot(live, { ignoreTables });
-    return { ...base, failure: null, differences: diffSnapshots(replayed, found) };
+    return { ...base, failure: null, differences: diffSnapshots(replayed, found).filter((d) => !hostOnly(d, foreign)) };
   });
 }
+
+/**
+ * The schema the tool created to hold its history table (Flyway's
+ * `flyway.schemas`, dbmate's `search_path`): on the live side only, and
+ * bookkeeping like the table. Anything else in it is still reported.
+ */
+const hostOnly = (d: SchemaDifference, foreign: TableName) =>
+  d.objectType === 'schema' && d.kind === 'added' && d.identity === foreign.schema;
 
 /** The executor's per-step lines only with --verbose. */
 const quiet = (ctx: RunContext) =>

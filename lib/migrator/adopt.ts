@@ -13,6 +13,7 @@ import { requireLedgerWrites } from '../db/privileges';
 import { withTransaction } from '../db/transaction';
 import { AdoptRefusedError } from '../errors';
 import { scan } from '../source/scanner';
+import type { SchemaDifference } from '../schema';
 import type { Pair } from '../types';
 import { ledgerOf, type RunContext } from './context';
 import { decideAdoption, type AdoptDecision, type AdoptedBecause } from './adopt-history';
@@ -154,11 +155,19 @@ async function proveOrRefuse(
       'drift',
       `adopt --prove refused: the live schema differs from the one the ${pairs.length} imported migration(s) build, in ${proof.differences.length} way(s) (expected: the replay; found: the live database); nothing was written.`,
       [
-        ...proof.differences.map((d) => d.description),
+        ...proof.differences.map(liveDifference),
         'Bring the live schema in line (or write the difference into a migration of the tool and import again), then adopt again.',
       ],
     );
   return proof;
+}
+
+/** A difference read as "the files build X, the live database has Y". */
+function liveDifference(d: SchemaDifference): string {
+  if (d.kind === 'added') return `${d.subject} is in the live database, but no imported migration creates it`;
+  if (d.kind === 'removed')
+    return `${d.subject} is missing from the live database, though an imported migration creates it`;
+  return `${d.description} (expected: what the migrations build; found: the live database)`;
 }
 
 function reportOf(
