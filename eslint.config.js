@@ -31,6 +31,11 @@ const zones = [
     ['db', 'cli', 'migrator', 'config', 'plan', 'source', 'schema'],
     'observe/ is pure: lint/ (lock modes and findings), sql/, types and errors',
   ),
+  layer(
+    'import',
+    ['db', 'cli', 'migrator', 'config', 'plan', 'schema', 'lint', 'observe'],
+    'import/ is pure: source/, sql/, types and errors',
+  ),
   layer('db', ['cli', 'migrator', 'plan'], 'db/ may not import cli/, migrator/ or plan/'),
   layer('migrator', ['cli'], 'migrator/ may not import cli/'),
   layer('cli', ['db'], 'cli/ goes through migrator/, never db/'),
@@ -65,6 +70,7 @@ module.exports = tseslint.config(
       'lib/schema/**/*.ts',
       'lib/config/**/*.ts',
       'lib/cli/**/*.ts',
+      'lib/import/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -17,4 +17,5 @@ export * from './test-locks-only';
 export { budgetOf, type LocksSection } from './test-locks';
 export type { RunFlags, RunResult } from './run';
 export type { RunContext } from './context';
+export * from './import';
 export * from './adopt';

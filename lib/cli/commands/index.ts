@@ -3,6 +3,7 @@ import { applyCommand } from './apply';
 import { baselineCommand } from './baseline';
 import { configCommand } from './config';
 import { createCommand } from './create';
+import { importCommand } from './import';
 import { lintCommand } from './lint';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
@@ -25,5 +26,6 @@ export const COMMANDS: Record<string, Command> = {
   baseline: baselineCommand,
   config: configCommand,
   test: testCommand,
+  import: importCommand,
   adopt: adoptCommand,
 };
