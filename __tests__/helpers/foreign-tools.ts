@@ -114,8 +114,11 @@ export function toolChecksum(tool: Tool, up: string): number | string | undefine
   return undefined;
 }
 
+/** The source file name of `m` in the tool's folder (a simplified name; what matters is that the mapping names it). */
+export const sourceFile = (m: Migration) => `${m.sourceVersion}_${m.name}.sql`;
+
 /** What `tidemark import` writes: the pairs and tidemark-import.json. */
-export function writeImported(dir: string, tool: Tool, migrations: readonly Migration[]): void {
+export function writeImported(dir: string, tool: Tool, migrations: readonly Migration[], source = '.'): void {
   const files: Record<string, string> = {};
   for (const m of migrations) {
     files[`${m.version}_${m.name}.up.sql`] = m.up;
@@ -124,14 +127,14 @@ export function writeImported(dir: string, tool: Tool, migrations: readonly Migr
   const mapping = {
     format: 1,
     tool,
-    source: '.',
+    source,
     migrations: migrations.map((m) => {
       const checksum = toolChecksum(tool, m.up);
       return {
         version: String(m.version),
         name: m.name,
         sourceVersion: m.sourceVersion,
-        sourceFiles: [`${m.sourceVersion}_${m.name}.sql`],
+        sourceFiles: [sourceFile(m)],
         checksums: checksum === undefined ? {} : { [tool]: checksum },
         irreversible: false,
         noTransaction: false,

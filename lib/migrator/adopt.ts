@@ -18,6 +18,7 @@ import type { Pair } from '../types';
 import { ledgerOf, type RunContext } from './context';
 import { decideAdoption, type AdoptDecision, type AdoptedBecause } from './adopt-history';
 import { readImportMapping, type ImportMapping } from './adopt-mapping';
+import { recheckSources, type SourceCheck } from './adopt-sources';
 import { proveAdoption, type ProveReport } from './adopt-prove';
 import { withLock, withSession } from './session';
 
@@ -73,7 +74,7 @@ export async function adopt(ctx: RunContext, options: AdoptOptions): Promise<Ado
   return withSession(ctx, STOPPED_ADOPT, (client) =>
     withLock(ctx, client, async () => {
       const history = await readForeignHistory(client, options.from, options.historyTable);
-      const decision = decideAdoption(history, mapping, pairs);
+      const decision = withSources(decideAdoption(history, mapping, pairs), recheckSources(mapping));
       refuseProblems(history, decision);
       const already = await existingAdoption(client, ledger, decision);
       const proof = options.prove && !already ? await proveOrRefuse(ctx, client, history, decision) : null;
@@ -82,6 +83,15 @@ export async function adopt(ctx: RunContext, options: AdoptOptions): Promise<Ado
       return report;
     }),
   );
+}
+
+/** The decision with what the source files say added (a dirty or failed state still comes first). */
+function withSources(decision: AdoptDecision, sources: SourceCheck): AdoptDecision {
+  return {
+    ...decision,
+    problems: [...decision.problems, ...sources.problems],
+    notes: [...decision.notes, ...sources.notes],
+  };
 }
 
 /** @throws AdoptRefusedError: state first (nothing else matters while the tool's run is half-done), then the rest. */
@@ -105,7 +115,7 @@ function refuseProblems(history: ForeignHistory, decision: AdoptDecision): void 
     );
   throw new AdoptRefusedError(
     'drift',
-    `adopt refused: ${problems.length} file(s) changed after ${history.tool} ran them; nothing was written.`,
+    `adopt refused: ${problems.length} checksum(s) disagree: a file changed after ${history.tool} ran it, or since it was imported; nothing was written.`,
     problems.map((p) => p.message),
   );
 }
