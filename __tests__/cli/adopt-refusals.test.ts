@@ -8,7 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runInProcess } from '../helpers/in-process';
-import { useTestDatabase } from '../helpers/db';
+import { Client } from 'pg';
+import { ADMIN_URL, useTestDatabase } from '../helpers/db';
 import { useMigrationsDir } from '../helpers/files';
 import {
   DDL,
@@ -282,4 +283,34 @@ describe('how each history is read', () => {
       ]),
     });
   });
+});
+
+it('a role that may only read the history table adopts, reading it again unlocked, with a warning', async () => {
+  const role = `tidemark_adopt_${Date.now().toString(36)}`;
+  const { dir } = await project('dbmate', 3);
+  await db.query(
+    `CREATE ROLE ${role} LOGIN; GRANT CREATE ON SCHEMA public TO ${role}; GRANT SELECT ON schema_migrations TO ${role}`,
+  );
+  try {
+    const url = new URL(db.url);
+    url.username = role;
+    const { code, stdout, stderr } = await runInProcess([
+      'adopt',
+      '--from',
+      'dbmate',
+      '--dir',
+      dir,
+      '--url',
+      url.toString(),
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Adopted 3 migrations');
+    expect(stderr).toContain('may not lock public.schema_migrations against writes');
+    expect(await db.query('SELECT count(*)::int AS n FROM tidemark_migrations')).toEqual([{ n: 3 }]);
+  } finally {
+    await db.drop(); // the role owns nothing, and holds no grant, once its database is gone
+    const admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end());
+  }
 });

@@ -218,7 +218,12 @@ async function write(ctx: RunContext, client: Client, history: ForeignHistory, d
     await requireLedgerWrites(client, ledger, ['INSERT'], 'adopt records each migration in the ledger (INSERT).');
   await ensureAudit(client, ledger);
   await withTransaction(client, async () => {
-    const now = await lockForeignHistory(client, history);
+    const { history: now, locked } = await lockForeignHistory(client, history);
+    if (!locked)
+      ctx.logger.warn(
+        { table: `${history.schema}.${history.table}` },
+        `may not lock ${history.schema}.${history.table} against writes (no UPDATE, DELETE or TRUNCATE on it): read it again unlocked; make sure ${history.tool} is not running`,
+      );
     if (JSON.stringify(now.rows) !== JSON.stringify(history.rows))
       throw new AdoptRefusedError(
         'config',

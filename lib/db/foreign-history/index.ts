@@ -115,11 +115,24 @@ export async function readForeignHistory(client: Client, tool: ForeignTool, tabl
 /**
  * Locks the history table against writes until the transaction ends (SHARE
  * mode: readers go on, the other tool waits), so it cannot migrate while
- * tidemark takes over; then reads it again.
+ * tidemark takes over; then reads it again. A role that may only read the
+ * table (SHARE needs UPDATE, DELETE or TRUNCATE on it) reads it again
+ * without the lock: `locked` says which.
  */
-export async function lockForeignHistory(client: Client, history: ForeignHistory): Promise<ForeignHistory> {
+export async function lockForeignHistory(
+  client: Client,
+  history: ForeignHistory,
+): Promise<{ history: ForeignHistory; locked: boolean }> {
   const qualified = `${escapeIdentifier(history.schema)}.${escapeIdentifier(history.table)}`;
-  await client.query(`LOCK TABLE ${qualified} IN SHARE MODE`);
+  await client.query('SAVEPOINT tidemark_adopt_lock');
+  let locked = true;
+  try {
+    await client.query(`LOCK TABLE ${qualified} IN SHARE MODE`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42501') throw err;
+    await client.query('ROLLBACK TO SAVEPOINT tidemark_adopt_lock');
+    locked = false;
+  }
   const { rows } = await client.query<Raw>(READERS[history.tool].sql(qualified));
-  return { ...history, rows: rows.map(READERS[history.tool].row) };
+  return { history: { ...history, rows: rows.map(READERS[history.tool].row) }, locked };
 }
