@@ -87,11 +87,11 @@ describe('import: each tool, verified offline', () => {
 
   it('dbmate: sections, transaction:false, an empty down', async () => {
     const r = await importAndVerify('dbmate', {
-      'db/migrations/20240101120000_create_users.sql':
+      '20240101120000_create_users.sql':
         '-- migrate:up\nCREATE TABLE users (id int);\n\n-- migrate:down\nDROP TABLE users;\n',
-      'db/migrations/20240102120000_index.sql':
+      '20240102120000_index.sql':
         '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY u_id ON users (id);\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY u_id;\n',
-      'db/migrations/20240103120000_seed.sql': '-- migrate:up\nINSERT INTO users VALUES (1);\n-- migrate:down\n',
+      '20240103120000_seed.sql': '-- migrate:up\nINSERT INTO users VALUES (1);\n-- migrate:down\n',
     });
     expect(r.result.code).toBe(0);
     expect(r.verify.code).toBe(0);
@@ -100,7 +100,7 @@ describe('import: each tool, verified offline', () => {
     expect(r.read('20240102120000_index.up.sql')).toMatch(/^-- tidemark:no-transaction\n/);
     expect(r.read('20240102120000_index.down.sql')).toMatch(/^-- tidemark:no-transaction\n/);
     expect(r.read('20240103120000_seed.down.sql')).toMatch(/^-- tidemark:irreversible\n/);
-    expect(r.mapping.migrations[0].sourceFiles).toEqual(['db/migrations/20240101120000_create_users.sql']);
+    expect(r.mapping.migrations[0].sourceFiles).toEqual(['20240101120000_create_users.sql']);
   });
 
   it('dbmate: several up/down sections in one file are refused with the line, nothing written', async () => {
@@ -291,6 +291,16 @@ describe('import: refusals', () => {
     expect(bad.stderr).toMatch(/--placeholder is for --from flyway only/);
   });
 
+  it('checks the written folder as verify --offline does before moving it into place: a refusal leaves nothing', async () => {
+    const src = dirs({ '1_a.up.sql': '-- tidemark:bogus\nSELECT 1;\n', '1_a.down.sql': 'SELECT 1;\n' });
+    const parent = dirs();
+    const out = path.join(parent, 'out');
+    const r = await runInProcess(['import', '--from', 'golang-migrate', src, '--dir', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/1_a\.up\.sql: unknown directive "-- tidemark:bogus"/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
   it('prints the report as JSON', async () => {
     const src = dirs({ '1_a.up.sql': 'SELECT 1;\n' });
     const out = path.join(dirs(), 'out');
@@ -299,5 +309,19 @@ describe('import: refusals', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ written: true, refused: false, tool: 'golang-migrate', format: 1 });
     expect(doc.migrations[0]).toMatchObject({ version: '1', name: 'a', irreversible: true });
+    const logged = await runInProcess([
+      'import',
+      '--from',
+      'golang-migrate',
+      src,
+      '--dir',
+      `${out}2`,
+      '--log-format',
+      'json',
+    ]);
+    expect(logged.code).toBe(0);
+    const record = JSON.parse(logged.stdout);
+    expect(record.msg).toMatch(/^Imported 1 migration from golang-migrate into /);
+    expect(record).toMatchObject({ level: 30, written: true, tool: 'golang-migrate' });
   });
 });

@@ -30,6 +30,11 @@ export function renderImport(report: ImportReport): string {
   return lines.join('\n');
 }
 
+/** The last line of the report: what was written, or why nothing was. */
+export function importSummary(report: ImportReport): string {
+  return summary(report, report.mapping.migrations.length);
+}
+
 function summary(report: ImportReport, count: number): string {
   const { plan } = report;
   if (report.written)

@@ -77,12 +77,6 @@ export class ResultBuilder {
   }
 }
 
-/** Files that look like migrations of another language, by extension: reported as unsupported. */
-export function codeMigrationReason(file: string, language: Record<string, string>): string | null {
-  const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
-  return language[ext] ?? null;
-}
-
 /** Lines of `text` with the offset each starts at. */
 export function linesOf(text: string): { text: string; start: number; number: number }[] {
   const lines: { text: string; start: number; number: number }[] = [];

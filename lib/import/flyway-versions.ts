@@ -10,7 +10,9 @@
  * sort exactly as Flyway sorts: `1`, `1.1`, `1.2`, `1.2.1`, `1.10`, `2` over
  * widths 1, 2, 1 become 1000, 1010, 1020, 1021, 1100, 2000. A folder of
  * plain integers (or timestamps) keeps them as they are. The widths depend on
- * the folder: the mapping file records each version's pair.
+ * the folder: the mapping file records each version's pair. When the padded
+ * versions would not fit a 64-bit version (`2024.01.15.1` beside
+ * `1.123456789012`), they are numbered 1, 2, 3… in Flyway's order instead.
  */
 import { MAX_VERSION } from '../source/version';
 
@@ -27,7 +29,7 @@ function parts(version: string): string[] {
 }
 
 /** The widths of each part position over these versions. */
-export function partWidths(versions: readonly string[]): number[] {
+function partWidths(versions: readonly string[]): number[] {
   const widths: number[] = [];
   for (const version of versions) {
     parts(version).forEach((part, i) => {
@@ -44,19 +46,21 @@ function trimmedWidths(versions: readonly string[]): number[] {
   return widths;
 }
 
-export type VersionMapping =
-  | { readonly ok: true; readonly widths: readonly number[]; readonly map: ReadonlyMap<string, string> }
-  | { readonly ok: false; readonly reason: string };
+export interface VersionMapping {
+  /** The width of each part position; empty when the versions were numbered instead. */
+  readonly widths: readonly number[];
+  /** Each version as written → its tidemark version text. */
+  readonly map: ReadonlyMap<string, string>;
+  /** Set when the padded versions would not fit a 64-bit version: why they were numbered 1, 2, 3… in Flyway's order. */
+  readonly numbered?: string;
+}
 
-/** Maps every version (as written) to its tidemark version text, or says why it cannot. */
+/** Maps every version (as written) to a tidemark version text, in Flyway's order. */
 export function mapFlywayVersions(versions: readonly string[]): VersionMapping {
   const widths = trimmedWidths(versions);
-  const total = widths.reduce((a, b) => a + b, 0);
   const map = new Map<string, string>();
   for (const version of versions) {
     const p = parts(version);
-    if (p.slice(widths.length).some((x) => BigInt(x) !== 0n))
-      return { ok: false, reason: `internal: version ${version} has more parts than the widths` };
     map.set(
       version,
       widths
@@ -68,11 +72,29 @@ export function mapFlywayVersions(versions: readonly string[]): VersionMapping {
         .join(''),
     );
   }
-  const largest = [...map.values()].reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a), '0');
-  if (BigInt(largest) > MAX_VERSION)
-    return {
-      ok: false,
-      reason: `the versions need ${total} digits once each part is padded to its widest (${widths.join(' + ')}), more than a 64-bit version holds`,
-    };
-  return { ok: true, widths, map };
+  if (![...map.values()].some((v) => BigInt(v) > MAX_VERSION)) return { widths, map };
+  const total = widths.reduce((a, b) => a + b, 0);
+  return {
+    widths: [],
+    map: numbered(versions),
+    numbered: `the versions need ${total} digits once each part is padded to its widest (${widths.join(' + ')}), more than a 64-bit version holds: they are numbered 1, 2, 3… in Flyway's order instead`,
+  };
+}
+
+/** Flyway's order of two versions: part by part as numbers, a missing part 0. */
+export function compareFlywayVersions(a: string, b: string): number {
+  const pa = parts(a).map(BigInt);
+  const pb = parts(b).map(BigInt);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0n;
+    const y = pb[i] ?? 0n;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function numbered(versions: readonly string[]): Map<string, string> {
+  const sorted = [...versions].sort(compareFlywayVersions);
+  const width = String(sorted.length).length;
+  return new Map(sorted.map((v, i) => [v, String(i + 1).padStart(width, '0')]));
 }

@@ -38,10 +38,7 @@ export function readFlyway(files: readonly SourceFile[], options: FlywayOptions)
   for (const file of files) collect(file, out, found);
   const versions = [...found.values()];
   const mapping = mapFlywayVersions(versions.map((f) => f.version));
-  if (!mapping.ok) {
-    out.problem(versions[0]?.v?.path ?? '.', mapping.reason);
-    return out.result();
-  }
+  if (mapping.numbered !== undefined) out.notes.push(mapping.numbered);
   for (const f of versions) {
     if (!f.v) {
       out.problem(f.u?.path ?? f.version, 'an undo (U) migration without its versioned (V) migration');

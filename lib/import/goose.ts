@@ -4,8 +4,11 @@
  * `-- +goose Down` sections. `-- +goose StatementBegin`/`StatementEnd` lines
  * are removed (tidemark's lexer splits function bodies itself);
  * `-- +goose NO TRANSACTION` makes both scripts no-transaction. Go
- * migrations (`.go`) and `-- +goose ENVSUB ON` files (their text depends on
- * the environment at run time) are unsupported.
+ * migrations (`.go`) and `-- +goose ENVSUBST ON` files (their text depends on
+ * the environment at run time) are unsupported. As goose's parser: comments
+ * may precede `-- +goose Up`, statements may not; `Down` comes after `Up`;
+ * versions start at 1; any other `-- +goose …` line is a comment to goose,
+ * kept as one, with a note.
  */
 import { checkVersion, linesOf, ResultBuilder, tidemarkName } from './common';
 import type { ForeignScript, ReadResult, SourceFile } from './types';
@@ -26,7 +29,9 @@ export function readGoose(files: readonly SourceFile[]): ReadResult {
       if (/\.sql$/i.test(base)) out.problem(file.path, 'not a goose name: expected <version>_<name>.sql');
       continue;
     }
-    const problem = checkVersion(file.path, match[1]);
+    const problem =
+      checkVersion(file.path, match[1]) ??
+      (BigInt(match[1]) === 0n ? { file: file.path, reason: 'goose versions start at 1' } : null);
     if (problem) {
       out.problems.push(problem);
       continue;
@@ -66,15 +71,19 @@ function sections(
     body[section].push(''); // the annotation's line stays, blank: line numbers hold
     if (annotation === 'up' || annotation === 'down') {
       if (first[annotation] !== 0) return fail(out, file, `a second "-- +goose ${annotation}"`, line.number);
+      if (annotation === 'down' && first.up === 0)
+        return fail(out, file, '"-- +goose Down" before "-- +goose Up"', line.number);
       section = annotation;
       first[section] = line.number + 1;
       continue;
     }
     if (annotation === 'no transaction') noTransaction = true;
-    else if (annotation === 'envsub on')
-      return unsupported(out, file, 'ENVSUB: its text depends on the environment at run time');
-    else if (!['statementbegin', 'statementend', 'envsub off'].includes(annotation))
-      return fail(out, file, `unknown goose annotation "-- +goose ${annotation}"`, line.number);
+    else if (annotation === 'envsubst on')
+      return unsupported(out, file, 'ENVSUBST ON: its text depends on the environment at run time');
+    else if (!['statementbegin', 'statementend', 'envsubst off'].includes(annotation)) {
+      body[section][body[section].length - 1] = line.text; // not an annotation to goose: a comment, kept
+      out.notes.push(`${file}:${line.number}: "${line.text.trim()}" is not a goose annotation; kept as a comment`);
+    }
   }
   if (first.up === 0) return fail(out, file, 'no "-- +goose Up" section (goose requires one)');
   if (body.none.some((l) => l.trim() !== '' && !/^\s*--/.test(l)))

@@ -70,9 +70,14 @@ export function readSource(tool: Tool, files: readonly SourceFile[], options: Im
 
 /** Plans the import of `files` (relative to SRC_DIR) from `tool`. */
 export function planImport(tool: Tool, files: readonly SourceFile[], options: ImportOptions): ImportPlan {
-  const read = readSource(tool, files, options);
+  const { read: readable, ignored } = whatTheToolReads(tool, files);
+  const read = readSource(tool, readable, options);
   const problems = [...read.problems];
   const notes = [...read.notes];
+  if (ignored.length > 0)
+    notes.push(
+      `${ignored.length} file(s) in subfolders ignored, as ${tool} ignores them (${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? ', …' : ''})`,
+    );
   const migrations: MappedMigration[] = [];
   const out: OutputFile[] = [];
   const taken = new Map<bigint, ForeignMigration>();
@@ -90,6 +95,22 @@ export function planImport(tool: Tool, files: readonly SourceFile[], options: Im
   }
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { tool, migrations, files: out, unsupported: read.unsupported, problems, notes };
+}
+
+/**
+ * The files the tool itself would read: Flyway scans its locations
+ * recursively, diesel reads one folder per migration, the others read only
+ * the folder itself.
+ */
+function whatTheToolReads(tool: Tool, files: readonly SourceFile[]): { read: SourceFile[]; ignored: string[] } {
+  const depth = tool === 'flyway' ? Infinity : tool === 'diesel' ? 1 : 0;
+  const read: SourceFile[] = [];
+  const ignored: string[] = [];
+  for (const file of files) {
+    if (file.path.split('/').length - 1 <= depth) read.push(file);
+    else ignored.push(file.path);
+  }
+  return { read, ignored };
 }
 
 function compare(a: bigint, b: bigint): number {

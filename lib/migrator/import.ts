@@ -13,6 +13,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  rmdirSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -80,12 +81,30 @@ function readSource(dir: string): SourceFile[] {
     for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      else if (entry.isFile()) files.push({ path: child, bytes: readFileSync(path.join(dir, child)) });
+      const kind = entry.isSymbolicLink() ? linked(path.join(dir, child)) : entry;
+      if (kind?.isDirectory() && !entry.isSymbolicLink()) walk(child);
+      else if (kind?.isFile()) files.push({ path: child, bytes: readSourceFile(dir, child) });
     }
   };
   walk('');
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** What a link points to; null when it is broken. Links to folders are not followed (a loop cannot start). */
+function linked(target: string): { isDirectory(): boolean; isFile(): boolean } | null {
+  try {
+    return statSync(target);
+  } catch {
+    return null;
+  }
+}
+
+function readSourceFile(dir: string, child: string): Buffer {
+  try {
+    return readFileSync(path.join(dir, child));
+  } catch (err) {
+    throw new ConfigError(`Cannot read ${path.join(dir, child)}: ${(err as Error).message}. Nothing was written.`);
+  }
 }
 
 /** OUT_DIR must be new or empty, or, with --into-existing, free of every name and version to write. */
@@ -108,24 +127,41 @@ function checkOutDir(request: ImportRequest, out: string, plan: ImportPlan): voi
     );
 }
 
+/** Moves the checked files into OUT_DIR: the folder itself when OUT_DIR is new or empty, else file by file. */
+function moveInto(temp: string, out: string): void {
+  if (existsSync(out) && readdirSync(out).length === 0) rmdirSync(out);
+  if (!existsSync(out)) return renameSync(temp, out);
+  for (const name of readdirSync(temp)) renameSync(path.join(temp, name), path.join(out, name));
+}
+
+/** Runs a file-system write; its failure (EACCES, EROFS, ENOSPC) is a ConfigError naming --dir. */
+function writable<T>(out: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (!(err instanceof Error) || !('syscall' in err)) throw err;
+    throw new ConfigError(`Cannot write into ${out}: ${err.message}. Nothing was written.`);
+  }
+}
+
 /** Writes into a temporary folder beside OUT_DIR, checks it as `verify --offline` does, then moves it into place. */
 function write(out: string, plan: ImportPlan, mapping: MappingFile): void {
-  mkdirSync(path.dirname(out), { recursive: true });
-  const temp = mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.tidemark-import-`));
+  writable(out, () => mkdirSync(path.dirname(out), { recursive: true }));
+  const temp = writable(out, () =>
+    mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.tidemark-import-`)),
+  );
   try {
-    for (const file of plan.files) writeFileSync(path.join(temp, file.name), file.content);
-    writeFileSync(path.join(temp, MAPPING_FILE), `${JSON.stringify(mapping, null, 2)}\n`);
+    writable(out, () => {
+      for (const file of plan.files) writeFileSync(path.join(temp, file.name), file.content);
+      writeFileSync(path.join(temp, MAPPING_FILE), `${JSON.stringify(mapping, null, 2)}\n`);
+    });
     const { pairs, problems } = inspect(temp);
     if (problems.length > 0) throw new ScanError(out, problems);
     throwTransactionProblems(
       pairs.flatMap((p) => [transactionProblems(p.up), transactionProblems(p.down)]).flat(),
       'verify',
     );
-    if (!existsSync(out)) {
-      renameSync(temp, out);
-      return;
-    }
-    for (const name of readdirSync(temp)) renameSync(path.join(temp, name), path.join(out, name));
+    writable(out, () => moveInto(temp, out));
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }

@@ -3,7 +3,6 @@ import { mapFlywayVersions } from '../../../lib/import/flyway-versions';
 
 function mapped(versions: string[]): string[] {
   const m = mapFlywayVersions(versions);
-  if (!m.ok) throw new Error(m.reason);
   return versions.map((v) => m.map.get(v) as string);
 }
 
@@ -34,8 +33,15 @@ describe('mapFlywayVersions', () => {
     expect(mapped(['1_1', '1.2'])).toEqual(['11', '12']);
     expect(mapped(['1.0', '2.0'])).toEqual(['1', '2']);
   });
-  it('refuses versions that need more digits than a bigint holds', () => {
-    const m = mapFlywayVersions(['2024.01.01.120000', '1.123456789012345']);
-    expect(m).toEqual({ ok: false, reason: expect.stringMatching(/more than a 64-bit version holds/) });
+  it('numbers versions in Flyway’s order when padding would not fit a bigint, and says why', () => {
+    const m = mapFlywayVersions(['2024.01.01.120000', '1.123456789012345', '1.2']);
+    expect(m.numbered).toMatch(
+      /more than a 64-bit version holds: they are numbered 1, 2, 3… in Flyway's order instead/,
+    );
+    expect([...m.map]).toEqual([
+      ['1.2', '1'],
+      ['1.123456789012345', '2'],
+      ['2024.01.01.120000', '3'],
+    ]);
   });
 });

@@ -48,6 +48,24 @@ describe('golang-migrate', () => {
   });
 });
 
+describe('golang-migrate: Authelia', () => {
+  it('reads the per-provider folder layout (V0001.Name.up.sql) and refuses two ups of one version', () => {
+    const p = plan('golang-migrate', {
+      'V0001.Initial_Schema.up.sql': 'SELECT 1;',
+      'V0001.Initial_Schema.down.sql': 'SELECT 2;',
+      'V0002.WebAuthn.all.up.sql': 'SELECT 3;',
+      'V0002.WebAuthn.postgres.up.sql': 'SELECT 4;',
+    });
+    expect(p.migrations.map((m) => [m.version, m.name, m.irreversible])).toEqual([
+      ['0001', 'Initial_Schema', false],
+      ['0002', 'WebAuthn', true],
+    ]);
+    expect(p.problems.map((x) => x.reason)).toEqual([
+      'a second up script for version 0002 (V0002.WebAuthn.all.up.sql)',
+    ]);
+  });
+});
+
 describe('dbmate', () => {
   it('refuses statements before -- migrate:up, and a file without it', () => {
     const p = plan('dbmate', {
@@ -67,17 +85,25 @@ describe('dbmate', () => {
 });
 
 describe('goose', () => {
-  it('refuses a file without -- +goose Up and an unknown annotation; ENVSUB is unsupported', () => {
+  it('refuses a file without -- +goose Up, Down before Up, version 0; ENVSUBST is unsupported', () => {
     const p = plan('goose', {
-      '1_a.sql': 'SELECT 1;\n',
-      '2_b.sql': '-- +goose Up\n-- +goose Whatever\nSELECT 1;\n',
-      '3_c.sql': '-- +goose ENVSUB ON\n-- +goose Up\nSELECT ${X};\n',
+      '0_z.sql': '-- +goose Up\nSELECT 1;\n',
+      '1_a.sql': '-- comment\nSELECT 1;\n',
+      '2_b.sql': '-- +goose Down\nSELECT 1;\n-- +goose Up\nSELECT 2;\n',
+      '3_c.sql': '-- +goose ENVSUBST ON\n-- +goose Up\nSELECT ${X};\n',
     });
-    expect(p.problems.map((x) => x.reason)).toEqual([
-      expect.stringMatching(/no "-- \+goose Up" section/),
-      'unknown goose annotation "-- +goose whatever"',
+    expect(p.problems.map((x) => [x.file, x.line, x.reason])).toEqual([
+      ['0_z.sql', undefined, 'goose versions start at 1'],
+      ['1_a.sql', undefined, expect.stringMatching(/no "-- \+goose Up" section/)],
+      ['2_b.sql', 1, '"-- +goose Down" before "-- +goose Up"'],
     ]);
-    expect(p.unsupported).toEqual([{ file: '3_c.sql', reason: expect.stringMatching(/ENVSUB/) }]);
+    expect(p.unsupported).toEqual([{ file: '3_c.sql', reason: expect.stringMatching(/ENVSUBST/) }]);
+  });
+  it('keeps a line goose does not know as a comment, with a note', () => {
+    const p = plan('goose', { '1_a.sql': '-- +goose Up\n-- +goose Whatever\nSELECT 1;\n' });
+    expect(p.problems).toEqual([]);
+    expect(file(p, '1_a.up.sql')).toContain('-- +goose Whatever\nSELECT 1;');
+    expect(p.notes).toContain('1_a.sql:2: "-- +goose Whatever" is not a goose annotation; kept as a comment');
   });
   it('keeps the version as written and the goose_db_version id as sourceVersion', () => {
     const p = plan('goose', { '20240101120000_a.sql': '-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n' });
@@ -162,6 +188,20 @@ describe('postgrator', () => {
       expect.stringMatching(/version 2 is also 002\.do\.b\.sql/),
     ]);
     expect(p.unsupported.map((u) => u.file)).toEqual(['003.do.d.js']);
+  });
+});
+
+describe('what each tool reads', () => {
+  it('ignores subfolders as the tool does, with a note; Flyway scans them', () => {
+    const files = { '1_a.up.sql': 'SELECT 1;', 'seeds/2_b.up.sql': 'SELECT 2;', 'seeds/x.sql': 'SELECT 3;' };
+    const p = plan('golang-migrate', files);
+    expect(p.migrations.map((m) => m.version)).toEqual(['1']);
+    expect(p.problems).toEqual([]);
+    expect(p.notes).toContain(
+      '2 file(s) in subfolders ignored, as golang-migrate ignores them (seeds/2_b.up.sql, seeds/x.sql)',
+    );
+    const flyway = plan('flyway', { 'V1__a.sql': 'SELECT 1;', 'sub/V2__b.sql': 'SELECT 2;' });
+    expect(flyway.migrations.map((m) => m.sourceFiles[0])).toEqual(['V1__a.sql', 'sub/V2__b.sql']);
   });
 });
 

@@ -47,6 +47,7 @@ export const importCommand: Command = {
     });
     out.report({
       json: args.json === true,
+      summary: render.importSummary(report),
       document: () => render.importDocument(report),
       text: () => render.renderImport(report),
     });
