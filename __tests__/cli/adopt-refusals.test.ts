@@ -171,12 +171,12 @@ describe('history and files that do not match (exit 2)', () => {
     );
     const mappingFile = `${dir}/tidemark-import.json`;
     const mapping = JSON.parse(readFileSync(mappingFile, 'utf8')) as Record<string, unknown>;
-    mapping.unsupported = [{ file: 'db.migration.V3__Java', reason: 'Java migration' }];
+    mapping.unsupported = [{ file: 'db/migration/V3__Java.java', reason: 'Java migration' }];
     writeFileSync(mappingFile, JSON.stringify(mapping));
     const { code, stderr } = await cli(dir, 'adopt', '--from', 'flyway');
     expect(code).toBe(2);
     expect(stderr).toContain(
-      'flyway ran 3 (db.migration.V3__Java), but no imported migration has that version. Import skipped db.migration.V3__Java: Java migration.',
+      'flyway ran 3 (db.migration.V3__Java), but no imported migration has that version. Import skipped db/migration/V3__Java.java: Java migration.',
     );
     expect(await ledgerExists()).toBe(false);
   });

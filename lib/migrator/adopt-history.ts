@@ -198,14 +198,25 @@ function shapeProblems(history: ForeignHistory): AdoptProblem[] {
 function unmapped(history: ForeignHistory, mapping: ImportMapping, row: ForeignRow): AdoptProblem {
   const label =
     row.script && row.script !== row.sourceVersion ? `${row.sourceVersion} (${row.script})` : row.sourceVersion;
-  const skipped = mapping.unsupported.find(
-    (u) => row.script !== null && (u.file === row.script || u.file.endsWith(`/${row.script}`)),
-  );
+  const skipped = mapping.unsupported.find((u) => isFileOf(history.tool, row, u.file));
   const why = skipped ? ` Import skipped ${skipped.file}: ${skipped.reason}.` : '';
   return {
     kind: 'history',
     message: `${history.tool} ran ${label}, but no imported migration has that version.${why} tidemark would not know what it did: rewrite it as SQL in the ${history.tool} folder and import again (or, if it was undone by hand, delete its row from ${history.schema}.${history.table}).`,
   };
+}
+
+/**
+ * Is `file` (an unsupported file import listed) the one `row` ran? By the
+ * script the tool recorded, else by the version in the file's name
+ * (`V3__Java.java`, `00003_seed.go`, `003.do.seed.js`; node-pg-migrate: the name).
+ */
+function isFileOf(tool: ForeignTool, row: ForeignRow, file: string): boolean {
+  const base = (file.split('/').pop() ?? file).replace(/\.[^.]+$/, '');
+  if (row.script !== null && [file, base].includes(row.script)) return true;
+  if (tool === 'node-pg-migrate') return base === row.sourceVersion;
+  const version = tool === 'flyway' ? /^V(.+?)__/.exec(base)?.[1] : /^(\d+)/.exec(base)?.[1];
+  return version !== undefined && versionKey(tool, version) === versionKey(tool, row.sourceVersion);
 }
 
 function gapProblem(history: ForeignHistory, gap: MappedMigration, later: MappedMigration): AdoptProblem {
