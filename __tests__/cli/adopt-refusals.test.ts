@@ -121,6 +121,19 @@ describe('--prove', () => {
       'column public.users.email is missing from the live database, though an imported migration creates it',
     );
     expect(await ledgerExists()).toBe(false);
+    const json = await cli(dir, 'adopt', '--from', 'golang-migrate', '--prove', '--log-format', 'json');
+    const record = json.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((r) => r.level === 50);
+    expect(record).toMatchObject({
+      code: 'drift',
+      exit_code: 3,
+      problems: expect.arrayContaining([
+        'column public.users.email is missing from the live database, though an imported migration creates it',
+      ]),
+    });
   });
 
   it('passes when the live schema is what the files build, ignoring both history tables', async () => {
