@@ -143,6 +143,13 @@ describe('--prove', () => {
     expect(stdout).toContain('Proved: the 3 migration(s), replayed on scratch database tidemark_rt_');
     expect(await ledgerExists()).toBe(true);
   });
+
+  it('passes with the ledger in a schema of its own (--schema), which only tidemark creates', async () => {
+    const { dir } = await project('postgrator', 3);
+    const { code, stderr } = await cli(dir, 'adopt', '--from', 'postgrator', '--prove', '--schema', 'ops');
+    expect({ code, stderr: stderr.replace(/.*throwaway database.*\n/g, '') }).toEqual({ code: 0, stderr: '' });
+    expect(await db.query('SELECT count(*)::int AS n FROM ops.tidemark_migrations')).toEqual([{ n: 3 }]);
+  });
 });
 
 describe('--dry-run and an existing ledger', () => {

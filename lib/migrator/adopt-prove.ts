@@ -75,7 +75,11 @@ export async function proveAdoption(
     }
     const replayed = await takeSnapshot(db.client, { ignoreTables });
     const found = await takeSnapshot(live, { ignoreTables });
-    return { ...base, failure: null, differences: diffSnapshots(replayed, found).filter((d) => !hostOnly(d, foreign)) };
+    return {
+      ...base,
+      failure: null,
+      differences: diffSnapshots(replayed, found).filter((d) => !hostOnly(d, foreign) && !ledgerHome(d, ledger)),
+    };
   });
 }
 
@@ -86,6 +90,13 @@ export async function proveAdoption(
  */
 const hostOnly = (d: SchemaDifference, foreign: TableName) =>
   d.objectType === 'schema' && d.kind === 'added' && d.identity === foreign.schema;
+
+/**
+ * The schema tidemark creates for its ledger (`--schema`) on the scratch
+ * database; the live one gets it when adopt writes.
+ */
+const ledgerHome = (d: SchemaDifference, ledger: TableName) =>
+  d.objectType === 'schema' && d.kind === 'removed' && d.identity === ledger.schema;
 
 /** The executor's per-step lines only with --verbose. */
 const quiet = (ctx: RunContext) =>
