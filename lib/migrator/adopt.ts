@@ -121,17 +121,22 @@ function refuseProblems(history: ForeignHistory, decision: AdoptDecision): void 
 }
 
 /**
- * An empty ledger: false. A ledger holding exactly the rows adopt would
- * write (the same versions and up checksums, all applied): true, nothing to do.
+ * An empty ledger: false. A ledger that holds every row adopt would write
+ * (the same versions and up checksums, applied), and beyond them only
+ * migrations above the last adopted one (what `apply` ran since): true,
+ * adopted already, nothing to do, so a deploy script may run adopt every time.
  * @throws AdoptRefusedError for any other ledger (exit 2).
  */
 async function existingAdoption(client: Client, ledger: LedgerTable, decision: AdoptDecision): Promise<boolean> {
   const { rows } = await readLedger(client, ledger);
   if (rows.length === 0) return false;
   const wanted = new Map(decision.adopted.map((a) => [a.pair.version, a.pair.up.checksum]));
-  const same =
-    rows.length === wanted.size && rows.every((r) => r.state === 'applied' && wanted.get(r.version) === r.upChecksum);
-  if (same) return true;
+  const last = decision.adopted.reduce((max, a) => (a.pair.version > max ? a.pair.version : max), -1n);
+  const byVersion = new Map(rows.map((r) => [r.version, r]));
+  const all = [...wanted].every(
+    ([v, sum]) => byVersion.get(v)?.state === 'applied' && byVersion.get(v)?.upChecksum === sum,
+  );
+  if (all && rows.every((r) => wanted.has(r.version) || r.version > last)) return true;
   throw new AdoptRefusedError(
     'config',
     `adopt refused: the ledger ${ledger.schema}.${ledger.table} already has ${rows.length} row(s), and they are not the ${wanted.size} this adoption would write; nothing was written.`,
