@@ -3,6 +3,7 @@
  * state of the database, and what to do. Pure.
  */
 import {
+  AdoptRefusedError,
   BatchCommitError,
   ConfigError,
   DriftError,
@@ -165,7 +166,7 @@ function factFields(e: TidemarkError): Record<string, unknown> {
       detail: e.sql.detail,
       hint: e.sql.hint,
     };
-  if (e instanceof ScanError) return { problems: e.problems };
+  if (e instanceof ScanError || e instanceof AdoptRefusedError) return { problems: e.problems };
   if (e instanceof TransactionSafetyError || e instanceof TransactionControlError) return { problems: e.problems };
   if (e instanceof ConfigError) return { ...e.facts };
   return {};

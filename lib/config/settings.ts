@@ -83,7 +83,7 @@ export interface Setting extends FlagHelp {
 
 // `config` takes every setting, to show what the other commands would use.
 /** The commands that take the migration lock. */
-const LOCKING = ['apply', 'rollback', 'repair', 'baseline', 'config'];
+const LOCKING = ['apply', 'rollback', 'repair', 'baseline', 'adopt', 'config'];
 /** The commands that run migrations. */
 const MIGRATING = ['apply', 'rollback', 'test', 'config'];
 

@@ -164,6 +164,33 @@ export async function recordBaseline(
   await audit(client, ledger, { version: pair.version, action: 'baseline', reason, before: null, after });
 }
 
+/** When and how long another tool ran a migration `adopt` records; null where it did not say. */
+export interface AdoptedRun {
+  readonly appliedAt: Date | null;
+  readonly durationMs: number | null;
+}
+
+/**
+ * Records a migration another tool applied (`adopt`), with that tool's time
+ * and duration when it kept them, audited as a baseline with `reason`.
+ */
+export async function recordAdopted(
+  client: Client,
+  ledger: LedgerTable,
+  entry: { readonly pair: Pair; readonly environment: string; readonly run: AdoptedRun },
+  reason: string,
+): Promise<void> {
+  const { pair, run } = entry;
+  await client.query(
+    insertRow(ledger, entry, (param) => ({
+      duration_ms: param(run.durationMs ?? 0),
+      ...(run.appliedAt && { applied_at: param(run.appliedAt) }),
+    })),
+  );
+  const after = { name: pair.name, up_checksum: pair.up.checksum };
+  await audit(client, ledger, { version: pair.version, action: 'baseline', reason, before: null, after });
+}
+
 /** Every audit entry, oldest first; empty when the table does not exist. */
 export async function readAudit(client: Client, ledger: LedgerTable): Promise<AuditEntry[]> {
   const table = auditTable(ledger);

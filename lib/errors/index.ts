@@ -11,3 +11,4 @@ export * from './database';
 export * from './migration';
 export * from './transaction-ended';
 export * from './interrupted';
+export * from './adopt';

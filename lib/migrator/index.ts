@@ -19,3 +19,4 @@ export type { RunFlags, RunResult } from './run';
 export type { RunContext } from './context';
 export * from './import';
 export * from './fleet';
+export * from './adopt';

@@ -1,3 +1,4 @@
+import { adoptCommand } from './adopt';
 import { applyCommand } from './apply';
 import { baselineCommand } from './baseline';
 import { configCommand } from './config';
@@ -26,4 +27,5 @@ export const COMMANDS: Record<string, Command> = {
   config: configCommand,
   test: testCommand,
   import: importCommand,
+  adopt: adoptCommand,
 };
