@@ -31,6 +31,11 @@ const zones = [
     ['db', 'cli', 'migrator', 'config', 'plan', 'source', 'schema'],
     'observe/ is pure: lint/ (lock modes and findings), sql/, types and errors',
   ),
+  layer(
+    'embedded',
+    ['db', 'cli', 'migrator', 'config', 'plan', 'source', 'schema', 'lint', 'observe', 'fleet'],
+    'embedded/ runs the PostgreSQL binaries: node:*, types and errors only (readiness from postmaster.pid, never pg)',
+  ),
   layer('db', ['cli', 'migrator', 'plan'], 'db/ may not import cli/, migrator/ or plan/'),
   layer('migrator', ['cli'], 'migrator/ may not import cli/'),
   layer('cli', ['db'], 'cli/ goes through migrator/, never db/'),
@@ -65,6 +70,7 @@ module.exports = tseslint.config(
       'lib/schema/**/*.ts',
       'lib/config/**/*.ts',
       'lib/cli/**/*.ts',
+      'lib/embedded/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [
