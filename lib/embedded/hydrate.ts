@@ -4,10 +4,11 @@
  * native/pg-symlinks.json. npm 11 and pnpm 10 do not run install scripts
  * unless approved, so without them `postgres` fails on a missing library.
  * Instead of writing into node_modules (which may be read-only), the links
- * are made in a cache folder, which goes on LD_LIBRARY_PATH
+ * are made in a cache folder, beside a link to every library the package
+ * has, which goes on LD_LIBRARY_PATH
  * (DYLD_FALLBACK_LIBRARY_PATH on macOS).
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Binaries } from './platform';
 
@@ -54,6 +55,9 @@ export function hydrate(binaries: Binaries, cache: string): NodeJS.ProcessEnv {
     const building = `${lib}.${process.pid}.tmp`;
     rmSync(building, { recursive: true, force: true });
     mkdirSync(building, { recursive: true });
+    // A library found here has $ORIGIN here: its own dependencies (libpq's libssl) must be here too.
+    const native = path.join(binaries.root, 'native', 'lib');
+    for (const name of readdirSync(native)) symlinkSync(path.join(native, name), path.join(building, name));
     for (const link of missing)
       symlinkSync(path.join(binaries.root, link.source), path.join(building, path.basename(link.target)));
     rmSync(lib, { recursive: true, force: true });

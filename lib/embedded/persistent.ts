@@ -3,7 +3,7 @@
  * `data/` (the cluster), `server.log`, `users/<pid>` (one file per tidemark
  * process using the server) and `lock` (held while one of them starts,
  * joins or stops it). A second run while the first's server is up joins it;
- * the last one to leave stops it. A postmaster.pid whose process is gone is
+ * the last one to leave stops it. `users/` names are `<pid>-<n>`. A postmaster.pid whose process is gone is
  * stale: postgres itself replaces it on start.
  */
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,19 +51,25 @@ export async function withFolderLock<T>(home: string, body: () => Promise<T>, wa
 
 const usersDir = (home: string) => path.join(home, 'users');
 
-export function join(home: string): void {
+let joined = 0;
+
+/** Registers a user of the server (`<pid>-<n>`: one process may use it twice); returns its name. */
+export function join(home: string): string {
   mkdirSync(usersDir(home), { recursive: true });
-  writeFileSync(path.join(usersDir(home), String(process.pid)), '');
+  joined += 1;
+  const name = `${process.pid}-${joined}`;
+  writeFileSync(path.join(usersDir(home), name), '');
+  return name;
 }
 
-/** Leaves; returns how many other live processes still use the server. */
-export function leave(home: string): number {
+/** Leaves; returns how many other users (in live processes) the server still has. */
+export function leave(home: string, user: string | undefined): number {
   const dir = usersDir(home);
-  rmSync(path.join(dir, String(process.pid)), { force: true });
+  if (user !== undefined) rmSync(path.join(dir, user), { force: true });
   if (!existsSync(dir)) return 0;
   let others = 0;
   for (const name of readdirSync(dir)) {
-    if (alive(Number(name))) others += 1;
+    if (alive(Number(name.split('-')[0]))) others += 1;
     else rmSync(path.join(dir, name), { force: true });
   }
   return others;
