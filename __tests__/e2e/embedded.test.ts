@@ -184,3 +184,22 @@ describe('an install without the platform package (--omit=optional)', () => {
     }
   });
 });
+
+describe('npm run demo with no server at the default address', () => {
+  it('applies sql/ to the embedded server kept in .tidemark/pg, and says how to use a real one', () => {
+    const ran = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'demo.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PGHOST: '127.0.0.1', PGPORT: String(closedPort) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    recordOutput(ran.stdout, ran.stderr);
+    expect(ran.status).toBe(0);
+    expect(ran.stdout.split('\n')[0]).toBe(
+      `No PostgreSQL answers at 127.0.0.1:${closedPort}: the demo runs on the embedded PostgreSQL kept in .tidemark/pg ` +
+        '(--url embedded:.tidemark/pg). To use a real server: DEMO_URL=postgres://user@host:5432/db npm run demo',
+    );
+    expect(ran.stdout).toMatch(/8 migrations: 8 applied, 0 pending, 0 modified, 0 missing, 0 failed\./);
+    expect(postgresUnder(path.join(ROOT, '.tidemark'))).toEqual([]);
+  });
+});
