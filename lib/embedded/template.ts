@@ -48,6 +48,7 @@ export async function initdb(data: string, options: InitOptions): Promise<void> 
     '--locale=C',
     '--no-sync',
     '--no-instructions',
+    '--wal-segsize=1',
   ];
   try {
     await run(path.join(options.binaries.bin, 'initdb'), args, {
