@@ -135,6 +135,29 @@ describe('stopped by a signal', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('a second SIGTERM (exit at once): the server is still stopped and its folder removed', async () => {
+    const dir = migrationsDir({ '001_slow.up.sql': 'SELECT pg_sleep(30);\n', '001_slow.down.sql': 'SELECT 1;\n' });
+    try {
+      const running = startCli(['apply', '--url', 'embedded', '--dir', dir], {
+        timeoutMs: 60_000,
+        env: { TMPDIR: tmp },
+      });
+      let stderr = '';
+      running.child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+      for (let i = 0; i < 400 && !/embedded PostgreSQL/.test(stderr); i += 1)
+        await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 700));
+      expect(postgresUnder(tmp).length).toBeGreaterThan(0);
+      running.child.kill('SIGTERM');
+      running.child.kill('SIGTERM');
+      const result = await running.done;
+      expect(result.code).not.toBe(0);
+      expect(postgresUnder(tmp)).toEqual([]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('as a non-root user', () => {

@@ -11,7 +11,7 @@ import { hydrate } from './hydrate';
 import { assertReachable, runAs, type RunAs } from './owner';
 import { dropForeignPidFile, join, leave, withFolderLock } from './persistent';
 import { findBinaries, type Binaries } from './platform';
-import { freePort, readPidFile, alive, runningServer, startServer, stopServer } from './server';
+import { freePort, readPidFile, alive, runningServer, startServer, stopServer, stopServerSync } from './server';
 import { cacheFolder, copyTemplate, ensureTemplate, ownedTempFolder } from './template';
 import { onExit } from './exit';
 
@@ -83,7 +83,7 @@ export async function startThrowaway(options: EmbeddedOptions = {}): Promise<Emb
       runAs: prepared.who,
     });
     const forget = onExit(() => {
-      process.kill(pid, 'SIGKILL');
+      stopServerSync(pid);
       cleanup();
     });
     const stop = async () => {
@@ -160,7 +160,7 @@ export async function startPersistent(folder: string, options: EmbeddedOptions =
   const forget = onExit(() => {
     if (leave(home, user) > 0) return;
     const running = readPidFile(server.data);
-    if (running) process.kill(running.pid, 'SIGQUIT');
+    if (running) stopServerSync(running.pid);
   });
   const stop = async () => {
     forget();

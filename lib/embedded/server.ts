@@ -40,13 +40,33 @@ export function readPidFile(data: string): PidFile | undefined {
   }
 }
 
+/** A zombie (exited, not yet reaped: inside an 'exit' handler nothing reaps) is not alive. */
+function zombie(pid: number): boolean {
+  try {
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ' '));
+  } catch {
+    return false;
+  }
+}
+
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    return !zombie(pid);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** For an 'exit' handler, where nothing async runs: immediate shutdown, waiting up to `ms` for the process to go. */
+export function stopServerSync(pid: number, ms = 3000): void {
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return;
+  }
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + ms; alive(pid) && Date.now() < deadline; ) Atomics.wait(tick, 0, 0, 10);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
