@@ -22,7 +22,7 @@ const run = promisify(execFile);
 const DISTRIBUTION = process.env.TIDEMARK_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const asRoot = process.getuid?.() === 0;
 
-interface Binaries {
+export interface Binaries {
   readonly bin: string;
   readonly env: NodeJS.ProcessEnv;
   /** Who runs them when we are root. */
@@ -40,7 +40,7 @@ function idsOf(name: string): { uid: number; gid: number } | undefined {
 }
 
 /** The distribution's binaries if they are there, else the embedded package's (library links hydrated). */
-function binaries(home: string): Binaries {
+export function binaries(home: string): Binaries {
   const user = asRoot ? (idsOf('postgres') ?? runAs()) : undefined;
   if (existsSync(path.join(DISTRIBUTION, 'initdb'))) return { bin: DISTRIBUTION, env: {}, user };
   const embedded = findBinaries(undefined);
@@ -60,7 +60,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Runs a PostgreSQL binary, as the postgres (or nobody) user when we are root. */
-function pg(using: Binaries, binary: string, args: readonly string[]) {
+export function pg(using: Binaries, binary: string, args: readonly string[]) {
   return run(path.join(using.bin, binary), [...args], {
     env: { ...process.env, ...using.env, LC_ALL: 'C' },
     ...(using.user ?? {}),
