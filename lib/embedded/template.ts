@@ -5,7 +5,7 @@
  * a copy of it (about 0.25 s to ready).
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,9 +20,30 @@ export function cacheFolder(binaries: Binaries, env: NodeJS.ProcessEnv = process
   return path.join(base, 'tidemark', `pg-${binaries.version}`);
 }
 
-/** A new folder in the system's temp folder, owned by whoever runs the server. */
+/** Memory-backed folders with at least this much room hold throwaway servers. */
+const SHM_ROOM = 2 ** 30;
+
+/**
+ * Where throwaway servers live: TMPDIR when it is set (the user's choice),
+ * else /dev/shm when it is a memory file system with room (a copy of the
+ * template and its removal cost about 1 s of disk I/O on a busy machine,
+ * milliseconds in memory; a container's 64 MB /dev/shm is too small), else
+ * the system's temp folder.
+ */
+export function throwawayBase(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TMPDIR) return tmpdir();
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= SHM_ROOM) return '/dev/shm';
+  } catch {
+    // no /dev/shm (macOS)
+  }
+  return tmpdir();
+}
+
+/** A new folder for one server (see throwawayBase), owned by whoever runs the server. */
 export function ownedTempFolder(prefix: string, who: RunAs | undefined): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(throwawayBase(), prefix));
   chmodSync(dir, 0o755);
   chownTree(dir, who);
   return dir;
