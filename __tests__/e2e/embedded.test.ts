@@ -88,6 +88,18 @@ describe('a configured server is never replaced by an embedded one', () => {
   });
 });
 
+describe('embedded as a setting', () => {
+  it('tidemark config shows it without starting anything; embedded: without a folder is exit 2', async () => {
+    const shown = await run(['config', '--url', 'embedded:.tidemark/pg']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^url\s+embedded:\.tidemark\/pg\s+flag --url$/m);
+    expect(readdirSync(tmp)).toEqual([]);
+    const empty = await run(['status', '--url', 'embedded:', '--dir', SQL]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('embedded: needs a folder after the colon (embedded:.tidemark/pg)');
+  });
+});
+
 describe('embedded:PATH', () => {
   it('apply, then status on the same folder: the data was kept, and no server runs after either', async () => {
     const project = openDir('tidemark-e2e-emb-project-');
