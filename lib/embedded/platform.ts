@@ -20,6 +20,9 @@ const PUBLISHED: Readonly<Record<string, string>> = {
   'win32-x64': 'windows-x64',
 };
 
+/** A binary's file name on this system (`postgres.exe` on Windows). */
+export const exe = (name: string): string => (process.platform === 'win32' ? `${name}.exe` : name);
+
 export interface Platform {
   /** `linux-x64`, as the package is named. */
   readonly name: string;
@@ -70,7 +73,7 @@ function readPackage(root: string, wanted: string): Binaries | undefined {
     };
     if (json.name !== wanted || typeof json.version !== 'string') return undefined;
     const bin = path.join(root, 'native', 'bin');
-    if (!existsSync(path.join(bin, 'postgres'))) return undefined;
+    if (!existsSync(path.join(bin, exe('postgres')))) return undefined;
     return { packageName: wanted, version: json.version, major: Number(json.version.split('.')[0]), root, bin };
   } catch {
     return undefined;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ConnectionError } from '../errors';
 import { chownTree, type RunAs } from './owner';
-import type { Binaries } from './platform';
+import { exe, type Binaries } from './platform';
 
 const run = promisify(execFile);
 
@@ -72,7 +72,7 @@ export async function initdb(data: string, options: InitOptions): Promise<void> 
     '--wal-segsize=1',
   ];
   try {
-    await run(path.join(options.binaries.bin, 'initdb'), args, {
+    await run(path.join(options.binaries.bin, exe('initdb')), args, {
       env: { ...process.env, ...options.env, LC_ALL: 'C' },
       ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
     });
