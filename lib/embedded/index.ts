@@ -11,6 +11,7 @@ import { hydrate } from './hydrate';
 import { assertReachable, runAs, type RunAs } from './owner';
 import { dropForeignPidFile, join, leave, withFolderLock } from './persistent';
 import { exe, findBinaries, type Binaries } from './platform';
+import { reachableBinaries } from './relocate';
 import { freePort, readPidFile, alive, runningServer, startServer, stopServer, stopServerSync } from './server';
 import { cacheFolder, copyTemplate, ensureTemplate, ownedTempFolder } from './template';
 import { onExit } from './exit';
@@ -53,8 +54,8 @@ interface Prepared {
 
 /** As root the library links go where `nobody` can read them (`links`), else in the cache. */
 async function prepare(options: EmbeddedOptions, links: (who: RunAs) => string): Promise<Prepared> {
-  const binaries = findBinaries(options.pgVersion, undefined, options.from);
   const who = runAs();
+  const binaries = reachableBinaries(findBinaries(options.pgVersion, undefined, options.from), who);
   assertReachable(path.join(binaries.bin, exe('postgres')), who, 'running');
   const cache = cacheFolder(binaries, options.env);
   mkdirSync(cache, { recursive: true });

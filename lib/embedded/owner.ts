@@ -41,7 +41,7 @@ export function chownTree(dir: string, who: RunAs | undefined): void {
 }
 
 /** The first folder above `file` (itself included) that other users cannot enter, if any. */
-function closedFolder(file: string): string | undefined {
+export function closedFolder(file: string): string | undefined {
   for (let dir = path.resolve(file); ; dir = path.dirname(dir)) {
     const mode = statSync(dir).mode;
     if (statSync(dir).isDirectory() && (mode & 0o001) === 0) return dir;
