@@ -88,6 +88,24 @@ describe('a configured server is never replaced by an embedded one', () => {
   });
 });
 
+describe('a command that fails', () => {
+  it('exit 1 on a failing migration: the server is stopped and its folder removed all the same', async () => {
+    const dir = migrationsDir({
+      '001_bad.up.sql': 'SELECT * FROM no_such_table;\n',
+      '001_bad.down.sql': 'SELECT 1;\n',
+    });
+    try {
+      const result = await run(['apply', '--url', 'embedded', '--dir', dir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('relation "no_such_table" does not exist');
+      expect(postgresUnder(tmp)).toEqual([]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('embedded as a setting', () => {
   it('tidemark config shows it without starting anything; embedded: without a folder is exit 2', async () => {
     const shown = await run(['config', '--url', 'embedded:.tidemark/pg']);
