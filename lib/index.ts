@@ -31,6 +31,13 @@ export type { ApplyOptions, RollbackOptions, RunResult, StatusReport } from './m
 export type { CreatedPair } from './source/create';
 export { createLogger, type Logger } from './log';
 export type * from './fleet/types';
+/** The embedded PostgreSQL (README "The embedded PostgreSQL"): start one, pass its `url` as a setting, `stop()` it. */
+export {
+  startThrowaway as startEmbedded,
+  startPersistent as startEmbeddedPersistent,
+  type EmbeddedOptions,
+  type EmbeddedServer,
+} from './embedded';
 
 type VersionInput = bigint | number | string;
 

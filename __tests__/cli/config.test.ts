@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jsonLines, type CliOptions, type CliResult } from '../helpers/cli';
 import { runInProcess } from '../helpers/in-process';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { ADMIN_PORT, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { removeDir, tempDir, writeMigrations } from '../helpers/files';
 
 const SECRET = 's3cretCFG';
@@ -127,7 +127,7 @@ describe('running with an environment', () => {
 
   test("PG* variables decide the connection over the file's url", async () => {
     writeConfig({ ...CONFIG, url: 'postgres://postgres@127.0.0.1:1/nowhere', environments: undefined });
-    const pg = { PGHOST: '127.0.0.1', PGPORT: '5432', PGUSER: 'postgres', PGDATABASE: db.name, PGPASSWORD: SECRET };
+    const pg = { PGHOST: '127.0.0.1', PGPORT: ADMIN_PORT, PGUSER: 'postgres', PGDATABASE: db.name, PGPASSWORD: SECRET };
     const run = await cli(['status', '--json', '--table', 'prod_migrations'], pg);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).summary).toMatchObject({ applied: 1 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { jsonLines, type CliResult } from '../helpers/cli';
 import { runInProcess } from '../helpers/in-process';
 import { freePort } from '../helpers/cluster';
-import { useTestDatabase } from '../helpers/db';
+import { ADMIN_PORT, useTestDatabase } from '../helpers/db';
 import { removeDir, tempDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
 import { ledgerVersions } from '../helpers/inspect';
@@ -40,7 +40,7 @@ const run = (args: readonly string[], env: Record<string, string> = {}) =>
 describe('service files', () => {
   test("PGSERVICE: apply connects to the service's server and database, and config says so", async () => {
     const file = serviceFile(
-      `[other]\nhost=127.0.0.1\nport=1\n\n[app]\nhost=127.0.0.1\nport=5432\nuser=postgres\ndbname=${db.name}\n`,
+      `[other]\nhost=127.0.0.1\nport=1\n\n[app]\nhost=127.0.0.1\nport=${ADMIN_PORT}\nuser=postgres\ndbname=${db.name}\n`,
     );
     const env = { PGSERVICEFILE: file, PGSERVICE: 'app' };
     const applied = await run(['apply', '--dir', dir, '--target', '2'], env);
@@ -50,14 +50,17 @@ describe('service files', () => {
     expect(config.code).toBe(0);
     expect(config.stdout).toMatch(
       new RegExp(
-        `^server\\s+postgres@127\\.0\\.0\\.1:5432/${db.name}\\s+host, port, dbname, user from service "app" \\(${file.replace(/[.]/g, '\\.')}\\)$`,
+        `^server\\s+postgres@127\\.0\\.0\\.1:${ADMIN_PORT}/${db.name}\\s+host, port, dbname, user from service "app" \\(${file.replace(/[.]/g, '\\.')}\\)$`,
         'm',
       ),
     );
   });
 
   test('service= in a key=value string and ?service= in a URL, from ~/.pg_service.conf', async () => {
-    writeFileSync(path.join(home, '.pg_service.conf'), `[app]\nhost=127.0.0.1\nuser=postgres\ndbname=${db.name}\n`);
+    writeFileSync(
+      path.join(home, '.pg_service.conf'),
+      `[app]\nhost=127.0.0.1\nport=${ADMIN_PORT}\nuser=postgres\ndbname=${db.name}\n`,
+    );
     expect((await run(['apply', '--dir', dir, '--target', '1', '--url', 'service=app'])).code).toBe(0);
     expect((await run(['apply', '--dir', dir, '--target', '2', '--url', 'postgres://?service=app'])).code).toBe(0);
     expect(await ledgerVersions(db)).toEqual(['1', '2']);
@@ -97,9 +100,13 @@ describe('service files', () => {
 describe('sslmode against a server without SSL', () => {
   /** The same sslmode given three ways: in a URL, in key=value, and as PGSSLMODE. */
   const ways = (mode: string): [string, string[], Record<string, string>][] => [
-    ['URL', ['--url', `postgres://postgres@127.0.0.1:5432/${db.name}?sslmode=${mode}`], {}],
-    ['key=value', ['--url', `host=127.0.0.1 user=postgres dbname=${db.name} sslmode=${mode}`], {}],
-    ['PGSSLMODE', [], { PGHOST: '127.0.0.1', PGUSER: 'postgres', PGDATABASE: db.name, PGSSLMODE: mode }],
+    ['URL', ['--url', `postgres://postgres@127.0.0.1:${ADMIN_PORT}/${db.name}?sslmode=${mode}`], {}],
+    ['key=value', ['--url', `host=127.0.0.1 port=${ADMIN_PORT} user=postgres dbname=${db.name} sslmode=${mode}`], {}],
+    [
+      'PGSSLMODE',
+      [],
+      { PGHOST: '127.0.0.1', PGPORT: ADMIN_PORT, PGUSER: 'postgres', PGDATABASE: db.name, PGSSLMODE: mode },
+    ],
   ];
   const statusEach = (mode: string, extra: string[] = []) =>
     Promise.all(
@@ -127,7 +134,7 @@ describe('sslmode against a server without SSL', () => {
         const lines = [...jsonLines(result.stdout), ...jsonLines(result.stderr)];
         expect(lines).toEqual([expect.objectContaining({ code: 'unreachable', exit_code: 5 })]);
         expect(lines[0].msg).toBe(
-          `Cannot connect to postgres@127.0.0.1:5432/${db.name}: the server does not support SSL, which sslmode=${mode} requires (sslmode=prefer, allow or disable connect without it)`,
+          `Cannot connect to postgres@127.0.0.1:${ADMIN_PORT}/${db.name}: the server does not support SSL, which sslmode=${mode} requires (sslmode=prefer, allow or disable connect without it)`,
         );
       }
     },
@@ -144,7 +151,7 @@ describe('host lists and target_session_attrs', () => {
       '--target',
       '1',
       '--url',
-      `host=127.0.0.1,127.0.0.1 port=${down},5432 user=postgres dbname=${db.name}`,
+      `host=127.0.0.1,127.0.0.1 port=${down},${ADMIN_PORT} user=postgres dbname=${db.name}`,
     ]);
     expect(viaKeyValue.code).toBe(0);
     const viaUrl = await run([
@@ -154,12 +161,12 @@ describe('host lists and target_session_attrs', () => {
       '--target',
       '2',
       '--url',
-      `postgres://postgres@127.0.0.1:${down},127.0.0.1:5432/${db.name}`,
+      `postgres://postgres@127.0.0.1:${down},127.0.0.1:${ADMIN_PORT}/${db.name}`,
     ]);
     expect(viaUrl.code).toBe(0);
     const viaVariables = await run(['apply', '--dir', dir], {
       PGHOST: '127.0.0.1,127.0.0.1',
-      PGPORT: `${down},5432`,
+      PGPORT: `${down},${ADMIN_PORT}`,
       PGUSER: 'postgres',
       PGDATABASE: db.name,
     });
@@ -190,14 +197,16 @@ describe('host lists and target_session_attrs', () => {
       '--dir',
       dir,
       '--url',
-      `host=127.0.0.1,127.0.0.1 port=${down},5432 user=postgres dbname=${db.name}`,
+      `host=127.0.0.1,127.0.0.1 port=${down},${ADMIN_PORT} user=postgres dbname=${db.name}`,
     ]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/created throwaway database tidemark_rt_[0-9a-f]{12} on postgres@127\.0\.0\.1:5432/);
+    expect(result.stderr).toMatch(
+      new RegExp(`created throwaway database tidemark_rt_[0-9a-f]{12} on postgres@127\\.0\\.0\\.1:${ADMIN_PORT}`),
+    );
   });
 
   const url = (attrs: string, readOnly = false) =>
-    `postgres://postgres@127.0.0.1:5432/${db.name}?target_session_attrs=${attrs}${readOnly ? '&options=-c%20default_transaction_read_only%3Don' : ''}`;
+    `postgres://postgres@127.0.0.1:${ADMIN_PORT}/${db.name}?target_session_attrs=${attrs}${readOnly ? '&options=-c%20default_transaction_read_only%3Don' : ''}`;
 
   test.each([
     ['read-write', true, 'the server is read-only, and target_session_attrs=read-write'],
@@ -206,7 +215,7 @@ describe('host lists and target_session_attrs', () => {
   ])('target_session_attrs=%s against a server that is not: exit 5, saying so', async (attrs, readOnly, reason) => {
     const result = await run(['status', '--dir', dir, '--url', url(attrs, readOnly)]);
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain(`Cannot connect to postgres@127.0.0.1:5432/${db.name}: ${reason}`);
+    expect(result.stderr).toContain(`Cannot connect to postgres@127.0.0.1:${ADMIN_PORT}/${db.name}: ${reason}`);
   });
 
   test.each([

@@ -4,7 +4,7 @@
  * (--url > DATABASE_URL > PG* variables).
  */
 import { runInProcess } from '../helpers/in-process';
-import { useTestDatabase } from '../helpers/db';
+import { ADMIN_PORT, useTestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 import { ledgerVersions } from '../helpers/inspect';
 
@@ -74,7 +74,7 @@ describe('an unreachable server', () => {
       '--dir',
       dir,
       '--url',
-      `postgres://postgres:${SECRET}@127.0.0.1:5432/tidemark_no_such_db`,
+      `postgres://postgres:${SECRET}@127.0.0.1:${ADMIN_PORT}/tidemark_no_such_db`,
     ]);
     expect(run.code).toBe(5);
     expect(run.stderr).toContain('tidemark_no_such_db');

@@ -38,12 +38,14 @@ test('--dry-run --single-transaction warns, naming both files and lines, and the
 });
 
 test('the warning comes before anything runs; the batch then fails as PostgreSQL says, and nothing is applied', async () => {
+  // The type is committed first: PostgreSQL 17 lets a transaction use a value added to a type created in that same transaction.
+  expect((await runInProcess(['apply', '--target', '1', '--dir', dir, '--url', db.url])).code).toBe(0);
   const run = await runInProcess(['apply', '--single-transaction', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(1);
   const lines = run.stderr.split('\n');
   expect(lines[0]).toContain(WARNING);
   expect(run.stderr).toContain('SQLSTATE 55P04: unsafe use of new value "happy" of enum type mood');
-  expect(await ledgerVersions(db)).toBeNull();
+  expect(await ledgerVersions(db)).toEqual(['1']);
 });
 
 test('json logs carry both places as fields', async () => {

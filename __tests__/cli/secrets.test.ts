@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { jsonLines, type CliResult } from '../helpers/cli';
 import { runInProcess } from '../helpers/in-process';
 import { freePort } from '../helpers/cluster';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { ADMIN_PORT, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { fixture } from '../helpers/fixtures';
 
 const SECRET = 's3cretPW';
@@ -119,12 +119,15 @@ describe('a well-formed connection string with a password is never printed eithe
 
   const shapes = async (): Promise<[string, string][]> => [
     // Trust authentication ignores the password; it is there to prove it is never printed.
-    ['a URL to the live server', `postgres://postgres:${SECRET}@127.0.0.1:5432/${db.name}`],
-    ['key=value to the live server', `host=127.0.0.1 port=5432 user=postgres password=${SECRET} dbname=${db.name}`],
+    ['a URL to the live server', `postgres://postgres:${SECRET}@127.0.0.1:${ADMIN_PORT}/${db.name}`],
+    [
+      'key=value to the live server',
+      `host=127.0.0.1 port=${ADMIN_PORT} user=postgres password=${SECRET} dbname=${db.name}`,
+    ],
     ['a URL to a refused port', `postgres://postgres:${SECRET}@127.0.0.1:${await freePort()}/x`],
     [
       'a host list, the first refused',
-      `postgres://postgres:${SECRET}@127.0.0.1:${await freePort()},127.0.0.1:5432/${db.name}`,
+      `postgres://postgres:${SECRET}@127.0.0.1:${await freePort()},127.0.0.1:${ADMIN_PORT}/${db.name}`,
     ],
   ];
 

@@ -1,26 +1,23 @@
 /**
  * Every sslmode against a server that has SSL and accepts only SSL
  * connections (pg_hba `hostssl`), with a self-signed certificate for
- * `localhost`: a second, throwaway cluster on a spare port. Which way a
+ * `localhost`: a second, throwaway cluster on a spare port (the distribution's
+ * binaries, else the embedded package's: helpers/cluster.ts). Which way a
  * connection went is read by a migration from pg_stat_ssl.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chownSync, chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { runInProcess } from '../helpers/in-process';
-import { freePort } from '../helpers/cluster';
+import { binaries, freePort, pg as pg_, type Binaries } from '../helpers/cluster';
 import { writeMigrations } from '../helpers/files';
 
 const run = promisify(execFile);
-const BIN = process.env.TIDEMARK_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const asRoot = process.getuid?.() === 0;
-const pg = (binary: string, args: string[]) =>
-  asRoot
-    ? run('runuser', ['-u', 'postgres', '--', path.join(BIN, binary), ...args])
-    : run(path.join(BIN, binary), args);
+let using: Binaries;
+const pg = (binary: string, args: string[]) => pg_(using, binary, args);
 
 let home: string;
 let data: string;
@@ -31,12 +28,8 @@ let dir: string;
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), 'tidemark-ssl-'));
   data = path.join(home, 'data');
-  if (asRoot)
-    chownSync(
-      home,
-      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-    );
+  using = binaries(home);
+  if (using.user) chownSync(home, using.user.uid, using.user.gid);
   await pg('initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const [key, cert] = [path.join(home, 'server.key'), path.join(home, 'server.crt')];
   await run('openssl', [
@@ -58,7 +51,7 @@ beforeAll(async () => {
   rootCert = path.join(home, 'root.crt');
   copyFileSync(cert, rootCert);
   for (const file of [key, cert]) {
-    if (asRoot) chownSync(file, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 0);
+    if (using.user) chownSync(file, using.user.uid, using.user.gid);
     chmodSync(file, 0o600);
   }
   writeFileSync(

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, runCli } from '../helpers/cli';
-import { createTestDatabase } from '../helpers/db';
+import { ADMIN_PORT, createTestDatabase } from '../helpers/db';
 import { startFakeServer, type FakeServer, type FakeServerMode } from '../helpers/fake-server';
 import { tempDir } from '../helpers/files';
 import { fixture } from '../helpers/fixtures';
@@ -18,7 +18,7 @@ import { ledgerVersions } from '../helpers/inspect';
 const SECRET = 's3cretPW';
 const dir = fixture('basic');
 const COMMANDS = ['apply', 'verify', 'test'] as const;
-const LOCAL = { PGHOST: '127.0.0.1', PGUSER: 'postgres', PGDATABASE: 'postgres' };
+const LOCAL = { PGHOST: '127.0.0.1', PGPORT: ADMIN_PORT, PGUSER: 'postgres', PGDATABASE: 'postgres' };
 
 /** A folder holding only `tidemark.config.json` with `content`. */
 function configDir(content: unknown): string {
@@ -127,7 +127,7 @@ describe('a bad port is exit 2, naming where it came from, for apply, verify and
     const db = await createTestDatabase();
     try {
       const viaVariables = await runCli(['apply', '--dir', dir, '--target', '1'], {
-        env: { ...LOCAL, PGDATABASE: db.name, PGPORT: '5432' },
+        env: { ...LOCAL, PGDATABASE: db.name, PGPORT: ADMIN_PORT },
       });
       expect(viaVariables.code).toBe(0);
       const viaKeyValue = await runCli([
@@ -135,7 +135,7 @@ describe('a bad port is exit 2, naming where it came from, for apply, verify and
         '--dir',
         dir,
         '--url',
-        `host=127.0.0.1 port=5432 user=postgres dbname=${db.name}`,
+        `host=127.0.0.1 port=${ADMIN_PORT} user=postgres dbname=${db.name}`,
       ]);
       expect(viaKeyValue.code).toBe(0);
       expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);

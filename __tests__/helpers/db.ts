@@ -6,6 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 export const ADMIN_URL = process.env.TIDEMARK_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The test server's port, for tests that spell a host and port out (key=value
+ * strings, PGPORT, service files): 5432, or the embedded server's that the
+ * global setup started when nothing answered there.
+ */
+export const ADMIN_PORT = new URL(ADMIN_URL).port || '5432';
 
 export interface TestDatabase {
   readonly name: string;

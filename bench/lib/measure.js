@@ -89,6 +89,8 @@ function summarise(samples) {
     cpu: median(cpu),
     rssMb: median(rss),
     rssMaxMb: Math.max(...rss),
+    // A figure the process reported about itself (the embedded workload's milliseconds to the first query).
+    ...(of('probeMs').length ? { probeMs: median(of('probeMs')) } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { COMMANDS, type CommandContext } from './commands';
 import { parseArgs, type Args } from './args';
 import { createLiveLine } from './live-line';
 import { createOutput } from './output';
+import { withEmbedded } from './embedded-target';
 import { trapSignals } from './signals';
 import { errorFields, renderError } from './render-error';
 
@@ -117,7 +118,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
       signal: hooks.signal,
       onStepStart: live?.onStepStart,
     };
-    return await command.run(args, ctx);
+    return await withEmbedded(name, args, ctx, io.env, (c) => command.run(args, c));
   } catch (err) {
     live?.stop();
     return reportError(err, logger, format, io);

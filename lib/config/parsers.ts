@@ -8,6 +8,7 @@ import { ConfigError } from '../errors';
 import { LOCK_MODES, type LockMode } from '../lint/locks';
 import { isDuration } from '../sql/duration';
 import { parseConnectionString } from './connection/conninfo';
+import { embeddedSpec } from './connection/embedded';
 
 /** Any text but an empty one. */
 export const text = (raw: string, origin: string): string => {
@@ -21,6 +22,7 @@ export const text = (raw: string, origin: string): string => {
  * command connects: pg would send it to the server as a database name.
  */
 export const connectionString = (raw: string, origin: string): string => {
+  if (embeddedSpec(text(raw, origin)) !== undefined) return raw;
   parseConnectionString(text(raw, origin), origin);
   return raw;
 };

@@ -182,8 +182,8 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting } = {
     env: ['TIDEMARK_PG_VERSION'],
     parse: majorVersion,
     json: 'number',
-    commands: ['lint', 'verify', 'config'],
-    describe: `PostgreSQL major version lint checks for (default: the server's when connected, else ${DEFAULT_PG_VERSION})`,
+    commands: ['lint', 'verify', 'config', 'status', 'apply', 'rollback', 'repair', 'baseline', 'test'],
+    describe: `PostgreSQL major version lint checks for (default: the server's when connected, else ${DEFAULT_PG_VERSION}); with --url embedded, also the embedded server's major when more than one is installed`,
   },
   maxLock: {
     flag: '--max-lock',

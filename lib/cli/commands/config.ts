@@ -1,4 +1,4 @@
-import { resolveTarget, type SettingSource } from '../../config';
+import { embeddedSpec, resolveTarget, type SettingSource } from '../../config';
 import { ExitCode } from '../../errors';
 import { configDocument, renderConfig } from '../render-config';
 import type { Command } from './types';
@@ -18,7 +18,10 @@ export const configCommand: Command = {
   options: { json: { type: 'boolean', describe: 'Print a JSON document instead of the lines' } },
   async run(args, { resolved, out }) {
     // Resolved as a command would connect (service file, PG* variables): an undefined service is exit 2 here too.
-    const target = resolveTarget(resolved.config.url, process.env, urlOrigin(resolved.sources.url));
+    // `embedded` is started by the commands that connect: no server to show until then.
+    const target = embeddedSpec(resolved.config.url)
+      ? undefined
+      : resolveTarget(resolved.config.url, process.env, urlOrigin(resolved.sources.url));
     const doc = configDocument(resolved, process.env, target);
     out.report({
       json: Boolean(args.json),

@@ -10,6 +10,7 @@
 import { userInfo } from 'node:os';
 import { ConfigError } from '../../errors';
 import { parseConnectionString } from './conninfo';
+import { embeddedSpec } from './embedded';
 import {
   checkPortVariable,
   checkSetting,
@@ -171,6 +172,10 @@ export function resolveTarget(
   env: NodeJS.ProcessEnv,
   origin = 'the connection string',
 ): ConnectionTarget {
+  if (embeddedSpec(text) !== undefined)
+    throw new ConfigError(
+      `${origin} is "${text}": the embedded PostgreSQL is started by the command that connects, not resolved as a server.`,
+    );
   const given = text === undefined ? { params: {} as ConnParams, ignored: [] } : parseConnectionString(text, origin);
   const values: ConnParams = {};
   const origins: Partial<Record<Keyword, string>> = {};
