@@ -45,12 +45,13 @@ describe('takeSnapshot', () => {
       spy.mockRestore();
       return calls;
     };
+    await snapshot(); // the first one on a connection also asks the server's version, once
     const empty = await count();
     for (let i = 0; i < 20; i++) {
       await client.query(`CREATE TABLE t${i} (id serial PRIMARY KEY, v text); CREATE INDEX ON t${i} (v)`);
     }
     expect(await count()).toBe(empty);
-    expect(empty).toBeLessThanOrEqual(20);
+    expect(empty).toBe(4); // BEGIN, the settings, the catalog, COMMIT: sent together
   });
 
   it('leaves the session as it found it: no open transaction, search_path untouched', async () => {

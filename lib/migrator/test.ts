@@ -9,6 +9,7 @@
  */
 import { runSteps } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
+import { requireLedgerWrites } from '../db/privileges';
 import { rowCounts, takeSnapshot } from '../db/catalog';
 import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
@@ -127,7 +128,7 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
 }
 
 async function runAll(s: Session, setup: readonly Pair[], checked: readonly Pair[]): Promise<RoundtripResult[]> {
-  await ensureLedger(s.db.client, ledgerOf(s.ctx.config));
+  await prepareLedger(s);
   const results: RoundtripResult[] = [];
   const setupFailure = await applyUnchecked(s, setup);
   if (setupFailure) {
@@ -202,6 +203,20 @@ async function firstUp(s: Session, pair: Pair): Promise<MigrationFailure | null>
   return null;
 }
 
+/**
+ * The ledger of the throwaway database, and its privileges checked once for
+ * the whole run (a template can bring its own ledger): the executor, called
+ * once per script, does not check them again (ledgerChecked).
+ */
+async function prepareLedger(s: Session): Promise<void> {
+  const ledger = ledgerOf(s.ctx.config);
+  if (!(await ensureLedger(s.db.client, ledger)))
+    await requireLedgerWrites(s.db.client, ledger, ['INSERT', 'UPDATE', 'DELETE'], LEDGER_WRITES);
+}
+
+const LEDGER_WRITES =
+  'tidemark test records each script in the ledger of the throwaway database (INSERT, UPDATE) and deletes the row of each down (DELETE).';
+
 /** Applies `pairs` without checking them (below --from, or a rebuild). */
 function applyUnchecked(s: Session, pairs: readonly Pair[]): Promise<MigrationFailure | null> {
   return pairs.length === 0 ? Promise.resolve(null) : runUnchecked(s, pairs, 'up');
@@ -227,6 +242,7 @@ async function runUnchecked(
         },
         singleTransaction: false,
         logger: s.stepLogger,
+        ledgerChecked: true,
       },
     );
     return null;
@@ -244,7 +260,7 @@ async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
     `rebuilding the throwaway database up to ${last.label} to go on`,
   );
   await s.db.recreate();
-  await ensureLedger(s.db.client, ledgerOf(s.ctx.config));
+  await prepareLedger(s);
   const failure = await applyUnchecked(s, pairs);
   if (failure) throw new MigrationFailedError(failure);
 }
