@@ -1,5 +1,5 @@
 /** takeSnapshot(): every catalog query in one statement, assembled into a canonical Snapshot. */
-import type { Client } from 'pg';
+import type { Client, QueryResult } from 'pg';
 import type { ColumnInfo, Snapshot, TableName, TypeInfo } from '../../schema';
 import { corked } from '../pg-internals';
 import { beginStatement, rollbackQuietly } from '../transaction';
@@ -92,19 +92,33 @@ async function catalogStatements(client: Client): Promise<CatalogStatements> {
 async function readSnapshot(client: Client, ignore: readonly TableName[]): Promise<Snapshot> {
   const { settings, catalog } = await catalogStatements(client);
   const params = [ignore.map((t) => t.schema), ignore.map((t) => t.table)];
-  const [begin, set, read, commit] = corked(client, () => [
-    client.query(beginStatement({ isolation: 'REPEATABLE READ', readOnly: true })),
-    client.query(settings),
-    client.query<{ catalog: RawRows }>({ ...catalog, values: params }),
-    client.query('COMMIT'),
-  ]);
-  const settled = await Promise.allSettled([begin, set, read, commit]);
+  let read: Promise<QueryResult<{ catalog: RawRows }>> | undefined;
+  const queries = [
+    () => client.query(beginStatement({ isolation: 'REPEATABLE READ', readOnly: true })),
+    () => client.query(settings),
+    () => (read = client.query<{ catalog: RawRows }>({ ...catalog, values: params })),
+    () => client.query('COMMIT'),
+  ];
+  // A client outside pg's pipeline mode (not one of connection.ts's) takes them one after the other.
+  const sent = client.pipeline ? corked(client, () => queries.map((q) => q())) : await inTurn(queries);
+  const settled = await Promise.allSettled(sent);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await rollbackQuietly(client);
     throw failed.reason;
   }
-  return assemble((await read).rows[0].catalog);
+  return assemble((await read!).rows[0].catalog);
+}
+
+/** Sends each query once the one before it has answered, however it answered. */
+async function inTurn(queries: readonly (() => Promise<unknown>)[]): Promise<Promise<unknown>[]> {
+  const sent: Promise<unknown>[] = [];
+  for (const query of queries) {
+    const answer = query();
+    sent.push(answer);
+    await answer.catch(() => undefined);
+  }
+  return sent;
 }
 
 /** Every catalog query, by the Snapshot field its rows go to. */
