@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Client, escapeIdentifier } from 'pg';
 import { takeSnapshot } from '../../lib/db/catalog';
+import { connect } from '../../lib/db/connection';
+import { disconnect } from '../../lib/db/disconnect';
+import { captureLogger } from '../helpers/logger';
 import type { Grant } from '../../lib/schema';
 import { useTestDatabase } from '../helpers/db';
 
@@ -91,4 +94,19 @@ it('prepares its statement again after a script discarded it (DISCARD ALL)', asy
   await client.query('DISCARD ALL');
   expect(await takeSnapshot(client, { ignoreTables: [] })).toEqual(before);
   expect(client.getTransactionStatus()).toBe('I');
+});
+
+it('the same on the pipelined connection, after DEALLOCATE ALL and after DISCARD ALL', async () => {
+  await client.query('CREATE TABLE t (c int)');
+  const piped = await connect({ url: db.url, wait: 0 }, captureLogger().logger);
+  try {
+    const before = await takeSnapshot(piped, { ignoreTables: [] });
+    for (const discard of ['DEALLOCATE ALL', 'DISCARD ALL']) {
+      await piped.query(discard);
+      expect(await takeSnapshot(piped, { ignoreTables: [] })).toEqual(before);
+      expect(piped.getTransactionStatus()).toBe('I');
+    }
+  } finally {
+    await disconnect(piped);
+  }
 });

@@ -25,7 +25,7 @@ import { rollbackQuietly } from './transaction';
 export async function runSteps(client: Client, steps: readonly Step[], options: RunOptions): Promise<StepOutcome[]> {
   const run = openRun(client, steps, options);
   try {
-    const all = () => runAll(run, options.createLedger === true);
+    const all = () => runAll(run, options);
     return run.batch ? await inBatch(run, all) : await all();
   } catch (err) {
     await rollbackQuietly(client);
@@ -37,10 +37,11 @@ export async function runSteps(client: Client, steps: readonly Step[], options: 
   }
 }
 
-async function runAll(run: Run, createLedger: boolean): Promise<StepOutcome[]> {
+async function runAll(run: Run, options: RunOptions): Promise<StepOutcome[]> {
   const { client, ledger } = run.target;
-  const created = createLedger && (await ensureLedger(client, ledger));
-  if (!created) await requireLedgerWrites(client, ledger, ledgerWrites(run.steps), LEDGER_WRITES);
+  const created = options.createLedger === true && (await ensureLedger(client, ledger));
+  if (!created && options.ledgerChecked !== true)
+    await requireLedgerWrites(client, ledger, ledgerWrites(run.steps), LEDGER_WRITES);
   for (const [index, step] of run.steps.entries()) {
     if (run.signal?.aborted) throw runInterrupted(run, null);
     run.onStepStart?.({ step, index, total: run.steps.length });

@@ -34,6 +34,11 @@ export interface RunOptions {
   readonly onStepStart?: (event: StepEvent) => void;
   /** Create the ledger table first (inside the batch transaction with singleTransaction, so a failed batch leaves nothing). */
   readonly createLedger?: boolean;
+  /**
+   * The ledger's privileges were checked already in this session (`tidemark test`, which runs the
+   * executor once per script on a ledger it created itself): no check before the steps.
+   */
+  readonly ledgerChecked?: boolean;
 }
 
 /** Where every step of a run writes: the connection, the ledger, and the run's settings. */

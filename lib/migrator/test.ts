@@ -9,6 +9,7 @@
  */
 import { runSteps } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
+import { requireLedgerWrites } from '../db/privileges';
 import { rowCounts, takeSnapshot } from '../db/catalog';
 import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
@@ -127,7 +128,7 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
 }
 
 async function runAll(s: Session, setup: readonly Pair[], checked: readonly Pair[]): Promise<RoundtripResult[]> {
-  await ensureLedger(s.db.client, ledgerOf(s.ctx.config));
+  await prepareLedger(s);
   const results: RoundtripResult[] = [];
   const setupFailure = await applyUnchecked(s, setup);
   if (setupFailure) {
@@ -169,12 +170,14 @@ async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ re
   if (downFailure)
     return { result: verdict(scriptFailed('down', downFailure)), next: { kind: 'continue', snapshot: applied } };
   const undone = await snapshot(s);
-  const byDown = diffSnapshots(applied, undone);
-  const afterDown = attributeToDown(diffSnapshots(before, undone), byDown, 'afterDown');
   const rowChanges = s.data
     ? compareRowCounts(counts, await rowCounts(s.db.client, commonTables(tablesOf(before), tablesOf(undone))))
     : [];
-  const reapplyFailure = await runScript(s, pair, 'up');
+  // The second up goes out first: the server runs it while the comparisons (in memory) are computed.
+  const reapplying = await sent(runScript(s, pair, 'up'));
+  const byDown = diffSnapshots(applied, undone);
+  const afterDown = attributeToDown(diffSnapshots(before, undone), byDown, 'afterDown');
+  const reapplyFailure = await reapplying.result;
   if (reapplyFailure) {
     return {
       result: verdict(scriptFailed('reapply', reapplyFailure, { afterDown, rowChanges })),
@@ -189,6 +192,17 @@ async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ re
   };
 }
 
+/**
+ * Lets a started script's queries go out (its first turn of the event loop)
+ * before the caller computes on: its result is awaited later, and handled
+ * meanwhile so that a failure is not an unhandled rejection.
+ */
+async function sent<T>(running: Promise<T>): Promise<{ readonly result: Promise<T> }> {
+  running.catch(() => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  return { result: running };
+}
+
 const snapshot = (s: Session): Promise<Snapshot> =>
   takeSnapshot(s.db.client, { ignoreTables: [ledgerOf(s.ctx.config)] });
 const tablesOf = (snap: Snapshot): TableName[] => snap.tables.map((t) => ({ schema: t.schema, table: t.name }));
@@ -201,6 +215,20 @@ async function firstUp(s: Session, pair: Pair): Promise<MigrationFailure | null>
   s.observed?.push(observation);
   return null;
 }
+
+/**
+ * The ledger of the throwaway database, and its privileges checked once for
+ * the whole run (a template can bring its own ledger): the executor, called
+ * once per script, does not check them again (ledgerChecked).
+ */
+async function prepareLedger(s: Session): Promise<void> {
+  const ledger = ledgerOf(s.ctx.config);
+  if (!(await ensureLedger(s.db.client, ledger)))
+    await requireLedgerWrites(s.db.client, ledger, ['INSERT', 'UPDATE', 'DELETE'], LEDGER_WRITES);
+}
+
+const LEDGER_WRITES =
+  'tidemark test records each script in the ledger of the throwaway database (INSERT, UPDATE) and deletes the row of each down (DELETE).';
 
 /** Applies `pairs` without checking them (below --from, or a rebuild). */
 function applyUnchecked(s: Session, pairs: readonly Pair[]): Promise<MigrationFailure | null> {
@@ -227,6 +255,7 @@ async function runUnchecked(
         },
         singleTransaction: false,
         logger: s.stepLogger,
+        ledgerChecked: true,
       },
     );
     return null;
@@ -244,7 +273,7 @@ async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
     `rebuilding the throwaway database up to ${last.label} to go on`,
   );
   await s.db.recreate();
-  await ensureLedger(s.db.client, ledgerOf(s.ctx.config));
+  await prepareLedger(s);
   const failure = await applyUnchecked(s, pairs);
   if (failure) throw new MigrationFailedError(failure);
 }

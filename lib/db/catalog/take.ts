@@ -1,7 +1,8 @@
 /** takeSnapshot(): every catalog query in one statement, assembled into a canonical Snapshot. */
-import type { Client } from 'pg';
+import type { Client, QueryResult } from 'pg';
 import type { ColumnInfo, Snapshot, TableName, TypeInfo } from '../../schema';
-import { withTransaction } from '../transaction';
+import { corked } from '../pg-internals';
+import { beginStatement, rollbackQuietly } from '../transaction';
 import { decodeAcl } from './acl';
 import {
   defaultPrivilegesQuery,
@@ -25,7 +26,8 @@ export interface SnapshotOptions {
  *
  * Runs the catalog queries (one per object kind, however many objects there
  * are) as ONE statement that returns them all as a JSON document, prepared
- * once per connection, inside one `REPEATABLE READ READ ONLY` transaction,
+ * once per connection, inside one `REPEATABLE READ READ ONLY` transaction
+ * sent in one round trip,
  * with `search_path` set to empty for that transaction so that every
  * deparsed expression names its schema. The client must not be inside a
  * transaction already. Objects that belong to an extension are left out
@@ -45,42 +47,78 @@ export async function takeSnapshot(client: Client, options: SnapshotOptions): Pr
   }
 }
 
-/** The catalog statement of a connection: its text (by server version) and its prepared name. */
-interface CatalogStatement {
-  readonly name: string;
-  readonly text: string;
+/** The statements of a connection: the settings and the catalog, with their prepared names. */
+interface CatalogStatements {
+  readonly settings: { readonly name: string; readonly text: string };
+  readonly catalog: { readonly name: string; readonly text: string };
 }
 
-/** By connection, so that each prepares it once; forgotten when the server lost it. */
-const prepared = new WeakMap<Client, CatalogStatement>();
+/** By connection, so that each prepares them once; forgotten when the server lost them. */
+const prepared = new WeakMap<Client, CatalogStatements>();
 let statements = 0;
 
-function catalogStatement(client: Client, serverVersion: number): CatalogStatement {
-  let statement = prepared.get(client);
-  if (!statement) {
-    statement = { name: `tidemark_catalog_${++statements}`, text: catalogSql(serverVersion) };
-    prepared.set(client, statement);
+/*
+ * Qualified: this runs under the session's search_path, before it is emptied
+ * for the transaction. The generic plan: the catalog statement is the same
+ * every time, only the ignored tables vary.
+ */
+const SETTINGS = `SELECT pg_catalog.set_config('search_path', '', true),
+  pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true)`;
+
+/** The connection's statements; the server's version (which the catalog SQL depends on) is asked once. */
+async function catalogStatements(client: Client): Promise<CatalogStatements> {
+  let known = prepared.get(client);
+  if (!known) {
+    const { rows } = await client.query<{ v: number }>(
+      "SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS v",
+    );
+    const n = ++statements;
+    known = {
+      settings: { name: `tidemark_catalog_settings_${n}`, text: SETTINGS },
+      catalog: { name: `tidemark_catalog_${n}`, text: catalogSql(rows[0].v) },
+    };
+    prepared.set(client, known);
   }
-  return statement;
+  return known;
 }
 
-/** Four round trips, whatever the size of the schema: BEGIN, the settings, the catalog, COMMIT. */
+/**
+ * One round trip, whatever the size of the schema: BEGIN, the settings, the
+ * catalog and COMMIT are written together (the client is in pg's pipeline
+ * mode, each query with its own Sync) and answered together. When one fails
+ * the ones after it fail too (the transaction is aborted) and COMMIT ends it
+ * as a rollback; the first failure, in sending order, is thrown.
+ */
 async function readSnapshot(client: Client, ignore: readonly TableName[]): Promise<Snapshot> {
+  const { settings, catalog } = await catalogStatements(client);
   const params = [ignore.map((t) => t.schema), ignore.map((t) => t.table)];
-  return withTransaction(
-    client,
-    async () => {
-      // Qualified: this runs under the session's search_path, before it is emptied. The generic
-      // plan: the statement is the same every time, only the ignored tables vary.
-      const settings = await client.query<{ v: number }>(`SELECT
-  pg_catalog.set_config('search_path', '', true), pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true),
-  pg_catalog.current_setting('server_version_num')::integer AS v`);
-      const statement = catalogStatement(client, settings.rows[0].v);
-      const { rows } = await client.query<{ catalog: RawRows }>({ ...statement, values: params });
-      return assemble(rows[0].catalog);
-    },
-    { isolation: 'REPEATABLE READ', readOnly: true },
-  );
+  let read: Promise<QueryResult<{ catalog: RawRows }>> | undefined;
+  const queries = [
+    () => client.query(beginStatement({ isolation: 'REPEATABLE READ', readOnly: true })),
+    () => client.query(settings),
+    () => (read = client.query<{ catalog: RawRows }>({ ...catalog, values: params })),
+    () => client.query('COMMIT'),
+  ];
+  // A client outside pg's pipeline mode (not one of connection.ts's) takes them one after the other.
+  const sent = client.pipeline ? corked(client, () => queries.map((q) => q())) : await inTurn(queries);
+  const settled = await Promise.allSettled(sent);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await rollbackQuietly(client);
+    throw failed.reason;
+  }
+  return assemble((await read!).rows[0].catalog);
+}
+
+/** Sends each query once the one before it has answered, however it answered. */
+async function inTurn(queries: readonly (() => Promise<unknown>)[]): Promise<Promise<unknown>[]> {
+  const sent: Promise<unknown>[] = [];
+  for (const query of queries) {
+    const answer = query();
+    sent.push(answer);
+    await answer.catch(() => undefined);
+  }
+  return sent;
 }
 
 /** Every catalog query, by the Snapshot field its rows go to. */
