@@ -116,6 +116,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
       format,
       signal: hooks.signal,
       onStepStart: live?.onStepStart,
+      ...(live ? { live } : {}),
     };
     return await command.run(args, ctx);
   } catch (err) {

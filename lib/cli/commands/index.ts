@@ -2,6 +2,7 @@ import { applyCommand } from './apply';
 import { baselineCommand } from './baseline';
 import { configCommand } from './config';
 import { createCommand } from './create';
+import { fleetCommand } from './fleet';
 import { lintCommand } from './lint';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
@@ -24,4 +25,5 @@ export const COMMANDS: Record<string, Command> = {
   baseline: baselineCommand,
   config: configCommand,
   test: testCommand,
+  fleet: fleetCommand,
 };
