@@ -21,13 +21,23 @@ export interface FleetTarget {
    */
   readonly schema?: string;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * `"url": {"env": "VAR"}`: the connection string is read from this
+   * variable when the target runs (a missing variable fails that target,
+   * naming the variable and {@link FleetTarget.origin}).
+   */
+  readonly urlEnv?: string;
+  /** Where the target was defined, for messages: `targets.json entry 3`, `--targets-cmd line 2`. */
+  readonly origin?: string;
 }
 
 /** Where the targets came from (`--targets`, `--targets-query`, `--targets-cmd`). */
 export type TargetSource =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'query'; readonly sql: string }
-  | { readonly kind: 'command'; readonly command: string };
+  | { readonly kind: 'command'; readonly command: string }
+  /** The library's `fleet({ targets: [...] })`: a list already in memory (validated like a file's). */
+  | { readonly kind: 'list'; readonly targets: readonly FleetTarget[] };
 
 export type FleetCommandName = 'apply' | 'rollback' | 'status' | 'verify' | 'lint' | 'plan';
 
@@ -53,6 +63,8 @@ export interface FleetPolicy {
   readonly shard?: { readonly index: number; readonly count: number };
   /** `--only failed`: the targets that failed in the last run file. */
   readonly onlyFailed?: boolean;
+  /** Base of the jittered exponential backoff between a target's retries, ms (default 1000). */
+  readonly retryDelayMs?: number;
 }
 
 export type TargetState =

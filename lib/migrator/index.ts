@@ -17,3 +17,4 @@ export * from './test-locks-only';
 export { budgetOf, type LocksSection } from './test-locks';
 export type { RunFlags, RunResult } from './run';
 export type { RunContext } from './context';
+export * from './fleet';
