@@ -110,10 +110,15 @@ export function parseSource(args: Record<string, unknown>): TargetSource {
       `${sources.length === 0 ? 'No targets' : 'Targets given twice'}: give exactly one of --targets FILE, --targets-query SQL or --targets-cmd CMD (see docs/fleet.md).`,
     );
   const [source] = sources;
-  const value = source.kind === 'file' ? source.path : source.kind === 'query' ? source.sql : source.command;
+  const [flag, value] =
+    file !== undefined
+      ? ['--targets', file]
+      : sql !== undefined
+        ? ['--targets-query', sql]
+        : ['--targets-cmd', command];
   if (value === '')
     throw new ConfigError(
-      `--${source.kind === 'file' ? 'targets' : `targets-${source.kind === 'query' ? 'query' : 'cmd'}`} is empty.`,
+      `${flag} is empty: give ${flag === '--targets' ? 'a file' : flag === '--targets-query' ? 'a SELECT' : 'a command'}.`,
     );
   return source;
 }

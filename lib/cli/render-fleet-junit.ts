@@ -9,7 +9,6 @@ import type { FleetReport, TargetResult } from '../fleet/types';
 import { failureLine, whereOf } from './render-fleet';
 
 /** XML 1.0 forbids these characters even escaped: they are dropped. */
-// eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 

@@ -4,7 +4,7 @@
  * and the concurrency), with a log line for each failure. Elsewhere (CI
  * logs, a pod's log), one plain line per finished target.
  */
-import type { FleetEvent } from '../fleet/types';
+import type { FleetEvent, TargetResult } from '../fleet/types';
 import type { Logger } from '../log';
 import { targetLine } from './render-fleet';
 
@@ -28,6 +28,24 @@ export function progressText(command: string, c: ProgressCounts, concurrency: nu
   const byBusy = (c.busyMs / c.done / Math.max(1, concurrency)) * left;
   const eta = Math.max(perTarget * left, byBusy) / 1000;
   return `${head}, ETA ${eta < 90 ? `${Math.ceil(eta)}s` : `${Math.ceil(eta / 60)}min`}`;
+}
+
+/** Counts a finished target, and logs its line (a failure always; the others only off a terminal). */
+function finished(c: ProgressCounts, r: TargetResult, logger: Logger, onTerminal: boolean): void {
+  c.running = Math.max(0, c.running - (r.state === 'not-started' ? 0 : 1));
+  c.done++;
+  c.busyMs += r.durationMs;
+  if (r.state === 'failed') c.failed++;
+  const fields = {
+    target: r.name,
+    state: r.state,
+    wave: r.wave,
+    attempts: r.attempts,
+    duration_ms: Math.round(r.durationMs),
+  };
+  if (r.state === 'failed')
+    logger.error({ ...fields, sqlstate: r.failure?.sqlstate, location: r.failure?.location }, targetLine(r));
+  else if (!onTerminal && r.state !== 'not-started') logger.info(fields, targetLine(r));
 }
 
 export interface Progress {
@@ -59,24 +77,9 @@ export function createProgress(
         case 'target-start':
           c.running++;
           break;
-        case 'target-end': {
-          const r = event.result;
-          c.running = Math.max(0, c.running - (r.state === 'not-started' ? 0 : 1));
-          c.done++;
-          c.busyMs += r.durationMs;
-          if (r.state === 'failed') c.failed++;
-          const fields = {
-            target: r.name,
-            state: r.state,
-            wave: r.wave,
-            attempts: r.attempts,
-            duration_ms: Math.round(r.durationMs),
-          };
-          if (r.state === 'failed')
-            logger.error({ ...fields, sqlstate: r.failure?.sqlstate, location: r.failure?.location }, targetLine(r));
-          else if (!live && r.state !== 'not-started') logger.info(fields, targetLine(r));
+        case 'target-end':
+          finished(c, event.result, logger, live !== undefined);
           break;
-        }
         case 'wave':
           logger.info(
             { wave: event.wave, targets: event.targets },

@@ -90,6 +90,11 @@ export function renderFleet(report: FleetReport): string {
     ]);
     lines.push(...table(['target', 'where', 'sqlstate', 'at', 'error'], rows).map((l) => `  ${l}`));
   }
+  const findings = report.results.filter((r) => r.state === 'checked' && r.exitCode);
+  if (findings.length > 0) {
+    lines.push('', `Findings (the single-database command's exit code):`);
+    lines.push(...findings.map((r) => `  ${r.name} (${whereOf(r)}): exit ${r.exitCode}`));
+  }
   if (report.stoppedBy) {
     const left = report.counts['not-started'];
     lines.push('', `Stopped early: ${report.stoppedBy}; ${left} target${left === 1 ? '' : 's'} not started.`);

@@ -70,7 +70,7 @@ export const fleetCommand: Command = {
     const [{ parseFleetArgs }, { createProgress }, { runFleet }] = await Promise.all([
       import('../fleet-args'),
       import('../render-fleet-progress'),
-      import('../../migrator/fleet'),
+      import('../../migrator'),
     ]);
     const fleet = parseFleetArgs(args, process.env, ctx.config.retries);
     prepareReports(fleet.reports);
