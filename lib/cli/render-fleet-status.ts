@@ -88,7 +88,7 @@ export function renderFleetStatus(report: FleetReport, listUpToDate = 20): strin
 export function fleetStatusDocument(report: FleetReport): Record<string, unknown> {
   const groups = Object.fromEntries(
     GROUPS.map(({ id }) => [
-      id.replace('-', '_').replace('-', '_'),
+      id.replaceAll('-', '_'),
       report.results
         .filter((r) => groupOf(r) === id)
         .sort(byVersion)

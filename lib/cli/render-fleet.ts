@@ -42,7 +42,7 @@ export function targetLine(r: TargetResult): string {
   }
 }
 
-const stateLabel = (s: TargetState) => s.replace('-', ' ');
+const stateLabel = (s: TargetState) => s.replaceAll('-', ' ');
 
 /** "200 targets: 180 migrated, 18 up to date, 2 failed". */
 export function countsLine(report: FleetReport): string {
@@ -149,7 +149,7 @@ export function fleetDocument(report: FleetReport): Record<string, unknown> {
     ...(report.shard ? { shard: report.shard } : {}),
     exit_code: report.exitCode,
     stopped_by: report.stoppedBy ?? null,
-    counts: Object.fromEntries(Object.entries(report.counts).map(([k, v]) => [k.replace('-', '_'), v])),
+    counts: Object.fromEntries(Object.entries(report.counts).map(([k, v]) => [k.replaceAll('-', '_'), v])),
     targets: report.results.map(targetDocument),
   };
 }
