@@ -31,6 +31,11 @@ const zones = [
     ['db', 'cli', 'migrator', 'config', 'plan', 'source', 'schema'],
     'observe/ is pure: lint/ (lock modes and findings), sql/, types and errors',
   ),
+  layer(
+    'fleet',
+    ['db', 'cli', 'migrator', 'plan', 'source', 'schema', 'lint', 'observe'],
+    'fleet/ is pure: config/, types and errors',
+  ),
   layer('db', ['cli', 'migrator', 'plan'], 'db/ may not import cli/, migrator/ or plan/'),
   layer('migrator', ['cli'], 'migrator/ may not import cli/'),
   layer('cli', ['db'], 'cli/ goes through migrator/, never db/'),
@@ -64,6 +69,7 @@ module.exports = tseslint.config(
       'lib/plan/**/*.ts',
       'lib/schema/**/*.ts',
       'lib/config/**/*.ts',
+      'lib/fleet/**/*.ts',
       'lib/cli/**/*.ts',
     ],
     rules: {

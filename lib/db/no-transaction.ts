@@ -14,7 +14,7 @@ import type { Progress, Step } from '../types';
 import { resumeClientCheck, suspendClientCheck } from './client-check';
 import { progressOf, type ProgressRow } from './ledger-progress';
 import type { StepTarget } from './run-context';
-import { RESET_SESSION, sessionSettingsQuery, settingsFor, type StepSettings } from './session-settings';
+import { resetSessionQuery, sessionSettingsQuery, settingsFor, type StepSettings } from './session-settings';
 import { rollbackQuietly } from './transaction';
 
 /** How a non-transactional script stopped part-way. */
@@ -56,8 +56,8 @@ async function setSession(client: Client, settings: StepSettings): Promise<void>
   await Promise.all([suspendClientCheck(client), client.query(sessionSettingsQuery(settings))]);
 }
 
-async function resetSession(client: Client): Promise<void> {
-  await Promise.all([client.query(RESET_SESSION), resumeClientCheck(client)]);
+async function resetSession(client: Client, settings: StepSettings): Promise<void> {
+  await Promise.all([client.query(resetSessionQuery(settings)), resumeClientCheck(client)]);
 }
 
 /** The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` or `REINDEX … CONCURRENTLY name` statement names. */
@@ -112,7 +112,7 @@ export async function runNonTransactional(target: StepTarget, step: Step, how: N
   const total = statements.length;
   const settings = settingsFor(step, target.settings);
   const row = progressOf(client, target.ledger, step);
-  const script: ScriptRun = { client, row, total };
+  const script: ScriptRun = { client, row, total, settings };
   await setSession(client, settings);
   await row.start(how.startAt, total, settings.environment);
   const started = performance.now();
@@ -132,7 +132,7 @@ export async function runNonTransactional(target: StepTarget, step: Step, how: N
   }
   const durationMs = Math.round(performance.now() - started);
   await row.finish(durationMs);
-  await resetSession(client);
+  await resetSession(client, settings);
   return durationMs;
 }
 
@@ -141,11 +141,12 @@ interface ScriptRun {
   readonly client: Client;
   readonly row: ProgressRow;
   readonly total: number;
+  readonly settings: StepSettings;
 }
 
 /** Interrupted before `statement` was sent: the row is marked `failed` there, so a resume starts at it. */
 async function stopBefore(
-  { client, row, total }: ScriptRun,
+  { client, row, total, settings }: ScriptRun,
   statement: Statement,
   reason: string,
 ): Promise<StatementFailure> {
@@ -153,13 +154,13 @@ async function stopBefore(
   await row
     .fail(errorOf(statement, null, `not run: the run was interrupted by ${reason} before it`), done)
     .catch(() => {});
-  await resetSession(client).catch(() => {});
+  await resetSession(client, settings).catch(() => {});
   return new StatementFailure(new Error(`interrupted by ${reason}`), statement, total, [], done, 'not-sent');
 }
 
 /** `statement` failed with `err`: the row is marked `failed`, or left in flight when the session is gone. */
 async function failedAt(
-  { client, row, total }: ScriptRun,
+  { client, row, total, settings }: ScriptRun,
   statement: Statement,
   err: unknown,
 ): Promise<StatementFailure> {
@@ -168,7 +169,7 @@ async function failedAt(
   const invalid = await findInvalidIndexes(client, statement).catch(() => []);
   const error = errorOf(statement, (err as { code?: string }).code ?? null, (err as Error).message);
   await row.fail(error, done).catch(() => {});
-  await resetSession(client).catch(() => {});
+  await resetSession(client, settings).catch(() => {});
   return new StatementFailure(err, statement, total, invalid, done);
 }
 

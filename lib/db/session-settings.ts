@@ -14,6 +14,12 @@ export interface StepSettings {
   /** PostgreSQL durations (e.g. `5s`), set with SET LOCAL for every migration. */
   readonly lockTimeout?: string;
   readonly statementTimeout?: string;
+  /**
+   * A fleet's schema target: this schema goes first on `search_path` for
+   * every migration (SET LOCAL; before the session's own path), so
+   * unqualified names in a migration mean the tenant's objects.
+   */
+  readonly searchPath?: string;
 }
 
 /** A query and its parameters. */
@@ -41,12 +47,22 @@ const timeouts = (s: StepSettings): Named => [
 
 const all = (s: StepSettings): Named => [['tidemark.environment', s.environment], ...timeouts(s)];
 
+/**
+ * search_path with the schema first: the schema quoted by the server
+ * (quote_ident), then the path the session had, so `public` and the
+ * role's own settings still resolve what the tenant schema lacks.
+ */
+const searchPathCall = (param: number, local: boolean) =>
+  `pg_catalog.set_config('search_path', pg_catalog.concat_ws(', ', pg_catalog.quote_ident($${param}), pg_catalog.current_setting('search_path')), ${local})`;
+
 /** `SELECT set_config(…), …` for the settings given (undefined ones left out); null when there is nothing to send. */
-function setConfig(named: Named, local: boolean, extra: readonly string[] = []): SettingsQuery | null {
+function setConfig(named: Named, local: boolean, extra: readonly string[] = [], searchPath?: string): SettingsQuery | null {
   const given = named.filter((n): n is readonly [string, string] => n[1] !== undefined);
   const calls = [...given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, ${local})`), ...extra];
+  if (searchPath !== undefined) calls.push(searchPathCall(given.length + 1, local));
   if (calls.length === 0) return null;
-  return { text: `SELECT ${calls.join(', ')}`, values: given.map((n) => n[1]) };
+  const values = given.map((n) => n[1]);
+  return { text: `SELECT ${calls.join(', ')}`, values: searchPath === undefined ? values : [...values, searchPath] };
 }
 
 /**
@@ -55,7 +71,7 @@ function setConfig(named: Named, local: boolean, extra: readonly string[] = []):
  * of the transaction that the ledger write checks (ledger.ts).
  */
 export function transactionSettingsQuery(settings: StepSettings): SettingsQuery {
-  return setConfig(all(settings), true, [MARK_TRANSACTION]) as SettingsQuery;
+  return setConfig(all(settings), true, [MARK_TRANSACTION], settings.searchPath) as SettingsQuery;
 }
 
 /**
@@ -69,8 +85,12 @@ export function batchStepSettingsQuery(settings: StepSettings): SettingsQuery | 
 
 /** Before a no-transaction script: the settings for the session (`set_config(…, false)`), undone by RESET_SESSION. */
 export function sessionSettingsQuery(settings: StepSettings): SettingsQuery {
-  return setConfig(all(settings), false) as SettingsQuery;
+  return setConfig(all(settings), false, [], settings.searchPath) as SettingsQuery;
 }
 
 /** After a no-transaction script: the session as it was. */
 export const RESET_SESSION = `SELECT pg_catalog.set_config('tidemark.environment', '', false); RESET lock_timeout; RESET statement_timeout`;
+
+/** RESET_SESSION, and the search_path a schema target's script was given. */
+export const resetSessionQuery = (settings: StepSettings): string =>
+  settings.searchPath === undefined ? RESET_SESSION : `${RESET_SESSION}; RESET search_path`;

@@ -20,7 +20,7 @@ import { progressQueries } from './ledger-progress';
 import { lockKey } from './lock';
 import {
   batchStepSettingsQuery,
-  RESET_SESSION,
+  resetSessionQuery,
   sessionSettingsQuery,
   settingsFor,
   transactionSettingsQuery,
@@ -147,7 +147,7 @@ function noTransactionPieces(step: Step, o: SqlScriptOptions, resumeFrom: number
       progressQueries.finishUp(o.ledger, pair.version, 0),
     );
   else pieces.push(progressQueries.rolledBack(o.ledger, pair.version));
-  pieces.push({ text: RESET_SESSION });
+  pieces.push({ text: resetSessionQuery(o.settings) });
   return pieces;
 }
 

@@ -14,13 +14,14 @@ export async function sqlScriptOf(
   ledgerExists: boolean,
   config: Config,
   options: { readonly singleTransaction?: boolean },
+  searchPath?: string,
 ): Promise<string> {
   const ledger = ledgerOf(config);
   const singleTransaction = options.singleTransaction === true;
   const createLedger = !ledgerExists && plan.steps.length > 0;
   return renderSqlScript(plan, {
     ledger,
-    settings: settingsOf(config),
+    settings: settingsOf(config, searchPath),
     singleTransaction,
     createLedger,
     createSchema: createLedger && !(await schemaExists(client, ledger.schema)),

@@ -121,13 +121,13 @@ export async function execute(ctx: RunContext, client: Client, run: PlannedRun):
   const { config, logger } = ctx;
   const { plan, history, options } = run;
   if (options.dryRun)
-    return report(run, [], options.sql ? await sqlScriptOf(client, plan, history.exists, config, options) : undefined);
+    return report(run, [], options.sql ? await sqlScriptOf(client, plan, history.exists, config, options, ctx.searchPath) : undefined);
   if (plan.steps.length === 0) return report(run, []);
   await assertNoInvalidIndex(client, plan);
   const completed = await runSteps(client, plan.steps, {
     createLedger: !history.exists,
     ledger: ledgerOf(config),
-    settings: settingsOf(config),
+    settings: settingsOf(config, ctx.searchPath),
     singleTransaction: options.singleTransaction === true,
     logger,
     resumeFrom: plan.resumeFrom,

@@ -3,7 +3,7 @@
  * cancels, and the migration lock on it.
  */
 import type { Client } from 'pg';
-import { withCancellableClient } from '../db/cancel';
+import { cancelOnAbort, cancelQuery, withCancellableClient } from '../db/cancel';
 import { withAdvisoryLock } from '../db/lock';
 import { connectionOf, ledgerOf, type RunContext } from './context';
 
@@ -11,12 +11,21 @@ import { connectionOf, ledgerOf, type RunContext } from './context';
 export const STOPPED_READING = 'Stopped while reading the ledger (the query was cancelled); nothing was changed.';
 
 /**
- * Connects, runs `body`, and always ends the connection. While it runs, an
+ * Connects, runs `body`, and always ends the connection (a connection the
+ * caller gave in `ctx.client` is used and left open). While it runs, an
  * abort of `ctx.signal` cancels the running query (a ledger read behind a
  * table lock too, not only a migration step).
  * @throws ConnectionError (exit 5); InterruptedError saying `stopped` on a signal.
  */
 export function withSession<T>(ctx: RunContext, stopped: string, body: (client: Client) => Promise<T>): Promise<T> {
+  const own = ctx.client;
+  if (own !== undefined)
+    return cancelOnAbort(
+      ctx.signal,
+      () => cancelQuery(own),
+      stopped,
+      () => body(own),
+    );
   return withCancellableClient(connectionOf(ctx.config), ctx.logger, ctx.signal, stopped, body);
 }
 
