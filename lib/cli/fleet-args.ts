@@ -44,8 +44,6 @@ export function parsePolicy(args: Record<string, unknown>, env: NodeJS.ProcessEn
   const canary = args.canary === undefined ? undefined : String(args.canary).trim();
   if (canary === '')
     throw new ConfigError('--canary is empty: give a count ("2") or a label selector ("tier=canary").');
-  if (canary !== undefined && !/^\d+$/.test(canary) && !/^[^=\s]+=[^=]*$/.test(canary))
-    throw new ConfigError(`--canary "${canary}": give a count ("2") or a label selector ("tier=canary").`);
   if (canary !== undefined && /^\d+$/.test(canary)) parseCountFlag('--canary', canary);
   const perHost = parseCountFlag('--per-host', args['per-host']);
   const waves = parseWaves(args.waves);

@@ -5,7 +5,7 @@
 import type { Options } from 'yargs';
 import { ConfigError } from '../errors';
 import type { FleetCommandName, FleetPolicy, TargetSource } from '../fleet/types';
-import { parseCountFlag } from './options';
+import { resolveShard } from '../fleet/select';
 
 export const FLEET_ACTIONS: readonly FleetCommandName[] = ['apply', 'rollback', 'status', 'verify', 'lint', 'plan'];
 
@@ -123,15 +123,6 @@ export function parseSource(args: Record<string, unknown>): TargetSource {
   return source;
 }
 
-/** A whole number of 0 or more. */
-function parseZeroOrMore(flag: string, raw: unknown): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (String(raw).trim() === '' || !Number.isInteger(n) || n < 0)
-    throw new ConfigError(`${flag} must be a whole number of 0 or more (got "${String(raw)}").`);
-  return n;
-}
-
 /** "0.1" or "10%": a share in (0, 1]. */
 export function parseRate(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
@@ -144,49 +135,33 @@ export function parseRate(raw: unknown): number | undefined {
   return n;
 }
 
-/** "10%,50%,100%" (ascending shares) or label selectors in order ("ring=1,ring=2"). */
+/** "10%,50%,100%" or "ring=1,ring=2": the list (the runner checks each wave against the targets). */
 export function parseWaves(raw: unknown): string[] | undefined {
   if (raw === undefined) return undefined;
   const waves = String(raw)
     .split(',')
     .map((w) => w.trim());
-  const bad = (why: string) =>
-    new ConfigError(
-      `--waves "${String(raw)}": ${why}. Give ascending shares ("10%,50%,100%") or label selectors ("ring=1,ring=2").`,
+  if (waves.some((w) => w === ''))
+    throw new ConfigError(
+      `--waves "${String(raw)}": a wave is empty. Give ascending shares ("10%,50%,100%") or label selectors ("ring=1,ring=2").`,
     );
-  if (waves.some((w) => w === '')) throw bad('a wave is empty');
-  const shares = waves.filter((w) => w.endsWith('%'));
-  if (shares.length === 0) {
-    if (waves.some((w) => !/^[^=\s]+=[^=]*$/.test(w))) throw bad('a label selector is key=value');
-    return waves;
-  }
-  if (shares.length !== waves.length) throw bad('shares and labels are mixed');
-  const numbers = shares.map((w) => Number(w.slice(0, -1)));
-  if (numbers.some((n) => !Number.isFinite(n) || n <= 0 || n > 100)) throw bad('a share is above 0% and at most 100%');
-  if (numbers.some((n, i) => i > 0 && n <= numbers[i - 1])) throw bad('the shares are cumulative, so they go up');
   return waves;
 }
 
-/** --shard-index (else $JOB_COMPLETION_INDEX) with --shard-count. */
+/**
+ * --shard-index (else $JOB_COMPLETION_INDEX) with --shard-count, read by
+ * the runner's resolveShard. One more rule here: a JOB_COMPLETION_INDEX
+ * without --shard-count is refused, not read as "every pod runs every target".
+ */
 export function parseShard(args: Record<string, unknown>, env: NodeJS.ProcessEnv): FleetPolicy['shard'] {
+  const index = args['shard-index'] as string | undefined;
+  const count = args['shard-count'] as string | undefined;
   const fromEnv = env.JOB_COMPLETION_INDEX;
-  const rawIndex = args['shard-index'] ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
-  const origin = args['shard-index'] !== undefined ? '--shard-index' : 'JOB_COMPLETION_INDEX';
-  const count = parseCountFlag('--shard-count', args['shard-count']);
-  if (count === undefined) {
-    if (rawIndex === undefined) return undefined;
+  if (count === undefined && index === undefined && fromEnv !== undefined && fromEnv !== '')
     throw new ConfigError(
-      `${origin} is ${String(rawIndex)} but --shard-count is not given: give --shard-count N (the Job's completions), or --shard-count 1 to run every target in each pod.`,
+      `JOB_COMPLETION_INDEX is ${fromEnv} but --shard-count is not given: give --shard-count N (the Job's completions), or --shard-count 1 to run every target in each pod.`,
     );
-  }
-  const index = parseZeroOrMore(origin, rawIndex ?? 0) as number;
-  if (rawIndex === undefined && count > 1)
-    throw new ConfigError(
-      `--shard-count ${count} needs --shard-index I (or JOB_COMPLETION_INDEX, as an Indexed Job sets it).`,
-    );
-  if (index >= count)
-    throw new ConfigError(`${origin} is ${index}, but shards are numbered 0 to ${count - 1} (--shard-count ${count}).`);
-  return { index, count };
+  return resolveShard({ index, count }, env);
 }
 
 /** --report json=PATH / junit=PATH, each as often as wanted. */
