@@ -56,7 +56,12 @@ const searchPathCall = (param: number, local: boolean) =>
   `pg_catalog.set_config('search_path', pg_catalog.concat_ws(', ', pg_catalog.quote_ident($${param}), pg_catalog.current_setting('search_path')), ${local})`;
 
 /** `SELECT set_config(…), …` for the settings given (undefined ones left out); null when there is nothing to send. */
-function setConfig(named: Named, local: boolean, extra: readonly string[] = [], searchPath?: string): SettingsQuery | null {
+function setConfig(
+  named: Named,
+  local: boolean,
+  extra: readonly string[] = [],
+  searchPath?: string,
+): SettingsQuery | null {
   const given = named.filter((n): n is readonly [string, string] => n[1] !== undefined);
   const calls = [...given.map(([n], i) => `pg_catalog.set_config('${n}', $${i + 1}, ${local})`), ...extra];
   if (searchPath !== undefined) calls.push(searchPathCall(given.length + 1, local));

@@ -19,7 +19,14 @@ export interface TargetPlace {
 export function placeOf(url: string | undefined, env: NodeJS.ProcessEnv): TargetPlace {
   const target = resolveTarget(url, env);
   const first = target.hosts[0];
-  const name = first === undefined ? '?' : first.host.startsWith('/') ? `socket ${first.host}` : first.host.includes(':') ? `[${first.host}]` : first.host;
+  const name =
+    first === undefined
+      ? '?'
+      : first.host.startsWith('/')
+        ? `socket ${first.host}`
+        : first.host.includes(':')
+          ? `[${first.host}]`
+          : first.host;
   const hostKey = `${name}:${first?.port ?? '?'}`;
   return { hostKey, host: `${hostKey}/${target.dbname}` };
 }

@@ -24,14 +24,38 @@ export function thresholdReached(policy: FleetPolicy, tally: Tally): string | nu
   if (policy.maxFailures !== undefined && tally.failed >= policy.maxFailures)
     return `--max-failures ${policy.maxFailures} reached (${tally.failed} failed)`;
   const rate = policy.maxFailureRate;
-  if (rate !== undefined && tally.finished >= Math.min(RATE_SAMPLE, tally.total) && tally.failed / tally.finished > rate)
+  if (
+    rate !== undefined &&
+    tally.finished >= Math.min(RATE_SAMPLE, tally.total) &&
+    tally.failed / tally.finished > rate
+  )
     return `--max-failure-rate ${rate} exceeded (${tally.failed} of ${tally.finished} finished targets failed)`;
   return null;
 }
 
 /** SQLSTATEs worth another try: lock_not_available, deadlock, admin shutdown, too many connections, and the connection-exception class. */
-const TRANSIENT_SQLSTATES = new Set(['55P03', '40P01', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
-const TRANSIENT_SOCKET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_SQLSTATES = new Set([
+  '55P03',
+  '40P01',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+const TRANSIENT_SOCKET = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /** What the runner knows of a failure, to classify it. */
 export interface FailureFacts {
@@ -53,7 +77,8 @@ export interface FailureFacts {
 export function isTransient(f: FailureFacts): boolean {
   if (f.partial) return false;
   if (f.code === 'unreachable') return true;
-  if (f.sqlstate !== undefined && (TRANSIENT_SQLSTATES.has(f.sqlstate) || TRANSIENT_SOCKET.has(f.sqlstate))) return true;
+  if (f.sqlstate !== undefined && (TRANSIENT_SQLSTATES.has(f.sqlstate) || TRANSIENT_SOCKET.has(f.sqlstate)))
+    return true;
   return /Connection terminated|connection (?:was )?(?:lost|closed)|server closed the connection/i.test(f.message);
 }
 
@@ -61,4 +86,20 @@ export function isTransient(f: FailureFacts): boolean {
 export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
   const raw = Math.min(30_000, baseMs * 2 ** (attempt - 1));
   return Math.round(raw * (0.5 + random()));
+}
+
+/**
+ * The policy's numbers, checked (the library passes them unparsed).
+ * @returns a problem to report as a ConfigError, or null.
+ */
+export function policyProblem(p: FleetPolicy): string | null {
+  const whole = (n: number | undefined, min: number) => n === undefined || (Number.isInteger(n) && n >= min);
+  if (!whole(p.concurrency, 1)) return `concurrency must be a whole number, 1 or more (got ${p.concurrency}).`;
+  if (!whole(p.perHost, 1)) return `perHost must be a whole number, 1 or more (got ${p.perHost}).`;
+  if (!whole(p.maxFailures, 1)) return `maxFailures must be a whole number, 1 or more (got ${p.maxFailures}).`;
+  if (!whole(p.retries, 0)) return `retries must be a whole number, 0 or more (got ${p.retries}).`;
+  const rate = p.maxFailureRate;
+  if (rate !== undefined && !(rate >= 0 && rate <= 1))
+    return `maxFailureRate must be a share between 0 and 1, e.g. 0.1 (got ${rate}).`;
+  return null;
 }

@@ -54,7 +54,8 @@ export function parseRunFile(text: string, file: string): ReadRun {
     }
   });
   const header = parsed[0];
-  if (!header || header.kind !== 'run') throw new ConfigError(`${file} is not a tidemark run file (its first line is not a run header).`, { file });
+  if (!header || header.kind !== 'run')
+    throw new ConfigError(`${file} is not a tidemark run file (its first line is not a run header).`, { file });
   const results = new Map<string, Pick<TargetResult, 'name' | 'state'>>();
   for (const p of parsed) if (p?.kind === 'target') results.set(String(p.name), p as unknown as TargetResult);
   return { header: header as unknown as RunHeader, results, ended: parsed.some((p) => p?.kind === 'end') };

@@ -27,7 +27,7 @@ export function resolveShard(
   const fromEnv = env.JOB_COMPLETION_INDEX;
   if (flags.count === undefined) {
     if (flags.index !== undefined)
-      throw new ConfigError('--shard-index needs --shard-count N (the number of shards, e.g. the Job\'s completions).');
+      throw new ConfigError("--shard-index needs --shard-count N (the number of shards, e.g. the Job's completions).");
     return undefined;
   }
   const count = wholeNumber(flags.count, '--shard-count');
@@ -37,7 +37,9 @@ export function resolveShard(
     throw new ConfigError('--shard-count needs --shard-index I (or $JOB_COMPLETION_INDEX, which an Indexed Job sets).');
   const index = wholeNumber(indexRaw, flags.index === undefined ? '$JOB_COMPLETION_INDEX' : '--shard-index');
   if (index >= count)
-    throw new ConfigError(`--shard-index ${index} is out of range for --shard-count ${count}: shards are numbered 0 to ${count - 1}.`);
+    throw new ConfigError(
+      `--shard-index ${index} is out of range for --shard-count ${count}: shards are numbered 0 to ${count - 1}.`,
+    );
   return { index, count };
 }
 
@@ -48,7 +50,10 @@ function wholeNumber(raw: number | string, origin: string): number {
 }
 
 /** This shard's targets, in list order. */
-export function selectShard<T extends FleetTarget>(targets: readonly T[], shard?: { index: number; count: number }): T[] {
+export function selectShard<T extends FleetTarget>(
+  targets: readonly T[],
+  shard?: { index: number; count: number },
+): T[] {
   return shard === undefined ? [...targets] : targets.filter((t) => shardOf(t.name, shard.count) === shard.index);
 }
 
@@ -59,7 +64,10 @@ export function parseSelector(text: string, flag: string): LabelSelector {
   const pairs = text.split(/[,&]/).map((part) => {
     const eq = part.indexOf('=');
     const key = part.slice(0, eq).trim();
-    if (eq <= 0 || key === '') throw new ConfigError(`${flag} "${text}": expected key=value label pairs (e.g. tier=canary), separated by commas.`);
+    if (eq <= 0 || key === '')
+      throw new ConfigError(
+        `${flag} "${text}": expected key=value label pairs (e.g. tier=canary), separated by commas.`,
+      );
     return [key, part.slice(eq + 1).trim()] as const;
   });
   return pairs;
@@ -76,13 +84,18 @@ export function selectCanary<T extends FleetTarget>(targets: readonly T[], canar
   const text = canary.trim();
   if (INTEGER.test(text)) {
     const n = Number(text);
-    if (n < 1) throw new ConfigError('--canary 0 picks nothing: give a count of 1 or more, or a label selector such as tier=canary.');
+    if (n < 1)
+      throw new ConfigError(
+        '--canary 0 picks nothing: give a count of 1 or more, or a label selector such as tier=canary.',
+      );
     return targets.slice(0, n);
   }
   const selector = parseSelector(text, '--canary');
   const chosen = targets.filter((t) => matches(t, selector));
   if (chosen.length === 0 && targets.length > 0)
-    throw new ConfigError(`--canary ${text} matches no target; label one (e.g. "labels": {"${selector[0][0]}": "${selector[0][1]}"}) or give a count.`);
+    throw new ConfigError(
+      `--canary ${text} matches no target; label one (e.g. "labels": {"${selector[0][0]}": "${selector[0][1]}"}) or give a count.`,
+    );
   return chosen;
 }
 
@@ -103,7 +116,10 @@ export function splitWaves<T extends FleetTarget>(targets: readonly T[], waves?:
   if (specs.length === 0) return [{ name: 'wave 1', targets }];
   const percent = specs.filter((w) => w.endsWith('%'));
   if (percent.length === specs.length) return byShares(targets, specs);
-  if (percent.length > 0) throw new ConfigError(`--waves ${specs.join(',')}: give shares (10%,50%,100%) or label selectors (ring=0,ring=1), not both.`);
+  if (percent.length > 0)
+    throw new ConfigError(
+      `--waves ${specs.join(',')}: give shares (10%,50%,100%) or label selectors (ring=0,ring=1), not both.`,
+    );
   return byLabels(targets, specs);
 }
 
@@ -112,11 +128,14 @@ function byShares<T>(targets: readonly T[], specs: readonly string[]): Phase<T>[
   const cuts = specs.map((spec) => {
     const share = Number(spec.slice(0, -1));
     if (!Number.isFinite(share) || share <= previous || share > 100)
-      throw new ConfigError(`--waves ${specs.join(',')}: shares are cumulative and rising, each above the last and at most 100% (at "${spec}").`);
+      throw new ConfigError(
+        `--waves ${specs.join(',')}: shares are cumulative and rising, each above the last and at most 100% (at "${spec}").`,
+      );
     previous = share;
     return share;
   });
-  if (previous !== 100) throw new ConfigError(`--waves ${specs.join(',')}: the last wave must be 100% (or the rest would never run).`);
+  if (previous !== 100)
+    throw new ConfigError(`--waves ${specs.join(',')}: the last wave must be 100% (or the rest would never run).`);
   const phases: Phase<T>[] = [];
   let from = 0;
   for (const share of cuts) {

@@ -25,13 +25,17 @@ function urlOf(raw: unknown, origin: string): Pick<FleetTarget, 'url' | 'urlEnv'
     const env = (raw as { env?: unknown }).env;
     if (keys.length === 1 && typeof env === 'string' && VARIABLE.test(env)) return { urlEnv: env };
   }
-  throw new ConfigError(`${origin}: url must be a connection string or {"env": "VARIABLE_NAME"} (got ${describe(raw)}).`);
+  throw new ConfigError(
+    `${origin}: url must be a connection string or {"env": "VARIABLE_NAME"} (got ${describe(raw)}).`,
+  );
 }
 
 function labelsOf(raw: unknown, origin: string): Record<string, string> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw))
-    throw new ConfigError(`${origin}: labels must be an object of strings, e.g. {"tier": "canary"} (got ${describe(raw)}).`);
+    throw new ConfigError(
+      `${origin}: labels must be an object of strings, e.g. {"tier": "canary"} (got ${describe(raw)}).`,
+    );
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
@@ -50,11 +54,15 @@ function labelsOf(raw: unknown, origin: string): Record<string, string> {
  */
 export function targetOf(raw: unknown, origin: string): FleetTarget {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
-    throw new ConfigError(`${origin}: a target must be an object {"name", "url", "schema", "labels"} (got ${describe(raw)}).`);
+    throw new ConfigError(
+      `${origin}: a target must be an object {"name", "url", "schema", "labels"} (got ${describe(raw)}).`,
+    );
   const entry = raw as Record<string, unknown>;
   const unknown = Object.keys(entry).filter((k) => !KEYS.has(k));
   if (unknown.length > 0)
-    throw new ConfigError(`${origin}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; a target has name, url, schema and labels.`);
+    throw new ConfigError(
+      `${origin}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; a target has name, url, schema and labels.`,
+    );
   const { name, schema } = entry;
   if (typeof name !== 'string' || name.trim() === '')
     throw new ConfigError(`${origin}: "name" must be a non-empty string (got ${describe(name)}).`);
@@ -101,10 +109,16 @@ export function parseTargetsFile(text: string, file: string): readonly FleetTarg
   } catch {
     // Not JSON.parse's message: it quotes the text, which may hold a password.
     const at = findJsonSyntaxError(body);
-    throw new ConfigError(at === null ? `${file} is not valid JSON.` : `${file}:${at.line}:${at.column}: not valid JSON: ${at.problem}.`, { file });
+    throw new ConfigError(
+      at === null ? `${file} is not valid JSON.` : `${file}:${at.line}:${at.column}: not valid JSON: ${at.problem}.`,
+      { file },
+    );
   }
   if (!Array.isArray(raw))
-    throw new ConfigError(`${file} must hold a JSON array of targets, [{"name": …, "url": …}, …] (got ${describe(raw)}).`, { file });
+    throw new ConfigError(
+      `${file} must hold a JSON array of targets, [{"name": …, "url": …}, …] (got ${describe(raw)}).`,
+      { file },
+    );
   return checkTargets(
     raw.map((entry, i) => targetOf(entry, `${file} entry ${i + 1}`)),
     file,
@@ -123,7 +137,9 @@ export function parseTargetLines(text: string, source: string): readonly FleetTa
     try {
       raw = JSON.parse(line);
     } catch {
-      throw new ConfigError(`${source} line ${i + 1} is not a JSON object (print one target per line, e.g. {"name": "acme", "schema": "acme"}).`);
+      throw new ConfigError(
+        `${source} line ${i + 1} is not a JSON object (print one target per line, e.g. {"name": "acme", "schema": "acme"}).`,
+      );
     }
     targets.push(targetOf(raw, `${source} line ${i + 1}`));
   });
@@ -138,7 +154,8 @@ export function targetsOfRows(rows: readonly Record<string, unknown>[], source: 
   return checkTargets(
     rows.map((row, i) => {
       const origin = `${source} row ${i + 1}`;
-      if (!('name' in row)) throw new ConfigError(`${source} must return a "name" column (and url, schema, labels as needed).`);
+      if (!('name' in row))
+        throw new ConfigError(`${source} must return a "name" column (and url, schema, labels as needed).`);
       const picked: Record<string, unknown> = {};
       for (const key of KEYS) if (row[key] !== null && row[key] !== undefined) picked[key] = row[key];
       if (typeof picked.labels === 'string') picked.labels = parseLabelText(picked.labels, origin);
