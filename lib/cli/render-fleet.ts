@@ -15,11 +15,19 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 
 export const whereOf = (r: Pick<TargetResult, 'host' | 'schema'>) =>
   r.schema ? `${r.host} schema ${r.schema}` : r.host;
 
+/** The failure's message, its first line, without the location it may start with (shown apart). */
+export function messageOf(r: TargetResult): string {
+  const f = r.failure;
+  if (!f) return '';
+  const first = f.message.split('\n')[0];
+  return f.location && first.startsWith(`${f.location}: `) ? first.slice(f.location.length + 2) : first;
+}
+
 /** A failure as one line: SQLSTATE, file:line:col, the message. */
 export function failureLine(r: TargetResult): string {
   const f = r.failure;
   if (!f) return '';
-  const parts = [f.sqlstate ? `SQLSTATE ${f.sqlstate}` : '', f.location ?? '', f.message.split('\n')[0]];
+  const parts = [f.sqlstate ? `SQLSTATE ${f.sqlstate}` : '', f.location ?? '', messageOf(r)];
   return parts.filter((p) => p !== '').join(': ');
 }
 
@@ -86,7 +94,7 @@ export function renderFleet(report: FleetReport): string {
       whereOf(r),
       r.failure?.sqlstate ?? '',
       r.failure?.location ?? '',
-      (r.failure?.message ?? '').split('\n')[0],
+      messageOf(r),
     ]);
     lines.push(...table(['target', 'where', 'sqlstate', 'at', 'error'], rows).map((l) => `  ${l}`));
   }

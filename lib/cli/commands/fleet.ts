@@ -45,6 +45,22 @@ async function writeReports(report: FleetReport, reports: readonly ReportFile[],
   }
 }
 
+/**
+ * The targets' own log: their warnings and errors; each migration's line
+ * ("applied 001_a (2 ms)", times 200 targets) only with --verbose. The
+ * fleet's lines (one per target, the waves) are the progress's.
+ */
+function targetLogger({ logger }: CommandContext) {
+  return logger.isLevelEnabled('debug') ? logger : logger.child({}, { level: 'warn' });
+}
+
+/** lint, and verify with `"lint": {"inVerify": true}`: the config file's lint section, as the single-database commands read it. */
+function withLintSettings(action: string, options: Record<string, unknown>, { resolved }: CommandContext) {
+  if (action === 'lint') return { ...options, settings: resolved.lint };
+  if (action === 'verify' && resolved.lint.inVerify) return { ...options, lint: resolved.lint };
+  return options;
+}
+
 async function printReport(report: FleetReport, json: boolean, ctx: CommandContext): Promise<void> {
   const [{ countsLine, fleetDocument, renderFleet }, status] = await Promise.all([
     import('../render-fleet'),
@@ -79,12 +95,12 @@ export const fleetCommand: Command = {
     try {
       // --retries retries the whole target (its ledger says where to resume), not each migration as well.
       report = await runFleet(
-        { config: { ...ctx.config, retries: 0 }, logger: ctx.logger, signal: ctx.signal },
+        { config: { ...ctx.config, retries: 0 }, logger: targetLogger(ctx), signal: ctx.signal },
         {
           command: fleet.action,
           source: fleet.source,
           policy: fleet.policy,
-          commandOptions: fleet.commandOptions,
+          commandOptions: withLintSettings(fleet.action, fleet.commandOptions, ctx),
           onEvent: progress.onEvent,
         },
       );
