@@ -61,6 +61,8 @@ export function parseRunFile(text: string, file: string): ReadRun {
   return { header: header as unknown as RunHeader, results, ended: parsed.some((p) => p?.kind === 'end') };
 }
 
-/** The names that failed in a run file. */
+/** `--only failed`: the names that failed, or were left not started by a stop, in a run file. */
 export const failedNames = (run: ReadRun): Set<string> =>
-  new Set([...run.results.values()].filter((r) => r.state === 'failed').map((r) => r.name));
+  new Set(
+    [...run.results.values()].filter((r) => r.state === 'failed' || r.state === 'not-started').map((r) => r.name),
+  );

@@ -14,7 +14,15 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYS = new Set(['name', 'url', 'schema', 'labels']);
 
 const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  v === undefined
+    ? 'nothing'
+    : v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'an array'
+        : typeof v === 'object'
+          ? 'an object'
+          : `a ${typeof v}`;
 
 /** `{"env": "VAR"}` or a connection string, checked (never echoed: it may hold a password). */
 function urlOf(raw: unknown, origin: string): Pick<FleetTarget, 'url' | 'urlEnv'> {
@@ -98,11 +106,14 @@ export function checkTargets(targets: readonly FleetTarget[], source: string): r
 }
 
 /**
- * A targets file's text: a JSON array of entries.
+ * A targets file's text: a JSON array of entries, or JSON lines (one entry
+ * per line, as `--targets-cmd` prints them).
  * @throws ConfigError with file:line:col for bad JSON, `file entry N` for a bad entry.
  */
 export function parseTargetsFile(text: string, file: string): readonly FleetTarget[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // One object per line (what a script appends to) is a targets file too.
+  if (body.trimStart().startsWith('{') && body.trim().includes('\n')) return parseTargetLines(body, file);
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -183,7 +194,7 @@ export function urlOfTarget(target: FleetTarget, env: NodeJS.ProcessEnv): string
   const value = env[target.urlEnv];
   if (value === undefined || value === '')
     throw new ConfigError(
-      `${target.origin ?? `target "${target.name}"`}: url names the environment variable ${target.urlEnv}, which is not set.`,
+      `${target.origin === undefined ? `target "${target.name}"` : `${target.origin} ("${target.name}")`}: url names the environment variable ${target.urlEnv}, which is not set.`,
       { variable: target.urlEnv },
     );
   return connectionString(value, `$${target.urlEnv} (url of target "${target.name}")`);

@@ -61,7 +61,7 @@ export interface FleetPolicy {
   readonly retries: number;
   /** `--shard-index I --shard-count N` (default from JOB_COMPLETION_INDEX): this process's stable share. */
   readonly shard?: { readonly index: number; readonly count: number };
-  /** `--only failed`: the targets that failed in the last run file. */
+  /** `--only failed`: the targets that failed, or were left not started, in the last run file. */
   readonly onlyFailed?: boolean;
   /** Base of the jittered exponential backoff between a target's retries, ms (default 1000). */
   readonly retryDelayMs?: number;

@@ -82,7 +82,9 @@ async function once(runner: TargetRunner, p: Prepared): Promise<CommandOutcome> 
   if (p.problem !== undefined) throw p.problem;
   const { ctx } = runner;
   const client = await runner.pool.acquire(p.url);
-  let clean = false;
+  // Reused only when no migration ran on it: a script's own SET (a role, a
+  // search_path) must not follow the connection to the next tenant.
+  let reusable = false;
   try {
     const schema = p.target.schema;
     const outcome = await runCommand(
@@ -97,10 +99,10 @@ async function once(runner: TargetRunner, p: Prepared): Promise<CommandOutcome> 
       runner.options,
       runner.shared,
     );
-    clean = true;
+    reusable = outcome.state !== 'migrated';
     return outcome;
   } finally {
-    await runner.pool.release(p.url, client, clean && runner.stillNeeded(p.url));
+    await runner.pool.release(p.url, client, reusable && runner.stillNeeded(p.url));
   }
 }
 

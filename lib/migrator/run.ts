@@ -121,7 +121,11 @@ export async function execute(ctx: RunContext, client: Client, run: PlannedRun):
   const { config, logger } = ctx;
   const { plan, history, options } = run;
   if (options.dryRun)
-    return report(run, [], options.sql ? await sqlScriptOf(client, plan, history.exists, config, options, ctx.searchPath) : undefined);
+    return report(
+      run,
+      [],
+      options.sql ? await sqlScriptOf(client, plan, history.exists, config, options, ctx.searchPath) : undefined,
+    );
   if (plan.steps.length === 0) return report(run, []);
   await assertNoInvalidIndex(client, plan);
   const completed = await runSteps(client, plan.steps, {
