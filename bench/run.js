@@ -9,7 +9,7 @@
  *
  *   npm run bench                  full run (about 15 min)
  *   npm run bench -- --quick       smaller corpora, fewer runs (a few minutes)
- *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip  --n N  --big-mb N
+ *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip,fleet (or fleet-db, …)  --n N  --big-mb N
  *            --lint-n N  --roundtrip-n N
  *            --scale 1000,10000  --no-peers  --keep  --url postgres://user@host:port
  */
@@ -23,6 +23,7 @@ const { evaluateTargets, markdown, withRatios } = require('./lib/report');
 const T = require('./lib/tools');
 const { LINT_WORKLOAD } = require('./lib/lint-workload');
 const { ROUNDTRIP_WORKLOAD } = require('./lib/roundtrip-workload');
+const { FLEET_WORKLOADS } = require('./lib/fleet-workload');
 const { WORKLOADS, scaleWorkloads } = require('./lib/workloads');
 
 function parseArgs(argv) {
@@ -201,10 +202,18 @@ async function main() {
     scaleSizes: opts.scaleSizes,
   };
   await ctx.dbs.dropAll();
-  const wanted = (id) => !opts.only || opts.only.some((o) => id === o || (o === 'scale' && id.startsWith('scale-')));
-  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx), LINT_WORKLOAD, ROUNDTRIP_WORKLOAD].filter((w) =>
-    wanted(w.id),
-  );
+  const wanted = (id) =>
+    !opts.only ||
+    opts.only.some(
+      (o) => id === o || (o === 'scale' && id.startsWith('scale-')) || (o === 'fleet' && id.startsWith('fleet-')),
+    );
+  const workloads = [
+    ...WORKLOADS,
+    ...scaleWorkloads(ctx),
+    LINT_WORKLOAD,
+    ROUNDTRIP_WORKLOAD,
+    ...FLEET_WORKLOADS,
+  ].filter((w) => wanted(w.id));
   let rows = [];
   try {
     for (const w of workloads) rows.push(...(await runWorkload(ctx, w)));
