@@ -11,7 +11,7 @@
  *   npm run bench -- --quick       smaller corpora, fewer runs (a few minutes)
  *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip,fleet (or fleet-db, …)  --n N  --big-mb N
  *            --lint-n N  --roundtrip-n N
- *            --scale 1000,10000  --no-peers  --keep  --url postgres://user@host:port
+ *            --scale 1000,10000  --no-peers  --keep (drop no database, before or after)  --url postgres://user@host:port
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -201,7 +201,8 @@ async function main() {
     bigBytes: opts.bigBytes,
     scaleSizes: opts.scaleSizes,
   };
-  await ctx.dbs.dropAll();
+  // --keep leaves databases alone at the start too: another bench may be running on this server.
+  if (!opts.keep) await ctx.dbs.dropAll();
   const wanted = (id) =>
     !opts.only ||
     opts.only.some(

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const corpus = require('./corpus');
-const { dbName } = require('./db');
+const { fleetDbName: dbName } = require('./db');
 const T = require('./tools');
 const { scripts, loop, commandLine, N_MIGRATIONS } = require('./fleet-shared');
 

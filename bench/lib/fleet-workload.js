@@ -14,7 +14,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { dbName } = require('./db');
+const { fleetDbName: dbName } = require('./db');
 const T = require('./tools');
 const { onConnections, scripts, loop, commandLine, quote, N_MIGRATIONS } = require('./fleet-shared');
 const schemas = require('./fleet-schemas-workload');

@@ -2,7 +2,8 @@ import type { FleetReport, TargetResult, TargetState } from '../../../lib/fleet/
 import { fleetJunit, xmlEscape } from '../../../lib/cli/render-fleet-junit';
 import { fleetDocument, renderFleet, targetLine } from '../../../lib/cli/render-fleet';
 import { fleetStatusDocument, groupOf, renderFleetStatus, versionSpread } from '../../../lib/cli/render-fleet-status';
-import { progressText } from '../../../lib/cli/render-fleet-progress';
+import { createProgress, progressText } from '../../../lib/cli/render-fleet-progress';
+import { captureLogger } from '../../helpers/logger';
 import { parseXml, type XmlElement } from '../../helpers/xml';
 
 const result = (name: string, state: TargetState, extra: Partial<TargetResult> = {}): TargetResult => ({
@@ -198,5 +199,46 @@ describe('fleet status: the version matrix', () => {
       behind: ['t6', 't2', 't3'],
       up_to_date: ['t1'],
     });
+  });
+});
+
+describe('the progress display', () => {
+  const events = (p: ReturnType<typeof createProgress>) => {
+    p.onEvent({ kind: 'start', total: 3, runId: 'r' });
+    p.onEvent({ kind: 'wave', wave: 'wave 1', targets: 3 });
+    p.onEvent({ kind: 'target-start', name: 'tenant-a', wave: 'wave 1', attempt: 1 });
+    p.onEvent({ kind: 'target-start', name: 'tenant "b" <&>', wave: 'wave 1', attempt: 1 });
+    p.onEvent({ kind: 'target-end', result: sample.results[0] });
+    p.onEvent({ kind: 'target-end', result: failedResult });
+    p.onEvent({ kind: 'stopped', reason: 'max-failures 1 reached' });
+    p.stop();
+  };
+
+  test('off a terminal: one line per finished target (JSON fields with --log-format json), failures as errors', () => {
+    const { logger, lines } = captureLogger();
+    events(createProgress('apply', 4, logger));
+    expect(lines.map((l) => [l.level, l.target ?? l.wave ?? l.reason])).toEqual([
+      [30, 'wave 1'],
+      [30, 'tenant-a'],
+      [50, 'tenant "b" <&>'],
+      [40, 'max-failures 1 reached'],
+    ]);
+    expect(lines[2]).toMatchObject({
+      state: 'failed',
+      sqlstate: '42P01',
+      location: 'sql/0003_orders.up.sql:4:8',
+      attempts: 3,
+    });
+  });
+
+  test('on a terminal: the live line counts done, failed and running; only failures are logged', () => {
+    const { logger, lines } = captureLogger();
+    const shown: string[] = [];
+    let stopped = false;
+    events(createProgress('apply', 4, logger, { show: (t) => shown.push(t), stop: () => (stopped = true) }));
+    expect(shown[shown.length - 1]).toMatch(/^fleet apply: 2\/3 done, 1 failed, 0 running, ETA \d+s$/);
+    expect(shown).toContainEqual(expect.stringMatching(/^fleet apply: 0\/3 done, 0 failed, 2 running, \d+s$/));
+    expect(lines.filter((l) => l.target !== undefined).map((l) => l.target)).toEqual(['tenant "b" <&>']);
+    expect(stopped).toBe(true);
   });
 });
