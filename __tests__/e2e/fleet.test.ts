@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from 'pg';
 import { runCli, type CliResult } from '../helpers/cli';
 import {
   createFleet,
@@ -132,6 +133,58 @@ describe('a failing target: exit 7, the others finish, the reports name it; --on
     expect(byState(doc, 'migrated')).toEqual(['007']);
     const ledger = await fleet.query<{ n: string }>(bad(), 'SELECT count(*) AS n FROM public.fail_ledger');
     expect(ledger[0].n).toBe('4');
+  }, 120_000);
+});
+
+describe('a transient failure: a lock held by another session, with a short --lock-timeout', () => {
+  const migrations = () =>
+    writeMigrations(path.join(dir, 'locked'), {
+      '001_r_add.up.sql': 'ALTER TABLE r_locked ADD COLUMN note text;\n',
+      '001_r_add.down.sql': 'ALTER TABLE r_locked DROP COLUMN note;\n',
+    });
+  const hold = async (name: string) => {
+    const c = new Client({ connectionString: fleet.url(name) });
+    await c.connect();
+    await c.query('BEGIN; LOCK TABLE r_locked IN ACCESS EXCLUSIVE MODE');
+    return c;
+  };
+  beforeAll(async () => {
+    await fleet.queryAll('CREATE TABLE r_locked (id int)');
+  }, 60_000);
+
+  test('without --retries: exit 7, 55P03 named; with --retries: retried until the lock is released, exit 0', async () => {
+    const sql = migrations();
+    const base = [
+      'apply',
+      '--dir',
+      sql,
+      '--table',
+      'lock_ledger',
+      '--targets',
+      targets,
+      '--lock-timeout',
+      '200ms',
+      '--json',
+    ];
+    const holder = await hold(fleet.names[5]);
+    try {
+      const once = await fleetRun('locked once', base);
+      expect(once.code).toBe(7);
+      const failed = docOf(once).targets.find((t) => t.state === 'failed')!;
+      expect(failed).toMatchObject({ name: '005', attempts: 1, failure: { sqlstate: '55P03' } });
+      setTimeout(() => void holder.query('COMMIT'), 1500);
+      const retried = await fleetRun('locked retried', [...base, '--retries', '5']);
+      expect(retried.code).toBe(0);
+      const target = docOf(retried).targets.find((t) => t.name === '005')!;
+      expect(target.state).toBe('migrated');
+      expect(target.attempts).toBeGreaterThan(1);
+    } finally {
+      await holder.end();
+    }
+    const columns = await fleet.queryAll<{ n: string }>(
+      "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'r_locked' AND column_name = 'note'",
+    );
+    expect([...columns.values()].every((rows) => rows[0].n === '1')).toBe(true);
   }, 120_000);
 });
 
