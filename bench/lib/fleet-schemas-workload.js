@@ -14,7 +14,8 @@ const { scripts, loop, commandLine, N_MIGRATIONS } = require('./fleet-shared');
 
 const SCHEMAS = 1000;
 const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
-const node = (args) => T.tidemark.run(args);
+/** tidemark in the bench's work folder (a fleet writes its run files to ./.tidemark/runs). */
+const node = (ctx, args) => ({ ...T.tidemark.run(args), cwd: ctx.work });
 const tenants = (n) => Array.from({ length: n }, (_, i) => `tenant_${i}`);
 
 /** A fresh database `name` with `n` empty tenant schemas; writes its targets file and list. */
@@ -58,7 +59,10 @@ function schemaEntries(ctx) {
   const fresh = (id) => (run) => schemaDatabase(ctx, dbName('fleet', 'schemas', id, run), SCHEMAS);
   const teardown = (s) => ctx.dbs.drop(s.db);
   const apply = (s) =>
-    commandLine(node(['apply', '--dir', dir, '--url', s.url, '--schema', 'SCHEMA'])).replace("'SCHEMA'", '"$line"');
+    commandLine(node(ctx, ['apply', '--dir', dir, '--url', s.url, '--schema', 'SCHEMA'])).replace(
+      "'SCHEMA'",
+      '"$line"',
+    );
   const tenantPath = 'PGOPTIONS="-c search_path=$line"';
   return [
     {
@@ -66,7 +70,7 @@ function schemaEntries(ctx) {
       label: `tidemark fleet apply --concurrency 4 (${SCHEMAS} schemas)`,
       role: 'tidemark',
       setup: fresh('fleet'),
-      command: (s) => node(['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--concurrency', '4']),
+      command: (s) => node(ctx, ['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--concurrency', '4']),
       check: (s) => checkSchemas(ctx, s, 'tidemark_migrations', N_MIGRATIONS, 'bench_t0020'),
       teardown,
     },
@@ -100,7 +104,7 @@ async function migratedSchemas(ctx) {
   if (ctx.fleetNoop) return ctx.fleetNoop;
   const { dir } = scripts(ctx);
   const s = await schemaDatabase(ctx, dbName('fleet', 'noop'), SCHEMAS);
-  const c = node(['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--concurrency', '8', '--quiet']);
+  const c = node(ctx, ['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--concurrency', '8', '--quiet']);
   const r = spawnSync(c.file, c.args, { env: c.env, cwd: c.cwd, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`setup: fleet apply exited ${r.status}: ${r.stderr.slice(-300)}`);
   ctx.fleetNoop = s;
@@ -116,7 +120,7 @@ function noopEntries(ctx) {
       label: `tidemark fleet apply, nothing to do (${SCHEMAS} schemas)`,
       role: 'tidemark',
       setup: () => migratedSchemas(ctx),
-      command: (s) => node(['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--json']),
+      command: (s) => node(ctx, ['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--json']),
       check: (_s, m) => {
         const doc = parse(m);
         if (doc.counts.up_to_date !== SCHEMAS) throw new Error(`wrong output: ${JSON.stringify(doc.counts)}`);
@@ -127,7 +131,7 @@ function noopEntries(ctx) {
       label: `tidemark fleet status (${SCHEMAS} schemas)`,
       role: 'reference',
       setup: () => migratedSchemas(ctx),
-      command: (s) => node(['fleet', 'status', '--dir', dir, '--targets', s.targets, '--json']),
+      command: (s) => node(ctx, ['fleet', 'status', '--dir', dir, '--targets', s.targets, '--json']),
       check: (_s, m) => {
         const doc = parse(m);
         if (doc.groups.up_to_date.length !== SCHEMAS) throw new Error(`wrong output: ${JSON.stringify(doc.counts)}`);
@@ -147,7 +151,8 @@ function memoryEntries(ctx) {
     role: n === MEMORY_SIZES[0] ? 'baseline' : 'tidemark',
     runs: ctx.mode === 'quick' ? 1 : 3,
     setup: (run) => schemaDatabase(ctx, dbName('fleet', 'mem', String(n), run), n),
-    command: (s) => node(['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--concurrency', '4', '--quiet']),
+    command: (s) =>
+      node(ctx, ['fleet', 'apply', '--dir', dir, '--targets', s.targets, '--concurrency', '4', '--quiet']),
     check: (s) => checkSchemas(ctx, s, 'tidemark_migrations', 2, 'bench_t0002'),
     teardown: (s) => ctx.dbs.drop(s.db),
   }));

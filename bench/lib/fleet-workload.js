@@ -19,7 +19,8 @@ const T = require('./tools');
 const { onConnections, scripts, loop, commandLine, quote, N_MIGRATIONS } = require('./fleet-shared');
 const schemas = require('./fleet-schemas-workload');
 
-const node = (args) => T.tidemark.run(args);
+/** tidemark in the bench's work folder (a fleet writes its run files to ./.tidemark/runs). */
+const node = (ctx, args) => ({ ...T.tidemark.run(args), cwd: ctx.work });
 
 // ---- 200 databases -------------------------------------------------------------------------
 
@@ -73,14 +74,15 @@ function dbEntries(ctx) {
   const { dir, psql } = scripts(ctx);
   const slowRuns = ctx.mode === 'quick' ? 1 : 3;
   const list = () => path.join(ctx.work, 'fleet', 'urls.txt');
-  const tidemarkApply = commandLine(node(['apply', '--dir', dir, '--url', 'URL'])).replace("'URL'", '"$line"');
+  const tidemarkApply = commandLine(node(ctx, ['apply', '--dir', dir, '--url', 'URL'])).replace("'URL'", '"$line"');
   return [
     {
       id: 'fleet',
       label: `tidemark fleet apply --concurrency 4 (${DB_COUNT} databases)`,
       role: 'tidemark',
       setup: () => emptyDatabases(ctx),
-      command: () => node(['fleet', 'apply', '--dir', dir, '--targets', ctx.fleetDbs.targets, '--concurrency', '4']),
+      command: () =>
+        node(ctx, ['fleet', 'apply', '--dir', dir, '--targets', ctx.fleetDbs.targets, '--concurrency', '4']),
       check: () => checkDatabases(ctx, 'public.tidemark_migrations'),
     },
     {
