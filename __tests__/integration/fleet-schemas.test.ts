@@ -448,3 +448,23 @@ test("a signal stops starting targets; those in flight end; the exit code is the
   );
   expect(ledgers[0].n).toBeLessThanOrEqual(3);
 });
+
+test('an up-to-date target costs one ledger read: no lock is taken (a held lock does not delay it)', async () => {
+  const targets = schemaTargets(2);
+  await runFleet(fleetContext(url, dir), { command: 'apply', source: list(targets), policy: policy(), runDir });
+  const holder = await db.connect();
+  await holder.query('SELECT pg_advisory_lock($1::bigint)', [
+    lockKey({ schema: 't_000', table: 'tidemark_migrations' }).toString(),
+  ]);
+  try {
+    const report = await runFleet(fleetContext(url, dir, { lockWait: 0 }), {
+      command: 'apply',
+      source: list(targets),
+      policy: policy(),
+      runDir,
+    });
+    expect(report.results.map((r) => r.state)).toEqual(['up-to-date', 'up-to-date']);
+  } finally {
+    await holder.end();
+  }
+});

@@ -10,7 +10,14 @@ import { ConfigError } from '../../lib/errors';
 import { runFleet } from '../../lib/migrator';
 import { useTestDatabase } from '../helpers/db';
 import { tempDir, useMigrationsDir } from '../helpers/files';
-import { APPLIED_TABLE, fleetContext, PASSWORD, policy, TENANT_MIGRATIONS, urlWithPassword } from '../helpers/fleet-core';
+import {
+  APPLIED_TABLE,
+  fleetContext,
+  PASSWORD,
+  policy,
+  TENANT_MIGRATIONS,
+  urlWithPassword,
+} from '../helpers/fleet-core';
 
 jest.setTimeout(60_000);
 const db = useTestDatabase();

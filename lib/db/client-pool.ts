@@ -14,6 +14,8 @@ import { disconnect } from './disconnect';
 export class ClientPool {
   private readonly idle = new Map<string, Client[]>();
   private idleCount = 0;
+  /** The 'end' listener of each idle connection. */
+  private readonly watchers = new Map<Client, () => void>();
 
   /**
    * @param maxIdle connections kept open while unused (the run's concurrency).
@@ -34,6 +36,9 @@ export class ClientPool {
     const reused = this.idle.get(url ?? '')?.pop();
     if (reused !== undefined) {
       this.idleCount--;
+      const onEnd = this.watchers.get(reused);
+      if (onEnd !== undefined) reused.off('end', onEnd);
+      this.watchers.delete(reused);
       return reused;
     }
     return connect({ url, wait: this.wait }, this.logger);
@@ -51,6 +56,19 @@ export class ClientPool {
     list.push(client);
     this.idle.set(key, list);
     this.idleCount++;
+    // The server may end an idle session (idle_session_timeout, a restart): never hand it out again.
+    const onEnd = () => this.forget(key, client);
+    this.watchers.set(client, onEnd);
+    client.once('end', onEnd);
+  }
+
+  private forget(key: string, client: Client): void {
+    const list = this.idle.get(key);
+    const at = list?.indexOf(client) ?? -1;
+    this.watchers.delete(client);
+    if (list === undefined || at < 0) return;
+    list.splice(at, 1);
+    this.idleCount--;
   }
 
   /** Closes the idle connections to `url`: no target still to run goes there. */
