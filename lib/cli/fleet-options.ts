@@ -53,7 +53,7 @@ export const FLEET_OPTIONS: Record<string, Options> = {
     choices: ['failed'],
     describe: 'Run only the targets that failed in the last run (its run file in .tidemark/runs)',
   },
-  report: { type: 'string', array: true, describe: 'Also write a report file: json=PATH or junit=PATH (repeatable)' },
+  report: { type: 'string', describe: 'Also write a report file: json=PATH or junit=PATH (repeatable)' },
   json: { type: 'boolean', describe: 'Print the report as a JSON document' },
 };
 
