@@ -42,3 +42,14 @@ test('a terminal gets the live line with the counts, not a line per target; stdo
   expect(stdout).toMatch(/^fleet apply: 3 targets: 3 migrated in /);
   expect(stdout + stderr).not.toContain(FLEET_PASSWORD);
 });
+
+test('--report before the action does not swallow it (a repeatable string flag, not a yargs array)', async () => {
+  const { runInProcess } = await import('../helpers/in-process');
+  const result = await runInProcess(
+    ['fleet', '--report', 'json=out/a.json', '--report', 'junit=out/b.xml', 'apply', '--targets', 'missing.json'],
+    { cwd: dir },
+  );
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('missing.json');
+  expect(result.stderr).not.toContain('Unknown');
+});
