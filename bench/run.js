@@ -10,9 +10,9 @@
  *
  *   npm run bench                  full run (about 15 min)
  *   npm run bench -- --quick       smaller corpora, fewer runs (a few minutes)
- *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip,embedded  --n N  --big-mb N
+ *   options: --runs N  --only W1,W2,W4,W5,W6,scale,lint,roundtrip,embedded,fleet (or fleet-db, …)  --n N  --big-mb N
  *            --lint-n N  --roundtrip-n N
- *            --scale 1000,10000  --no-peers  --keep  --url postgres://user@host:port
+ *            --scale 1000,10000  --no-peers  --keep (drop no database, before or after)  --url postgres://user@host:port
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -25,6 +25,7 @@ const T = require('./lib/tools');
 const { LINT_WORKLOAD } = require('./lib/lint-workload');
 const { ROUNDTRIP_WORKLOAD } = require('./lib/roundtrip-workload');
 const { EMBEDDED_WORKLOAD } = require('./lib/embedded-workload');
+const { FLEET_WORKLOADS } = require('./lib/fleet-workload');
 const { WORKLOADS, scaleWorkloads } = require('./lib/workloads');
 
 function parseArgs(argv) {
@@ -202,11 +203,21 @@ async function main() {
     bigBytes: opts.bigBytes,
     scaleSizes: opts.scaleSizes,
   };
-  await ctx.dbs.dropAll();
-  const wanted = (id) => !opts.only || opts.only.some((o) => id === o || (o === 'scale' && id.startsWith('scale-')));
-  const workloads = [...WORKLOADS, ...scaleWorkloads(ctx), LINT_WORKLOAD, ROUNDTRIP_WORKLOAD, EMBEDDED_WORKLOAD].filter(
-    (w) => wanted(w.id),
-  );
+  // --keep leaves databases alone at the start too: another bench may be running on this server.
+  if (!opts.keep) await ctx.dbs.dropAll();
+  const wanted = (id) =>
+    !opts.only ||
+    opts.only.some(
+      (o) => id === o || (o === 'scale' && id.startsWith('scale-')) || (o === 'fleet' && id.startsWith('fleet-')),
+    );
+  const workloads = [
+    ...WORKLOADS,
+    ...scaleWorkloads(ctx),
+    LINT_WORKLOAD,
+    ROUNDTRIP_WORKLOAD,
+    EMBEDDED_WORKLOAD,
+    ...FLEET_WORKLOADS,
+  ].filter((w) => wanted(w.id));
   let rows = [];
   try {
     for (const w of workloads) rows.push(...(await runWorkload(ctx, w)));

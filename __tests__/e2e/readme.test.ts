@@ -21,6 +21,7 @@ const FOREIGN_FLAGS = new Set([
   '--quick',
   '--only',
   '--no-peers',
+  '--keep',
   '--no-order',
   '--table',
 ]);

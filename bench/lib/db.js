@@ -7,6 +7,8 @@
 const { Client, escapeIdentifier } = require('pg');
 
 const PREFIX = 'tmbench_';
+/** The fleet workloads' databases (fleet-workload.js): their own prefix, see fleetDbName. */
+const FLEET_PREFIX = 'tmfleet_';
 
 class Databases {
   /** @param {string} serverUrl postgres://user@host:port (no database) */
@@ -67,8 +69,16 @@ class Databases {
 
   /** Drops every database a previous run left behind. */
   async dropAll() {
-    const rows = await this.query('postgres', `SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`);
-    for (const { datname } of rows) await this.drop(datname);
+    const rows = await this.query(
+      'postgres',
+      `SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%' OR datname LIKE '${FLEET_PREFIX}%'`,
+    );
+    // Four at a time: each DROP DATABASE waits for a checkpoint, and concurrent ones share it (the fleet workload leaves 200).
+    const queue = rows.map((r) => r.datname);
+    const worker = async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await this.drop(name);
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
   }
 
   async serverVersion() {
@@ -85,4 +95,7 @@ function dbName(...parts) {
     .slice(0, 63);
 }
 
-module.exports = { Databases, dbName, PREFIX };
+/** A fleet workload's database name: not tmbench_, so that another bench's clean-up at its start or end leaves a fleet run's 200 databases alone. */
+const fleetDbName = (...parts) => FLEET_PREFIX + dbName(...parts).slice(PREFIX.length);
+
+module.exports = { Databases, dbName, fleetDbName, PREFIX };

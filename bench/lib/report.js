@@ -151,6 +151,7 @@ function evaluateTargets(rows, meta) {
       tl.median < 2,
       `${s(tl.median)} s${ok(sq) ? `; squawk ${s(sq.median)} s (${ratio(tl.median / sq.median)})` : ''}`,
     );
+  out.push(...require('./fleet-workload').fleetTargets(rows));
   const tr = get('roundtrip', 'tidemark-test');
   const br = get('roundtrip', 'apply-rollback-apply');
   if (ok(tr) && ok(br))

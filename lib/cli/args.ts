@@ -34,7 +34,7 @@ export function yargsParser(yargs: typeof import('yargs').default, argv: readonl
     .alias('help', 'h')
     .wrap(null) // yargs would break long descriptions mid-word; the terminal wraps at spaces
     .epilog(
-      'tidemark --version (or -V, also after a command) prints the version; after repair and baseline, --version V names a migration.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 6 unsafe migration found (lint; test --locks over the lock budget), 129/130/131/143 interrupted (SIGHUP/SIGINT/SIGQUIT/SIGTERM).',
+      'tidemark --version (or -V, also after a command) prints the version; after repair and baseline, --version V names a migration.\nExit codes: 0 ok, 1 a migration failed, 2 bad usage/config/files, 3 drift, 4 lock not acquired, 5 database unreachable, 6 unsafe migration found (lint; test --locks over the lock budget), 7 fleet: some targets failed, 8 fleet: stopped early, 129/130/131/143 interrupted (SIGHUP/SIGINT/SIGQUIT/SIGTERM).',
     );
   for (const [name, command] of Object.entries(COMMANDS)) {
     const { options = {}, builder = (c: Argv) => c.options(options) } = command;

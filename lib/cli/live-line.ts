@@ -7,15 +7,17 @@ import type { StepEvent } from '../types';
 
 export interface LiveLine {
   readonly onStepStart: (event: StepEvent) => void;
+  /** Shows `text` as it is (a fleet's counts), redrawn on each tick. */
+  readonly show: (text: string) => void;
   readonly stop: () => void;
 }
 
 export function createLiveLine(stream: { write(chunk: string): unknown }): LiveLine {
-  let current: { text: string; started: number } | null = null;
+  let current: { text: string; started?: number } | null = null;
   const draw = () => {
     if (!current) return;
-    const seconds = ((performance.now() - current.started) / 1000).toFixed(1);
-    stream.write(`\r\x1b[K${current.text} ${seconds}s`);
+    const time = current.started === undefined ? '' : ` ${((performance.now() - current.started) / 1000).toFixed(1)}s`;
+    stream.write(`\r\x1b[K${current.text}${time}`);
   };
   const timer = setInterval(draw, 200);
   timer.unref();
@@ -23,6 +25,10 @@ export function createLiveLine(stream: { write(chunk: string): unknown }): LiveL
     onStepStart({ step, index, total }) {
       const verb = step.direction === 'up' ? 'applying' : 'rolling back';
       current = { text: `… ${verb} ${step.pair.label} (${index + 1} of ${total})`, started: performance.now() };
+      draw();
+    },
+    show(text) {
+      current = { text };
       draw();
     },
     stop() {

@@ -117,6 +117,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
       format,
       signal: hooks.signal,
       onStepStart: live?.onStepStart,
+      ...(live ? { live } : {}),
     };
     return await withEmbedded(name, args, ctx, io.env, (c) => command.run(args, c));
   } catch (err) {

@@ -4,6 +4,7 @@ import { baselineCommand } from './baseline';
 import { configCommand } from './config';
 import { createCommand } from './create';
 import { importCommand } from './import';
+import { fleetCommand } from './fleet';
 import { lintCommand } from './lint';
 import { repairCommand } from './repair';
 import { rollbackCommand } from './rollback';
@@ -28,4 +29,5 @@ export const COMMANDS: Record<string, Command> = {
   test: testCommand,
   import: importCommand,
   adopt: adoptCommand,
+  fleet: fleetCommand,
 };

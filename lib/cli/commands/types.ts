@@ -15,6 +15,8 @@ export interface CommandContext {
   readonly signal?: AbortSignal;
   /** The live progress line, on a terminal. */
   readonly onStepStart?: (event: StepEvent) => void;
+  /** The live line itself, on a terminal (`fleet` draws its counts there). */
+  readonly live?: { readonly show: (text: string) => void; readonly stop: () => void };
 }
 
 /** One CLI command: its yargs definition and what it runs. */
