@@ -106,6 +106,7 @@ test('one failing target: the others finish; its result names SQLSTATE and file:
     transient: false,
   });
   const [file] = readdirSync(runDir);
+  expect(readdirSync(runDir)).toHaveLength(1);
   const lines = readFileSync(path.join(runDir, file), 'utf8')
     .trim()
     .split('\n')
@@ -113,6 +114,15 @@ test('one failing target: the others finish; its result names SQLSTATE and file:
   expect(lines[0]).toMatchObject({ kind: 'run', runId: report.runId, total: 10 });
   expect(lines.filter((l) => l.kind === 'target')).toHaveLength(10);
   expect(lines.at(-1)).toMatchObject({ kind: 'end', exitCode: 7 });
+
+  // A read-only run in between (status) has nothing failed: --only failed still repairs the last apply.
+  const between = await runFleet(fleetContext(url, dir), {
+    command: 'status',
+    source: list(schemaTargets(10)),
+    policy: policy(),
+    runDir,
+  });
+  expect(between.counts.failed).toBe(0);
 
   // --only failed: the fix, then only t_002 runs.
   await db.query('DROP TABLE t_002.items');

@@ -77,10 +77,17 @@ export const matches = (t: FleetTarget, selector: LabelSelector): boolean =>
   selector.every(([k, v]) => t.labels[k] === v);
 
 /**
- * `--canary N` (the first N targets) or `--canary key=value`.
- * @throws ConfigError for a bad selector, or one that matches nothing.
+ * `--canary N` (the first N targets) or `--canary key=value`, from `targets`
+ * (this shard's share, or `--only failed`'s). A selector must match a target
+ * of the whole list `all`; a share that holds none simply has no canary
+ * phase (an Indexed Job's pods do not fail for want of a canary of their own).
+ * @throws ConfigError for a bad selector, or one that matches nothing in `all`.
  */
-export function selectCanary<T extends FleetTarget>(targets: readonly T[], canary: string): T[] {
+export function selectCanary<T extends FleetTarget>(
+  targets: readonly T[],
+  canary: string,
+  all: readonly FleetTarget[] = targets,
+): T[] {
   const text = canary.trim();
   if (INTEGER.test(text)) {
     const n = Number(text);
@@ -92,7 +99,7 @@ export function selectCanary<T extends FleetTarget>(targets: readonly T[], canar
   }
   const selector = parseSelector(text, '--canary');
   const chosen = targets.filter((t) => matches(t, selector));
-  if (chosen.length === 0 && targets.length > 0)
+  if (chosen.length === 0 && all.length > 0 && !all.some((t) => matches(t, selector)))
     throw new ConfigError(
       `--canary ${text} matches no target; label one (e.g. "labels": {"${selector[0][0]}": "${selector[0][1]}"}) or give a count.`,
     );

@@ -7,7 +7,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } 
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { endLine, failedNames, headerLine, parseRunFile, targetLine, type RunHeader } from '../fleet/run-file';
-import type { FleetReport, TargetResult } from '../fleet/types';
+import type { FleetCommandName, FleetReport, TargetResult } from '../fleet/types';
 
 export const DEFAULT_RUN_DIR = path.join('.tidemark', 'runs');
 
@@ -45,13 +45,15 @@ export class RunFileWriter {
 }
 
 /**
- * `--only failed`: the names that failed in the newest run file of `dir`
- * (of the same shard, when sharded).
+ * `--only failed`: the names that failed in the newest run file of `dir` of
+ * the same command (a `fleet status` in between does not hide the last
+ * apply's failures), and of the same shard when sharded.
  * @throws ConfigError when there is no run file to read.
  */
 export function failedInLastRun(
   dir: string,
-  shard?: { readonly index: number; readonly count: number },
+  shard: { readonly index: number; readonly count: number } | undefined,
+  command: FleetCommandName,
 ): { readonly file: string; readonly names: ReadonlySet<string> } {
   let files: string[];
   try {
@@ -66,9 +68,9 @@ export function failedInLastRun(
       shard === undefined
         ? run.header.shard === undefined
         : run.header.shard?.index === shard.index && run.header.shard?.count === shard.count;
-    if (same) return { file, names: failedNames(run) };
+    if (same && run.header.command === command) return { file, names: failedNames(run) };
   }
   throw new ConfigError(
-    `--only failed reads the last run file, and ${dir} holds none${shard === undefined ? '' : ` for shard ${shard.index} of ${shard.count}`}: run the fleet once without it first.`,
+    `--only failed reads the last run file of fleet ${command}, and ${dir} holds none${shard === undefined ? '' : ` for shard ${shard.index} of ${shard.count}`}: run the fleet once without it first.`,
   );
 }

@@ -29,10 +29,10 @@ function phasesOf(targets: readonly FleetTarget[], options: FleetRunOptions, run
   const { policy } = options;
   let chosen = selectShard(targets, policy.shard);
   if (policy.onlyFailed) {
-    const { names } = failedInLastRun(runDir, policy.shard);
+    const { names } = failedInLastRun(runDir, policy.shard, options.command);
     chosen = chosen.filter((t) => names.has(t.name));
   }
-  const canary = policy.canary === undefined ? [] : selectCanary(chosen, policy.canary);
+  const canary = policy.canary === undefined ? [] : selectCanary(chosen, policy.canary, targets);
   const inCanary = new Set(canary);
   const waves = splitWaves(
     chosen.filter((t) => !inCanary.has(t)),

@@ -47,6 +47,13 @@ describe('canary and waves', () => {
     expect(() => selectCanary(targets(3), 'canary')).toThrow(/expected key=value/);
   });
 
+  test('a selector is checked against the whole list: a shard (or --only failed) whose share holds no canary has no canary phase', () => {
+    const all = targets(10);
+    const share = all.filter((t) => t.name !== 'tenant-7');
+    expect(selectCanary(share, 'tier=canary', all)).toEqual([]);
+    expect(() => selectCanary(share, 'tier=gold', all)).toThrow(/--canary tier=gold matches no target/);
+  });
+
   test('cumulative shares', () => {
     const waves = splitWaves(targets(20), ['10%', '50%', '100%']);
     expect(waves.map((w) => [w.name, w.targets.length])).toEqual([
