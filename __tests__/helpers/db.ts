@@ -80,6 +80,14 @@ export interface UsedTestDatabase extends TestDatabase {
  * The returned object stands for the
  * running test's database; reading it outside a test throws.
  */
+/**
+ * CREATE and DROP DATABASE each wait for a checkpoint; with the fleet tests
+ * making and dropping hundreds of databases on a loaded 2-core machine, one
+ * took over jest's 30 s default: set-up and clean-up get their own budget
+ * (the tests' own timeouts are unchanged).
+ */
+const HOOK_TIMEOUT_MS = 120_000;
+
 export function useTestDatabase(options: { client?: boolean } = {}): UsedTestDatabase {
   let current: TestDatabase | undefined;
   let client: Client | undefined;
@@ -96,7 +104,7 @@ export function useTestDatabase(options: { client?: boolean } = {}): UsedTestDat
   beforeEach(async () => {
     current = await createTestDatabase();
     if (options.client) client = await connect();
-  });
+  }, HOOK_TIMEOUT_MS);
   afterEach(async () => {
     const dropping = current;
     current = client = undefined;
@@ -104,7 +112,7 @@ export function useTestDatabase(options: { client?: boolean } = {}): UsedTestDat
     // that as an 'error' event: with no listener, the test process would crash.
     await Promise.all(opened.splice(0).map((c) => c.end().catch(() => {})));
     await dropping?.drop();
-  });
+  }, HOOK_TIMEOUT_MS);
   return {
     get name() {
       return db().name;
