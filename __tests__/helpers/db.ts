@@ -74,13 +74,6 @@ export interface UsedTestDatabase extends TestDatabase {
 }
 
 /**
- * Gives every test in the current scope its own throwaway database: a
- * beforeEach creates it (and connects a client, if asked), an afterEach ends
- * every client it handed out (`connect()`, `client`) and drops the database.
- * The returned object stands for the
- * running test's database; reading it outside a test throws.
- */
-/**
  * CREATE and DROP DATABASE each wait for a checkpoint; with the fleet tests
  * making and dropping hundreds of databases on a loaded 2-core machine, one
  * took over jest's 30 s default: set-up and clean-up get their own budget
@@ -88,6 +81,13 @@ export interface UsedTestDatabase extends TestDatabase {
  */
 const HOOK_TIMEOUT_MS = 120_000;
 
+/**
+ * Gives every test in the current scope its own throwaway database: a
+ * beforeEach creates it (and connects a client, if asked), an afterEach ends
+ * every client it handed out (`connect()`, `client`) and drops the database.
+ * The returned object stands for the
+ * running test's database; reading it outside a test throws.
+ */
 export function useTestDatabase(options: { client?: boolean } = {}): UsedTestDatabase {
   let current: TestDatabase | undefined;
   let client: Client | undefined;
