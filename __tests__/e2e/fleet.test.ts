@@ -18,7 +18,7 @@ import {
   writeTargets,
   type Fleet,
 } from '../helpers/fleet';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { ADMIN_PORT, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { removeDir, tempDir, writeMigrations } from '../helpers/files';
 import { parseXml, type XmlElement } from '../helpers/xml';
 
@@ -88,7 +88,9 @@ describe('a failing target: exit 7, the others finish, the reports name it; --on
     const text = await fleetRun('fail text', args);
     expect(text.code).toBe(7);
     expect(text.stdout).toMatch(
-      /007\s+127\.0\.0\.1:5432\/\S+\s+42P07\s+\S*003_f3\.up\.sql:1:\d+\s+relation "f3" already exists/,
+      new RegExp(
+        `007\\s+127\\.0\\.0\\.1:${ADMIN_PORT}\\/\\S+\\s+42P07\\s+\\S*003_f3\\.up\\.sql:1:\\d+\\s+relation "f3" already exists`,
+      ),
     );
     expect(text.stderr).toMatch(/✗ 007 .*SQLSTATE 42P07/);
 

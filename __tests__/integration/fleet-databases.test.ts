@@ -6,6 +6,7 @@
 import { fleet } from '../../lib';
 import type { FleetEvent } from '../../lib/fleet/types';
 import { runFleet } from '../../lib/migrator';
+import { ADMIN_PORT } from '../helpers/db';
 import { tempDir, useMigrationsDir } from '../helpers/files';
 import {
   admin,
@@ -52,7 +53,7 @@ test('30 databases: 29 migrated, the failing one named with SQLSTATE and file:li
   expect(report.exitCode).toBe(7);
   expect(report.counts).toMatchObject({ migrated: 29, failed: 1 });
   const failed = report.results.find((r) => r.state === 'failed');
-  expect(failed).toMatchObject({ name: names[17], host: `127.0.0.1:5432/${names[17]}` });
+  expect(failed).toMatchObject({ name: names[17], host: `127.0.0.1:${ADMIN_PORT}/${names[17]}` });
   expect(failed?.failure).toMatchObject({ sqlstate: '42P07', location: '001_items.up.sql:1:1', exitCode: 1 });
   expect(most).toBeLessThanOrEqual(3); // one host: --per-host 3 caps --concurrency 6
   for (const name of [names[0], names[29]])
