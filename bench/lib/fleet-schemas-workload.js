@@ -158,29 +158,4 @@ function memoryEntries(ctx) {
   }));
 }
 
-/**
- * The largest fleet again with V8's old space capped at HEAP_CAP_MB: RSS
- * includes whatever heap V8 chooses to keep, so "flat memory" is shown by
- * the run completing under a cap far below the uncapped RSS (it would die
- * with "heap out of memory" if anything were kept per target beyond the
- * report's results).
- */
-const HEAP_CAP_MB = 32;
-
-function cappedEntry(ctx) {
-  const n = MEMORY_SIZES.at(-1);
-  const base = memoryEntries(ctx).at(-1);
-  return {
-    ...base,
-    id: `fleet-${n}-heap${HEAP_CAP_MB}`,
-    label: `tidemark fleet apply, 2 migrations × ${n} schemas, --max-old-space-size=${HEAP_CAP_MB}`,
-    role: 'tidemark',
-    setup: (run) => schemaDatabase(ctx, dbName('fleet', 'cap', String(n), run), n),
-    command: (s) => {
-      const c = base.command(s);
-      return { ...c, env: { ...c.env, NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MB}` } };
-    },
-  };
-}
-
-module.exports = { schemaEntries, noopEntries, memoryEntries, cappedEntry };
+module.exports = { schemaEntries, noopEntries, memoryEntries };
