@@ -16,6 +16,7 @@ const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 /** Flags of other tools that the README shows next to tidemark's: docker run, buildah bud, npm run bench, pg_repack. */
 const FOREIGN_FLAGS = new Set([
   '--rm',
+  '--expose-gc', // node's, for bench/fleet-heap.js
   '--network',
   '--isolation',
   '--quick',
