@@ -1,0 +1,114 @@
+/**
+ * Which relations a scoped snapshot reads again (scoped.ts), from the change
+ * log's events and the relations' identities before and after; null when
+ * the log cannot say, and the snapshot must be a full one.
+ */
+
+/** An event as SCOPE_SQL returns it: ev, tag, classid (regclass text), objid, object type, in_extension, relid, names. */
+export type EventRow = [string, string | null, string | null, number | null, string | null, boolean | null, number | null, string[] | null];
+
+/** A relation as SCOPE_SQL returns it: oid, schema, name, relkind, indrelid, parents, owner, acl, partition. */
+export type RelationRow = [number, string, string, string, number | null, number[], number, string | null, boolean];
+
+/** What SCOPE_SQL returns. */
+export interface ScopeDocument {
+  readonly healthy: boolean;
+  readonly lastId: number | null;
+  readonly events: readonly EventRow[];
+  readonly touched: readonly number[];
+  readonly relations: readonly RelationRow[];
+  readonly roles: string;
+}
+
+/** The catalogs whose objects belong to one relation (mapped in SCOPE_SQL), or to a section read in full every time. */
+const KNOWN_CLASSES = new Set([
+  'pg_class',
+  'pg_attrdef',
+  'pg_constraint',
+  'pg_trigger',
+  'pg_policy',
+  'pg_rewrite',
+  'pg_type',
+  'pg_proc',
+  'pg_namespace',
+  'pg_extension',
+  'pg_collation',
+  'pg_statistic_ext',
+]);
+
+/** Parts of a relation: a dropped one names its relation (relid, or the names of a relation dropped with it). */
+const PARTS = new Set(['pg_attrdef', 'pg_constraint', 'pg_trigger', 'pg_policy', 'pg_rewrite']);
+
+/** GRANT and REVOKE name no object: fine only on kinds whose section is read in full every time. */
+const FULL_SECTION_GRANTS = new Set(['FUNCTION', 'PROCEDURE', 'ROUTINE', 'SCHEMA', 'TYPE', 'DOMAIN']);
+
+/** Commands whose events do not name what they changed (ALTER EXTENSION ADD/DROP changes membership). */
+const UNSCOPED_TAGS = new Set(['ALTER EXTENSION']);
+
+export interface Scope {
+  /** The relations (oids) to read again: changed, created, or depending on something changed. */
+  readonly read: number[];
+  /** `schema\0name` of every relation whose rows leave the previous snapshot (the old and new names of `read` and of the dropped). */
+  readonly replaced: Set<string>;
+}
+
+const key = (schema: string, name: string) => `${schema}\u0000${name}`;
+
+/**
+ * The scope of a snapshot after `before`'s relations, or null for a full one:
+ * any event the log cannot place, a lost event, a renamed role.
+ */
+export function scopeOf(doc: ScopeDocument, before: readonly RelationRow[], roles: string): Scope | null {
+  if (!doc.healthy || doc.roles !== roles) return null;
+  const old = new Map(before.map((r) => [r[0], r]));
+  const now = new Map(doc.relations.map((r) => [r[0], r]));
+  const touched = new Set<number>(doc.touched);
+  const droppedNames = new Set([...old.values()].filter((r) => !now.has(r[0])).map((r) => key(r[1], r[2])));
+  for (const event of doc.events) {
+    if (!placeEvent(event, droppedNames, touched)) return null;
+  }
+  // Belt and braces: any relation created, dropped or changed in pg_class is read again, events or not.
+  for (const [oid, row] of now) if (JSON.stringify(row) !== JSON.stringify(old.get(oid))) touched.add(oid);
+  for (const oid of old.keys()) if (!now.has(oid)) touched.add(oid);
+  return resolve(touched, old, now);
+}
+
+/** Adds what one event touched; false when it cannot be placed. */
+function placeEvent(
+  event: EventRow,
+  droppedNames: ReadonlySet<string>,
+  touched: Set<number>,
+): boolean {
+  const [ev, tag, classid, objid, otype, inExtension, relid, names] = event;
+  if (ev !== 'end' && ev !== 'drop') return false;
+  if (tag !== null && UNSCOPED_TAGS.has(tag)) return false;
+  if (classid === null || classid === '-' || objid === null || objid === 0) {
+    if (tag === 'GRANT' || tag === 'REVOKE') return otype !== null && FULL_SECTION_GRANTS.has(otype);
+    return tag === 'ALTER DEFAULT PRIVILEGES';
+  }
+  if (ev === 'end') return inExtension === true || KNOWN_CLASSES.has(classid);
+  if (classid === 'pg_class') {
+    touched.add(objid);
+    return true;
+  }
+  if (PARTS.has(classid)) {
+    if (relid !== null) touched.add(relid);
+    else if (otype !== 'domain constraint' && !(names && droppedNames.has(key(names[0], names[1])))) return false;
+    return true;
+  }
+  return KNOWN_CLASSES.has(classid) || tag === 'DROP EXTENSION';
+}
+
+/** Indexes stand for their tables; the names to replace are every read relation's, before and after. */
+function resolve(touched: Set<number>, old: ReadonlyMap<number, RelationRow>, now: ReadonlyMap<number, RelationRow>): Scope {
+  for (const oid of [...touched]) {
+    for (const row of [old.get(oid), now.get(oid)]) if (row && row[4] !== null) touched.add(row[4]);
+  }
+  const replaced = new Set<string>();
+  const read: number[] = [];
+  for (const oid of touched) {
+    for (const row of [old.get(oid), now.get(oid)]) if (row) replaced.add(key(row[1], row[2]));
+    if (now.has(oid)) read.push(oid);
+  }
+  return { read, replaced };
+}
