@@ -139,6 +139,30 @@ describe('a scoped snapshot equals a full one', () => {
   });
 });
 
+it('stays equal to a full snapshot over a series of changes, each verified', async () => {
+  const snapshots = new ScopedSnapshots(db.client, [], true, true);
+  const steps = [
+    `${TABLE} CREATE INDEX t_a ON t (a); CREATE TYPE mood AS ENUM ('a')`,
+    'ALTER TABLE t ADD COLUMN m mood',
+    'DROP TYPE mood CASCADE',
+    'ALTER INDEX t_a RENAME TO t_a2',
+    'CREATE TABLE pt (a int) PARTITION BY RANGE (a); CREATE TABLE pt1 (a int)',
+    'ALTER TABLE pt ATTACH PARTITION pt1 FOR VALUES FROM (0) TO (10)',
+    'ALTER TABLE pt DETACH PARTITION pt1',
+    'ALTER TABLE pt1 RENAME TO pt_old',
+    'DROP INDEX t_a2',
+    'ALTER TABLE t RENAME TO t2',
+    'CREATE VIEW v AS SELECT a FROM t2',
+    'DROP TABLE t2 CASCADE',
+  ];
+  await snapshots.take();
+  for (const step of steps) {
+    await db.client.query(step);
+    await snapshots.take();
+  }
+  expect(snapshots.counts).toEqual({ scoped: steps.length, full: 1 });
+});
+
 describe('what the change log cannot place gives a full snapshot', () => {
   it.each([
     ['a grant on a table (GRANT names no object)', TABLE, 'GRANT SELECT ON t TO PUBLIC'],

@@ -7,8 +7,11 @@
 /** An event as SCOPE_SQL returns it: ev, tag, classid (regclass text), objid, object type, in_extension, relid, names. */
 export type EventRow = [string, string | null, string | null, number | null, string | null, boolean | null, number | null, string[] | null];
 
-/** A relation as SCOPE_SQL returns it: oid, schema, name, relkind, indrelid, parents, owner, acl, partition. */
-export type RelationRow = [number, string, string, string, number | null, number[], number, string | null, boolean];
+/** A relation as SCOPE_SQL returns it: oid, schema, name, relkind, the table of an index, parents (inheritance, partitions). */
+export type RelationRow = [number, string, string, string, number | null, number[]];
+
+/** Every user relation by oid, as of the last snapshot. */
+export type Relations = ReadonlyMap<number, RelationRow>;
 
 /** What SCOPE_SQL returns. */
 export interface ScopeDocument {
@@ -46,31 +49,33 @@ const FULL_SECTION_GRANTS = new Set(['FUNCTION', 'PROCEDURE', 'ROUTINE', 'SCHEMA
 const UNSCOPED_TAGS = new Set(['ALTER EXTENSION']);
 
 export interface Scope {
-  /** The relations (oids) to read again: changed, created, or depending on something changed. */
+  /** The relations (oids) to read again: changed, created, dropped, or depending on something changed. */
   readonly read: number[];
-  /** `schema\0name` of every relation whose rows leave the previous snapshot (the old and new names of `read` and of the dropped). */
+  /** `schema\0name` of every relation whose rows leave the previous snapshot (the old and new names of `read`). */
   readonly replaced: Set<string>;
+  /** The relations after this snapshot. */
+  readonly relations: Relations;
 }
 
 const key = (schema: string, name: string) => `${schema}\u0000${name}`;
 
 /**
- * The scope of a snapshot after `before`'s relations, or null for a full one:
- * any event the log cannot place, a lost event, a renamed role.
+ * The scope of a snapshot after one whose relations were `before`, or null
+ * for a full one: any event the log cannot place, a lost event, a renamed role.
  */
-export function scopeOf(doc: ScopeDocument, before: readonly RelationRow[], roles: string): Scope | null {
+export function scopeOf(doc: ScopeDocument, before: Relations, roles: string): Scope | null {
   if (!doc.healthy || doc.roles !== roles) return null;
-  const old = new Map(before.map((r) => [r[0], r]));
-  const now = new Map(doc.relations.map((r) => [r[0], r]));
   const touched = new Set<number>(doc.touched);
-  const droppedNames = new Set([...old.values()].filter((r) => !now.has(r[0])).map((r) => key(r[1], r[2])));
+  const dropped = new Set<number>();
+  const droppedNames = new Set<string>();
   for (const event of doc.events) {
-    if (!placeEvent(event, droppedNames, touched)) return null;
+    const row = event[0] === 'drop' && event[2] === 'pg_class' && event[3] !== null ? before.get(event[3]) : undefined;
+    if (row) droppedNames.add(key(row[1], row[2]));
   }
-  // Belt and braces: any relation created, dropped or changed in pg_class is read again, events or not.
-  for (const [oid, row] of now) if (JSON.stringify(row) !== JSON.stringify(old.get(oid))) touched.add(oid);
-  for (const oid of old.keys()) if (!now.has(oid)) touched.add(oid);
-  return resolve(touched, old, now);
+  for (const event of doc.events) {
+    if (!placeEvent(event, droppedNames, touched, dropped)) return null;
+  }
+  return resolve(touched, dropped, before, doc.relations);
 }
 
 /** Adds what one event touched; false when it cannot be placed. */
@@ -78,6 +83,7 @@ function placeEvent(
   event: EventRow,
   droppedNames: ReadonlySet<string>,
   touched: Set<number>,
+  dropped: Set<number>,
 ): boolean {
   const [ev, tag, classid, objid, otype, inExtension, relid, names] = event;
   if (ev !== 'end' && ev !== 'drop') return false;
@@ -89,6 +95,8 @@ function placeEvent(
   if (ev === 'end') return inExtension === true || KNOWN_CLASSES.has(classid);
   if (classid === 'pg_class') {
     touched.add(objid);
+    // A dropped column leaves its table in place.
+    if (otype !== 'table column') dropped.add(objid);
     return true;
   }
   if (PARTS.has(classid)) {
@@ -99,16 +107,28 @@ function placeEvent(
   return KNOWN_CLASSES.has(classid) || tag === 'DROP EXTENSION';
 }
 
-/** Indexes stand for their tables; the names to replace are every read relation's, before and after. */
-function resolve(touched: Set<number>, old: ReadonlyMap<number, RelationRow>, now: ReadonlyMap<number, RelationRow>): Scope {
+/**
+ * Indexes stand for their tables, and a parent for its partitions and
+ * children (before and after: a detached partition changes too); the names
+ * to replace are every read relation's, before and after.
+ */
+function resolve(
+  touched: Set<number>,
+  dropped: ReadonlySet<number>,
+  before: Relations,
+  read: readonly RelationRow[],
+): Scope {
+  const now = new Map(read.map((r) => [r[0], r]));
   for (const oid of [...touched]) {
-    for (const row of [old.get(oid), now.get(oid)]) if (row && row[4] !== null) touched.add(row[4]);
+    for (const row of [before.get(oid), now.get(oid)]) if (row && row[4] !== null) touched.add(row[4]);
   }
+  for (const row of before.values()) if (row[5].some((parent) => touched.has(parent))) touched.add(row[0]);
   const replaced = new Set<string>();
-  const read: number[] = [];
   for (const oid of touched) {
-    for (const row of [old.get(oid), now.get(oid)]) if (row) replaced.add(key(row[1], row[2]));
-    if (now.has(oid)) read.push(oid);
+    for (const row of [before.get(oid), now.get(oid)]) if (row) replaced.add(key(row[1], row[2]));
   }
-  return { read, replaced };
+  const relations = new Map(before);
+  for (const oid of dropped) if (!now.has(oid)) relations.delete(oid);
+  for (const [oid, row] of now) relations.set(oid, row);
+  return { read: [...touched], replaced, relations };
 }

@@ -15,14 +15,14 @@ import type { Snapshot, TableName } from '../../schema';
 import { corked } from '../pg-internals';
 import { beginStatement, rollbackQuietly } from '../transaction';
 import { mergeSnapshot } from './merge';
-import { type RelationRow, type ScopeDocument, scopeOf } from './scope';
+import { type RelationRow, type Relations, type ScopeDocument, scopeOf } from './scope';
 import { assemble, catalogStatements, forgetStatements, type RawRows, takeSnapshot } from './take';
-import { installTracker, SCOPE_SQL } from './tracker';
+import { installTracker, RELATIONS_SQL, SCOPE_SQL } from './tracker';
 
 /** What the previous snapshot was taken against. */
 interface Base {
   readonly snapshot: Snapshot;
-  readonly relations: readonly RelationRow[];
+  readonly relations: Relations;
   readonly roles: string;
   readonly lastId: number;
 }
@@ -102,12 +102,17 @@ export class ScopedSnapshots {
       const base = this.base;
       const scope = base && scopeOf(doc, base.relations, base.roles);
       const statement = scope ? { ...scoped, values: [...ignore, scope.read] } : { ...catalog, values: ignore };
-      const [result] = await settledAll(
-        corked(client, () => [client.query<{ catalog: RawRows }>(statement), client.query('COMMIT')]),
+      const [result, all] = await settledAll(
+        corked(client, () => [
+          client.query<{ catalog: RawRows }>(statement),
+          scope ? Promise.resolve(null) : client.query<{ relations: RelationRow[] }>(RELATIONS),
+          client.query('COMMIT'),
+        ]),
       );
       const rows = assemble((result as QueryResult<{ catalog: RawRows }>).rows[0].catalog);
       const snapshot = scope && base ? mergeSnapshot(base.snapshot, rows, scope.replaced) : rows;
-      this.base = { snapshot, relations: doc.relations, roles: doc.roles, lastId: doc.lastId ?? base?.lastId ?? 0 };
+      const relations = scope ? scope.relations : byOid((all as QueryResult<{ relations: RelationRow[] }>).rows[0].relations);
+      this.base = { snapshot, relations, roles: doc.roles, lastId: doc.lastId ?? base?.lastId ?? 0 };
       return { snapshot, scoped: scope !== null };
     } catch (err) {
       await rollbackQuietly(client);
@@ -125,6 +130,10 @@ export class ScopedSnapshots {
     throw new Error(`scoped snapshot differs from the full one in: ${fields.join(', ')}`);
   }
 }
+
+const byOid = (rows: readonly RelationRow[]): Relations => new Map(rows.map((r) => [r[0], r]));
+
+const RELATIONS = { name: 'tidemark_catalog_relations', text: RELATIONS_SQL };
 
 /** Every answer, or the first failure in sending order once all have answered. */
 async function settledAll<T extends readonly Promise<unknown>[]>(sent: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {

@@ -74,18 +74,50 @@ export async function installTracker(client: Client): Promise<boolean> {
   }
 }
 
+/** A user relation's identity (RelationRow in scope.ts), from `pg_class c`. */
+const RELATION_ROW = `json_build_array(c.oid, n.nspname, c.relname, c.relkind,
+  (SELECT x.indrelid FROM pg_index x WHERE x.indexrelid = c.oid),
+  ARRAY(SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhparent))`;
+
+const USER_RELATION = `c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S', 'i', 'I')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '${S}')
+  AND n.nspname !~ '^pg_(toast_)?temp_'`;
+
+/** Every user relation's identity: after a full read, the map scoped reads keep up to date. */
+export const RELATIONS_SQL = `SELECT coalesce(json_agg(${RELATION_ROW}), '[]') AS relations
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_RELATION}`;
+
+/** The relation an object of the closure belongs to (its own oid for a relation, an index's table). */
+const OWNER = `CASE c.classid
+  WHEN 'pg_class'::regclass THEN coalesce((SELECT x.indrelid FROM pg_index x WHERE x.indexrelid = c.objid), c.objid)
+  WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = c.objid)
+  WHEN 'pg_constraint'::regclass THEN (SELECT nullif(conrelid, 0) FROM pg_constraint WHERE oid = c.objid)
+  WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = c.objid)
+  WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = c.objid)
+  WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = c.objid)
+  WHEN 'pg_type'::regclass THEN (SELECT nullif(typrelid, 0) FROM pg_type WHERE oid = c.objid)
+END`;
+
 /*
  * What the log says since id $1, in the snapshot's transaction: whether it
- * is intact, the new events, the relations their objects belong to
- * (with every object that depends on them, through pg_depend, mapped to
- * its relation), every user relation's identity, and the roles (a renamed
- * role changes owners and grants everywhere: no event says so).
+ * is intact, the new events, the relations their objects belong to (with
+ * every object that depends on them, through pg_depend, mapped to its
+ * relation), the identities of those relations, of the relations in the
+ * closure and of the partitions and children of the touched ones, and the
+ * roles (a renamed role changes owners and grants everywhere: no event
+ * says so).
  */
 export const SCOPE_SQL = `WITH RECURSIVE ev AS (SELECT * FROM ${S}.log WHERE id > $1::int8),
 closure(classid, objid) AS (
   SELECT classid, objid FROM ev WHERE ev = 'end' AND classid <> 0
   UNION
   SELECT d.classid, d.objid FROM pg_depend d JOIN closure c ON d.refclassid = c.classid AND d.refobjid = c.objid
+),
+touched AS (SELECT DISTINCT m.r FROM closure c CROSS JOIN LATERAL (SELECT ${OWNER}) AS m(r) WHERE m.r IS NOT NULL),
+candidate AS (
+  SELECT r AS oid FROM touched
+  UNION SELECT objid FROM closure WHERE classid = 'pg_class'::regclass
+  UNION SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent IN (SELECT r FROM touched)
 )
 SELECT json_build_object(
   'healthy', (SELECT count(*) FROM pg_event_trigger WHERE evtname IN ('_tidemark_rt_end', '_tidemark_rt_drop')
@@ -94,22 +126,9 @@ SELECT json_build_object(
   'lastId', (SELECT max(id) FROM ev),
   'events', (SELECT coalesce(json_agg(json_build_array(e.ev, e.tag, e.classid::regclass::text, e.objid, e.otype,
       e.in_ext, e.relid, e.names) ORDER BY e.id), '[]') FROM ev e),
-  'touched', ARRAY(SELECT DISTINCT r FROM closure c CROSS JOIN LATERAL (SELECT CASE c.classid
-      WHEN 'pg_class'::regclass THEN coalesce((SELECT x.indrelid FROM pg_index x WHERE x.indexrelid = c.objid), c.objid)
-      WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = c.objid)
-      WHEN 'pg_constraint'::regclass THEN (SELECT nullif(conrelid, 0) FROM pg_constraint WHERE oid = c.objid)
-      WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = c.objid)
-      WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = c.objid)
-      WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = c.objid)
-      WHEN 'pg_type'::regclass THEN (SELECT nullif(typrelid, 0) FROM pg_type WHERE oid = c.objid)
-    END) AS m(r) WHERE r IS NOT NULL),
-  'relations', (SELECT coalesce(json_agg(json_build_array(c.oid, n.nspname, c.relname, c.relkind, x.indrelid,
-      ARRAY(SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhparent),
-      c.relowner, c.relacl::text, c.relispartition)), '[]')
+  'touched', ARRAY(SELECT r FROM touched),
+  'relations', (SELECT coalesce(json_agg(${RELATION_ROW}), '[]')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      LEFT JOIN pg_index x ON x.indexrelid = c.oid
-    WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S', 'i', 'I')
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '${S}')
-      AND n.nspname !~ '^pg_(toast_)?temp_'),
+    WHERE c.oid IN (SELECT oid FROM candidate) AND ${USER_RELATION}),
   'roles', (SELECT md5(string_agg(oid::text || ' ' || rolname, ',' ORDER BY oid)) FROM pg_roles)
 ) AS scope`;
