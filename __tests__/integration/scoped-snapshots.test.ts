@@ -132,6 +132,50 @@ describe('a scoped snapshot equals a full one', () => {
       '',
       ['CREATE TABLE n (id serial PRIMARY KEY)', 'ALTER SEQUENCE n_id_seq RENAME TO n_seq'],
     ],
+    ['an enum value added', `CREATE TYPE mood AS ENUM ('a');`, `ALTER TYPE mood ADD VALUE 'b'`],
+    ['an unused enum dropped', `CREATE TYPE mood AS ENUM ('a');`, 'DROP TYPE mood'],
+    [
+      'a domain constraint dropped',
+      'CREATE DOMAIN pos AS int CONSTRAINT p CHECK (VALUE > 0);',
+      'ALTER DOMAIN pos DROP CONSTRAINT p',
+    ],
+    [
+      'a type used by a composite type renamed',
+      `CREATE TYPE mood AS ENUM ('a'); CREATE TYPE pair AS (m mood);`,
+      'ALTER TYPE mood RENAME TO feeling',
+    ],
+    [
+      'a type used by a function renamed',
+      `CREATE TYPE mood AS ENUM ('a'); CREATE FUNCTION f(mood) RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+      'ALTER TYPE mood RENAME TO feeling',
+    ],
+    [
+      'a table used by a function signature renamed',
+      `${TABLE} CREATE FUNCTION f(t) RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+      'ALTER TABLE t RENAME TO t2',
+    ],
+    [
+      'a table used by a BEGIN ATOMIC body renamed',
+      `${TABLE} CREATE FUNCTION n() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END;`,
+      'ALTER TABLE t RENAME TO t2',
+    ],
+    ['a grant on a type', `CREATE TYPE mood AS ENUM ('a');`, 'REVOKE USAGE ON TYPE mood FROM PUBLIC'],
+    [
+      'a comment on a function',
+      `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+      `COMMENT ON FUNCTION f() IS 'one'`,
+    ],
+    ['a function dropped', `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';`, 'DROP FUNCTION f()'],
+    [
+      'a schema with a type and a function dropped',
+      `CREATE SCHEMA o; CREATE TYPE o.mood AS ENUM ('a'); CREATE FUNCTION o.f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+      'DROP SCHEMA o CASCADE',
+    ],
+    [
+      'a table dropped whose row type a composite type uses',
+      `${TABLE} CREATE TYPE holder AS (x t);`,
+      'DROP TABLE t CASCADE',
+    ],
   ])('after %s, and it was scoped', async (_name, setup, change) => {
     const { scoped, full, counts } = await afterChange(setup, change);
     expect(scoped).toEqual(full);

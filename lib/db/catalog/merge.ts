@@ -3,6 +3,7 @@
  * the relations read again (by their old and new names), plus what was read.
  */
 import type { Snapshot } from '../../schema';
+import type { Scope } from './scope';
 import { sortBy } from './take';
 
 const key = (schema: string, name: string) => `${schema}\u0000${name}`;
@@ -16,12 +17,18 @@ type Named = { schema: string; name: string };
 type OnTable = { schema: string; table: string; name: string };
 
 /**
- * `before` with the relations in `replaced` taken from `read` (a scoped
- * read: the relation sections hold only the relations read again, every
- * other section is complete).
+ * `before` with the relations in `scope.replaced` taken from `read` (a
+ * scoped read: the relation sections hold only the relations read again;
+ * types and routines are complete when the scope says they were read, and
+ * taken from `before` otherwise; every other section is complete).
  */
-export function mergeSnapshot(before: Snapshot, read: Snapshot, replaced: ReadonlySet<string>): Snapshot {
-  const merged: Record<string, unknown> = { ...read };
+export function mergeSnapshot(before: Snapshot, read: Snapshot, scope: Scope): Snapshot {
+  const { replaced } = scope;
+  const merged: Record<string, unknown> = {
+    ...read,
+    types: scope.types ? read.types : before.types,
+    routines: scope.routines ? read.routines : before.routines,
+  };
   for (const field of BY_NAME) {
     const kept = (before[field] as readonly Named[]).filter((r) => !replaced.has(key(r.schema, r.name)));
     merged[field] = sortBy([...kept, ...(read[field] as readonly Named[])], (r) => [r.schema, r.name]);

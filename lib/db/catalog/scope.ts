@@ -19,6 +19,10 @@ export interface ScopeDocument {
   readonly lastId: number | null;
   readonly events: readonly EventRow[];
   readonly touched: readonly number[];
+  /** The closure holds a type of the types section, a domain constraint, a schema, an extension or a collation. */
+  readonly types: boolean;
+  /** The closure holds a routine, a schema or an extension. */
+  readonly routines: boolean;
   readonly relations: readonly RelationRow[];
   readonly roles: string;
 }
@@ -55,6 +59,29 @@ export interface Scope {
   readonly replaced: Set<string>;
   /** The relations after this snapshot. */
   readonly relations: Relations;
+  /** Read the types, the routines again (else they are the previous snapshot's). */
+  readonly types: boolean;
+  readonly routines: boolean;
+}
+
+/** Drops whose pg_type objects are the row and array types of relations: not in the types section. */
+const RELATION_DROPS = new Set(['DROP TABLE', 'DROP VIEW', 'DROP MATERIALIZED VIEW', 'DROP FOREIGN TABLE', 'DROP SEQUENCE']);
+const SECTION_CLASSES = ['pg_namespace', 'pg_extension'];
+
+/** Events that change the types section without the closure saying so: grants, drops. */
+function touchesTypes(event: EventRow, before: Relations): boolean {
+  const [ev, tag, classid, objid, otype] = event;
+  if (ev === 'end') return classid === null && (otype === 'TYPE' || otype === 'DOMAIN');
+  if (classid === 'pg_type') return !(tag !== null && RELATION_DROPS.has(tag));
+  if (classid === 'pg_class') return objid !== null && !before.has(objid) && otype !== 'index';
+  return otype === 'domain constraint' || classid === 'pg_collation' || SECTION_CLASSES.includes(classid ?? '');
+}
+
+/** Events that change the routines section without the closure saying so: grants, drops. */
+function touchesRoutines(event: EventRow): boolean {
+  const [ev, , classid, , otype] = event;
+  if (ev === 'end') return classid === null && ['FUNCTION', 'PROCEDURE', 'ROUTINE'].includes(otype ?? '');
+  return classid === 'pg_proc' || SECTION_CLASSES.includes(classid ?? '');
 }
 
 const key = (schema: string, name: string) => `${schema}\u0000${name}`;
@@ -75,7 +102,11 @@ export function scopeOf(doc: ScopeDocument, before: Relations, roles: string): S
   for (const event of doc.events) {
     if (!placeEvent(event, droppedNames, touched, dropped)) return null;
   }
-  return resolve(touched, dropped, before, doc.relations);
+  return {
+    ...resolve(touched, dropped, before, doc.relations),
+    types: doc.types || doc.events.some((e) => touchesTypes(e, before)),
+    routines: doc.routines || doc.events.some(touchesRoutines),
+  };
 }
 
 /** Adds what one event touched; false when it cannot be placed. */
@@ -117,7 +148,7 @@ function resolve(
   dropped: ReadonlySet<number>,
   before: Relations,
   read: readonly RelationRow[],
-): Scope {
+): Omit<Scope, 'types' | 'routines'> {
   const now = new Map(read.map((r) => [r[0], r]));
   for (const oid of [...touched]) {
     for (const row of [before.get(oid), now.get(oid)]) if (row && row[4] !== null) touched.add(row[4]);

@@ -101,7 +101,9 @@ export class ScopedSnapshots {
       const doc = (await settledAll(first))[2].rows[0].scope;
       const base = this.base;
       const scope = base && scopeOf(doc, base.relations, base.roles);
-      const statement = scope ? { ...scoped, values: [...ignore, scope.read] } : { ...catalog, values: ignore };
+      const statement = scope
+        ? { ...scoped, values: [...ignore, scope.read, scope.types, scope.routines] }
+        : { ...catalog, values: ignore };
       const [result, all] = await settledAll(
         corked(client, () => [
           client.query<{ catalog: RawRows }>(statement),
@@ -109,8 +111,8 @@ export class ScopedSnapshots {
           client.query('COMMIT'),
         ]),
       );
-      const rows = assemble((result as QueryResult<{ catalog: RawRows }>).rows[0].catalog);
-      const snapshot = scope && base ? mergeSnapshot(base.snapshot, rows, scope.replaced) : rows;
+      const raw = (result as QueryResult<{ catalog: RawRows }>).rows[0].catalog;
+      const snapshot = scope && base ? mergeSnapshot(base.snapshot, assemble(unread(raw)), scope) : assemble(raw);
       const relations = scope ? scope.relations : byOid((all as QueryResult<{ relations: RelationRow[] }>).rows[0].relations);
       this.base = { snapshot, relations, roles: doc.roles, lastId: doc.lastId ?? base?.lastId ?? 0 };
       return { snapshot, scoped: scope !== null };
@@ -130,6 +132,9 @@ export class ScopedSnapshots {
     throw new Error(`scoped snapshot differs from the full one in: ${fields.join(', ')}`);
   }
 }
+
+/** The sections a scoped read left out (null) as empty lists, for assemble; merge takes them from the previous snapshot. */
+const unread = (raw: RawRows): RawRows => ({ ...raw, types: raw.types ?? [], routines: raw.routines ?? [] });
 
 const byOid = (rows: readonly RelationRow[]): Relations => new Map(rows.map((r) => [r[0], r]));
 

@@ -36,7 +36,7 @@ const SCOPE_MARK = /\/\*scope (\w+)\*\//g;
 
 /** The scoped variant of a catalog statement: each marked relation among the oids of $3. */
 export function scopedSql(sql: string): string {
-  return sql.replace(SCOPE_MARK, 'AND $1.oid = ANY($3::pg_catalog.oid[])');
+  return sql.replace(SCOPE_MARK, 'AND $1.oid IN (SELECT pg_catalog.unnest($3::pg_catalog.oid[]))');
 }
 
 /** The object `oid` of catalog `catalog` belongs to an extension (`pg_depend` deptype 'e'). */

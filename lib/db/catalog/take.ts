@@ -77,7 +77,7 @@ export async function catalogStatements(client: Client): Promise<CatalogStatemen
     known = {
       settings: { name: `tidemark_catalog_settings_${n}`, text: SETTINGS },
       catalog: { name: `tidemark_catalog_${n}`, text: catalogSql(rows[0].v) },
-      scoped: { name: `tidemark_catalog_scoped_${n}`, text: scopedSql(catalogSql(rows[0].v)) },
+      scoped: { name: `tidemark_catalog_scoped_${n}`, text: scopedSql(catalogSql(rows[0].v, true)) },
     };
     prepared.set(client, known);
   }
@@ -152,10 +152,13 @@ type CatalogRows = { [K in keyof Queries]: Queries[K] extends CatalogQuery<infer
  * fields keep the names and shapes of the query's columns). The ignored
  * tables come as $1 (schemas) and $2 (names), as the relation `ignored_table`.
  */
-function catalogSql(serverVersion: number): string {
-  const fields = Object.entries(catalogQueries(serverVersion)).map(
-    ([field, query]) => `'${field}', (SELECT coalesce(json_agg(q), '[]') FROM (${query.sql}) AS q)`,
-  );
+function catalogSql(serverVersion: number, scoped = false): string {
+  const fields = Object.entries(catalogQueries(serverVersion)).map(([field, query]) => {
+    const rows = `(SELECT coalesce(json_agg(q), '[]') FROM (${query.sql}) AS q)`;
+    // Scoped (scoped.ts): types ($4) and routines ($5) only when asked for, else null.
+    const wanted = { types: '$4', routines: '$5' }[field as string];
+    return `'${field}', ${scoped && wanted ? `CASE WHEN ${wanted}::bool THEN ${rows} END` : rows}`;
+  });
   return `WITH ignored_table(s, t) AS (SELECT * FROM unnest($1::text[], $2::text[]))
 SELECT json_build_object(${fields.join(',\n')}) AS catalog`;
 }

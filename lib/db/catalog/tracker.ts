@@ -127,6 +127,15 @@ SELECT json_build_object(
   'events', (SELECT coalesce(json_agg(json_build_array(e.ev, e.tag, e.classid::regclass::text, e.objid, e.otype,
       e.in_ext, e.relid, e.names) ORDER BY e.id), '[]') FROM ev e),
   'touched', ARRAY(SELECT r FROM touched),
+  'types', EXISTS (SELECT 1 FROM closure c WHERE c.classid IN ('pg_namespace'::regclass, 'pg_extension'::regclass,
+      'pg_collation'::regclass)
+    OR (c.classid = 'pg_type'::regclass AND EXISTS (SELECT 1 FROM pg_type t LEFT JOIN pg_class r ON r.oid = t.typrelid
+      WHERE t.oid = c.objid AND (t.typtype NOT IN ('b', 'c', 'p') OR r.relkind = 'c')))
+    OR (c.classid = 'pg_class'::regclass AND EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = c.objid AND r.relkind = 'c'))
+    OR (c.classid = 'pg_constraint'::regclass AND EXISTS (SELECT 1 FROM pg_constraint k
+      WHERE k.oid = c.objid AND k.contypid <> 0))),
+  'routines', EXISTS (SELECT 1 FROM closure c WHERE c.classid IN ('pg_proc'::regclass, 'pg_namespace'::regclass,
+      'pg_extension'::regclass)),
   'relations', (SELECT coalesce(json_agg(${RELATION_ROW}), '[]')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid IN (SELECT oid FROM candidate) AND ${USER_RELATION}),
