@@ -212,11 +212,17 @@ const snapshot = (s: Session): Promise<Snapshot> => s.snapshots.take();
 
 /**
  * Scoped snapshots on a database made from template0 whose scripts the
- * change log can follow (unscopedReason); full ones otherwise.
+ * change log can follow (unscopedReason); full ones otherwise, or when
+ * TIDEMARK_SCOPED_SNAPSHOTS=0 (the way back to full reads, and the bench's
+ * comparison).
  */
 function snapshotsFor(db: Throwaway, ctx: RunContext, template: string, pairs: readonly Pair[]): ScopedSnapshots {
   const reason =
-    template === 'template0' ? unscopedReason(pairs.flatMap((p) => [p.up.body.text(), p.down.body.text()])) : 'a template';
+    process.env.TIDEMARK_SCOPED_SNAPSHOTS === '0'
+      ? 'TIDEMARK_SCOPED_SNAPSHOTS=0'
+      : template === 'template0'
+        ? unscopedReason(pairs.flatMap((p) => [p.up.body.text(), p.down.body.text()]))
+        : 'a template';
   if (reason) ctx.logger.debug({ reason }, `full schema snapshots after every script (${reason})`);
   return new ScopedSnapshots(db.client, [ledgerOf(ctx.config)], reason === null);
 }

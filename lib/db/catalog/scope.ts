@@ -5,7 +5,16 @@
  */
 
 /** An event as SCOPE_SQL returns it: ev, tag, classid (regclass text), objid, object type, in_extension, relid, names. */
-export type EventRow = [string, string | null, string | null, number | null, string | null, boolean | null, number | null, string[] | null];
+export type EventRow = [
+  string,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  boolean | null,
+  number | null,
+  string[] | null,
+];
 
 /** A relation as SCOPE_SQL returns it: oid, schema, name, relkind, the table of an index, parents (inheritance, partitions). */
 export type RelationRow = [number, string, string, string, number | null, number[]];
@@ -65,7 +74,13 @@ export interface Scope {
 }
 
 /** Drops whose pg_type objects are the row and array types of relations: not in the types section. */
-const RELATION_DROPS = new Set(['DROP TABLE', 'DROP VIEW', 'DROP MATERIALIZED VIEW', 'DROP FOREIGN TABLE', 'DROP SEQUENCE']);
+const RELATION_DROPS = new Set([
+  'DROP TABLE',
+  'DROP VIEW',
+  'DROP MATERIALIZED VIEW',
+  'DROP FOREIGN TABLE',
+  'DROP SEQUENCE',
+]);
 const SECTION_CLASSES = ['pg_namespace', 'pg_extension'];
 
 /** Events that change the types section without the closure saying so: grants, drops. */

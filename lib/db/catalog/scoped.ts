@@ -95,7 +95,11 @@ export class ScopedSnapshots {
     const first = corked(client, () => [
       client.query(beginStatement({ isolation: 'REPEATABLE READ', readOnly: true })),
       client.query(settings),
-      client.query<{ scope: ScopeDocument }>({ name: 'tidemark_catalog_scope', text: SCOPE_SQL, values: [this.base?.lastId ?? 0] }),
+      client.query<{ scope: ScopeDocument }>({
+        name: 'tidemark_catalog_scope',
+        text: SCOPE_SQL,
+        values: [this.base?.lastId ?? 0],
+      }),
     ]);
     try {
       const doc = (await settledAll(first))[2].rows[0].scope;
@@ -113,7 +117,9 @@ export class ScopedSnapshots {
       );
       const raw = (result as QueryResult<{ catalog: RawRows }>).rows[0].catalog;
       const snapshot = scope && base ? mergeSnapshot(base.snapshot, assemble(unread(raw)), scope) : assemble(raw);
-      const relations = scope ? scope.relations : byOid((all as QueryResult<{ relations: RelationRow[] }>).rows[0].relations);
+      const relations = scope
+        ? scope.relations
+        : byOid((all as QueryResult<{ relations: RelationRow[] }>).rows[0].relations);
       this.base = { snapshot, relations, roles: doc.roles, lastId: doc.lastId ?? base?.lastId ?? 0 };
       return { snapshot, scoped: scope !== null };
     } catch (err) {
@@ -163,11 +169,17 @@ export function unscopedReason(scripts: readonly string[]): string | null {
 }
 
 const UNSEEN: readonly (readonly [RegExp, string])[] = [
-  [/\b(create|alter|drop)\s+(role|user|group|database|tablespace|event\s+trigger)\b/i, 'shared objects or event triggers'],
+  [
+    /\b(create|alter|drop)\s+(role|user|group|database|tablespace|event\s+trigger)\b/i,
+    'shared objects or event triggers',
+  ],
   [/\balter\s+system\b/i, 'ALTER SYSTEM'],
   [/\b(reassign|drop)\s+owned\b/i, 'REASSIGN/DROP OWNED'],
   [/\b(cluster|reindex)\b/i, 'CLUSTER or REINDEX'],
-  [/\b(insert\s+into|update|delete\s+from|copy|truncate|merge\s+into)\s+(only\s+)?("?pg_catalog"?\s*\.\s*)?"?pg_/i, 'writes to the catalogs'],
+  [
+    /\b(insert\s+into|update|delete\s+from|copy|truncate|merge\s+into)\s+(only\s+)?("?pg_catalog"?\s*\.\s*)?"?pg_/i,
+    'writes to the catalogs',
+  ],
   [/\b(discard|reset)\s+all\b/i, 'DISCARD ALL or RESET ALL'],
   [/_tidemark_rt/i, 'the change log itself'],
 ];
