@@ -230,6 +230,22 @@ describe('what the change log cannot place gives a full snapshot', () => {
   });
 });
 
+it('a failed CREATE INDEX CONCURRENTLY leaves an invalid index no event reports: invalidate() makes the next snapshot full', async () => {
+  const snapshots = new ScopedSnapshots(db.client, [], true);
+  await db.client.query(`${TABLE} INSERT INTO t VALUES (1, 1, 'x'), (2, 1, 'x')`);
+  await snapshots.take();
+  await expect(db.client.query('CREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b)')).rejects.toThrow(
+    /could not create unique index/,
+  );
+  const full = await takeSnapshot(db.client, { ignoreTables: [] });
+  expect(full.indexes.find((i) => i.name === 't_b')?.valid).toBe(false);
+  // Without invalidate() the scoped snapshot would not know of it:
+  expect((await snapshots.take()).indexes.find((i) => i.name === 't_b')).toBeUndefined();
+  snapshots.invalidate();
+  expect(await snapshots.take()).toEqual(full);
+  expect(snapshots.counts).toEqual({ scoped: 1, full: 2 });
+});
+
 describe('verification mode (TIDEMARK_CHECK_SCOPED_SNAPSHOTS=1)', () => {
   it('throws when a scoped snapshot missed a change (its event deleted from the log)', async () => {
     const change = [`COMMENT ON COLUMN t.a IS 'missed'`, 'DELETE FROM _tidemark_rt.log'];

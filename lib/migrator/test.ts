@@ -281,8 +281,10 @@ async function runUnchecked(
     );
     return null;
   } catch (err) {
-    if (err instanceof MigrationFailedError) return err.failure;
-    throw err;
+    if (!(err instanceof MigrationFailedError)) throw err;
+    // A failed script may have left what no event reported (CREATE INDEX CONCURRENTLY's invalid index).
+    s.snapshots.invalidate();
+    return err.failure;
   }
 }
 

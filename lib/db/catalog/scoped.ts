@@ -58,6 +58,15 @@ export class ScopedSnapshots {
     this.tracking = false;
   }
 
+  /**
+   * The next snapshot is a full one: after a failed script, whose statements
+   * may have taken effect without an event (a failed CREATE INDEX
+   * CONCURRENTLY leaves an invalid index behind, and no ddl_command_end).
+   */
+  invalidate(): void {
+    this.base = null;
+  }
+
   /** The schema now: scoped when the change log allows it, else full. */
   async take(): Promise<Snapshot> {
     if (this.enabled && !this.installed) {
