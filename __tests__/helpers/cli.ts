@@ -1,6 +1,6 @@
 /**
  * Runs the built CLI (`bin/tidemark`, which loads `dist/tidemark.js`) as a
- * child process, with a clean environment: only PATH and HOME are inherited,
+ * child process, with a clean environment: only PATH, HOME (and TIDEMARK_CHECK_SCOPED_SNAPSHOTS) are inherited,
  * so a developer's DATABASE_URL, PG* or TIDEMARK_* variables never leak in.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -36,7 +36,8 @@ function requireBuild(): void {
 
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME']) {
+  // TIDEMARK_CHECK_SCOPED_SNAPSHOTS: the scoped snapshots' verification mode reaches the CLI too.
+  for (const name of ['PATH', 'HOME', 'TIDEMARK_CHECK_SCOPED_SNAPSHOTS']) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }

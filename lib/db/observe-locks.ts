@@ -10,7 +10,7 @@ import type { LockMode } from '../lint/locks';
 import { kindOf, lockModeOf, stronger, type RelationFile } from '../observe/summary';
 
 /** Schemas whose relations are not the migration's: the catalogs, TOAST, other sessions' temp schemas. */
-const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '_tidemark_rt')
    AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
 
 interface FileRow {

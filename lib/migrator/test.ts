@@ -10,7 +10,7 @@
 import { runSteps } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
 import { requireLedgerWrites } from '../db/privileges';
-import { rowCounts, takeSnapshot } from '../db/catalog';
+import { rowCounts, ScopedSnapshots, unscopedReason } from '../db/catalog';
 import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
@@ -75,6 +75,8 @@ interface Session {
   readonly stepLogger: Logger;
   /** With `--locks`: each first up is observed, and its observation kept here. */
   readonly observed?: MigrationObservation[];
+  /** Snapshots, scoped to what each script changed when the change log can tell (lib/db/catalog/scoped.ts). */
+  readonly snapshots: ScopedSnapshots;
 }
 
 /** What to do after a round trip: go on (with the current schema, when known), rebuild, or stop. */
@@ -120,8 +122,11 @@ export async function roundtrip(ctx: RunContext, options: RoundtripOptions = {})
       signal: options.signal,
       stepLogger: ctx.logger.child({}, { level: debug ? 'debug' : 'warn' }),
       observed,
+      snapshots: snapshotsFor(db, ctx, template, [...setup, ...checked]),
     };
     const results = await runAll(session, setup, checked);
+    const { scoped, full } = session.snapshots.counts;
+    ctx.logger.debug({ scoped, full }, `schema snapshots: ${scoped} scoped, ${full} full`);
     if (observed) lint = await lintAgainst(db.client, checked, observed, ctx.config);
     return report(db.name, results);
   });
@@ -203,8 +208,24 @@ async function sent<T>(running: Promise<T>): Promise<{ readonly result: Promise<
   return { result: running };
 }
 
-const snapshot = (s: Session): Promise<Snapshot> =>
-  takeSnapshot(s.db.client, { ignoreTables: [ledgerOf(s.ctx.config)] });
+const snapshot = (s: Session): Promise<Snapshot> => s.snapshots.take();
+
+/**
+ * Scoped snapshots on a database made from template0 whose scripts the
+ * change log can follow (unscopedReason); full ones otherwise, or when
+ * TIDEMARK_SCOPED_SNAPSHOTS=0 (the way back to full reads, and the bench's
+ * comparison).
+ */
+function snapshotsFor(db: Throwaway, ctx: RunContext, template: string, pairs: readonly Pair[]): ScopedSnapshots {
+  const reason =
+    process.env.TIDEMARK_SCOPED_SNAPSHOTS === '0'
+      ? 'TIDEMARK_SCOPED_SNAPSHOTS=0'
+      : template === 'template0'
+        ? unscopedReason(pairs.flatMap((p) => [p.up.body.text(), p.down.body.text()]))
+        : 'a template';
+  if (reason) ctx.logger.debug({ reason }, `full schema snapshots after every script (${reason})`);
+  return new ScopedSnapshots(db.client, [ledgerOf(ctx.config)], reason === null);
+}
 const tablesOf = (snap: Snapshot): TableName[] => snap.tables.map((t) => ({ schema: t.schema, table: t.name }));
 const runScript = (s: Session, pair: Pair, direction: Direction) => runUnchecked(s, [pair], direction);
 
@@ -260,8 +281,10 @@ async function runUnchecked(
     );
     return null;
   } catch (err) {
-    if (err instanceof MigrationFailedError) return err.failure;
-    throw err;
+    if (!(err instanceof MigrationFailedError)) throw err;
+    // A failed script may have left what no event reported (CREATE INDEX CONCURRENTLY's invalid index).
+    s.snapshots.invalidate();
+    return err.failure;
   }
 }
 
@@ -273,6 +296,7 @@ async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
     `rebuilding the throwaway database up to ${last.label} to go on`,
   );
   await s.db.recreate();
+  s.snapshots.reset(s.db.client);
   await prepareLedger(s);
   const failure = await applyUnchecked(s, pairs);
   if (failure) throw new MigrationFailedError(failure);

@@ -165,6 +165,7 @@ function propertyChanges(b: Diffable, a: Diffable): SchemaDifference[] {
 
 /** Nothing to report, checked without building anything: each check below would find nothing. */
 function same(b: Diffable, a: Diffable): boolean {
+  if (b === a) return true;
   return (
     sameProperties(b, a) &&
     (b.owner ?? null) === (a.owner ?? null) &&

@@ -1,6 +1,9 @@
 /** Snapshot → Diffable for schemas, extensions, types, routines and default privileges. Pure. */
 import { type Diffable, dotted, either, grantPhrases, listOrNone, ownedFields } from './diffable';
+import { perRow } from './objects-relations';
 import type { Snapshot, TypeInfo } from './types';
+
+const routines = new WeakMap<object, Diffable>();
 
 export function schemaObjects(s: Snapshot): Diffable[] {
   return s.schemas.map((n) => ({
@@ -118,7 +121,7 @@ function typeChildren(t: TypeInfo): Diffable[] {
 }
 
 export function routineObjects(s: Snapshot): Diffable[] {
-  return s.routines.map((r) => {
+  return perRow(s.routines, routines, (r) => {
     const identity = `${dotted(r.schema, r.name)}(${r.argumentTypes})`;
     const label = `${r.kind} ${identity}`;
     const returns = r.result === null ? '' : ` RETURNS ${r.result}`;

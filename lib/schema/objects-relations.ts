@@ -4,6 +4,32 @@ import type { Snapshot } from './types';
 
 const relationKey = (schema: string, name: string) => `relation:${dotted(schema, name)}`;
 
+/**
+ * The Diffables of rows that need nothing but the row, made once per row
+ * object: rows are read-only, and `tidemark test`'s scoped snapshots share
+ * most of their rows with the previous snapshot.
+ */
+export function perRow<R extends object>(
+  rows: readonly R[],
+  cache: WeakMap<object, Diffable>,
+  make: (row: R) => Diffable,
+) {
+  return rows.map((row) => {
+    let made = cache.get(row);
+    if (!made) cache.set(row, (made = make(row)));
+    return made;
+  });
+}
+
+const caches = {
+  constraints: new WeakMap<object, Diffable>(),
+  indexes: new WeakMap<object, Diffable>(),
+  views: new WeakMap<object, Diffable>(),
+  sequences: new WeakMap<object, Diffable>(),
+  triggers: new WeakMap<object, Diffable>(),
+  policies: new WeakMap<object, Diffable>(),
+};
+
 /** What a table-level object (constraint, trigger, policy) has in common: named per table, a child of it. */
 interface OnTable {
   readonly schema: string;
@@ -91,7 +117,7 @@ export function columnObjects(s: Snapshot): Diffable[] {
 }
 
 export function constraintObjects(s: Snapshot): Diffable[] {
-  return s.constraints.map((c) =>
+  return perRow(s.constraints, caches.constraints, (c) =>
     onTable('constraint', c, c.definition, [
       ['type', c.type],
       ['definition', c.definition],
@@ -100,7 +126,7 @@ export function constraintObjects(s: Snapshot): Diffable[] {
 }
 
 export function indexObjects(s: Snapshot): Diffable[] {
-  return s.indexes.map((i) => ({
+  return perRow(s.indexes, caches.indexes, (i) => ({
     objectType: 'index',
     identity: dotted(i.schema, i.name),
     label: `index ${i.name} on ${dotted(i.schema, i.table)}`,
@@ -118,7 +144,7 @@ export function indexObjects(s: Snapshot): Diffable[] {
 }
 
 export function viewObjects(s: Snapshot): Diffable[] {
-  return s.views.map((v) => {
+  return perRow(s.views, caches.views, (v) => {
     const label = `${v.kind} ${dotted(v.schema, v.name)}`;
     return {
       objectType: v.kind,
@@ -138,7 +164,7 @@ export function viewObjects(s: Snapshot): Diffable[] {
 }
 
 export function sequenceObjects(s: Snapshot): Diffable[] {
-  return s.sequences.map((q) => {
+  return perRow(s.sequences, caches.sequences, (q) => {
     const label = `sequence ${dotted(q.schema, q.name)}`;
     return {
       objectType: 'sequence',
@@ -163,7 +189,7 @@ export function sequenceObjects(s: Snapshot): Diffable[] {
 }
 
 export function triggerObjects(s: Snapshot): Diffable[] {
-  return s.triggers.map((t) =>
+  return perRow(s.triggers, caches.triggers, (t) =>
     onTable('trigger', t, t.definition, [
       ['definition', t.definition],
       ['state', t.enabled],
@@ -172,7 +198,7 @@ export function triggerObjects(s: Snapshot): Diffable[] {
 }
 
 export function policyObjects(s: Snapshot): Diffable[] {
-  return s.policies.map((p) => {
+  return perRow(s.policies, caches.policies, (p) => {
     const roles = p.roles.join(', ');
     const using = p.using === null ? '' : ` USING ${p.using}`;
     const check = p.withCheck === null ? '' : ` WITH CHECK ${p.withCheck}`;

@@ -5,3 +5,4 @@
  */
 export { takeSnapshot, type SnapshotOptions } from './take';
 export { rowCounts } from './row-counts';
+export { ScopedSnapshots, unscopedReason } from './scoped';

@@ -15,10 +15,28 @@ export interface CatalogQuery<Row> {
   readonly row?: Row;
 }
 
-/** The namespace alias `n` is not PostgreSQL's own nor another session's temporary one. */
+/**
+ * The schema of the change log `tidemark test` keeps on its throwaway
+ * database (scoped.ts): never part of a snapshot.
+ */
+export const TRACKER_SCHEMA = '_tidemark_rt';
+
+/** The namespace alias `n` is not PostgreSQL's own, another session's temporary one, nor the change log's. */
 export function isUserNamespace(n: string): string {
-  return `${n}.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  return `${n}.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '${TRACKER_SCHEMA}')
     AND ${n}.nspname !~ '^pg_(toast_)?temp_'`;
+}
+
+/**
+ * Marks where a relation query is restricted to the relations of a scoped
+ * snapshot (scoped.ts): an SQL comment in the full statement, replaced by
+ * `AND c.oid = ANY($3)` in the scoped one (scopedSql).
+ */
+const SCOPE_MARK = /\/\*scope (\w+)\*\//g;
+
+/** The scoped variant of a catalog statement: each marked relation among the oids of $3. */
+export function scopedSql(sql: string): string {
+  return sql.replace(SCOPE_MARK, 'AND $1.oid IN (SELECT pg_catalog.unnest($3::pg_catalog.oid[]))');
 }
 
 /** The object `oid` of catalog `catalog` belongs to an extension (`pg_depend` deptype 'e'). */
@@ -39,7 +57,7 @@ export function isIgnored(schema: string, table: string): string {
 export function isSnapshotRelation(c: string, n: string): string {
   return `${isUserNamespace(n)}
     AND NOT ${isExtensionMember('pg_class', `${c}.oid`)}
-    AND NOT ${isIgnored(`${n}.nspname`, `${c}.relname`)}`;
+    AND NOT ${isIgnored(`${n}.nspname`, `${c}.relname`)} /*scope ${c}*/`;
 }
 
 /**

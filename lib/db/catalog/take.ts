@@ -14,7 +14,7 @@ import {
 } from './queries-other';
 import { columnsQuery, sequencesQuery, tablesQuery, viewsQuery } from './queries-relations';
 import { constraintsQuery, indexesQuery, policiesQuery, triggersQuery } from './queries-table-parts';
-import type { CatalogQuery } from './sql';
+import { type CatalogQuery, scopedSql } from './sql';
 
 export interface SnapshotOptions {
   /** Tables left out, with their columns, constraints, indexes, triggers, policies and owned sequences. */
@@ -42,15 +42,16 @@ export async function takeSnapshot(client: Client, options: SnapshotOptions): Pr
   } catch (err) {
     // A script ran DISCARD ALL or DEALLOCATE: prepare the statement again, under a new name.
     if ((err as { code?: unknown }).code !== '26000') throw err;
-    prepared.delete(client);
+    forgetStatements(client);
     return readSnapshot(client, options.ignoreTables);
   }
 }
 
-/** The statements of a connection: the settings and the catalog, with their prepared names. */
-interface CatalogStatements {
+/** The statements of a connection: the settings and the catalog (full, and scoped: scoped.ts), with their prepared names. */
+export interface CatalogStatements {
   readonly settings: { readonly name: string; readonly text: string };
   readonly catalog: { readonly name: string; readonly text: string };
+  readonly scoped: { readonly name: string; readonly text: string };
 }
 
 /** By connection, so that each prepares them once; forgotten when the server lost them. */
@@ -66,7 +67,7 @@ const SETTINGS = `SELECT pg_catalog.set_config('search_path', '', true),
   pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true)`;
 
 /** The connection's statements; the server's version (which the catalog SQL depends on) is asked once. */
-async function catalogStatements(client: Client): Promise<CatalogStatements> {
+export async function catalogStatements(client: Client): Promise<CatalogStatements> {
   let known = prepared.get(client);
   if (!known) {
     const { rows } = await client.query<{ v: number }>(
@@ -76,6 +77,7 @@ async function catalogStatements(client: Client): Promise<CatalogStatements> {
     known = {
       settings: { name: `tidemark_catalog_settings_${n}`, text: SETTINGS },
       catalog: { name: `tidemark_catalog_${n}`, text: catalogSql(rows[0].v) },
+      scoped: { name: `tidemark_catalog_scoped_${n}`, text: scopedSql(catalogSql(rows[0].v, true)) },
     };
     prepared.set(client, known);
   }
@@ -142,7 +144,7 @@ function catalogQueries(serverVersion: number) {
 
 type Queries = ReturnType<typeof catalogQueries>;
 /** The statement's document as it arrives: ACLs still aclitem texts. */
-type RawRows = Record<string, Record<string, unknown>[]>;
+export type RawRows = Record<string, Record<string, unknown>[]>;
 type CatalogRows = { [K in keyof Queries]: Queries[K] extends CatalogQuery<infer Row> ? Row[] : never };
 
 /**
@@ -150,16 +152,24 @@ type CatalogRows = { [K in keyof Queries]: Queries[K] extends CatalogQuery<infer
  * fields keep the names and shapes of the query's columns). The ignored
  * tables come as $1 (schemas) and $2 (names), as the relation `ignored_table`.
  */
-function catalogSql(serverVersion: number): string {
-  const fields = Object.entries(catalogQueries(serverVersion)).map(
-    ([field, query]) => `'${field}', (SELECT coalesce(json_agg(q), '[]') FROM (${query.sql}) AS q)`,
-  );
+function catalogSql(serverVersion: number, scoped = false): string {
+  const fields = Object.entries(catalogQueries(serverVersion)).map(([field, query]) => {
+    const rows = `(SELECT coalesce(json_agg(q), '[]') FROM (${query.sql}) AS q)`;
+    // Scoped (scoped.ts): types ($4) and routines ($5) only when asked for, else null.
+    const wanted = { types: '$4', routines: '$5' }[field as string];
+    return `'${field}', ${scoped && wanted ? `CASE WHEN ${wanted}::bool THEN ${rows} END` : rows}`;
+  });
   return `WITH ignored_table(s, t) AS (SELECT * FROM unnest($1::text[], $2::text[]))
 SELECT json_build_object(${fields.join(',\n')}) AS catalog`;
 }
 
+/** Forgets the connection's prepared statements (the server lost them: DISCARD ALL, DEALLOCATE). */
+export function forgetStatements(client: Client): void {
+  prepared.delete(client);
+}
+
 /** The rows as a Snapshot: ACLs decoded, types narrowed to their kind, every list sorted. */
-function assemble(raw: RawRows): Snapshot {
+export function assemble(raw: RawRows): Snapshot {
   const rows = withGrants(raw);
   const named = (row: { schema: string; name: string }) => [row.schema, row.name];
   const onTable = (row: { schema: string; table: string; name: string }) => [row.schema, row.table, row.name];
@@ -230,7 +240,7 @@ function typeInfo(row: TypeRow): TypeInfo {
  * Sorts by a tuple of keys, comparing strings by UTF-16 code units and
  * numbers numerically: independent of locale and of the database collation.
  */
-function sortBy<T>(rows: T[], key: (row: T) => readonly (string | number)[]): T[] {
+export function sortBy<T>(rows: T[], key: (row: T) => readonly (string | number)[]): T[] {
   const keyed = rows.map((row) => ({ row, key: key(row) }));
   keyed.sort((a, b) => {
     for (let i = 0; i < a.key.length; i++) {

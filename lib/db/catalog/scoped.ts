@@ -1,0 +1,194 @@
+/**
+ * Scoped snapshots for `tidemark test`'s throwaway database: after a script,
+ * only the relations its DDL touched (and whatever depends on them) are read
+ * again; the rest comes from the previous snapshot. The change log
+ * (tracker.ts) says what was touched; whenever it cannot say (not
+ * installed, disabled, an event it cannot place, a renamed role), or a read
+ * fails, the snapshot is a full one, as takeSnapshot's.
+ *
+ * With TIDEMARK_CHECK_SCOPED_SNAPSHOTS=1 every scoped snapshot is compared
+ * with a full one taken right after it, and a difference throws.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { Client, QueryResult } from 'pg';
+import type { Snapshot, TableName } from '../../schema';
+import { corked } from '../pg-internals';
+import { beginStatement, rollbackQuietly } from '../transaction';
+import { mergeSnapshot } from './merge';
+import { type RelationRow, type Relations, type ScopeDocument, scopeOf } from './scope';
+import { assemble, catalogStatements, forgetStatements, type RawRows, takeSnapshot } from './take';
+import { installTracker, RELATIONS_SQL, SCOPE_SQL } from './tracker';
+
+/** What the previous snapshot was taken against. */
+interface Base {
+  readonly snapshot: Snapshot;
+  readonly relations: Relations;
+  readonly roles: string;
+  readonly lastId: number;
+}
+
+/** How many snapshots were scoped, and how many full (for tests and the docs' figures). */
+export interface ScopedCounts {
+  scoped: number;
+  full: number;
+}
+
+export class ScopedSnapshots {
+  private base: Base | null = null;
+  private tracking = false;
+  private installed = false;
+  readonly counts: ScopedCounts = { scoped: 0, full: 0 };
+
+  /**
+   * @param enabled false: every snapshot is a full one (the scripts do
+   *   something the change log cannot see; see unscopedReason).
+   */
+  constructor(
+    private client: Client,
+    private readonly ignoreTables: readonly TableName[],
+    private readonly enabled: boolean,
+    private readonly verify = process.env.TIDEMARK_CHECK_SCOPED_SNAPSHOTS === '1',
+  ) {}
+
+  /** After the database was recreated: a new connection, and the change log to install again. */
+  reset(client: Client): void {
+    this.client = client;
+    this.base = null;
+    this.installed = false;
+    this.tracking = false;
+  }
+
+  /**
+   * The next snapshot is a full one: after a failed script, whose statements
+   * may have taken effect without an event (a failed CREATE INDEX
+   * CONCURRENTLY leaves an invalid index behind, and no ddl_command_end).
+   */
+  invalidate(): void {
+    this.base = null;
+  }
+
+  /** The schema now: scoped when the change log allows it, else full. */
+  async take(): Promise<Snapshot> {
+    if (this.enabled && !this.installed) {
+      this.installed = true;
+      this.tracking = await installTracker(this.client);
+    }
+    if (!this.tracking) return this.full();
+    let taken: { snapshot: Snapshot; scoped: boolean };
+    try {
+      taken = await this.read();
+    } catch (err) {
+      if ((err as { code?: unknown }).code === '26000') forgetStatements(this.client);
+      // The log is gone or unreadable: full snapshots from now on.
+      this.tracking = false;
+      this.base = null;
+      return this.full();
+    }
+    if (taken.scoped) {
+      this.counts.scoped++;
+      if (this.verify) await this.check(taken.snapshot);
+    } else this.counts.full++;
+    return taken.snapshot;
+  }
+
+  private full(): Promise<Snapshot> {
+    this.counts.full++;
+    return takeSnapshot(this.client, { ignoreTables: this.ignoreTables });
+  }
+
+  /** One transaction: what the log says, then the catalog (scoped, or full when the log cannot say). */
+  private async read(): Promise<{ snapshot: Snapshot; scoped: boolean }> {
+    const client = this.client;
+    const { settings, catalog, scoped } = await catalogStatements(client);
+    const ignore = [this.ignoreTables.map((t) => t.schema), this.ignoreTables.map((t) => t.table)];
+    const first = corked(client, () => [
+      client.query(beginStatement({ isolation: 'REPEATABLE READ', readOnly: true })),
+      client.query(settings),
+      client.query<{ scope: ScopeDocument }>({
+        name: 'tidemark_catalog_scope',
+        text: SCOPE_SQL,
+        values: [this.base?.lastId ?? 0],
+      }),
+    ]);
+    try {
+      const doc = (await settledAll(first))[2].rows[0].scope;
+      const base = this.base;
+      const scope = base && scopeOf(doc, base.relations, base.roles);
+      const statement = scope
+        ? { ...scoped, values: [...ignore, scope.read, scope.types, scope.routines] }
+        : { ...catalog, values: ignore };
+      const [result, all] = await settledAll(
+        corked(client, () => [
+          client.query<{ catalog: RawRows }>(statement),
+          scope ? Promise.resolve(null) : client.query<{ relations: RelationRow[] }>(RELATIONS),
+          client.query('COMMIT'),
+        ]),
+      );
+      const raw = (result as QueryResult<{ catalog: RawRows }>).rows[0].catalog;
+      const snapshot = scope && base ? mergeSnapshot(base.snapshot, assemble(unread(raw)), scope) : assemble(raw);
+      const relations = scope
+        ? scope.relations
+        : byOid((all as QueryResult<{ relations: RelationRow[] }>).rows[0].relations);
+      this.base = { snapshot, relations, roles: doc.roles, lastId: doc.lastId ?? base?.lastId ?? 0 };
+      return { snapshot, scoped: scope !== null };
+    } catch (err) {
+      await rollbackQuietly(client);
+      throw err;
+    }
+  }
+
+  /** Verification mode: the scoped snapshot must equal a full one. */
+  private async check(scoped: Snapshot): Promise<void> {
+    const full = await takeSnapshot(this.client, { ignoreTables: this.ignoreTables });
+    if (isDeepStrictEqual(scoped, full)) return;
+    const fields = Object.keys(full).filter(
+      (f) => !isDeepStrictEqual(scoped[f as keyof Snapshot], full[f as keyof Snapshot]),
+    );
+    throw new Error(`scoped snapshot differs from the full one in: ${fields.join(', ')}`);
+  }
+}
+
+/** The sections a scoped read left out (null) as empty lists, for assemble; merge takes them from the previous snapshot. */
+const unread = (raw: RawRows): RawRows => ({ ...raw, types: raw.types ?? [], routines: raw.routines ?? [] });
+
+const byOid = (rows: readonly RelationRow[]): Relations => new Map(rows.map((r) => [r[0], r]));
+
+const RELATIONS = { name: 'tidemark_catalog_relations', text: RELATIONS_SQL };
+
+/** Every answer, or the first failure in sending order once all have answered. */
+async function settledAll<T extends readonly Promise<unknown>[]>(sent: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(sent);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
+}
+
+/**
+ * Why the scripts of a run cannot be followed by the change log, or null:
+ * commands on roles, databases and tablespaces, ALTER SYSTEM, event
+ * triggers, CLUSTER and REINDEX (no event), and writes to pg_catalog
+ * tables. Matched on the raw text, comments and function bodies included
+ * (a false match only costs full snapshots).
+ */
+export function unscopedReason(scripts: readonly string[]): string | null {
+  for (const text of scripts) {
+    for (const [pattern, reason] of UNSEEN) if (pattern.test(text)) return reason;
+  }
+  return null;
+}
+
+const UNSEEN: readonly (readonly [RegExp, string])[] = [
+  [
+    /\b(create|alter|drop)\s+(role|user|group|database|tablespace|event\s+trigger)\b/i,
+    'shared objects or event triggers',
+  ],
+  [/\balter\s+system\b/i, 'ALTER SYSTEM'],
+  [/\b(reassign|drop)\s+owned\b/i, 'REASSIGN/DROP OWNED'],
+  [/\b(cluster|reindex)\b/i, 'CLUSTER or REINDEX'],
+  [
+    /\b(insert\s+into|update|delete\s+from|copy|truncate|merge\s+into)\s+(only\s+)?("?pg_catalog"?\s*\.\s*)?"?pg_/i,
+    'writes to the catalogs',
+  ],
+  [/\b(discard|reset)\s+all\b/i, 'DISCARD ALL or RESET ALL'],
+  [/_tidemark_rt/i, 'the change log itself'],
+];
