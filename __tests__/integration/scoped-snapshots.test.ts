@@ -230,6 +230,41 @@ describe('what the change log cannot place gives a full snapshot', () => {
   });
 });
 
+describe('roles are cluster-wide: only a renamed role forces a full read', () => {
+  const role = (what: string) => `tm_scoped_${what}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+
+  it('a role created or dropped meanwhile (another test, another database) leaves the snapshot scoped', async () => {
+    const [gone, added] = [role('gone'), role('added')];
+    try {
+      const { scoped, full, counts } = await afterChange(`CREATE ROLE ${gone}; ${TABLE}`, [
+        `DROP ROLE ${gone}`,
+        `CREATE ROLE ${added}`,
+        'ALTER TABLE t ADD COLUMN q int',
+      ]);
+      expect(scoped).toEqual(full);
+      expect(counts).toEqual({ scoped: 1, full: 1 });
+    } finally {
+      for (const r of [gone, added]) await db.client.query(`DROP ROLE IF EXISTS ${r}`);
+    }
+  });
+
+  it('a role renamed: owners and grants read differently, so the snapshot is full', async () => {
+    const [owner, renamed] = [role('owner'), role('renamed')];
+    try {
+      const { scoped, full, counts } = await afterChange(
+        `CREATE ROLE ${owner}; ${TABLE} ALTER TABLE t OWNER TO ${owner}; GRANT SELECT ON t TO ${owner};`,
+        `ALTER ROLE ${owner} RENAME TO ${renamed}`,
+      );
+      expect(scoped).toEqual(full);
+      expect(full.tables.find((t) => t.name === 't')?.owner).toBe(renamed);
+      expect(counts).toEqual({ scoped: 0, full: 2 });
+    } finally {
+      for (const r of [owner, renamed])
+        await db.client.query(`DROP OWNED BY ${r}; DROP ROLE ${r}`).catch(() => undefined);
+    }
+  });
+});
+
 it('a failed CREATE INDEX CONCURRENTLY leaves an invalid index no event reports: invalidate() makes the next snapshot full', async () => {
   const snapshots = new ScopedSnapshots(db.client, [], true);
   await db.client.query(`${TABLE} INSERT INTO t VALUES (1, 1, 'x'), (2, 1, 'x')`);

@@ -33,7 +33,21 @@ export interface ScopeDocument {
   /** The closure holds a routine, a schema or an extension. */
   readonly routines: boolean;
   readonly relations: readonly RelationRow[];
-  readonly roles: string;
+  /** Every role's name by oid (roles are the cluster's, not the database's). */
+  readonly roles: Roles;
+}
+
+export type Roles = Readonly<Record<string, string>>;
+
+/**
+ * Whether owners and grants read as before: no role present at both
+ * snapshots was renamed. A role created or dropped meanwhile (by another
+ * session, in another database) changes no name the snapshot holds: a new
+ * role has a new oid, and a role that owns or holds anything cannot be
+ * dropped.
+ */
+export function sameRoleNames(before: Roles, after: Roles): boolean {
+  return Object.entries(after).every(([oid, name]) => before[oid] === undefined || before[oid] === name);
 }
 
 /** The catalogs whose objects belong to one relation (mapped in SCOPE_SQL), or to a section read in full every time. */
@@ -105,8 +119,8 @@ const key = (schema: string, name: string) => `${schema}\u0000${name}`;
  * The scope of a snapshot after one whose relations were `before`, or null
  * for a full one: any event the log cannot place, a lost event, a renamed role.
  */
-export function scopeOf(doc: ScopeDocument, before: Relations, roles: string): Scope | null {
-  if (!doc.healthy || doc.roles !== roles) return null;
+export function scopeOf(doc: ScopeDocument, before: Relations, roles: Roles): Scope | null {
+  if (!doc.healthy || !sameRoleNames(roles, doc.roles)) return null;
   const touched = new Set<number>(doc.touched);
   const dropped = new Set<number>();
   const droppedNames = new Set<string>();

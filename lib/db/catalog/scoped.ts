@@ -15,7 +15,7 @@ import type { Snapshot, TableName } from '../../schema';
 import { corked } from '../pg-internals';
 import { beginStatement, rollbackQuietly } from '../transaction';
 import { mergeSnapshot } from './merge';
-import { type RelationRow, type Relations, type ScopeDocument, scopeOf } from './scope';
+import { type RelationRow, type Relations, type Roles, type ScopeDocument, scopeOf } from './scope';
 import { assemble, catalogStatements, forgetStatements, type RawRows, takeSnapshot } from './take';
 import { installTracker, RELATIONS_SQL, SCOPE_SQL } from './tracker';
 
@@ -23,7 +23,7 @@ import { installTracker, RELATIONS_SQL, SCOPE_SQL } from './tracker';
 interface Base {
   readonly snapshot: Snapshot;
   readonly relations: Relations;
-  readonly roles: string;
+  readonly roles: Roles;
   readonly lastId: number;
 }
 

@@ -104,8 +104,8 @@ END`;
  * every object that depends on them, through pg_depend, mapped to its
  * relation), the identities of those relations, of the relations in the
  * closure and of the partitions and children of the touched ones, and the
- * roles (a renamed role changes owners and grants everywhere: no event
- * says so).
+ * roles by oid (a renamed role changes owners and grants everywhere: no
+ * event says so).
  */
 export const SCOPE_SQL = `WITH RECURSIVE ev AS (SELECT * FROM ${S}.log WHERE id > $1::int8),
 closure(classid, objid) AS (
@@ -139,5 +139,5 @@ SELECT json_build_object(
   'relations', (SELECT coalesce(json_agg(${RELATION_ROW}), '[]')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid IN (SELECT oid FROM candidate) AND ${USER_RELATION}),
-  'roles', (SELECT md5(string_agg(oid::text || ' ' || rolname, ',' ORDER BY oid)) FROM pg_roles)
+  'roles', (SELECT coalesce(json_object_agg(oid::text, rolname), '{}') FROM pg_roles)
 ) AS scope`;
