@@ -22,8 +22,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
  * the standard streams are closed first, so Node skips them.
  */
 function surviveHangup(): void {
-  for (const stream of [process.stdout, process.stderr])
-    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  ignoreStreamErrors();
   process.once('exit', () => {
     for (const fd of [0, 1, 2]) {
       try {
@@ -55,10 +54,34 @@ export function trapSignals(logger: Logger): { signal: AbortSignal; release: () 
     controller.abort(name);
   };
   for (const name of SIGNALS) process.on(name, handler);
+  const brokenPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') return;
+    // For good: the error of the last report's write comes after release().
+    ignoreStreamErrors();
+    if (!controller.signal.aborted) handler('SIGPIPE');
+  };
+  for (const stream of STREAMS) stream.on('error', brokenPipe);
   return {
     signal: controller.signal,
     release: () => {
       for (const name of SIGNALS) process.off(name, handler);
+      for (const stream of STREAMS) stream.off('error', brokenPipe);
     },
   };
+}
+
+/**
+ * `tidemark … | head`: when the reader goes away, Node (which ignores
+ * SIGPIPE) fails the next write with EPIPE. Unhandled, that error ended the
+ * process at once, leaving `tidemark test`'s throwaway database behind and a
+ * running migration to the server's rollback. It now stops the run as a
+ * signal does (cancel, roll back, clean up), and ends with 141 (128 + 13), as
+ * a shell reports a SIGPIPE; later writes to the closed pipe are dropped.
+ */
+const STREAMS = [process.stdout, process.stderr];
+const ignore = () => {};
+
+/** From now on, a failed write to stdout or stderr is dropped (the terminal or the reader is gone). */
+function ignoreStreamErrors(): void {
+  for (const stream of STREAMS) if (!stream.listeners('error').includes(ignore)) stream.on('error', ignore);
 }

@@ -29,6 +29,7 @@ export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = {
   SIGHUP: 129,
   SIGINT: 130,
   SIGQUIT: 131,
+  SIGPIPE: 141,
   SIGTERM: 143,
 };
 
