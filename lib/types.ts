@@ -235,3 +235,16 @@ export interface StatusEntry {
   /** `failed`, `interrupted`, `running`: where it stopped or is. */
   readonly stopped?: StoppedMigration;
 }
+
+/** The other migration tools `import --from` and `adopt --from` know: one list for both. */
+export const MIGRATION_TOOLS = [
+  'golang-migrate',
+  'dbmate',
+  'goose',
+  'flyway',
+  'sqlx',
+  'diesel',
+  'node-pg-migrate',
+  'postgrator',
+] as const;
+export type MigrationTool = (typeof MIGRATION_TOOLS)[number];

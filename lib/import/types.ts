@@ -4,20 +4,12 @@
  * `tidemark-import.json` written beside the imported pairs (read by `adopt`).
  * Pure types.
  */
+import { MIGRATION_TOOLS, type MigrationTool } from '../types';
 import type { ForeignChecksums } from './checksums';
 
 /** The tools `import --from` reads. */
-export const TOOLS = [
-  'golang-migrate',
-  'dbmate',
-  'goose',
-  'flyway',
-  'sqlx',
-  'diesel',
-  'node-pg-migrate',
-  'postgrator',
-] as const;
-export type Tool = (typeof TOOLS)[number];
+export const TOOLS = MIGRATION_TOOLS;
+export type Tool = MigrationTool;
 
 /** The mapping file's name, in OUT_DIR. Not a .sql file: the scanner ignores it. */
 export const MAPPING_FILE = 'tidemark-import.json';

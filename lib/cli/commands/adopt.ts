@@ -1,24 +1,13 @@
 import { ExitCode } from '../../errors';
+import { MIGRATION_TOOLS, type MigrationTool } from '../../types';
 import type { Command } from './types';
-
-/** Kept here too so that `--help` does not load the migrator. */
-const TOOLS = [
-  'golang-migrate',
-  'dbmate',
-  'goose',
-  'flyway',
-  'sqlx',
-  'diesel',
-  'node-pg-migrate',
-  'postgrator',
-] as const;
 
 export const adoptCommand: Command = {
   usage: 'adopt',
   describe:
     "Take over another tool's history: record the migrations `tidemark import` wrote into --dir as applied, as that tool's history table says. Exit 2 dirty/failed/mismatched history, 3 a checksum or --prove difference",
   options: {
-    from: { choices: TOOLS, describe: 'The tool whose history table to read', demandOption: true },
+    from: { choices: MIGRATION_TOOLS, describe: 'The tool whose history table to read', demandOption: true },
     'history-table': {
       type: 'string',
       describe: "The tool's history table, [schema.]table (default: the tool's own, on the search_path)",
@@ -38,7 +27,7 @@ export const adoptCommand: Command = {
     const report = await adopt(
       { config, logger, signal },
       {
-        from: args.from as (typeof TOOLS)[number],
+        from: args.from as MigrationTool,
         historyTable: args['history-table'] === undefined ? undefined : String(args['history-table']),
         dryRun: args['dry-run'] === true,
         prove: args.prove === true,

@@ -6,19 +6,11 @@
  * stands for every file up to it) is decided in migrator/adopt-history.ts.
  */
 
-/** The tools whose history `adopt --from` reads. */
-export const FOREIGN_TOOLS = [
-  'golang-migrate',
-  'dbmate',
-  'goose',
-  'flyway',
-  'sqlx',
-  'diesel',
-  'node-pg-migrate',
-  'postgrator',
-] as const;
+import { MIGRATION_TOOLS, type MigrationTool } from '../../types';
 
-export type ForeignTool = (typeof FOREIGN_TOOLS)[number];
+/** The tools whose history `adopt --from` reads. */
+export const FOREIGN_TOOLS = MIGRATION_TOOLS;
+export type ForeignTool = MigrationTool;
 
 /** The table each tool creates by default (in the connection's current schema; node-pg-migrate: public). */
 export const DEFAULT_HISTORY_TABLES: Readonly<Record<ForeignTool, string>> = {
