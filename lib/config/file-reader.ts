@@ -8,6 +8,14 @@ import type { ConfigFile } from './file-schema';
 import { findJsonSyntaxError } from './json-position';
 import { CONFIG_FILE } from './settings';
 
+/** Why a file could not be read, as a sentence ends: "does not exist", "is a directory", … */
+export function whyUnreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'does not exist';
+  if (code === 'EISDIR') return 'is a directory';
+  return `cannot be read (${code ?? String(err)})`;
+}
+
 /**
  * Reads and parses one config file (a UTF-8 BOM is ignored).
  * @param file path as the user named it; relative paths are relative to the current directory.
@@ -20,14 +28,9 @@ export function loadConfigFile(file: string, namedBy?: string): ConfigFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : `cannot be read (${code ?? String(err)})`;
-    throw new ConfigError(`Config file ${file}${namedBy ? ` (named by ${namedBy})` : ''} ${why}.`, { file });
+    throw new ConfigError(`Config file ${file}${namedBy ? ` (named by ${namedBy})` : ''} ${whyUnreadable(err)}.`, {
+      file,
+    });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {

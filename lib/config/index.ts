@@ -15,7 +15,7 @@ export {
 export { NO_LINT_SETTINGS, RULE_SETTINGS, type LintSettings, type RuleSetting } from './lint-section';
 export { resolveConfig, type ConfigFlags, type ConfigSource, type ResolvedConfig, type SettingSource } from './resolve';
 export type { ConfigFile } from './file-schema';
-export { findConfigFile, loadConfigFile } from './file-reader';
+export { findConfigFile, loadConfigFile, whyUnreadable } from './file-reader';
 export { embeddedSpec, noDatabaseConfigured, type EmbeddedSpec } from './connection/embedded';
 export {
   describeOrigins,

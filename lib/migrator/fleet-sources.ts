@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { whyUnreadable } from '../config';
 import { queryTargetRows } from '../db/fleet-targets';
 import { ConfigError } from '../errors';
 import { redact } from '../fleet/hosts';
@@ -37,14 +38,7 @@ function readTargetsFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : `cannot be read (${code ?? String(err)})`;
-    throw new ConfigError(`The targets file ${file} (--targets) ${why}.`, { file });
+    throw new ConfigError(`The targets file ${file} (--targets) ${whyUnreadable(err)}.`, { file });
   }
 }
 
