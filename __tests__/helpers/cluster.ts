@@ -10,13 +10,15 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { cacheFolder, findBinaries } from '../../lib/embedded';
 import { hydrate } from '../../lib/embedded/hydrate';
 import { runAs } from '../../lib/embedded/owner';
+import { freePort } from '../../lib/embedded/server';
+
+export { freePort };
 
 const run = promisify(execFile);
 const DISTRIBUTION = process.env.TIDEMARK_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -45,18 +47,6 @@ export function binaries(home: string): Binaries {
   if (existsSync(path.join(DISTRIBUTION, 'initdb'))) return { bin: DISTRIBUTION, env: {}, user };
   const embedded = findBinaries(undefined);
   return { bin: embedded.bin, env: hydrate(embedded, asRoot ? home : cacheFolder(embedded)), user };
-}
-
-/** A TCP port nothing listens on right now (bound to 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a PostgreSQL binary, as the postgres (or nobody) user when we are root. */
