@@ -190,6 +190,19 @@ test('fail-fast with concurrency: targets in flight finish, then the run stops',
   expect(report.counts['not-started']).toBe(20 - started.length);
 });
 
+test('fail-fast when the last target fails: nothing was left not started, so exit 7 (some failed), not 8 (stopped early)', async () => {
+  await breakSchema('t_002');
+  const report = await runFleet(fleetContext(url, dir), {
+    command: 'apply',
+    source: list(schemaTargets(3)),
+    policy: policy({ concurrency: 1, failFast: true }),
+    runDir,
+  });
+  expect(report.counts).toMatchObject({ migrated: 2, failed: 1, 'not-started': 0 });
+  expect(report.exitCode).toBe(7);
+  expect(report.stoppedBy).toBeUndefined();
+});
+
 test('a failing canary: nothing else runs, exit 8', async () => {
   await breakSchema('t_005');
   const targets = schemaTargets(9).map((t) => (t.name === 't_005' ? { ...t, labels: { tier: 'canary' } } : t));

@@ -177,9 +177,11 @@ function reportOf(
 ): FleetReport {
   const { progress } = run;
   const interrupted = ctx.signal?.aborted === true;
+  // "Stopped early" only when a stop left targets not started (the last target reaching a threshold stopped nothing).
+  const stoppedBy = progress.counts['not-started'] > 0 ? progress.stoppedBy : undefined;
   const exitCode = interrupted
     ? exitCodeOf('interrupted', String(ctx.signal?.reason ?? 'SIGTERM'))
-    : progress.stoppedBy !== undefined
+    : stoppedBy !== undefined
       ? ExitCode.stopped
       : progress.counts.failed > 0
         ? ExitCode.someFailed
@@ -191,7 +193,7 @@ function reportOf(
     durationMs: Date.now() - run.startedAt.getTime(),
     ...(options.policy.shard ? { shard: options.policy.shard } : {}),
     results: progress.results,
-    ...(progress.stoppedBy === undefined ? {} : { stoppedBy: progress.stoppedBy }),
+    ...(stoppedBy === undefined ? {} : { stoppedBy }),
     counts: progress.counts,
     exitCode,
   };
