@@ -70,13 +70,14 @@ export interface FailureFacts {
 
 /**
  * Transient: connection loss (unreachable, a socket error, "Connection
- * terminated"), 55P03, 40P01, 57P01, 53300. Never a no-transaction migration
+ * terminated"), 55P03, 40P01, 57P01, 53300, and the migration lock not had
+ * within --lock-wait (nothing ran on the target). Never a no-transaction migration
  * that failed part way: its ledger row is `failed` and it needs a person
  * (`apply --resume` or `repair`).
  */
 export function isTransient(f: FailureFacts): boolean {
   if (f.partial) return false;
-  if (f.code === 'unreachable') return true;
+  if (f.code === 'unreachable' || f.code === 'lock-timeout') return true;
   if (f.sqlstate !== undefined && (TRANSIENT_SQLSTATES.has(f.sqlstate) || TRANSIENT_SOCKET.has(f.sqlstate)))
     return true;
   return /Connection terminated|connection (?:was )?(?:lost|closed)|server closed the connection/i.test(f.message);
@@ -84,8 +85,8 @@ export function isTransient(f: FailureFacts): boolean {
 
 /** The wait before retry `attempt` (1-based): base·2^(attempt-1), ±50% jitter, at most 30 s. */
 export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
-  const raw = Math.min(30_000, baseMs * 2 ** (attempt - 1));
-  return Math.round(raw * (0.5 + random()));
+  const raw = baseMs * 2 ** (attempt - 1);
+  return Math.min(30_000, Math.round(raw * (0.5 + random())));
 }
 
 /**

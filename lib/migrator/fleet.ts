@@ -86,7 +86,9 @@ class Progress {
  *   directory; ConnectionError (5) for an unreachable control database.
  *   A target's failure is in its result, never thrown.
  */
-export async function runFleet(ctx: RunContext, options: FleetRunOptions): Promise<FleetReport> {
+export async function runFleet(given: RunContext, options: FleetRunOptions): Promise<FleetReport> {
+  // policy.retries retries the whole target (its ledger says where to resume), never each migration as well.
+  const ctx: RunContext = { ...given, config: { ...given.config, retries: 0 } };
   const startedAt = new Date();
   const problem = policyProblem(options.policy);
   if (problem !== null) throw new ConfigError(`fleet: ${problem}`);

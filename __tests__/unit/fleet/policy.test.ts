@@ -32,11 +32,16 @@ test('transient: connection loss, 55P03, 40P01, 57P01, 53300; never a partial no
   expect(isTransient({ code: 'drift', message: 'x', partial: false })).toBe(false);
 });
 
+test("the migration lock not had within --lock-wait is transient: nothing ran on the target (a retried pod's overlap)", () => {
+  expect(isTransient({ code: 'lock-timeout', message: 'x', partial: false })).toBe(true);
+});
+
 test('backoff doubles, with jitter, capped', () => {
   expect(backoffMs(1, 1000, () => 0.5)).toBe(1000);
   expect(backoffMs(3, 1000, () => 0.5)).toBe(4000);
   expect(backoffMs(20, 1000, () => 0.5)).toBe(30000);
   expect(backoffMs(1, 1000, () => 0)).toBe(500);
+  expect(backoffMs(20, 1000, () => 0.99)).toBe(30000); // the cap holds with the jitter too
 });
 
 test('policy numbers', () => {

@@ -93,9 +93,8 @@ export const fleetCommand: Command = {
     const progress = createProgress(fleet.action, fleet.policy.concurrency, ctx.logger, ctx.live);
     let report: FleetReport;
     try {
-      // --retries retries the whole target (its ledger says where to resume), not each migration as well.
       report = await runFleet(
-        { config: { ...ctx.config, retries: 0 }, logger: targetLogger(ctx), signal: ctx.signal },
+        { config: ctx.config, logger: targetLogger(ctx), signal: ctx.signal },
         {
           command: fleet.action,
           source: fleet.source,
