@@ -3,6 +3,7 @@
  * for `--per-host`, `host:port/database` in results. Never a user name's
  * password: only the resolved host list, port and database are read.
  */
+import { redactSecrets } from '../log';
 import { resolveTarget } from '../config';
 
 export interface TargetPlace {
@@ -32,15 +33,15 @@ export function placeOf(url: string | undefined, env: NodeJS.ProcessEnv): Target
 }
 
 /**
- * `text` with every password of `urls` and any `user:password@` of a URL
- * masked: a message from a driver or a command must not carry one into a
+ * `text` with every password of `secrets` masked, and whatever the log's
+ * redactor masks (a URL's or a DSN's password, `PGPASSWORD`): a message from a driver or a command must not carry one into a
  * report, a log or the run file.
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
-  out = out.replace(/\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, 'password=***');
+  // The exact passwords first (one with an @ would be cut in two by a URL's masking), then the log's own redactor.
+  let out = text;
   for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
-  return out;
+  return redactSecrets(out);
 }
 
 /** The password a connection string carries, if any (to redact it from messages). */

@@ -58,6 +58,9 @@ test('host grouping and redaction: no password survives', () => {
   expect(redact('failed for postgres://u:hunter2@h/d and password=hunter3 and s3cr@t', ['s3cr@t'])).toBe(
     'failed for postgres://u:***@h/d and password=*** and ***',
   );
+  // A password with an @ in a URL a driver echoed unencoded: none of it is left.
+  expect(redact('no route to postgres://u:p@ssw0rd@h/d', [])).not.toMatch(/ssw0rd/);
+  expect(redact('no route to postgres://u:p@ssw0rd@h/d', ['p@ssw0rd'])).not.toMatch(/ssw0rd/);
 });
 
 test('run file: a torn last line is ignored; the failed names are read', () => {
