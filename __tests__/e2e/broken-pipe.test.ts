@@ -53,3 +53,17 @@ test('tidemark test | head: the throwaway database is dropped and the exit code 
   const left = await db.query('SELECT datname FROM pg_database WHERE datname = $1', [throwaway]);
   expect(left).toEqual([]);
 });
+
+test('a reader gone before the last report is written: the run ended as it ended, no crash', async () => {
+  const child = spawn(process.execPath, [BIN, 'config', '--url', db.url], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy(); // `tidemark config | (exec 0<&-; true)`
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  expect(stderr).not.toMatch(/Unhandled|EPIPE|internal error/);
+  expect(code).toBe(0);
+});

@@ -60,14 +60,21 @@ export function trapSignals(logger: Logger): { signal: AbortSignal; release: () 
     ignoreStreamErrors();
     if (!controller.signal.aborted) handler('SIGPIPE');
   };
-  for (const stream of STREAMS) stream.on('error', brokenPipe);
+  const streams = [process.stdout, process.stderr];
+  for (const stream of streams) stream.on('error', brokenPipe);
   return {
     signal: controller.signal,
     release: () => {
       for (const name of SIGNALS) process.off(name, handler);
-      for (const stream of STREAMS) stream.off('error', brokenPipe);
+      // The run is over and its exit code stands: a reader gone before the last report's write is no crash.
+      for (const stream of streams) stream.off('error', brokenPipe).on('error', afterRun);
     },
   };
+}
+
+/** After the run: a reader (EPIPE) or a terminal (EIO, a hang-up) gone is no crash; anything else still is. */
+function afterRun(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE' && err.code !== 'EIO') throw err;
 }
 
 /**
@@ -77,11 +84,13 @@ export function trapSignals(logger: Logger): { signal: AbortSignal; release: () 
  * running migration to the server's rollback. It now stops the run as a
  * signal does (cancel, roll back, clean up), and ends with 141 (128 + 13), as
  * a shell reports a SIGPIPE; later writes to the closed pipe are dropped.
+ * A reader gone after the run (the last report's write) changes nothing:
+ * the exit code says what the run did.
  */
-const STREAMS = [process.stdout, process.stderr];
 const ignore = () => {};
 
 /** From now on, a failed write to stdout or stderr is dropped (the terminal or the reader is gone). */
 function ignoreStreamErrors(): void {
-  for (const stream of STREAMS) if (!stream.listeners('error').includes(ignore)) stream.on('error', ignore);
+  for (const stream of [process.stdout, process.stderr])
+    if (!stream.listeners('error').includes(ignore)) stream.on('error', ignore);
 }
