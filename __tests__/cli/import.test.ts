@@ -5,7 +5,7 @@
  * refusals: unsupported files (exit 2, nothing written; --skip-unsupported),
  * Flyway placeholders without a value, a non-empty --dir.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { runInProcess } from '../helpers/in-process';
 import { useMigrationsDir } from '../helpers/files';
@@ -324,4 +324,14 @@ describe('import: refusals', () => {
     expect(record.msg).toMatch(/^Imported 1 migration from golang-migrate into /);
     expect(record).toMatchObject({ level: 30, written: true, tool: 'golang-migrate' });
   });
+});
+
+it('a new --dir gets the mode any new folder gets here (the umask), not the 0700 of a temporary folder', async () => {
+  const src = dirs({ '1_a.up.sql': 'CREATE TABLE a (id int);\n', '1_a.down.sql': 'DROP TABLE a;\n' });
+  const parent = dirs();
+  const out = path.join(parent, 'out');
+  const sibling = path.join(parent, 'sibling');
+  mkdirSync(sibling);
+  expect((await runInProcess(['import', '--from', 'golang-migrate', src, '--dir', out])).code).toBe(0);
+  expect(statSync(out).mode & 0o777).toBe(statSync(sibling).mode & 0o777);
 });

@@ -5,10 +5,10 @@
  * temporary folder beside OUT_DIR, checked as `verify --offline` checks a
  * folder, then moved into place. Never touches a database.
  */
+import { randomUUID } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -147,9 +147,9 @@ function writable<T>(out: string, run: () => T): T {
 /** Writes into a temporary folder beside OUT_DIR, checks it as `verify --offline` does, then moves it into place. */
 function write(out: string, plan: ImportPlan, mapping: MappingFile): void {
   writable(out, () => mkdirSync(path.dirname(out), { recursive: true }));
-  const temp = writable(out, () =>
-    mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.tidemark-import-`)),
-  );
+  // mkdirSync, not mkdtempSync: the folder may become OUT_DIR itself, and must get the umask's mode, not 0700.
+  const temp = path.join(path.dirname(out), `.${path.basename(out)}.tidemark-import-${process.pid}-${randomUUID()}`);
+  writable(out, () => mkdirSync(temp));
   try {
     writable(out, () => {
       for (const file of plan.files) writeFileSync(path.join(temp, file.name), file.content);
