@@ -335,3 +335,16 @@ it('a new --dir gets the mode any new folder gets here (the umask), not the 0700
   expect((await runInProcess(['import', '--from', 'golang-migrate', src, '--dir', out])).code).toBe(0);
   expect(statSync(out).mode & 0o777).toBe(statSync(sibling).mode & 0o777);
 });
+
+it('golang-migrate: a .go file beside the SQL (an embed.go) is ignored, as golang-migrate ignores it, with a note', async () => {
+  const src = dirs({
+    '1_a.up.sql': 'CREATE TABLE a (id int);\n',
+    '1_a.down.sql': 'DROP TABLE a;\n',
+    'embed.go': 'package migrations\n',
+  });
+  const out = path.join(dirs(), 'out');
+  const result = await runInProcess(['import', '--from', 'golang-migrate', src, '--dir', out]);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/embed\.go: ignored/);
+  expect(readdirSync(out).sort()).toEqual(['1_a.down.sql', '1_a.up.sql', 'tidemark-import.json']);
+});

@@ -76,8 +76,7 @@ function parse(file: SourceFile, out: ResultBuilder): Half | null {
   }
   if (/\.sql$/i.test(base))
     out.problem(file.path, 'not a golang-migrate name: expected <version>_<title>.up.sql or .down.sql');
-  else if (/\.go$/.test(base))
-    out.unsupportedFile(file.path, 'Go code: golang-migrate runs SQL files only; not a migration');
+  else if (/\.go$/.test(base)) out.notes.push(`${file.path}: ignored (Go code; golang-migrate runs SQL files only)`);
   return null;
 }
 
