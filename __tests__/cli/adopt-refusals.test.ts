@@ -5,7 +5,7 @@
  * rollbacks, Flyway baselines and undos, golang-migrate's one row), with
  * `--dry-run` and the ledger idempotence. Nothing is written on a refusal.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runInProcess } from '../helpers/in-process';
 import { Client } from 'pg';
@@ -88,6 +88,21 @@ describe('checksums the tool stored: a file edited after it ran is refused, each
     expect(stderr).not.toContain('_email.sql');
     expect(await ledgerExists()).toBe(false);
   });
+});
+
+it('a source file that cannot be read (a folder in its place): exit 2 naming it, nothing written', async () => {
+  const three = threeMigrations('sqlx');
+  const src = migrations(Object.fromEntries(three.map((m) => [sourceFile(m), m.up])));
+  const dir = migrations();
+  writeImported(dir, 'sqlx', three, path.relative(dir, src));
+  await migrateWith(db, 'sqlx', three);
+  const file = path.join(src, sourceFile(three[1]));
+  rmSync(file);
+  mkdirSync(file);
+  const { code, stderr } = await cli(dir, 'adopt', '--from', 'sqlx');
+  expect(code).toBe(2);
+  expect(stderr).toContain(`${file} (a source file the mapping file names) is a directory`);
+  expect(await ledgerExists()).toBe(false);
 });
 
 it('a source file edited since import is refused (exit 3): import again', async () => {

@@ -7,6 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { whyUnreadable } from '../config';
+import { ConfigError } from '../errors';
 import type { ForeignTool } from '../db/foreign-history';
 import { foreignChecksum, type ChecksumKind } from '../import/checksums';
 import type { AdoptProblem } from './adopt-history';
@@ -32,7 +34,7 @@ export function recheckSources(mapping: ImportMapping): SourceCheck {
       gone.push(m.sourceFiles[0]);
       continue;
     }
-    const now = foreignChecksum(kind, readFileSync(file))[kind];
+    const now = foreignChecksum(kind, readSource(file))[kind];
     if (String(now).toLowerCase() !== String(m.checksum).toLowerCase())
       problems.push({
         kind: 'checksum',
@@ -46,4 +48,15 @@ export function recheckSources(mapping: ImportMapping): SourceCheck {
           `${gone.length} source file(s) of ${mapping.tool} are no longer in ${mapping.source} (${gone.slice(0, 3).join(', ')}${gone.length > 3 ? ', …' : ''}): the history's checksums are compared with the ones import computed from them.`,
         ];
   return { problems, notes };
+}
+
+function readSource(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(
+      `${file} (a source file the mapping file names) ${whyUnreadable(err)}: adopt recomputes its checksum from it. Make it readable, or import again.`,
+      { file },
+    );
+  }
 }
