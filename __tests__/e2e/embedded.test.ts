@@ -8,7 +8,7 @@
  * left" is checked exactly.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../helpers/cluster';
 import { ROOT, runCli, startCli, type CliOptions } from '../helpers/cli';
@@ -115,6 +115,22 @@ describe('embedded as a setting', () => {
     const empty = await run(['status', '--url', 'embedded:', '--dir', SQL]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('embedded: needs a folder after the colon (embedded:.tidemark/pg)');
+  });
+
+  it('embedded:FILE (a file, not a folder) is exit 2 naming it; embedded:~/pg is exit 2; neither leaves anything', async () => {
+    const project = openDir('tidemark-e2e-emb-file-');
+    try {
+      writeFileSync(path.join(project, 'somefile'), 'x');
+      const file = await run(['status', '--url', `embedded:${path.join(project, 'somefile')}`, '--dir', SQL]);
+      expect(file.code).toBe(2);
+      expect(file.stderr).toContain(`${path.join(project, 'somefile')} is a file; give a folder`);
+      const tilde = await run(['status', '--url', 'embedded:~/pg', '--dir', SQL], { cwd: project });
+      expect(tilde.code).toBe(2);
+      expect(tilde.stderr).toContain('a ~ is not expanded here');
+      expect(readdirSync(project)).toEqual(['somefile']);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
 

@@ -24,6 +24,10 @@ describe('embeddedSpec', () => {
   it('embedded: without a folder is exit 2', () => {
     expect(() => embeddedSpec('embedded:')).toThrow(ConfigError);
   });
+
+  it('embedded:~/pg is exit 2: no shell expands the ~ in a URL, it would be a folder named ~', () => {
+    expect(() => embeddedSpec('embedded:~/pg')).toThrow(/\$HOME/);
+  });
 });
 
 describe('noDatabaseConfigured', () => {
@@ -43,6 +47,12 @@ describe('embeddedFor', () => {
   it('never for config and create', () => {
     expect(embeddedFor('config', config('embedded'), {})).toBeUndefined();
     expect(embeddedFor('create', config('embedded'), {})).toBeUndefined();
+  });
+
+  it('never for import, nor lint --offline: they do not connect', () => {
+    expect(embeddedFor('import', config('embedded'), {})).toBeUndefined();
+    expect(embeddedFor('lint', config('embedded'), {}, true)).toBeUndefined();
+    expect(embeddedFor('lint', config('embedded'), {})).toEqual({ spec: {}, chosen: false });
   });
   it('test with nothing configured: chosen', () =>
     expect(embeddedFor('test', config(), {})).toEqual({ spec: {}, chosen: true }));

@@ -9,15 +9,16 @@ import { embeddedSpec, noDatabaseConfigured, type Config, type EmbeddedSpec } fr
 import type { CommandContext } from './commands';
 
 /** Commands that never connect: `embedded` stays a setting for them. */
-const OFFLINE = new Set(['config', 'create']);
+const OFFLINE = new Set(['config', 'create', 'import']);
 
 /** The embedded server the command needs, with whether it was asked for (`--url`) or chosen (nothing configured). */
 export function embeddedFor(
   command: string,
   config: Config,
   env: NodeJS.ProcessEnv,
+  offline = false,
 ): { spec: EmbeddedSpec; chosen: boolean } | undefined {
-  if (OFFLINE.has(command)) return undefined;
+  if (offline || OFFLINE.has(command)) return undefined;
   const spec = embeddedSpec(config.url);
   if (spec !== undefined) return { spec, chosen: false };
   return command === 'test' && noDatabaseConfigured(config.url, env) ? { spec: {}, chosen: true } : undefined;
@@ -34,7 +35,7 @@ export async function withEmbedded(
   env: NodeJS.ProcessEnv,
   body: (ctx: CommandContext) => Promise<number>,
 ): Promise<number> {
-  const wanted = embeddedFor(command, ctx.config, env);
+  const wanted = embeddedFor(command, ctx.config, env, args.offline === true);
   if (wanted === undefined) return body(ctx);
   const { startThrowaway, startPersistent } = await import('../embedded');
   const options = { pgVersion: ctx.config.pgVersion, env };

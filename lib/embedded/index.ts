@@ -5,7 +5,8 @@
  * `embedded:PATH` keeps its data folder in PATH. No client library here:
  * readiness comes from postmaster.pid.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { ConfigError } from '../errors';
 import path from 'node:path';
 import { hydrate } from './hydrate';
 import { assertReachable, runAs, type RunAs } from './owner';
@@ -155,6 +156,12 @@ async function detach(home: string, data: string, user: string): Promise<void> {
 /** `--url embedded:PATH`: a persistent data folder in PATH, reused by later runs. */
 export async function startPersistent(folder: string, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const home = path.resolve(folder);
+  // Before the folder is made: a missing package or major leaves nothing behind.
+  findBinaries(options.pgVersion, undefined, options.from);
+  if (existsSync(home) && !statSync(home).isDirectory())
+    throw new ConfigError(
+      `embedded:${folder}: ${home} is a file; give a folder for the server's data (embedded:.tidemark/pg).`,
+    );
   mkdirSync(home, { recursive: true });
   assertReachable(path.join(home, 'data'), runAs(), 'using');
   const { user, ...server } = await withFolderLock(home, () => attach(home, options));

@@ -21,6 +21,10 @@ export function embeddedSpec(text: string | undefined): EmbeddedSpec | undefined
     throw new ConfigError(
       'embedded: needs a folder after the colon (embedded:.tidemark/pg), or use --url embedded for a throwaway server.',
     );
+  if (folder.startsWith('~'))
+    throw new ConfigError(
+      `${trimmed}: a ~ is not expanded here (it would be a folder named ~): write embedded:$HOME/${folder.slice(1).replace(/^\//, '')} in the shell, or a relative path such as embedded:.tidemark/pg.`,
+    );
   return { persistent: folder };
 }
 
