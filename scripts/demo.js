@@ -14,11 +14,13 @@ const ROOT = path.join(__dirname, '..');
 const EMBEDDED = `embedded:${path.join('.tidemark', 'pg')}`;
 const host = process.env.PGHOST || '127.0.0.1';
 const port = process.env.PGPORT || '5432';
-const url = new URL(process.env.DEMO_URL || `postgres://postgres@${host}:${port}/tidemark_demo`);
+// A socket folder (/var/run/postgresql) is percent-encoded, an IPv6 address bracketed: both are valid PGHOST values.
+const hostInUrl = host.startsWith('/') ? encodeURIComponent(host) : host.includes(':') ? `[${host}]` : host;
+const url = new URL(process.env.DEMO_URL || `postgres://postgres@${hostInUrl}:${port}/tidemark_demo`);
 const database = decodeURIComponent(url.pathname.slice(1));
 
-/** Nothing listens there (refused, no such host, timed out): another error means a server answered. */
-const NO_SERVER = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
+/** Nothing listens there (refused, no socket file, no such host, timed out): another error means a server answered. */
+const NO_SERVER = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
 
 /** Creates the demo database if needed; resolves false when no server answers at the address. */
 async function ensureDatabase() {

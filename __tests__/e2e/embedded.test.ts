@@ -271,4 +271,17 @@ describe('npm run demo with no server at the default address', () => {
     expect(ran.stdout).toMatch(/8 migrations: 8 applied, 0 pending, 0 modified, 0 missing, 0 failed\./);
     expect(postgresUnder(path.join(ROOT, '.tidemark'))).toEqual([]);
   });
+
+  it.each(['/nonexistent/socket-folder', '::1'])('PGHOST=%s (a socket folder, an IPv6 address) is no crash', (host) => {
+    const ran = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'demo.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PGHOST: host, PGPORT: String(closedPort) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    recordOutput(ran.stdout, ran.stderr);
+    expect(ran.stderr).not.toMatch(/Invalid URL/);
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toMatch(/8 migrations: 8 applied/);
+  });
 });
