@@ -75,7 +75,7 @@ export function createProgress(
           c.startedAt = performance.now();
           break;
         case 'target-start':
-          c.running++;
+          if (event.attempt === 1) c.running++; // a retry is the same target, still running
           break;
         case 'target-end':
           finished(c, event.result, logger, live !== undefined);

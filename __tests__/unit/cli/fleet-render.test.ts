@@ -241,4 +241,15 @@ describe('the progress display', () => {
     expect(lines.filter((l) => l.target !== undefined).map((l) => l.target)).toEqual(['tenant "b" <&>']);
     expect(stopped).toBe(true);
   });
+
+  test('a retried target is one running target, not one per attempt', () => {
+    const shown: string[] = [];
+    const p = createProgress('apply', 4, captureLogger().logger, { show: (t) => shown.push(t), stop: () => {} });
+    p.onEvent({ kind: 'start', total: 1, runId: 'r' });
+    p.onEvent({ kind: 'target-start', name: 'tenant-a', wave: 'wave 1', attempt: 1 });
+    p.onEvent({ kind: 'target-start', name: 'tenant-a', wave: 'wave 1', attempt: 2 });
+    p.onEvent({ kind: 'target-end', result: sample.results[0] });
+    expect(shown[shown.length - 1]).toMatch(/^fleet apply: 1\/1 done, 0 failed, 0 running/);
+    p.stop();
+  });
 });
