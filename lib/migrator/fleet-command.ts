@@ -29,7 +29,7 @@ export interface CommandOutcome {
 
 type Options = Readonly<Record<string, unknown>>;
 
-/** The run's scan, once for every target (apply's check, status). */
+/** The run's scan, once for every target: apply's up-to-date check (a target with work scans again in apply). */
 export interface Shared {
   readonly pairs: readonly Pair[];
 }
