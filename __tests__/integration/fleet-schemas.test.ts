@@ -472,6 +472,22 @@ test("a signal stops starting targets; those in flight end; the exit code is the
   expect(ledgers[0].n).toBeLessThanOrEqual(3);
 });
 
+test("a signal during a retry backoff ends the wait: the target is failed after the attempts made, the exit code is the signal's", async () => {
+  const controller = new AbortController();
+  const ctx = { ...fleetContext(url, dir), signal: controller.signal };
+  const report = await runFleet(ctx, {
+    command: 'apply',
+    source: list([{ name: 'gone', url: 'postgres://postgres@127.0.0.1:1/none', labels: {} }]),
+    policy: policy({ retries: 5, retryDelayMs: 30_000 }),
+    runDir,
+    onEvent: (e) => {
+      if (e.kind === 'target-start' && e.attempt === 1) setTimeout(() => controller.abort('SIGTERM'), 300);
+    },
+  });
+  expect(report.exitCode).toBe(143);
+  expect(report.results[0]).toMatchObject({ name: 'gone', state: 'failed', attempts: 1 });
+});
+
 test('an up-to-date target costs one ledger read: no lock is taken (a held lock does not delay it)', async () => {
   const targets = schemaTargets(2);
   await runFleet(fleetContext(url, dir), { command: 'apply', source: list(targets), policy: policy(), runDir });

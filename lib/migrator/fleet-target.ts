@@ -3,6 +3,7 @@
  * then the command, tried again after a transient failure with backoff,
  * and its result (no connection string in it: the host and database only).
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { ClientPool } from '../db/client-pool';
 import { isTidemarkError, MigrationFailedError } from '../errors';
 import { passwordOf, placeOf, redact } from '../fleet/hosts';
@@ -54,7 +55,15 @@ export interface TargetRunner {
   readonly stillNeeded: (url: string | undefined) => boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; false when `signal` aborted the wait (a SIGTERM must not sit out a backoff past a pod's grace period). */
+async function waited(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    await wait(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Runs the command on `p`, with retries; never throws: a failure is in the result. */
 export async function runTarget(runner: TargetRunner, p: Prepared, wave: string): Promise<TargetResult> {
@@ -73,7 +82,8 @@ export async function runTarget(runner: TargetRunner, p: Prepared, wave: string)
         { target: name, attempt, delay_ms: delay, sqlstate: failure.sqlstate },
         `${name}: ${failure.message}; trying again in ${delay} ms`,
       );
-      await sleep(delay);
+      if (!(await waited(delay, runner.ctx.signal)))
+        return resultOf(p, { wave, attempts: attempt, started }, { state: 'failed', versions: [] }, failure);
     }
   }
 }
