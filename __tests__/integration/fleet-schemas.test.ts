@@ -3,7 +3,7 @@
  * search_path, thresholds, the canary, retries, --only failed, shards,
  * per-target locks, and no password anywhere.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lockKey } from '../../lib/db/lock';
 import type { FleetEvent, FleetReport } from '../../lib/fleet/types';
@@ -123,6 +123,9 @@ test('one failing target: the others finish; its result names SQLSTATE and file:
     runDir,
   });
   expect(between.counts.failed).toBe(0);
+
+  // A run killed before its header was written leaves an empty run file, the newest: it is passed over.
+  writeFileSync(path.join(runDir, '99999999T999999999Z-killed.json'), '');
 
   // --only failed: the fix, then only t_002 runs.
   await db.query('DROP TABLE t_002.items');

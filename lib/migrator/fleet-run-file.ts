@@ -63,7 +63,12 @@ export function failedInLastRun(
   }
   for (const name of files.sort().reverse()) {
     const file = path.join(dir, name);
-    const run = parseRunFile(readFileSync(file, 'utf8'), file);
+    let run: ReturnType<typeof parseRunFile>;
+    try {
+      run = parseRunFile(readFileSync(file, 'utf8'), file);
+    } catch {
+      continue; // not a run file, or one killed before its header: the next older one counts
+    }
     const same =
       shard === undefined
         ? run.header.shard === undefined
