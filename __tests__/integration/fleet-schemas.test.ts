@@ -181,7 +181,12 @@ test('a threshold stops starting targets: in-flight ones finish, nothing starts 
 
 test('fail-fast with concurrency: targets in flight finish, then the run stops', async () => {
   await breakSchema('t_000');
-  const report = await runFleet(fleetContext(url, dir), {
+  // t_000 fails on its first statement; the others then sleep, so the failure comes before any of them finishes.
+  const slow = migrations({
+    ...TENANT_MIGRATIONS,
+    '001_items.up.sql': `${TENANT_MIGRATIONS['001_items.up.sql']}\nSELECT pg_sleep(0.3);`,
+  });
+  const report = await runFleet(fleetContext(url, slow), {
     command: 'apply',
     source: list(schemaTargets(20)),
     policy: policy({ concurrency: 3, failFast: true }),
