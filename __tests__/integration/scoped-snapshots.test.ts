@@ -266,7 +266,8 @@ describe('roles are cluster-wide: only a renamed role forces a full read', () =>
 });
 
 it('a failed CREATE INDEX CONCURRENTLY leaves an invalid index no event reports: invalidate() makes the next snapshot full', async () => {
-  const snapshots = new ScopedSnapshots(db.client, [], true);
+  // Never verified (even with TIDEMARK_CHECK_SCOPED_SNAPSHOTS=1): the second snapshot misses the index on purpose.
+  const snapshots = new ScopedSnapshots(db.client, [], true, false);
   await db.client.query(`${TABLE} INSERT INTO t VALUES (1, 1, 'x'), (2, 1, 'x')`);
   await snapshots.take();
   await expect(db.client.query('CREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b)')).rejects.toThrow(

@@ -14,11 +14,11 @@ import { rowCounts, ScopedSnapshots, unscopedReason } from '../db/catalog';
 import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
+import { logResult } from './test-log';
 import type { MigrationObservation } from '../observe/types';
 import {
   attributeToDown,
   commonTables,
-  hasWarnings,
   compareRowCounts,
   judge,
   notTestedReason,
@@ -79,8 +79,19 @@ interface Session {
   readonly snapshots: ScopedSnapshots;
 }
 
-/** What to do after a round trip: go on (with the current schema, when known), rebuild, or stop. */
-type Next = { readonly kind: 'continue'; readonly snapshot: Snapshot | null } | { readonly kind: 'rebuild' | 'stop' };
+/** A script already sent: its result is awaited later (see sent). */
+interface Started {
+  readonly result: Promise<MigrationFailure | null>;
+}
+
+/**
+ * What to do after a round trip: go on (with the current schema, when
+ * known, and the next migration's first up when it was already sent),
+ * rebuild, or stop.
+ */
+type Next =
+  | { readonly kind: 'continue'; readonly snapshot: Snapshot | null; readonly started?: Started }
+  | { readonly kind: 'rebuild' | 'stop' };
 
 /**
  * Round-trip tests the migrations of `ctx.config.dir` (within `from`/`to`)
@@ -141,27 +152,40 @@ async function runAll(s: Session, setup: readonly Pair[], checked: readonly Pair
     return [judge(failed, 0, scriptFailed('up', setupFailure), s.strict), ...checked.map(notRun)];
   }
   let current: Snapshot | null = null;
+  let started: Started | undefined;
   for (const [i, pair] of checked.entries()) {
     s.signal?.throwIfAborted();
-    const { result, next } = await roundTrip(s, pair, current ?? (await snapshot(s)));
+    const { result, next } = await roundTrip(s, pair, current ?? (await snapshot(s)), started, checked[i + 1]);
     results.push(result);
     logResult(s.ctx.logger, result);
     if (next.kind === 'stop') return [...results, ...checked.slice(i + 1).map(notRun)];
     if (next.kind === 'rebuild' && i < checked.length - 1) await rebuild(s, [...setup, ...checked.slice(0, i + 1)]);
     current = next.kind === 'continue' ? next.snapshot : null;
+    started = next.kind === 'continue' ? next.started : undefined;
   }
   return results;
 }
 
 const notRun = (pair: Pair): RoundtripResult => ({ status: 'not-run', pair });
 
-/** One migration: up, down, compare, up again, compare. */
-async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ result: RoundtripResult; next: Next }> {
+/**
+ * One migration: up (unless `upStarted` already sent it), down, compare, up
+ * again, compare. The first up of `following` goes out before the last
+ * comparison is computed, when nothing has to be read before it (see
+ * startsEarly).
+ */
+async function roundTrip(
+  s: Session,
+  pair: Pair,
+  before: Snapshot,
+  upStarted?: Started,
+  following?: Pair,
+): Promise<{ result: RoundtripResult; next: Next }> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const counts = s.data ? await rowCounts(s.db.client, tablesOf(before)) : [];
   const verdict = (findings: RoundtripFindings) => judge(pair, elapsed(), findings, s.strict);
-  const upFailure = await firstUp(s, pair);
+  const upFailure = await (upStarted?.result ?? firstUp(s, pair));
   if (upFailure) return { result: verdict(scriptFailed('up', upFailure)), next: { kind: 'stop' } };
   const reason = notTestedReason(pair);
   if (reason)
@@ -190,12 +214,21 @@ async function roundTrip(s: Session, pair: Pair, before: Snapshot): Promise<{ re
     };
   }
   const reapplied = await snapshot(s);
+  // The next migration's first up goes out first: the server runs it while this comparison is computed.
+  const next = following && startsEarly(s) ? await sent(firstUp(s, following)) : undefined;
   const afterReapply = attributeToDown(diffSnapshots(applied, reapplied), byDown, 'afterReapply');
   return {
     result: verdict({ afterDown, afterReapply, rowChanges, failure: null }),
-    next: { kind: 'continue', snapshot: reapplied },
+    next: { kind: 'continue', snapshot: reapplied, started: next },
   };
 }
+
+/**
+ * A first up may be sent before the previous migration's last comparison
+ * unless something has to be read before it: the row counts (--data), or
+ * the observation of --locks (its timings are the client's).
+ */
+const startsEarly = (s: Session): boolean => !s.data && !s.observed;
 
 /**
  * Lets a started script's queries go out (its first turn of the event loop)
@@ -300,27 +333,4 @@ async function rebuild(s: Session, pairs: readonly Pair[]): Promise<void> {
   await prepareLedger(s);
   const failure = await applyUnchecked(s, pairs);
   if (failure) throw new MigrationFailedError(failure);
-}
-
-/** Progress on stderr: failures and untested migrations; passes with --verbose. */
-function logResult(logger: Logger, result: RoundtripResult): void {
-  const log = logger.child({ version: result.pair.version.toString(), name: result.pair.name });
-  const label = result.pair.label;
-  if (result.status === 'passed' && hasWarnings(result))
-    log.warn(
-      { outcome: 'passed', warnings: true, duration_ms: result.durationMs },
-      `${label}: round trip ok, with a warning (column order)`,
-    );
-  else if (result.status === 'passed')
-    log.debug(
-      { outcome: 'passed', duration_ms: result.durationMs },
-      `${label}: round trip ok (${result.durationMs} ms)`,
-    );
-  else if (result.status === 'not-tested')
-    log.warn(
-      { outcome: 'not-tested', reason: result.reason },
-      `${label}: applied, not round-trip tested (${result.reason})`,
-    );
-  else if (result.status === 'failed')
-    log.warn({ outcome: 'failed', duration_ms: result.durationMs }, `${label}: round trip FAILED`);
 }

@@ -102,7 +102,9 @@ function touchesTypes(event: EventRow, before: Relations): boolean {
   const [ev, tag, classid, objid, otype] = event;
   if (ev === 'end') return classid === null && (otype === 'TYPE' || otype === 'DOMAIN');
   if (classid === 'pg_type') return !(tag !== null && RELATION_DROPS.has(tag));
-  if (classid === 'pg_class') return objid !== null && !before.has(objid) && otype !== 'index';
+  // A relation the map does not hold: a composite type's (types section), or one created and dropped meanwhile; not a TOAST table or index (every DROP TABLE of a table with one).
+  if (classid === 'pg_class')
+    return objid !== null && !before.has(objid) && otype !== 'index' && otype !== 'toast table';
   return otype === 'domain constraint' || classid === 'pg_collation' || SECTION_CLASSES.includes(classid ?? '');
 }
 
