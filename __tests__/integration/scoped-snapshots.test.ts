@@ -282,6 +282,50 @@ it('a failed CREATE INDEX CONCURRENTLY leaves an invalid index no event reports:
   expect(snapshots.counts).toEqual({ scoped: 1, full: 2 });
 });
 
+describe('take(then): the next statement goes out with the snapshot', () => {
+  it('what `then` sends runs after the snapshot is read: this snapshot does not see it, the next one does', async () => {
+    const snapshots = new ScopedSnapshots(db.client, [], true, false);
+    await db.client.query(TABLE);
+    await snapshots.take();
+    await db.client.query('CREATE TABLE before_snapshot (id int)');
+    let calls = 0;
+    let later: Promise<unknown> = Promise.resolve();
+    const taken = await snapshots.take(() => {
+      calls++;
+      later = db.client.query('CREATE TABLE after_snapshot (id int)');
+    });
+    await later;
+    expect(calls).toBe(1);
+    expect(taken.tables.map((t) => t.name).sort()).toEqual(['before_snapshot', 't']);
+    const next = await snapshots.take();
+    expect(next.tables.map((t) => t.name).sort()).toEqual(['after_snapshot', 'before_snapshot', 't']);
+    expect(next).toEqual(await takeSnapshot(db.client, { ignoreTables: [] }));
+    expect(snapshots.counts).toEqual({ scoped: 2, full: 1 });
+  });
+
+  it('invalidate() from a script started by `then` makes the next snapshot full, however the two finish', async () => {
+    const snapshots = new ScopedSnapshots(db.client, [], true, false);
+    await db.client.query(TABLE);
+    await snapshots.take();
+    let failed: Promise<unknown> = Promise.resolve();
+    await snapshots.take(() => {
+      // Fails at once: invalidate() runs as soon as its answer is handled, which may be before take() ends.
+      failed = db.client.query('SELECT 1/0').catch(() => snapshots.invalidate());
+    });
+    await failed;
+    await snapshots.take();
+    expect(snapshots.counts).toEqual({ scoped: 1, full: 2 });
+  });
+
+  it('with nothing to follow, `then` is still called once, after a full snapshot too', async () => {
+    const snapshots = new ScopedSnapshots(db.client, [], false, false);
+    let calls = 0;
+    await snapshots.take(() => calls++);
+    expect(calls).toBe(1);
+    expect(snapshots.counts).toEqual({ scoped: 0, full: 1 });
+  });
+});
+
 describe('verification mode (TIDEMARK_CHECK_SCOPED_SNAPSHOTS=1)', () => {
   it('throws when a scoped snapshot missed a change (its event deleted from the log)', async () => {
     const change = [`COMMENT ON COLUMN t.a IS 'missed'`, 'DELETE FROM _tidemark_rt.log'];

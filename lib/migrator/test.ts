@@ -10,11 +10,12 @@
 import { runSteps } from '../db/executor';
 import { ensureLedger } from '../db/ledger';
 import { requireLedgerWrites } from '../db/privileges';
-import { rowCounts, ScopedSnapshots, unscopedReason } from '../db/catalog';
+import { rowCounts, type ScopedSnapshots } from '../db/catalog';
 import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
 import { logResult } from './test-log';
+import { snapshotsFor, snapshotThen } from './test-snapshots';
 import type { MigrationObservation } from '../observe/types';
 import {
   attributeToDown,
@@ -193,17 +194,19 @@ async function roundTrip(
       result: { status: 'not-tested', pair, durationMs: elapsed(), reason },
       next: { kind: 'continue', snapshot: null },
     };
-  const applied = await snapshot(s);
-  const downFailure = await runScript(s, pair, 'down');
+  const [applied, down] = await snapshotThen(s.snapshots, () => runScript(s, pair, 'down'));
+  const downFailure = await down;
   // The failed down was rolled back: the migration is still applied, as S1 describes.
   if (downFailure)
     return { result: verdict(scriptFailed('down', downFailure)), next: { kind: 'continue', snapshot: applied } };
-  const undone = await snapshot(s);
+  // The second up goes out with the snapshot (unless row counts must be read first): the server runs it while the snapshot is assembled and compared.
+  const reapply = () => runScript(s, pair, 'up');
+  const [undone, upAgain] = await snapshotThen(s.snapshots, s.data ? null : reapply);
   const rowChanges = s.data
     ? compareRowCounts(counts, await rowCounts(s.db.client, commonTables(tablesOf(before), tablesOf(undone))))
     : [];
-  // The second up goes out first: the server runs it while the comparisons (in memory) are computed.
-  const reapplying = await sent(runScript(s, pair, 'up'));
+  const reapplying = { result: upAgain ?? reapply() };
+  reapplying.result.catch(() => undefined);
   const byDown = diffSnapshots(applied, undone);
   const afterDown = attributeToDown(diffSnapshots(before, undone), byDown, 'afterDown');
   const reapplyFailure = await reapplying.result;
@@ -213,9 +216,12 @@ async function roundTrip(
       next: { kind: 'rebuild' },
     };
   }
-  const reapplied = await snapshot(s);
-  // The next migration's first up goes out first: the server runs it while this comparison is computed.
-  const next = following && startsEarly(s) ? await sent(firstUp(s, following)) : undefined;
+  // The next migration's first up goes out with this snapshot: the server runs it while this one is assembled and compared.
+  const [reapplied, nextUp] = await snapshotThen(
+    s.snapshots,
+    following && startsEarly(s) ? () => firstUp(s, following) : null,
+  );
+  const next = nextUp ? { result: nextUp } : undefined;
   const afterReapply = attributeToDown(diffSnapshots(applied, reapplied), byDown, 'afterReapply');
   return {
     result: verdict({ afterDown, afterReapply, rowChanges, failure: null }),
@@ -230,35 +236,8 @@ async function roundTrip(
  */
 const startsEarly = (s: Session): boolean => !s.data && !s.observed;
 
-/**
- * Lets a started script's queries go out (its first turn of the event loop)
- * before the caller computes on: its result is awaited later, and handled
- * meanwhile so that a failure is not an unhandled rejection.
- */
-async function sent<T>(running: Promise<T>): Promise<{ readonly result: Promise<T> }> {
-  running.catch(() => undefined);
-  await new Promise((resolve) => setImmediate(resolve));
-  return { result: running };
-}
-
 const snapshot = (s: Session): Promise<Snapshot> => s.snapshots.take();
 
-/**
- * Scoped snapshots on a database made from template0 whose scripts the
- * change log can follow (unscopedReason); full ones otherwise, or when
- * TIDEMARK_SCOPED_SNAPSHOTS=0 (the way back to full reads, and the bench's
- * comparison).
- */
-function snapshotsFor(db: Throwaway, ctx: RunContext, template: string, pairs: readonly Pair[]): ScopedSnapshots {
-  const reason =
-    process.env.TIDEMARK_SCOPED_SNAPSHOTS === '0'
-      ? 'TIDEMARK_SCOPED_SNAPSHOTS=0'
-      : template === 'template0'
-        ? unscopedReason(pairs.flatMap((p) => [p.up.body.text(), p.down.body.text()]))
-        : 'a template';
-  if (reason) ctx.logger.debug({ reason }, `full schema snapshots after every script (${reason})`);
-  return new ScopedSnapshots(db.client, [ledgerOf(ctx.config)], reason === null);
-}
 const tablesOf = (snap: Snapshot): TableName[] => snap.tables.map((t) => ({ schema: t.schema, table: t.name }));
 const runScript = (s: Session, pair: Pair, direction: Direction) => runUnchecked(s, [pair], direction);
 

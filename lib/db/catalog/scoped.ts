@@ -35,6 +35,8 @@ export interface ScopedCounts {
 
 export class ScopedSnapshots {
   private base: Base | null = null;
+  /** invalidate() was called: the next snapshot is a full one (a flag, so that a snapshot finishing meanwhile cannot undo it). */
+  private invalid = false;
   private tracking = false;
   private installed = false;
   readonly counts: ScopedCounts = { scoped: 0, full: 0 };
@@ -64,40 +66,61 @@ export class ScopedSnapshots {
    * CONCURRENTLY leaves an invalid index behind, and no ddl_command_end).
    */
   invalidate(): void {
-    this.base = null;
+    this.invalid = true;
   }
 
-  /** The schema now: scoped when the change log allows it, else full. */
-  async take(): Promise<Snapshot> {
+  /**
+   * The schema now: scoped when the change log allows it, else full.
+   * @param then called once, as soon as the snapshot's reads are sent (before
+   *   their answers are assembled): what it sends runs after them on the
+   *   server while the client assembles the snapshot. A read that fails after
+   *   that is thrown, since the schema has moved on from the one to describe.
+   */
+  async take(then?: () => void): Promise<Snapshot> {
+    let called = false;
+    const sent = () => {
+      if (called) return;
+      called = true;
+      then?.();
+    };
+    if (this.invalid) {
+      this.invalid = false;
+      this.base = null;
+    }
     if (this.enabled && !this.installed) {
       this.installed = true;
       this.tracking = await installTracker(this.client);
     }
-    if (!this.tracking) return this.full();
+    if (!this.tracking) return this.full(sent);
     let taken: { snapshot: Snapshot; scoped: boolean };
     try {
-      taken = await this.read();
+      taken = await this.read(sent);
     } catch (err) {
+      if (called) throw err;
       if ((err as { code?: unknown }).code === '26000') forgetStatements(this.client);
       // The log is gone or unreadable: full snapshots from now on.
       this.tracking = false;
       this.base = null;
-      return this.full();
+      return this.full(sent);
     }
     if (taken.scoped) {
       this.counts.scoped++;
       if (this.verify) await this.check(taken.snapshot);
     } else this.counts.full++;
+    sent();
     return taken.snapshot;
   }
 
-  private full(): Promise<Snapshot> {
+  /** A full snapshot; `sent` once it is read. */
+  private async full(sent: () => void): Promise<Snapshot> {
     this.counts.full++;
-    return takeSnapshot(this.client, { ignoreTables: this.ignoreTables });
+    const snapshot = await takeSnapshot(this.client, { ignoreTables: this.ignoreTables });
+    sent();
+    return snapshot;
   }
 
-  /** One transaction: what the log says, then the catalog (scoped, or full when the log cannot say). */
-  private async read(): Promise<{ snapshot: Snapshot; scoped: boolean }> {
+  /** One transaction: what the log says, then the catalog (scoped, or full when the log cannot say); `sent` once both are sent. */
+  private async read(sent: () => void): Promise<{ snapshot: Snapshot; scoped: boolean }> {
     const client = this.client;
     const { settings, catalog, scoped } = await catalogStatements(client);
     const ignore = [this.ignoreTables.map((t) => t.schema), this.ignoreTables.map((t) => t.table)];
@@ -110,6 +133,7 @@ export class ScopedSnapshots {
         values: [this.base?.lastId ?? 0],
       }),
     ]);
+    let committing = false;
     try {
       const doc = (await settledAll(first))[2].rows[0].scope;
       const base = this.base;
@@ -117,13 +141,15 @@ export class ScopedSnapshots {
       const statement = scope
         ? { ...scoped, values: [...ignore, scope.read, scope.types, scope.routines] }
         : { ...catalog, values: ignore };
-      const [result, all] = await settledAll(
-        corked(client, () => [
-          client.query<{ catalog: RawRows }>(statement),
-          scope ? Promise.resolve(null) : client.query<{ relations: RelationRow[] }>(RELATIONS),
-          client.query('COMMIT'),
-        ]),
-      );
+      const reads = corked(client, () => [
+        client.query<{ catalog: RawRows }>(statement),
+        scope ? Promise.resolve(null) : client.query<{ relations: RelationRow[] }>(RELATIONS),
+        client.query('COMMIT'),
+      ]);
+      committing = true;
+      // Verification reads a full snapshot right after this one: nothing may run in between.
+      if (!this.verify) sent();
+      const [result, all] = await settledAll(reads);
       const raw = (result as QueryResult<{ catalog: RawRows }>).rows[0].catalog;
       const snapshot = scope && base ? mergeSnapshot(base.snapshot, assemble(unread(raw)), scope) : assemble(raw);
       const relations = scope
@@ -132,7 +158,8 @@ export class ScopedSnapshots {
       this.base = { snapshot, relations, roles: doc.roles, lastId: doc.lastId ?? base?.lastId ?? 0 };
       return { snapshot, scoped: scope !== null };
     } catch (err) {
-      await rollbackQuietly(client);
+      // Once COMMIT is sent it ends the transaction, however the reads before it answered.
+      if (!committing) await rollbackQuietly(client);
       throw err;
     }
   }
