@@ -1,7 +1,8 @@
 /** `tidemark test`'s schema snapshots (test.ts): scoped when the change log can follow the scripts, and overlapped with the next script. */
-import { ScopedSnapshots, unscopedReason } from '../db/catalog';
+import { isDeepStrictEqual } from 'node:util';
+import { relationsChangedSince, ScopedSnapshots, unscopedReason } from '../db/catalog';
 import type { Throwaway } from '../db/throwaway';
-import type { Snapshot } from '../schema';
+import { diffSnapshots, type SchemaDifference, type Snapshot } from '../schema';
 import type { Pair } from '../types';
 import { ledgerOf, type RunContext } from './context';
 
@@ -47,4 +48,23 @@ export function snapshotsFor(
         : 'a template';
   if (reason) ctx.logger.debug({ reason }, `full schema snapshots after every script (${reason})`);
   return new ScopedSnapshots(db.client, [ledgerOf(ctx.config)], reason === null);
+}
+
+/**
+ * How `after` differs from `before`. When `after` was made from `before` by
+ * scoped snapshots, only the relations they read again are compared (every
+ * other relation's rows are the same objects on both sides). With
+ * TIDEMARK_CHECK_SCOPED_SNAPSHOTS=1 the whole comparison is made too, and
+ * any difference between the two throws.
+ */
+export function compared(before: Snapshot, after: Snapshot): SchemaDifference[] {
+  const only = relationsChangedSince(before, after);
+  const differences = diffSnapshots(before, after, only ? { onlyRelations: only } : {});
+  if (
+    only &&
+    process.env.TIDEMARK_CHECK_SCOPED_SNAPSHOTS === '1' &&
+    !isDeepStrictEqual(differences, diffSnapshots(before, after))
+  )
+    throw new Error('comparing only the relations read again differs from comparing the whole snapshots');
+  return differences;
 }

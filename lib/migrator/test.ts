@@ -15,7 +15,7 @@ import { withThrowawayDatabase, type Throwaway } from '../db/throwaway';
 import { MigrationFailedError, type MigrationFailure } from '../errors';
 import type { Logger } from '../log';
 import { logResult } from './test-log';
-import { snapshotsFor, snapshotThen } from './test-snapshots';
+import { compared, snapshotsFor, snapshotThen } from './test-snapshots';
 import type { MigrationObservation } from '../observe/types';
 import {
   attributeToDown,
@@ -32,7 +32,7 @@ import {
   type RoundtripSummary,
 } from '../plan/roundtrip';
 import { throwTransactionProblems, transactionProblems } from '../plan/transactions';
-import { diffSnapshots, type Snapshot, type TableName } from '../schema';
+import type { Snapshot, TableName } from '../schema';
 import { scan } from '../source/scanner';
 import type { Direction, Pair } from '../types';
 import { connectionOf, ledgerOf, type RunContext } from './context';
@@ -207,8 +207,8 @@ async function roundTrip(
     : [];
   const reapplying = { result: upAgain ?? reapply() };
   reapplying.result.catch(() => undefined);
-  const byDown = diffSnapshots(applied, undone);
-  const afterDown = attributeToDown(diffSnapshots(before, undone), byDown, 'afterDown');
+  const byDown = compared(applied, undone);
+  const afterDown = attributeToDown(compared(before, undone), byDown, 'afterDown');
   const reapplyFailure = await reapplying.result;
   if (reapplyFailure) {
     return {
@@ -222,7 +222,7 @@ async function roundTrip(
     following && startsEarly(s) ? () => firstUp(s, following) : null,
   );
   const next = nextUp ? { result: nextUp } : undefined;
-  const afterReapply = attributeToDown(diffSnapshots(applied, reapplied), byDown, 'afterReapply');
+  const afterReapply = attributeToDown(compared(applied, reapplied), byDown, 'afterReapply');
   return {
     result: verdict({ afterDown, afterReapply, rowChanges, failure: null }),
     next: { kind: 'continue', snapshot: reapplied, started: next },

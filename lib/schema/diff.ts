@@ -12,6 +12,7 @@ import {
   triggerObjects,
   viewObjects,
 } from './objects-relations';
+import { narrowed } from './narrow';
 import type { Snapshot } from './types';
 
 /** In the order differences are reported: containers before their contents. */
@@ -40,10 +41,21 @@ const adapters: readonly ((s: Snapshot) => Diffable[])[] = [
  * The result is empty exactly when the two schemas are the same, and comes
  * in a stable order: by kind of object (schemas, extensions, types, tables,
  * columns…), then by identity.
+ *
+ * `onlyRelations` (keys of relationKey): the caller knows every other
+ * relation's rows (tables, views, sequences, and a table's columns,
+ * constraints, indexes, triggers and policies) are the same on both sides,
+ * so only these are compared; the other sections are compared whole.
  */
-export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaDifference[] {
-  const expected = indexed(before);
-  const found = indexed(after);
+export function diffSnapshots(
+  before: Snapshot,
+  after: Snapshot,
+  options: { readonly onlyRelations?: ReadonlySet<string> } = {},
+): SchemaDifference[] {
+  const only = options.onlyRelations;
+  // The caller knows the rows of every other relation are the same on both sides (narrow.ts).
+  const expected = only ? index(narrowed(before, only)) : indexed(before);
+  const found = only ? index(narrowed(after, only)) : indexed(after);
   const gone = new Set<string>();
   for (const [id, o] of expected) if (!found.has(id)) gone.add(o.object.key);
   for (const [id, o] of found) if (!expected.has(id)) gone.add(o.object.key);
@@ -89,11 +101,16 @@ const indexes = new WeakMap<Snapshot, Indexed>();
 function indexed(s: Snapshot): Indexed {
   const cached = indexes.get(s);
   if (cached) return cached;
+  const map = index(s);
+  indexes.set(s, map);
+  return map;
+}
+
+function index(s: Snapshot): Indexed {
   const map = new Map<string, Entry>();
   adapters.forEach((adapter, rank) => {
     for (const object of adapter(s)) map.set(`${object.objectType}\u0000${object.identity}`, { rank, object });
   });
-  indexes.set(s, map);
   return map;
 }
 

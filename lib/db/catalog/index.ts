@@ -5,4 +5,4 @@
  */
 export { takeSnapshot, type SnapshotOptions } from './take';
 export { rowCounts } from './row-counts';
-export { ScopedSnapshots, unscopedReason } from './scoped';
+export { relationsChangedSince, ScopedSnapshots, unscopedReason } from './scoped';

@@ -3,6 +3,7 @@
  * log's events and the relations' identities before and after; null when
  * the log cannot say, and the snapshot must be a full one.
  */
+import { relationKey as key } from '../../schema';
 
 /** An event as SCOPE_SQL returns it: ev, tag, classid (regclass text), objid, object type, in_extension, relid, names. */
 export type EventRow = [
@@ -114,8 +115,6 @@ function touchesRoutines(event: EventRow): boolean {
   if (ev === 'end') return classid === null && ['FUNCTION', 'PROCEDURE', 'ROUTINE'].includes(otype ?? '');
   return classid === 'pg_proc' || SECTION_CLASSES.includes(classid ?? '');
 }
-
-const key = (schema: string, name: string) => `${schema}\u0000${name}`;
 
 /**
  * The scope of a snapshot after one whose relations were `before`, or null

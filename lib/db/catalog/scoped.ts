@@ -27,6 +27,27 @@ interface Base {
   readonly lastId: number;
 }
 
+/** How a scoped snapshot was made: the snapshot it was merged into, and the relations read again (relationKey). */
+const lineage = new WeakMap<Snapshot, { readonly base: Snapshot; readonly replaced: ReadonlySet<string> }>();
+
+/**
+ * The relations (relationKey) in which `to` can differ from `from`, when
+ * `to` was made from `from` by scoped snapshots only (every other relation's
+ * rows are the same row objects: merge.ts keeps them); null when it was not,
+ * and the two must be compared whole.
+ */
+export function relationsChangedSince(from: Snapshot, to: Snapshot): ReadonlySet<string> | null {
+  const changed = new Set<string>();
+  for (let at = to, steps = 0; steps < 8; steps++) {
+    if (at === from) return changed;
+    const made = lineage.get(at);
+    if (!made) return null;
+    for (const key of made.replaced) changed.add(key);
+    at = made.base;
+  }
+  return null;
+}
+
 /** How many snapshots were scoped, and how many full (for tests and the docs' figures). */
 export interface ScopedCounts {
   scoped: number;
@@ -152,6 +173,7 @@ export class ScopedSnapshots {
       const [result, all] = await settledAll(reads);
       const raw = (result as QueryResult<{ catalog: RawRows }>).rows[0].catalog;
       const snapshot = scope && base ? mergeSnapshot(base.snapshot, assemble(unread(raw)), scope) : assemble(raw);
+      if (scope && base) lineage.set(snapshot, { base: base.snapshot, replaced: scope.replaced });
       const relations = scope
         ? scope.relations
         : byOid((all as QueryResult<{ relations: RelationRow[] }>).rows[0].relations);

@@ -246,12 +246,15 @@ function typeInfo(row: TypeRow): TypeInfo {
  */
 export function sortBy<T>(rows: T[], key: (row: T) => readonly (string | number)[]): T[] {
   const keyed = rows.map((row) => ({ row, key: key(row) }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) {
-      if (a.key[i] < b.key[i]) return -1;
-      if (a.key[i] > b.key[i]) return 1;
-    }
-    return 0;
-  });
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
   return keyed.map((k) => k.row);
+}
+
+/** sortBy's order of two keys. */
+export function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] < b[i]) return -1;
+    if (a[i] > b[i]) return 1;
+  }
+  return 0;
 }
