@@ -15,8 +15,17 @@ import type { Snapshot, TableName } from '../../schema';
 import { corked } from '../pg-internals';
 import { beginStatement, rollbackQuietly } from '../transaction';
 import { mergeSnapshot } from './merge';
-import { type RelationRow, type Relations, type Roles, type ScopeDocument, scopeOf } from './scope';
-import { assemble, catalogStatements, forgetStatements, type RawRows, takeSnapshot } from './take';
+import { type RelationRow, type Relations, type Roles, type Scope, type ScopeDocument, scopeOf } from './scope';
+import {
+  assemble,
+  type CatalogStatements,
+  catalogStatements,
+  forgetStatements,
+  RELATION_SECTIONS,
+  type RawRows,
+  type Statement,
+  takeSnapshot,
+} from './take';
 import { installTracker, RELATIONS_SQL, SCOPE_SQL } from './tracker';
 
 /** What the previous snapshot was taken against. */
@@ -140,7 +149,11 @@ export class ScopedSnapshots {
     return snapshot;
   }
 
-  /** One transaction: what the log says, then the catalog (scoped, or full when the log cannot say); `sent` once both are sent. */
+  /**
+   * One transaction: what the log says with the sections read every time,
+   * then the parts of the catalog the scope needs (or all of it when the log
+   * cannot say); `sent` once COMMIT is sent.
+   */
   private async read(sent: () => void): Promise<{ snapshot: Snapshot; scoped: boolean }> {
     const client = this.client;
     const { settings, catalog, scoped } = await catalogStatements(client);
@@ -153,25 +166,30 @@ export class ScopedSnapshots {
         text: SCOPE_SQL,
         values: [this.base?.lastId ?? 0],
       }),
+      client.query<{ catalog: RawRows }>({ ...scoped.global, values: ignore }),
     ]);
     let committing = false;
     try {
-      const doc = (await settledAll(first))[2].rows[0].scope;
+      const [, , scopeResult, globalResult] = await settledAll(first);
+      const doc = scopeResult.rows[0].scope;
       const base = this.base;
       const scope = base && scopeOf(doc, base.relations, base.roles);
-      const statement = scope
-        ? { ...scoped, values: [...ignore, scope.read, scope.types, scope.routines] }
-        : { ...catalog, values: ignore };
+      const parts = scope ? scopedParts(scoped, scope) : [{ ...catalog, values: [] }];
       const reads = corked(client, () => [
-        client.query<{ catalog: RawRows }>(statement),
+        ...parts.map((part) => client.query<{ catalog: RawRows }>({ ...part, values: [...ignore, ...part.values] })),
         scope ? Promise.resolve(null) : client.query<{ relations: RelationRow[] }>(RELATIONS),
         client.query('COMMIT'),
       ]);
       committing = true;
       // Verification reads a full snapshot right after this one: nothing may run in between.
       if (!this.verify) sent();
-      const [result, all] = await settledAll(reads);
-      const raw = (result as QueryResult<{ catalog: RawRows }>).rows[0].catalog;
+      const answers = await settledAll(reads);
+      const all = answers[parts.length] as QueryResult<{ relations: RelationRow[] }> | null;
+      const raw: RawRows = Object.assign(
+        {},
+        globalResult.rows[0].catalog,
+        ...answers.slice(0, parts.length).map((a) => (a as QueryResult<{ catalog: RawRows }>).rows[0].catalog),
+      );
       const snapshot = scope && base ? mergeSnapshot(base.snapshot, assemble(unread(raw)), scope) : assemble(raw);
       if (scope && base) lineage.set(snapshot, { base: base.snapshot, replaced: scope.replaced });
       const relations = scope
@@ -197,8 +215,31 @@ export class ScopedSnapshots {
   }
 }
 
-/** The sections a scoped read left out (null) as empty lists, for assemble; merge takes them from the previous snapshot. */
-const unread = (raw: RawRows): RawRows => ({ ...raw, types: raw.types ?? [], routines: raw.routines ?? [] });
+/**
+ * The statements a scoped snapshot sends after the log (whose transaction
+ * also read schemas, extensions and default privileges): the relation
+ * sections when a relation to read again still exists (a dropped one has no
+ * rows left: nothing to read), types and routines when the scope says so.
+ */
+function scopedParts(
+  statements: CatalogStatements['scoped'],
+  scope: Scope,
+): (Statement & { readonly values: unknown[] })[] {
+  const live = scope.read.filter((oid) => scope.relations.has(oid));
+  return [
+    ...(live.length > 0 ? [{ ...statements.relations, values: [live] }] : []),
+    ...(scope.types ? [{ ...statements.types, values: [] }] : []),
+    ...(scope.routines ? [{ ...statements.routines, values: [] }] : []),
+  ];
+}
+
+/** The sections a scoped read left out as empty lists, for assemble; merge takes types and routines from the previous snapshot when unread. */
+const unread = (raw: RawRows): RawRows => ({
+  ...Object.fromEntries(RELATION_SECTIONS.map((section) => [section, []])),
+  types: [],
+  routines: [],
+  ...raw,
+});
 
 const byOid = (rows: readonly RelationRow[]): Relations => new Map(rows.map((r) => [r[0], r]));
 

@@ -47,11 +47,29 @@ export async function takeSnapshot(client: Client, options: SnapshotOptions): Pr
   }
 }
 
-/** The statements of a connection: the settings and the catalog (full, and scoped: scoped.ts), with their prepared names. */
+/** A prepared statement: its name on the connection, and its text. */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * The statements of a connection, with their prepared names: the settings,
+ * the whole catalog, and its parts for scoped snapshots (scoped.ts): the
+ * relation sections restricted to the relations of $3, and the other
+ * sections, each a statement of its own so that a snapshot sends only those
+ * it needs (a statement's cost grows with its size even where it finds nothing).
+ */
 export interface CatalogStatements {
-  readonly settings: { readonly name: string; readonly text: string };
-  readonly catalog: { readonly name: string; readonly text: string };
-  readonly scoped: { readonly name: string; readonly text: string };
+  readonly settings: Statement;
+  readonly catalog: Statement;
+  readonly scoped: {
+    readonly relations: Statement;
+    /** Schemas, extensions and default privileges: small, read every time. */
+    readonly global: Statement;
+    readonly types: Statement;
+    readonly routines: Statement;
+  };
 }
 
 /** By connection, so that each prepares them once; forgotten when the server lost them. */
@@ -78,10 +96,20 @@ export async function catalogStatements(client: Client): Promise<CatalogStatemen
       "SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS v",
     );
     const n = ++statements;
+    const queries = catalogQueries(rows[0].v);
+    const part = (name: string, fields: readonly (keyof Queries)[], scoped = false) => {
+      const text = catalogSql(Object.fromEntries(fields.map((f) => [f, queries[f]])));
+      return { name: `tidemark_catalog_${name}_${n}`, text: scoped ? scopedSql(text) : text };
+    };
     known = {
       settings: { name: `tidemark_catalog_settings_${n}`, text: SETTINGS },
-      catalog: { name: `tidemark_catalog_${n}`, text: catalogSql(rows[0].v) },
-      scoped: { name: `tidemark_catalog_scoped_${n}`, text: scopedSql(catalogSql(rows[0].v, true)) },
+      catalog: part('all', Object.keys(queries) as (keyof Queries)[]),
+      scoped: {
+        relations: part('relations', RELATION_SECTIONS, true),
+        global: part('global', ['schemas', 'extensions', 'defaultPrivileges']),
+        types: part('types', ['types']),
+        routines: part('routines', ['routines']),
+      },
     };
     prepared.set(client, known);
   }
@@ -147,6 +175,18 @@ function catalogQueries(serverVersion: number) {
 }
 
 type Queries = ReturnType<typeof catalogQueries>;
+
+/** The sections of relations and what hangs off them: restricted to some relations in a scoped read. */
+export const RELATION_SECTIONS = [
+  'tables',
+  'columns',
+  'constraints',
+  'indexes',
+  'views',
+  'sequences',
+  'triggers',
+  'policies',
+] as const satisfies readonly (keyof Queries)[];
 /** The statement's document as it arrives: ACLs still aclitem texts. */
 export type RawRows = Record<string, Record<string, unknown>[]>;
 type CatalogRows = { [K in keyof Queries]: Queries[K] extends CatalogQuery<infer Row> ? Row[] : never };
@@ -156,13 +196,10 @@ type CatalogRows = { [K in keyof Queries]: Queries[K] extends CatalogQuery<infer
  * fields keep the names and shapes of the query's columns). The ignored
  * tables come as $1 (schemas) and $2 (names), as the relation `ignored_table`.
  */
-function catalogSql(serverVersion: number, scoped = false): string {
-  const fields = Object.entries(catalogQueries(serverVersion)).map(([field, query]) => {
-    const rows = `(SELECT coalesce(json_agg(q), '[]') FROM (${query.sql}) AS q)`;
-    // Scoped (scoped.ts): types ($4) and routines ($5) only when asked for, else null.
-    const wanted = { types: '$4', routines: '$5' }[field as string];
-    return `'${field}', ${scoped && wanted ? `CASE WHEN ${wanted}::bool THEN ${rows} END` : rows}`;
-  });
+function catalogSql(queries: Partial<Queries>): string {
+  const fields = Object.entries(queries).map(
+    ([field, query]) => `'${field}', (SELECT coalesce(json_agg(q), '[]') FROM (${query.sql}) AS q)`,
+  );
   return `WITH ignored_table(s, t) AS (SELECT * FROM unnest($1::text[], $2::text[]))
 SELECT json_build_object(${fields.join(',\n')}) AS catalog`;
 }
