@@ -302,6 +302,23 @@ describe('100 tenant schemas in one database, listed by --targets-cmd', () => {
       plan.targets.every((t) => JSON.stringify((t as unknown as { versions: string[] }).versions) === '["4"]'),
     ).toBe(true);
   }, 120_000);
+
+  test('apply --dry-run: every tenant would run 4, none is called up to date, nothing is applied', async () => {
+    const sql = path.join(dir, 'schemas');
+    const args = ['apply', '--dry-run', '--dir', sql, '--targets-cmd', cmd];
+    const text = await fleetRun('dry run', args);
+    expect(text.code).toBe(0);
+    expect(text.stdout + text.stderr).not.toMatch(/: up to date/);
+    expect(text.stderr).toContain('tenant0 (');
+    expect(text.stderr).toMatch(/tenant0 \([^)]*\): would run 1 migration \(4\)/);
+    const json = docOf(await fleetRun('dry run json', [...args, '--json']));
+    expect(json.counts['up-to-date'] ?? 0).toBe(0);
+    expect(json.targets.every((t) => t.state === 'checked')).toBe(true);
+    expect(
+      json.targets.every((t) => JSON.stringify((t as unknown as { versions: string[] }).versions) === '["4"]'),
+    ).toBe(true);
+    expect(await db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'x4'")).toEqual([]);
+  }, 120_000);
 });
 
 describe('usage errors: exit 2 before any target is touched', () => {

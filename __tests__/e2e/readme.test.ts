@@ -23,6 +23,7 @@ const FOREIGN_FLAGS = new Set([
   '--only',
   '--no-peers',
   '--keep',
+  '--runs', // bench/run.js's
   '--no-order',
   '--table',
 ]);

@@ -42,6 +42,9 @@ export function targetLine(r: TargetResult): string {
     case 'up-to-date':
       return `✓ ${head}: up to date (${time})`;
     case 'checked':
+      // plan, and apply/rollback --dry-run: what would run there.
+      if (r.versions.length > 0)
+        return `✓ ${head}: would run ${r.versions.length} migration${r.versions.length === 1 ? '' : 's'} (${r.versions.join(', ')}) (${time})`;
       return `${r.exitCode ? '✗' : '✓'} ${head}: checked${r.exitCode ? `, exit ${r.exitCode}` : ''} (${time})`;
     case 'not-started':
       return `- ${head}: not started`;

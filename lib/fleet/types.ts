@@ -76,7 +76,7 @@ export type TargetState =
   | 'failed'
   /** Not started: a threshold stopped the run, or the canary failed. */
   | 'not-started'
-  /** status/verify/lint/plan: read only, with its finding. */
+  /** status/verify/lint/plan, and apply/rollback --dry-run: read only, with its finding (versions: what would run). */
   | 'checked';
 
 export interface TargetFailure {

@@ -37,8 +37,9 @@ export interface Shared {
 const versionsOf = (r: RunResult) =>
   (r.dryRun ? r.plan.steps.map((s) => s.pair.version) : r.completed.map((o) => o.step.pair.version)).map(String);
 
+/** A dry run changed nothing: what it would run is a finding ('checked'), never "up to date". */
 const ran = (r: RunResult): CommandOutcome => ({
-  state: r.completed.length > 0 ? 'migrated' : 'up-to-date',
+  state: r.dryRun ? 'checked' : r.completed.length > 0 ? 'migrated' : 'up-to-date',
   versions: versionsOf(r),
 });
 
