@@ -218,6 +218,27 @@ describe('stopped by a signal', () => {
   });
 });
 
+describe('stopped while the server starts', () => {
+  it('two SIGTERMs as soon as its folder appears: no server and no folder left', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const running = startCli(['status', '--url', 'embedded', '--dir', SQL], {
+        timeoutMs: 60_000,
+        env: { TMPDIR: tmp },
+      });
+      for (let i = 0; i < 5000; i++) {
+        if (readdirSync(tmp).some((name) => name.startsWith('tidemark-embedded-'))) break;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      running.child.kill('SIGTERM');
+      running.child.kill('SIGTERM');
+      const result = await running.done;
+      expect(result.code).not.toBe(0);
+      expect(postgresUnder(tmp)).toEqual([]);
+      expect(readdirSync(tmp)).toEqual([]);
+    }
+  });
+});
+
 describe('as a non-root user', () => {
   it('runs the server as that user (its own cache), nothing left after', async () => {
     const home = openDir('tidemark-e2e-emb-home-');

@@ -6,8 +6,9 @@
 const pending = new Set<() => void>();
 let installed = false;
 
+/** Last registered first: a server is stopped before the folder it runs in is removed. */
 function runAll(): void {
-  for (const fn of pending) {
+  for (const fn of [...pending].reverse()) {
     try {
       fn();
     } catch {

@@ -71,6 +71,8 @@ const urlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`
 export async function startThrowaway(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   let home: string | undefined;
   const cleanup = () => home && rmSync(home, { recursive: true, force: true });
+  // A second signal (process.exit) while preparing or starting: the folder goes too (the server, if any, first: exit.ts).
+  const forgetFolder = onExit(cleanup);
   try {
     const prepared = await prepare(options, (who) => (home = ownedTempFolder('tidemark-embedded-', who)));
     home ??= ownedTempFolder('tidemark-embedded-', prepared.who);
@@ -84,6 +86,7 @@ export async function startThrowaway(options: EmbeddedOptions = {}): Promise<Emb
       env: prepared.env,
       runAs: prepared.who,
     });
+    forgetFolder();
     const forget = onExit(() => {
       stopServerSync(pid);
       cleanup();
@@ -104,6 +107,7 @@ export async function startThrowaway(options: EmbeddedOptions = {}): Promise<Emb
       stop,
     };
   } catch (err) {
+    forgetFolder();
     cleanup();
     throw err;
   }

@@ -2,12 +2,13 @@
  * One postgres process: started on a free loopback port, ready when
  * postmaster.pid says so (no client library here), stopped by a signal.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { ConnectionError } from '../errors';
 import type { RunAs } from './owner';
+import { onExit } from './exit';
 
 /** A TCP port nothing listens on right now (bound to 0, then released). */
 export function freePort(): Promise<number> {
@@ -113,6 +114,16 @@ export async function startServer(options: StartOptions, timeoutMs = 30_000): Pr
   });
   closeSync(fd);
   child.unref();
+  // Until the caller registers its own stop: a second signal while the server starts must not leave it running.
+  const forget = onExit(() => child.pid !== undefined && stopServerSync(child.pid));
+  try {
+    return await untilReady(child, options, timeoutMs);
+  } finally {
+    forget();
+  }
+}
+
+async function untilReady(child: ChildProcess, options: StartOptions, timeoutMs: number): Promise<number> {
   let exited: number | string | null | undefined;
   child.once('exit', (code, signal) => (exited = code ?? signal));
   child.once('error', (err) => (exited = err.message));
