@@ -27,6 +27,11 @@ afterAll(async () => {
   removeDir(dir);
 });
 
+// The type is committed first: PostgreSQL 17 lets a transaction use a value added to a type created in that same transaction (last test).
+beforeAll(async () => {
+  expect((await runInProcess(['apply', '--target', '1', '--dir', dir, '--url', db.url])).code).toBe(0);
+});
+
 const WARNING =
   "warning: 002_happy.up.sql:2 adds the value 'happy' to the enum mood, and 003_cheer.up.sql:2, later in the same --single-transaction batch, uses 'happy'.";
 
@@ -38,8 +43,6 @@ test('--dry-run --single-transaction warns, naming both files and lines, and the
 });
 
 test('the warning comes before anything runs; the batch then fails as PostgreSQL says, and nothing is applied', async () => {
-  // The type is committed first: PostgreSQL 17 lets a transaction use a value added to a type created in that same transaction.
-  expect((await runInProcess(['apply', '--target', '1', '--dir', dir, '--url', db.url])).code).toBe(0);
   const run = await runInProcess(['apply', '--single-transaction', '--dir', dir, '--url', db.url]);
   expect(run.code).toBe(1);
   const lines = run.stderr.split('\n');
@@ -75,4 +78,32 @@ test('without --single-transaction each migration commits first: no warning, and
   expect(run.code).toBe(0);
   expect(run.stderr).not.toContain('adds the value');
   expect(await ledgerVersions(db)).toEqual(['1', '2', '3']);
+});
+
+test('the type created in the same batch: PostgreSQL 17 and later accept the use (no warning, applied), earlier ones refuse it (warned)', async () => {
+  const fresh = await createTestDatabase();
+  const created = migrationsDir({
+    '001_mood.up.sql': "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE people (m mood);\n",
+    '001_mood.down.sql': 'DROP TABLE people;\nDROP TYPE mood;\n',
+    '002_happy.up.sql': "ALTER TYPE mood ADD VALUE 'happy';\n",
+    '002_happy.down.sql': '-- tidemark:irreversible\n',
+    '003_cheer.up.sql': "INSERT INTO people VALUES ('happy');\n",
+    '003_cheer.down.sql': "DELETE FROM people WHERE m = 'happy';\n",
+  });
+  try {
+    const [{ v }] = await fresh.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
+    const run = await runInProcess(['apply', '--single-transaction', '--dir', created, '--url', fresh.url]);
+    if (v >= 170000) {
+      expect(run.stderr).not.toContain('adds the value');
+      expect(run.code).toBe(0);
+      expect(await ledgerVersions(fresh)).toEqual(['1', '2', '3']);
+    } else {
+      expect(run.stderr).toContain("002_happy.up.sql:1 adds the value 'happy' to the enum mood");
+      expect(run.stderr).toContain('SQLSTATE 55P04');
+      expect(run.code).toBe(1);
+    }
+  } finally {
+    await fresh.drop();
+    removeDir(created);
+  }
 });

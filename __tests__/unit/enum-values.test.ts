@@ -27,6 +27,23 @@ describe('enumValueHazards', () => {
     expect(h.message).toContain('tidemark apply --single-transaction --target 2');
   });
 
+  it('says whether the type was created in the same transaction (PostgreSQL 17 accepts the use then)', () => {
+    expect(enumValueHazards(up(mood, happy, useIt), true)).toMatchObject([{ typeCreatedHere: true }]);
+    expect(enumValueHazards(up(happy, useIt), true)).toMatchObject([{ typeCreatedHere: false }]);
+    const quoted = pair(1, 'quoted', {
+      up: `CREATE TYPE "Mood" AS ENUM ('sad');\nALTER TYPE public."Mood" ADD VALUE 'happy';\nSELECT 'happy'::"Mood";\n`,
+    });
+    expect(enumValueHazards(up(quoted), false)).toMatchObject([{ typeCreatedHere: true }]);
+    const otherCase = pair(1, 'other_case', {
+      up: `CREATE TYPE "Mood" AS ENUM ('sad');\nALTER TYPE mood ADD VALUE 'happy';\nSELECT 'happy'::mood;\n`,
+    });
+    expect(enumValueHazards(up(otherCase), false)).toMatchObject([{ typeCreatedHere: false }]);
+    const afterwards = pair(1, 'afterwards', {
+      up: "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TYPE mood2 AS ENUM ('a');\nSELECT 'happy'::mood;\n",
+    });
+    expect(enumValueHazards(up(afterwards), false)).toMatchObject([{ typeCreatedHere: false }]);
+  });
+
   it('each migration in its own transaction: no hazard across migrations', () => {
     expect(enumValueHazards(up(mood, happy, useIt), false)).toEqual([]);
   });

@@ -30,7 +30,7 @@ export async function apply(ctx: RunContext, options: ApplyOptions = {}): Promis
     const history = await readGuardedHistory(client, ctx, pairs, options);
     const planned = planApply(pairs, history.rows, options);
     const resumed = await resumeIfAsked(client, planned, { pairs, rows: history.rows }, options, ctx.logger);
-    const plan = checkPlan(resumed, options, ctx.logger);
+    const plan = await checkPlan(resumed, options, ctx.logger, client);
     return execute(ctx, client, { pairs, history, plan, options, started });
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { Client } from 'pg';
 import { runSteps } from '../db/executor';
+import { serverMajorVersion } from '../db/lint-facts';
 import { ConfigError } from '../errors';
 import type { Logger } from '../log';
 import { enumValueHazards } from '../plan/enum-values';
@@ -100,12 +101,15 @@ export async function readGuardedHistory(
 
 /**
  * Refuses a plan whose scripts cannot run as asked; warns about enum values
- * added and used in one transaction.
+ * added and used in one transaction (not, on PostgreSQL 17 and later, when
+ * that transaction created the type too: asked of the server only then).
  * @throws TransactionSafetyError, TransactionControlError (exit 2).
  */
-export function checkPlan(plan: Plan, options: StepFlags, logger: Logger): Plan {
+export async function checkPlan(plan: Plan, options: StepFlags, logger: Logger, client: Client): Promise<Plan> {
   checkTransactions(plan, options.singleTransaction === true);
-  for (const h of enumValueHazards(plan, options.singleTransaction === true))
+  const hazards = enumValueHazards(plan, options.singleTransaction === true);
+  const acceptsNewTypes = hazards.some((h) => h.typeCreatedHere) && (await serverMajorVersion(client)) >= 17;
+  for (const h of hazards.filter((h) => !(h.typeCreatedHere && acceptsNewTypes)))
     logger.warn(
       { code: 'enum-value-in-transaction', type: h.type, label: h.label, added: h.added, used: h.used },
       h.message,

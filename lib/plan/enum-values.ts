@@ -30,6 +30,11 @@ export interface EnumValueHazard {
   readonly label: string;
   readonly added: ScriptLine;
   readonly used: ScriptLine;
+  /**
+   * The type was created earlier in the same transaction: PostgreSQL 17 and
+   * later accept the use then (the caller, which knows the server, drops it).
+   */
+  readonly typeCreatedHere: boolean;
   /** The sentence for the log: both places, why, and what to do. */
   readonly message: string;
 }
@@ -38,6 +43,7 @@ interface Added extends ScriptLine {
   readonly type: string;
   readonly label: string;
   readonly version: bigint;
+  readonly typeCreatedHere: boolean;
 }
 
 /** Cheap test before lexing: no script without these words adds a value. */
@@ -61,15 +67,19 @@ function hazardsIn(steps: readonly Step[], batch: boolean): EnumValueHazard[] {
   if (!steps.some((s) => mayAdd(s.pair[s.direction]))) return [];
   const hazards: EnumValueHazard[] = [];
   const added: Added[] = [];
+  const created = new Set<string>(); // enum types created in this transaction, by typeKey
   const reported = new Set<Added>(); // each new value once, at its first use
   for (const { pair, direction } of steps) {
     const script = pair[direction];
-    const statements = added.length > 0 || mayAdd(script) ? script.body.statements() : [];
+    const statements = added.length > 0 || mayAdd(script) || mayCreate(script) ? script.body.statements() : [];
     for (const statement of statements) {
       const at = { path: script.path, line: statement.line };
+      const enumType = createdEnum(statement);
+      if (enumType) created.add(enumType);
       if (isAddEnumValue(statement)) {
         const value = addedValue(statement);
-        if (value) added.push({ ...at, ...value, version: pair.version });
+        if (value)
+          added.push({ ...at, ...value, version: pair.version, typeCreatedHere: created.has(typeKey(value.type)) });
         continue; // `ADD VALUE 'b' AFTER 'a'` may name a value added just before: not a use
       }
       for (const a of added) {
@@ -80,6 +90,33 @@ function hazardsIn(steps: readonly Step[], batch: boolean): EnumValueHazard[] {
     }
   }
   return hazards;
+}
+
+const CREATE_ENUM_HINT = /\bas\s+enum\b/i;
+const mayCreate = (script: Script) => script.body.mentions(CREATE_ENUM_HINT);
+
+/** The type `CREATE TYPE name AS ENUM (…)` creates (typeKey), or null. */
+function createdEnum(statement: Statement): string | null {
+  const words = significantTokens(statement.text, 8);
+  if (words[0]?.text.toLowerCase() !== 'create' || words[1]?.text.toLowerCase() !== 'type') return null;
+  const as = words.findIndex((t, i) => i > 2 && t.text.toLowerCase() === 'as');
+  if (as < 0 || words[as + 1]?.text.toLowerCase() !== 'enum') return null;
+  return typeKey(
+    words
+      .slice(2, as)
+      .map((t) => t.text)
+      .join(''),
+  );
+}
+
+/**
+ * A type's name to compare, as written: its last part, case-folded unless
+ * quoted (the schema is left out: a script that creates the type names it
+ * the way its ALTER does, or not at all).
+ */
+function typeKey(written: string): string {
+  const last = written.match(/("(?:[^"]|"")*"|[^."]+)$/)?.[1] ?? written;
+  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last.toLowerCase();
 }
 
 /** The type and label of `ALTER TYPE name ADD VALUE [IF NOT EXISTS] 'label' …`. */
@@ -123,5 +160,12 @@ function hazard(added: Added, used: ScriptLine, batch: boolean): EnumValueHazard
     `${added.path}:${added.line} adds the value '${added.label}' to the enum ${added.type}, and ${where} uses '${added.label}'. ` +
     `PostgreSQL refuses a new enum value in the transaction that added it ("unsafe use of new value", SQLSTATE 55P04), ` +
     `so this ${batch ? 'batch' : 'migration'} will likely fail and roll back whole. ${fix}`;
-  return { type: added.type, label: added.label, added: { path: added.path, line: added.line }, used, message };
+  return {
+    type: added.type,
+    label: added.label,
+    added: { path: added.path, line: added.line },
+    used,
+    typeCreatedHere: added.typeCreatedHere,
+    message,
+  };
 }
