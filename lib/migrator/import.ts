@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  constants,
+  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -127,11 +129,26 @@ function checkOutDir(request: ImportRequest, out: string, plan: ImportPlan): voi
     );
 }
 
-/** Moves the checked files into OUT_DIR: the folder itself when OUT_DIR is new or empty, else file by file. */
-function moveInto(temp: string, out: string): void {
+/**
+ * Moves the checked files into OUT_DIR: the folder itself when OUT_DIR is
+ * new or empty, else file by file, each copied only where no file of that
+ * name is (a file that appeared since the check is never overwritten). A
+ * copy that fails removes the ones made before it: nothing is left half
+ * written. @internal exported for its test.
+ */
+export function moveInto(temp: string, out: string): void {
   if (existsSync(out) && readdirSync(out).length === 0) rmdirSync(out);
   if (!existsSync(out)) return renameSync(temp, out);
-  for (const name of readdirSync(temp)) renameSync(path.join(temp, name), path.join(out, name));
+  const copied: string[] = [];
+  try {
+    for (const name of readdirSync(temp)) {
+      copyFileSync(path.join(temp, name), path.join(out, name), constants.COPYFILE_EXCL);
+      copied.push(path.join(out, name));
+    }
+  } catch (err) {
+    for (const file of copied) rmSync(file, { force: true });
+    throw err;
+  }
 }
 
 /** Runs a file-system write; its failure (EACCES, EROFS, ENOSPC) is a ConfigError naming --dir. */
