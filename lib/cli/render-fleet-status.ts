@@ -4,7 +4,8 @@
  * first, so "which tenants are behind" is one command. Pure.
  */
 import type { FleetReport, TargetResult } from '../fleet/types';
-import { countsLine, failureLine, fleetDocument, table, whereOf } from './render-fleet';
+import { table } from './columns';
+import { countsLine, failureLine, fleetDocument, whereOf } from './render-fleet';
 
 export type StatusGroup = 'unreadable' | 'failed-rows' | 'drift' | 'behind' | 'up-to-date';
 

@@ -6,6 +6,7 @@
  * and every text still goes through the password masking when written.
  */
 import type { FleetReport, TargetResult, TargetState } from '../fleet/types';
+import { table } from './columns';
 
 const STATE_ORDER: readonly TargetState[] = ['failed', 'not-started', 'migrated', 'up-to-date', 'checked'];
 
@@ -60,17 +61,6 @@ export function countsLine(report: FleetReport): string {
   const parts = STATE_ORDER.filter((s) => report.counts[s] > 0).map((s) => `${report.counts[s]} ${stateLabel(s)}`);
   const shard = report.shard ? ` (shard ${report.shard.index} of ${report.shard.count})` : '';
   return `fleet ${report.command}: ${report.results.length} target${report.results.length === 1 ? '' : 's'}${shard}: ${parts.join(', ') || 'none'} in ${seconds(report.durationMs)}`;
-}
-
-/** Rows padded to their widest cell. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
 }
 
 function waveRows(report: FleetReport): string[][] {

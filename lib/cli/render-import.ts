@@ -3,6 +3,7 @@
  * problems, the notes, and what was written (or why nothing was).
  */
 import type { ImportReport } from '../migrator';
+import { columns } from './columns';
 
 export function renderImport(report: ImportReport): string {
   const { plan, mapping } = report;
@@ -15,7 +16,10 @@ export function renderImport(report: ImportReport): string {
       [m.irreversible ? 'irreversible' : '', m.noTransaction ? 'no-transaction' : ''].filter(Boolean).join(', '),
       m.sourceFiles.join(', '),
     ]);
-    lines.push(...table([`${plan.tool} version`, 'tidemark version', 'name', 'marked', 'from'], rows), '');
+    lines.push(
+      ...columns([[`${plan.tool} version`, 'tidemark version', 'name', 'marked', 'from'], ...rows], { rule: true }),
+      '',
+    );
   }
   if (plan.unsupported.length > 0) {
     lines.push(`Cannot be imported (${plan.unsupported.length}):`);
@@ -44,16 +48,6 @@ function summary(report: ImportReport, count: number): string {
       ? 'fix the files refused above'
       : 'rewrite the unsupported files as SQL, or add --skip-unsupported to import the rest';
   return `Nothing was written: ${why}.`;
-}
-
-function table(header: readonly string[], rows: readonly string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
 /** `--json`: the mapping file's document, with the outcome. */

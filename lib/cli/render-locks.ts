@@ -6,6 +6,7 @@
  */
 import type { LocksOnlyReport, LocksSection } from '../migrator';
 import type { BudgetBreach, LockBudget, MigrationObservation, RelationObservation } from '../observe/types';
+import { columns } from './columns';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const ms = (n: number) => `${Math.round(n)}`;
@@ -25,22 +26,11 @@ export function firstLine(text: string, max = 100): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-/** Columns padded to the widest cell, two spaces apart. */
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => cell.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 const relationCell = (r: RelationObservation) => `${r.relation}${r.existed ? '' : ' (new)'}`;
 
 function relationTable(o: MigrationObservation): string[] {
   if (o.relations.length === 0) return ['no lock on any relation'];
-  return table([
+  return columns([
     ['relation', 'strongest lock', 'blocks', 'rewritten', 'held ms'],
     ...o.relations.map((r) => [relationCell(r), r.strongest, r.blocks, r.rewritten ? 'yes' : 'no', ms(r.heldMs)]),
   ]);

@@ -7,6 +7,7 @@ import { splitStatements } from '../sql/lexer';
 import { discrepancyDiffs } from './diff';
 import { describeStopped } from './render-error';
 import { stoppedFields } from './render-verify';
+import { columns } from './columns';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const label = (step: Step) => step.pair.label;
@@ -78,9 +79,7 @@ function statusCells(e: StatusEntry): string[] {
 
 /** The status table, what is failed, interrupted or running (with the way out), and the one-line summary. */
 export function renderStatus(report: StatusReport): string {
-  const rows = [HEADERS, ...report.entries.map(statusCells)];
-  const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+  const lines = columns([HEADERS, ...report.entries.map(statusCells)]);
   const stopped = report.entries.flatMap((e) =>
     e.stopped ? [`${e.state} ${e.name} (version ${e.version}): ${describeStopped(e.stopped)}`] : [],
   );
