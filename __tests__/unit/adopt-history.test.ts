@@ -2,7 +2,8 @@
 import { adoptCommand } from '../../lib/cli/commands/adopt';
 import { FOREIGN_TOOLS } from '../../lib/db/foreign-history/types';
 import type { ForeignRow, ForeignTool } from '../../lib/db/foreign-history/types';
-import { decideAdoption, flywayParts, versionKey } from '../../lib/migrator/adopt-history';
+import { flywayParts } from '../../lib/import/flyway-versions';
+import { decideAdoption, versionKey } from '../../lib/migrator/adopt-history';
 import type { MappedMigration } from '../../lib/migrator/adopt-mapping';
 import type { Pair } from '../../lib/types';
 

@@ -81,14 +81,23 @@ export function mapFlywayVersions(versions: readonly string[]): VersionMapping {
   };
 }
 
+/**
+ * Flyway's version as numbers: `1.2`, `1_2` and `1.2.0` are the same
+ * version, `01` is `1`. A part that is not digits (a history row can hold
+ * anything) is -1, never an exception.
+ */
+export function flywayParts(version: string): bigint[] {
+  const numbers = version.split(/[._]/).map((p) => (/^\d+$/.test(p) ? BigInt(p) : -1n));
+  while (numbers.length > 1 && numbers[numbers.length - 1] === 0n) numbers.pop();
+  return numbers;
+}
+
 /** Flyway's order of two versions: part by part as numbers, a missing part 0. */
 export function compareFlywayVersions(a: string, b: string): number {
-  const pa = parts(a).map(BigInt);
-  const pb = parts(b).map(BigInt);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? 0n;
-    const y = pb[i] ?? 0n;
-    if (x !== y) return x < y ? -1 : 1;
+  const [x, y] = [flywayParts(a), flywayParts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0n) - (y[i] ?? 0n);
+    if (d !== 0n) return d < 0n ? -1 : 1;
   }
   return 0;
 }

@@ -5,6 +5,7 @@
  * run lists them all.
  */
 import type { ForeignHistory, ForeignRow, ForeignTool } from '../db/foreign-history';
+import { compareFlywayVersions, flywayParts } from '../import/flyway-versions';
 import type { Pair } from '../types';
 import type { ImportMapping, MappedMigration } from './adopt-mapping';
 import { recoveryOf } from './adopt-recovery';
@@ -42,22 +43,6 @@ export interface AdoptDecision {
 }
 
 const NUMERIC: readonly ForeignTool[] = ['golang-migrate', 'goose', 'sqlx', 'postgrator'];
-
-/** Flyway's version as numbers: `1.2`, `1_2` and `1.2.0` are the same version, `01` is `1`. */
-export function flywayParts(version: string): bigint[] {
-  const parts = version.split(/[._]/).map((p) => (/^\d+$/.test(p) ? BigInt(p) : -1n));
-  while (parts.length > 1 && parts[parts.length - 1] === 0n) parts.pop();
-  return parts;
-}
-
-function compareFlyway(a: string, b: string): number {
-  const [x, y] = [flywayParts(a), flywayParts(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0n) - (y[i] ?? 0n);
-    if (d !== 0n) return d < 0n ? -1 : 1;
-  }
-  return 0;
-}
 
 /** The key a version is matched by: the same for the history's spelling and the mapping's. */
 export function versionKey(tool: ForeignTool, version: string): string {
@@ -98,7 +83,7 @@ function standing(history: ForeignHistory): Standing {
 
 function implied(tool: ForeignTool, mapped: MappedMigration, upTo: Standing['upTo']): boolean {
   if (upTo === null) return false;
-  if (tool === 'flyway') return compareFlyway(mapped.sourceVersion, upTo.version) <= 0;
+  if (tool === 'flyway') return compareFlywayVersions(mapped.sourceVersion, upTo.version) <= 0;
   const [a, b] = [versionKey(tool, mapped.sourceVersion), versionKey(tool, upTo.version)];
   return /^-?\d+$/.test(a) && /^-?\d+$/.test(b) && BigInt(a) <= BigInt(b);
 }
