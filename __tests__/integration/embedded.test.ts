@@ -218,6 +218,14 @@ describe('the library', () => {
       await pg.stop();
     }
   });
+
+  it('url "embedded" is refused (exit 2) with the way to do it: startEmbedded() and its url', async () => {
+    const { status } = await import('../../lib');
+    const refused = status({ url: 'embedded', dir: path.join(__dirname, '..', '..', 'sql') });
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toMatchObject({ exitCode: 2 });
+    await expect(refused).rejects.toThrow(/startEmbedded\(\)/);
+  });
 });
 
 (asRoot ? describe : describe.skip)('as root, a package nobody cannot reach (a project under /root, mode 700)', () => {

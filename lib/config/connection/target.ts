@@ -174,7 +174,7 @@ export function resolveTarget(
 ): ConnectionTarget {
   if (embeddedSpec(text) !== undefined)
     throw new ConfigError(
-      `${origin} is "${text}": the embedded PostgreSQL is started by the command that connects, not resolved as a server.`,
+      `${origin} is "${text}", which names no server here: the tidemark commands that take --url start an embedded PostgreSQL themselves, a fleet target needs a real server, and the library starts one with startEmbedded() (or startEmbeddedPersistent(folder)): pass its url.`,
     );
   const given = text === undefined ? { params: {} as ConnParams, ignored: [] } : parseConnectionString(text, origin);
   const values: ConnParams = {};
