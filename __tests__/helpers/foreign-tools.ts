@@ -10,29 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { MIGRATION_TOOLS, type MigrationTool } from '../../lib/types';
 import type { TestDatabase } from './db';
 import { writeMigrations } from './files';
 
-export type Tool =
-  | 'golang-migrate'
-  | 'dbmate'
-  | 'goose'
-  | 'flyway'
-  | 'sqlx'
-  | 'diesel'
-  | 'node-pg-migrate'
-  | 'postgrator';
-
-export const TOOLS: readonly Tool[] = [
-  'golang-migrate',
-  'dbmate',
-  'goose',
-  'flyway',
-  'sqlx',
-  'diesel',
-  'node-pg-migrate',
-  'postgrator',
-];
+/** The tools adopt and import know, as the product lists them. */
+export type Tool = MigrationTool;
+export const TOOLS: readonly Tool[] = MIGRATION_TOOLS;
 
 /** Each tool's CREATE TABLE for its history, in schema `s` (as the tool sends it). */
 export const DDL: Record<Tool, (s: string) => string> = {

@@ -80,18 +80,17 @@ interface Session {
   readonly snapshots: ScopedSnapshots;
 }
 
-/** A script already sent: its result is awaited later (see sent). */
-interface Started {
-  readonly result: Promise<MigrationFailure | null>;
-}
-
 /**
  * What to do after a round trip: go on (with the current schema, when
  * known, and the next migration's first up when it was already sent),
  * rebuild, or stop.
  */
 type Next =
-  | { readonly kind: 'continue'; readonly snapshot: Snapshot | null; readonly started?: Started }
+  | {
+      readonly kind: 'continue';
+      readonly snapshot: Snapshot | null;
+      readonly started?: Promise<MigrationFailure | null>;
+    }
   | { readonly kind: 'rebuild' | 'stop' };
 
 /**
@@ -153,7 +152,7 @@ async function runAll(s: Session, setup: readonly Pair[], checked: readonly Pair
     return [judge(failed, 0, scriptFailed('up', setupFailure), s.strict), ...checked.map(notRun)];
   }
   let current: Snapshot | null = null;
-  let started: Started | undefined;
+  let started: Promise<MigrationFailure | null> | undefined;
   for (const [i, pair] of checked.entries()) {
     s.signal?.throwIfAborted();
     const { result, next } = await roundTrip(s, pair, current ?? (await snapshot(s)), started, checked[i + 1]);
@@ -179,14 +178,14 @@ async function roundTrip(
   s: Session,
   pair: Pair,
   before: Snapshot,
-  upStarted?: Started,
+  upStarted?: Promise<MigrationFailure | null>,
   following?: Pair,
 ): Promise<{ result: RoundtripResult; next: Next }> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const counts = s.data ? await rowCounts(s.db.client, tablesOf(before)) : [];
   const verdict = (findings: RoundtripFindings) => judge(pair, elapsed(), findings, s.strict);
-  const upFailure = await (upStarted?.result ?? firstUp(s, pair));
+  const upFailure = await (upStarted ?? firstUp(s, pair));
   if (upFailure) return { result: verdict(scriptFailed('up', upFailure)), next: { kind: 'stop' } };
   const reason = notTestedReason(pair);
   if (reason)
@@ -205,11 +204,11 @@ async function roundTrip(
   const rowChanges = s.data
     ? compareRowCounts(counts, await rowCounts(s.db.client, commonTables(tablesOf(before), tablesOf(undone))))
     : [];
-  const reapplying = { result: upAgain ?? reapply() };
-  reapplying.result.catch(() => undefined);
+  const reapplying = upAgain ?? reapply();
+  reapplying.catch(() => undefined); // awaited below, after the comparisons
   const byDown = compared(applied, undone);
   const afterDown = attributeToDown(compared(before, undone), byDown, 'afterDown');
-  const reapplyFailure = await reapplying.result;
+  const reapplyFailure = await reapplying;
   if (reapplyFailure) {
     return {
       result: verdict(scriptFailed('reapply', reapplyFailure, { afterDown, rowChanges })),
@@ -221,11 +220,10 @@ async function roundTrip(
     s.snapshots,
     following && startsEarly(s) ? () => firstUp(s, following) : null,
   );
-  const next = nextUp ? { result: nextUp } : undefined;
   const afterReapply = attributeToDown(compared(applied, reapplied), byDown, 'afterReapply');
   return {
     result: verdict({ afterDown, afterReapply, rowChanges, failure: null }),
-    next: { kind: 'continue', snapshot: reapplied, started: next },
+    next: { kind: 'continue', snapshot: reapplied, started: nextUp ?? undefined },
   };
 }
 

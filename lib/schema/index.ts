@@ -18,7 +18,7 @@
  * Sequence values and other data are not schema and are never compared.
  */
 export { diffSnapshots } from './diff';
-export { narrowed, relationKey } from './narrow';
+export { BY_NAME, BY_TABLE, narrowed, relationKey } from './narrow';
 export { isLongValue, type ObjectType, type SchemaDifference } from './difference';
 export type { RowCount } from './row-count';
 export type * from './types';

@@ -8,10 +8,10 @@ import type { Snapshot } from './types';
 /** How a relation is named in a set of relations: its schema and name. */
 export const relationKey = (schema: string, name: string): string => `${schema}\u0000${name}`;
 
-/** The sections of a relation's own rows, by the relation's `name`… */
-const BY_NAME = ['tables', 'views', 'sequences'] as const;
-/** …and of the rows that hang off a table, by its `table`. */
-const BY_TABLE = ['columns', 'constraints', 'indexes', 'triggers', 'policies'] as const;
+/** The sections of a relation's own rows, named by the relation's `name`… */
+export const BY_NAME = ['tables', 'views', 'sequences'] as const;
+/** …and of the rows that hang off a table, named by its `table`. */
+export const BY_TABLE = ['columns', 'constraints', 'indexes', 'triggers', 'policies'] as const;
 
 /** `snapshot` with only the rows of `relations` (relationKey) in the relation sections; the other sections whole. */
 export function narrowed(snapshot: Snapshot, relations: ReadonlySet<string>): Snapshot {

@@ -2,14 +2,9 @@
  * A scoped snapshot assembled: the previous snapshot's rows, less those of
  * the relations read again (by their old and new names), plus what was read.
  */
-import { relationKey as key, type Snapshot } from '../../schema';
+import { BY_NAME, BY_TABLE, relationKey as key, type Snapshot } from '../../schema';
 import type { Scope } from './scope';
 import { compareKeys } from './take';
-
-/** The per-relation sections: rows named by their relation's `name`… */
-const BY_NAME = ['tables', 'views', 'sequences'] as const;
-/** …or by their table's. */
-const BY_TABLE = ['columns', 'constraints', 'indexes', 'triggers', 'policies'] as const;
 
 type Named = { schema: string; name: string };
 type OnTable = { schema: string; table: string; name: string };

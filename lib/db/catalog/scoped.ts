@@ -47,6 +47,7 @@ const lineage = new WeakMap<Snapshot, { readonly base: Snapshot; readonly replac
  */
 export function relationsChangedSince(from: Snapshot, to: Snapshot): ReadonlySet<string> | null {
   const changed = new Set<string>();
+  // tidemark test compares snapshots at most two steps apart (S0 with S2, S1 with S3): a longer walk finds nothing more useful.
   for (let at = to, steps = 0; steps < 8; steps++) {
     if (at === from) return changed;
     const made = lineage.get(at);

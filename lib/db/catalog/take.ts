@@ -1,6 +1,6 @@
 /** takeSnapshot(): every catalog query in one statement, assembled into a canonical Snapshot. */
 import type { Client, QueryResult } from 'pg';
-import type { ColumnInfo, Snapshot, TableName, TypeInfo } from '../../schema';
+import { BY_NAME, BY_TABLE, type ColumnInfo, type Snapshot, type TableName, type TypeInfo } from '../../schema';
 import { corked } from '../pg-internals';
 import { beginStatement, rollbackQuietly } from '../transaction';
 import { decodeAcl } from './acl';
@@ -82,7 +82,7 @@ let statements = 0;
  * every time, only the ignored tables vary. random_page_cost 1.1: the
  * catalogs are in memory, and at the default 4 the generic plan of a scoped
  * read (a few relations) scans all of pg_class in each section instead of
- * probing its oid index (docs/roundtrip-snapshots.md, "Plans").
+ * probing its oid index (docs/roundtrip-snapshots.md, "Below 2×").
  */
 const SETTINGS = `SELECT pg_catalog.set_config('search_path', '', true),
   pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true),
@@ -177,16 +177,7 @@ function catalogQueries(serverVersion: number) {
 type Queries = ReturnType<typeof catalogQueries>;
 
 /** The sections of relations and what hangs off them: restricted to some relations in a scoped read. */
-export const RELATION_SECTIONS = [
-  'tables',
-  'columns',
-  'constraints',
-  'indexes',
-  'views',
-  'sequences',
-  'triggers',
-  'policies',
-] as const satisfies readonly (keyof Queries)[];
+export const RELATION_SECTIONS = [...BY_NAME, ...BY_TABLE] as const satisfies readonly (keyof Queries)[];
 /** The statement's document as it arrives: ACLs still aclitem texts. */
 export type RawRows = Record<string, Record<string, unknown>[]>;
 type CatalogRows = { [K in keyof Queries]: Queries[K] extends CatalogQuery<infer Row> ? Row[] : never };
