@@ -165,6 +165,16 @@ describe('embedded:PATH', () => {
   });
 });
 
+/** A second SIGTERM exits at once: the run fails, and neither a server nor a folder is left in TMPDIR. */
+async function twoSigtermsLeaveNothing(running: ReturnType<typeof startCli>): Promise<void> {
+  running.child.kill('SIGTERM');
+  running.child.kill('SIGTERM');
+  const result = await running.done;
+  expect(result.code).not.toBe(0);
+  expect(postgresUnder(tmp)).toEqual([]);
+  expect(readdirSync(tmp)).toEqual([]);
+}
+
 describe('stopped by a signal', () => {
   it('SIGTERM mid-migration: exit 143, the server stopped and its folder removed', async () => {
     const dir = migrationsDir({
@@ -206,12 +216,7 @@ describe('stopped by a signal', () => {
         await new Promise((r) => setTimeout(r, 25));
       await new Promise((r) => setTimeout(r, 700));
       expect(postgresUnder(tmp).length).toBeGreaterThan(0);
-      running.child.kill('SIGTERM');
-      running.child.kill('SIGTERM');
-      const result = await running.done;
-      expect(result.code).not.toBe(0);
-      expect(postgresUnder(tmp)).toEqual([]);
-      expect(readdirSync(tmp)).toEqual([]);
+      await twoSigtermsLeaveNothing(running);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -229,12 +234,7 @@ describe('stopped while the server starts', () => {
         if (readdirSync(tmp).some((name) => name.startsWith('tidemark-embedded-'))) break;
         await new Promise((r) => setTimeout(r, 1));
       }
-      running.child.kill('SIGTERM');
-      running.child.kill('SIGTERM');
-      const result = await running.done;
-      expect(result.code).not.toBe(0);
-      expect(postgresUnder(tmp)).toEqual([]);
-      expect(readdirSync(tmp)).toEqual([]);
+      await twoSigtermsLeaveNothing(running);
     }
   });
 });
